@@ -1,0 +1,31 @@
+# PGXS build of the extension. The pure core is compiled in here too; CMakeLists.txt builds
+# it again on its own for the unit tests and fuzzers.
+EXTENSION  = migrations_schema
+MODULE_big = migrations_schema
+DATA       = install/migrations_schema--0.1.0.sql
+PGFILEDESC = "migrations_schema - schema migrations run from inside the server"
+
+CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
+PG_SRCS   = $(sort $(wildcard src/pg/*.cpp))
+OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
+
+REGRESS      = $(basename $(notdir $(sort $(wildcard sql/*.sql))))
+REGRESS_OPTS = --inputdir=. --outputdir=results
+TAP_TESTS    = 1
+
+PG_CONFIG ?= pg_config
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+
+PG_CPPFLAGS += -Isrc
+# -isystem keeps the server's headers out of our warnings; our own code stays at -Wall -Wextra.
+PG_CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-register -fexceptions \
+               -isystem $(shell $(PG_CONFIG) --includedir-server)
+SHLIB_LINK  += -lstdc++
+
+include $(PGXS)
+
+# Debian's server is built with LLVM JIT: the bitcode step compiles C++ with clang and must
+# see the same language level.
+COMPILE.cxx.bc += $(PG_CXXFLAGS)
+
+EXTRA_CLEAN = results regression.diffs regression.out tmp_check

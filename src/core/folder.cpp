@@ -1,0 +1,118 @@
+#include "core/folder.hpp"
+
+#include "core/failure.hpp"
+
+#include <algorithm>
+#include <fstream>
+#include <filesystem>
+#include <iterator>
+#include <system_error>
+
+#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
+namespace fs = std::filesystem;
+
+namespace ms::core {
+
+namespace {
+
+Failure io_failure(const std::string& message, const std::string& detail = {}) {
+    return Failure(FailureKind::Io, message, detail);
+}
+
+bool inside(const fs::path& root, const fs::path& p) {
+    auto r = root.begin();
+    auto q = p.begin();
+    for (; r != root.end(); ++r, ++q)
+        if (q == p.end() || *r != *q)
+            return false;
+    return true;
+}
+
+// The canonical target of a folder entry, refusing anything that resolves outside root
+// (a symbolic link to /etc/passwd, or a chain of links that ends elsewhere).
+fs::path resolve_inside(const fs::path& root, const fs::path& entry, const std::string& shown) {
+    std::error_code ec;
+    const fs::path target = fs::canonical(entry, ec);
+    if (ec)
+        throw io_failure("could not resolve migration file \"" + shown + "\"", ec.message());
+    if (!inside(root, target))
+        throw Failure(FailureKind::Forbidden,
+                      "migration file \"" + shown + "\" is a link that leaves the folder", {},
+                      "Copy the script into the folder instead of linking to it.");
+    return target;
+}
+
+std::string read_script(const fs::path& file, const std::string& shown) {
+    std::error_code ec;
+    const auto status = fs::status(file, ec);
+    if (ec || !fs::is_regular_file(status))
+        throw io_failure("migration file \"" + shown + "\" is not a regular file");
+    const auto size = fs::file_size(file, ec);
+    if (ec)
+        throw io_failure("could not read migration file \"" + shown + "\"", ec.message());
+    if (size > max_script_bytes)
+        throw io_failure("migration file \"" + shown + "\" is too large",
+                         "It has " + std::to_string(size) + " bytes; a script holds at most " +
+                             std::to_string(max_script_bytes) + ".");
+    std::ifstream in(file, std::ios::binary);
+    if (!in)
+        throw io_failure("could not open migration file \"" + shown + "\"",
+                         std::error_code(errno, std::generic_category()).message());
+    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in.bad())
+        throw io_failure("could not read migration file \"" + shown + "\"");
+    return content;
+}
+
+}  // namespace
+
+std::vector<FolderMigration> read_folder(const std::string& path) {
+    const fs::path given(path);
+    if (path.empty() || !given.is_absolute())
+        throw Failure(FailureKind::InvalidValue, "migration folder must be an absolute path",
+                      "The path given was \"" + path + "\".");
+    std::error_code ec;
+    const fs::path root = fs::canonical(given, ec);
+    if (ec)
+        throw io_failure("could not open migration folder", path + ": " + ec.message());
+    if (!fs::is_directory(root, ec))
+        throw io_failure("migration folder is not a directory", path);
+
+    std::vector<MigrationFile> files;
+    auto scan = [&](const fs::path& dir, const std::string& prefix) {
+        fs::directory_iterator it(dir, ec);
+        if (ec)
+            throw io_failure("could not list migration folder", dir.string() + ": " + ec.message());
+        for (const auto& entry : it) {
+            const std::string relative = prefix + entry.path().filename().string();
+            if (auto file = classify_path(relative))
+                files.push_back(std::move(*file));
+        }
+    };
+    scan(root, "");
+    const fs::path rollback = root / "rollback";
+    if (fs::is_directory(fs::symlink_status(rollback, ec)))
+        scan(rollback, "rollback/");
+    else if (fs::is_symlink(fs::symlink_status(rollback, ec)))
+        throw Failure(FailureKind::Forbidden, "folder \"rollback\" must not be a link");
+
+    // Directory order is arbitrary; sorting keeps error messages the same on every machine.
+    std::sort(files.begin(), files.end(),
+              [](const MigrationFile& a, const MigrationFile& b) { return a.path < b.path; });
+    const auto pairs = pair_files(files);
+    std::vector<FolderMigration> result;
+    result.reserve(pairs.size());
+    for (const auto& pair : pairs) {
+        FolderMigration m{pair, read_script(resolve_inside(root, root / pair.up_path, pair.up_path),
+                                            pair.up_path),
+                          std::nullopt};
+        if (pair.down_path)
+            m.down_sql = read_script(resolve_inside(root, root / *pair.down_path, *pair.down_path),
+                                     *pair.down_path);
+        result.push_back(std::move(m));
+    }
+    return result;
+}
+
+}  // namespace ms::core

@@ -1,0 +1,28 @@
+// Reading a migration folder from disk. Shared by the server (migrate_load_dir) and the
+// client, so that a folder means the same thing on both sides.
+#pragma once
+
+#include "core/layout.hpp"
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ms::core {
+
+struct FolderMigration {
+    MigrationPair files;
+    std::string up_sql;
+    std::optional<std::string> down_sql;
+};
+
+// Largest script a text value can hold.
+constexpr std::size_t max_script_bytes = (std::size_t{1} << 30) - 1024;
+
+// Reads every migration of the folder, or throws Failure and returns nothing: a path that
+// is not an absolute directory, a link that resolves outside the folder, a script that
+// is not a regular file or cannot be read, and every layout error of pair_files().
+std::vector<FolderMigration> read_folder(const std::string& path);
+
+}  // namespace ms::core

@@ -1,0 +1,181 @@
+#include "core/planner.hpp"
+
+#include "core/failure.hpp"
+
+#include <boost/algorithm/string/join.hpp>
+
+#include <algorithm>
+#include <map>
+
+#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
+namespace ms::core {
+
+const char* state_name(State s) noexcept {
+    switch (s) {
+    case State::Pending: return "pending";
+    case State::Applied: return "applied";
+    case State::Modified: return "modified";
+    case State::Missing: return "missing";
+    }
+    return "unknown";
+}
+
+namespace {
+
+std::string describe(const Migration& m) {
+    return m.name.empty() ? m.version.text() : m.version.text() + " (" + m.name + ")";
+}
+
+bool is_applied(const Migration& m) {
+    return m.state != State::Pending;
+}
+
+std::string describe_all(const std::vector<const Migration*>& list) {
+    std::vector<std::string> names;
+    names.reserve(list.size());
+    for (const auto* m : list)
+        names.push_back(describe(*m));
+    return boost::algorithm::join(names, ", ");
+}
+
+// Finds the migration a target names, whatever its spelling ("001" finds "1").
+const Migration* find_version(const std::vector<Migration>& all, const std::string& target) {
+    const Version wanted = Version::parse(target);
+    const auto it = std::find_if(all.begin(), all.end(),
+                                 [&](const Migration& m) { return m.version == wanted; });
+    return it == all.end() ? nullptr : &*it;
+}
+
+void refuse_modified(const std::vector<const Migration*>& modified) {
+    if (modified.empty())
+        return;
+    throw Failure(FailureKind::Modified,
+                  "applied migration " + describe(*modified.front()) +
+                      " was modified after it was applied",
+                  "Modified: " + describe_all(modified) + ".",
+                  "Register the script exactly as it was applied, or accept the new content "
+                  "with migrate_repair().");
+}
+
+}  // namespace
+
+std::vector<Migration> migration_states(const std::vector<Registered>& registered,
+                                        const std::vector<Applied>& applied) {
+    std::map<std::string, const Applied*> applied_by_canonical;
+    for (const auto& a : applied)
+        applied_by_canonical.emplace(Version::parse(a.version).canonical(), &a);
+
+    std::vector<Migration> all;
+    all.reserve(registered.size() + applied.size());
+    for (const auto& r : registered) {
+        Version v = Version::parse(r.version);
+        State state = State::Pending;
+        if (const auto it = applied_by_canonical.find(v.canonical()); it != applied_by_canonical.end()) {
+            state = it->second->checksum == r.checksum ? State::Applied : State::Modified;
+            applied_by_canonical.erase(it);
+        }
+        all.push_back(Migration{std::move(v), r.name, state, r.has_down});
+    }
+    for (const auto& [canonical, a] : applied_by_canonical)
+        all.push_back(Migration{Version::parse(a->version), {}, State::Missing, false});
+    std::sort(all.begin(), all.end(),
+              [](const Migration& a, const Migration& b) { return a.version < b.version; });
+    return all;
+}
+
+std::vector<Migration> plan_apply(const std::vector<Registered>& registered,
+                                  const std::vector<Applied>& applied,
+                                  const ApplyRequest& request) {
+    const auto all = migration_states(registered, applied);
+
+    std::vector<const Migration*> modified;
+    const Migration* newest_applied = nullptr;
+    for (const auto& m : all) {
+        if (m.state == State::Modified)
+            modified.push_back(&m);
+        if (is_applied(m))
+            newest_applied = &m;
+    }
+    refuse_modified(modified);
+
+    const Migration* target = nullptr;
+    if (request.target) {
+        target = find_version(all, *request.target);
+        if (target == nullptr || target->state == State::Missing)
+            throw Failure(FailureKind::NotFound,
+                          "target version " + *request.target + " is not registered", {},
+                          "See migrate_status() for the known versions.");
+    }
+
+    std::vector<Migration> plan;
+    std::vector<const Migration*> out_of_order;
+    for (const auto& m : all) {
+        if (target != nullptr && target->version < m.version)
+            break;
+        if (m.state != State::Pending)
+            continue;
+        if (newest_applied != nullptr && m.version < newest_applied->version)
+            out_of_order.push_back(&m);
+        plan.push_back(m);
+    }
+    if (!out_of_order.empty() && !request.allow_out_of_order)
+        throw Failure(FailureKind::OutOfOrder,
+                      "pending migration " + describe(*out_of_order.front()) +
+                          " is ordered before applied migration " + describe(*newest_applied),
+                      "Pending before the newest applied migration: " + describe_all(out_of_order) +
+                          ".",
+                      "Renumber the migration after " + newest_applied->version.text() +
+                          ", or apply it out of order explicitly.");
+    return plan;
+}
+
+std::vector<Migration> plan_rollback(const std::vector<Registered>& registered,
+                                     const std::vector<Applied>& applied,
+                                     const RollbackRequest& request) {
+    auto all = migration_states(registered, applied);
+    std::vector<Migration> applied_newest_first;
+    for (auto it = all.rbegin(); it != all.rend(); ++it)
+        if (is_applied(*it))
+            applied_newest_first.push_back(*it);
+
+    std::size_t count = 0;
+    if (request.everything) {
+        count = applied_newest_first.size();
+    } else if (request.target) {
+        const Migration* target = find_version(all, *request.target);
+        if (target == nullptr || !is_applied(*target))
+            throw Failure(FailureKind::NotFound,
+                          "target version " + *request.target + " is not applied", {},
+                          "The target is the version the database ends at; it must be applied. "
+                          "Use everything => true to roll back every migration.");
+        while (count < applied_newest_first.size() &&
+               target->version < applied_newest_first[count].version)
+            ++count;
+    } else {
+        if (request.steps < 1)
+            throw Failure(FailureKind::InvalidValue,
+                          "steps must be at least 1, not " + std::to_string(request.steps), {},
+                          "Use everything => true to roll back every migration.");
+        count = std::min(applied_newest_first.size(), static_cast<std::size_t>(request.steps));
+    }
+    applied_newest_first.resize(count);
+
+    std::vector<const Migration*> no_down;
+    std::vector<const Migration*> modified;
+    for (const auto& m : applied_newest_first) {
+        if (m.state == State::Missing || !m.has_down)
+            no_down.push_back(&m);
+        else if (m.state == State::Modified)
+            modified.push_back(&m);
+    }
+    if (!no_down.empty())
+        throw Failure(FailureKind::MissingDown,
+                      "migration " + describe(*no_down.front()) + " has no down script",
+                      "Without a down script: " + describe_all(no_down) + ".",
+                      "Register a down script for it, or roll back to a later target.");
+    refuse_modified(modified);
+    return applied_newest_first;
+}
+
+}  // namespace ms::core

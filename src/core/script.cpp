@@ -1,0 +1,106 @@
+#include "core/script.hpp"
+
+#include <algorithm>
+
+#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
+namespace ms::core {
+
+std::string normalize_line_endings(std::string_view script) {
+    std::string out;
+    out.reserve(script.size());
+    for (std::size_t i = 0; i < script.size(); ++i) {
+        if (script[i] == '\r') {
+            out += '\n';
+            if (i + 1 < script.size() && script[i + 1] == '\n')
+                ++i;
+        } else {
+            out += script[i];
+        }
+    }
+    return out;
+}
+
+std::size_t skip_blanks_and_comments(std::string_view text, std::size_t pos) {
+    const auto n = text.size();
+    while (pos < n) {
+        const char c = text[pos];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            ++pos;
+        } else if (c == '-' && pos + 1 < n && text[pos + 1] == '-') {
+            const auto eol = text.find('\n', pos);
+            pos = eol == std::string_view::npos ? n : eol + 1;
+        } else if (c == '/' && pos + 1 < n && text[pos + 1] == '*') {
+            // SQL block comments nest, unlike C's.
+            int depth = 1;
+            pos += 2;
+            while (pos < n && depth > 0) {
+                if (text.compare(pos, 2, "/*") == 0) {
+                    ++depth;
+                    pos += 2;
+                } else if (text.compare(pos, 2, "*/") == 0) {
+                    --depth;
+                    pos += 2;
+                } else {
+                    ++pos;
+                }
+            }
+        } else {
+            break;
+        }
+    }
+    return std::min(pos, n);
+}
+
+int line_at(std::string_view text, std::size_t pos) {
+    pos = std::min(pos, text.size());
+    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+}
+
+int LineCounter::at(std::size_t pos) {
+    pos = std::min(pos, text_.size());
+    if (pos > pos_) {
+        line_ += static_cast<int>(std::count(text_.begin() + static_cast<long>(pos_),
+                                             text_.begin() + static_cast<long>(pos), '\n'));
+        pos_ = pos;
+    }
+    return line_;
+}
+
+std::vector<std::size_t> statements_to_run(const std::vector<StatementKind>& kinds) {
+    const auto n = kinds.size();
+    std::size_t first = 0;
+    std::size_t last = n;  // one past the final statement to run
+    if (n > 0 && kinds[0] == StatementKind::Begin) {
+        if (kinds[n - 1] != StatementKind::Commit || n < 2)
+            throw TransactionControlError(
+                0, "BEGIN without a matching COMMIT at the end of the script",
+                "The runner owns the transaction: remove BEGIN, or end the script with COMMIT.");
+        first = 1;
+        last = n - 1;
+    }
+    std::vector<std::size_t> run;
+    run.reserve(last - first);
+    for (std::size_t i = first; i < last; ++i) {
+        switch (kinds[i]) {
+        case StatementKind::Ordinary:
+            run.push_back(i);
+            break;
+        case StatementKind::BeginWithOptions:
+            throw TransactionControlError(
+                i, "BEGIN with transaction options is not supported in a migration",
+                "The runner owns the transaction; choose the isolation level in the "
+                "transaction that calls the runner.");
+        case StatementKind::Begin:
+        case StatementKind::Commit:
+        case StatementKind::OtherTransaction:
+            throw TransactionControlError(
+                i, "transaction control statements are not allowed inside a migration",
+                "The runner commits or rolls back each migration itself; a script may only "
+                "wrap itself in one BEGIN ... COMMIT.");
+        }
+    }
+    return run;
+}
+
+}  // namespace ms::core

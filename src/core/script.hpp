@@ -1,0 +1,65 @@
+// Facts about a script's text that the runner needs around the server's parser: where a
+// statement really starts, which line a byte is on, and what the statement sequence means
+// for transactions.
+#pragma once
+
+
+#include <cstddef>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace ms::core {
+
+// CRLF and lone CR become LF, so a script checked out on Windows keeps its checksum.
+std::string normalize_line_endings(std::string_view script);
+
+// The server's parser counts a statement from just after the previous ';', so its start
+// includes blanks and comments. Returns the offset of the first real token at or after pos
+// (or text.size() when only blanks and comments follow).
+std::size_t skip_blanks_and_comments(std::string_view text, std::size_t pos);
+
+// 1-based line number of byte offset pos.
+int line_at(std::string_view text, std::size_t pos);
+
+// line_at() for offsets that only grow, in linear total time.
+class LineCounter {
+public:
+    explicit LineCounter(std::string_view text) : text_(text) {}
+    // pos must not be smaller than in the previous call.
+    int at(std::size_t pos);
+
+private:
+    std::string_view text_;
+    std::size_t pos_ = 0;
+    int line_ = 1;
+};
+
+enum class StatementKind {
+    Ordinary,
+    Begin,             // BEGIN / START TRANSACTION without options
+    BeginWithOptions,  // BEGIN ISOLATION LEVEL ..., which the runner cannot honour
+    Commit,            // COMMIT / END
+    OtherTransaction,  // ROLLBACK, SAVEPOINT, PREPARE TRANSACTION, ...
+};
+
+
+class TransactionControlError : public std::runtime_error {
+public:
+    TransactionControlError(std::size_t index, const std::string& message, const std::string& hint)
+        : std::runtime_error(message), index_(index), hint_(hint) {}
+    std::size_t index() const noexcept { return index_; }
+    const std::string& hint() const noexcept { return hint_; }
+
+private:
+    std::size_t index_;
+    std::string hint_;
+};
+
+// Which statements to run, as indexes into kinds. A leading BEGIN with a matching final
+// COMMIT is the author's own transaction wrapper and is dropped, since the runner owns the
+// transaction; any other transaction-control statement throws TransactionControlError.
+std::vector<std::size_t> statements_to_run(const std::vector<StatementKind>& kinds);
+
+}  // namespace ms::core

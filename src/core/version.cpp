@@ -1,0 +1,85 @@
+#include "core/version.hpp"
+
+#include "core/failure.hpp"
+
+#include <boost/algorithm/string/join.hpp>
+#include <boost/algorithm/string/split.hpp>
+#include <boost/algorithm/string/classification.hpp>
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
+namespace ms::core {
+
+namespace {
+
+constexpr std::size_t max_version_length = 64;
+
+bool all_digits(const std::string& s) {
+    return !s.empty() && std::all_of(s.begin(), s.end(),
+                                     [](unsigned char c) { return std::isdigit(c) != 0; });
+}
+
+}  // namespace
+
+Version Version::parse(std::string_view text) {
+    const std::string spelled(text);
+    auto refuse = [&](const std::string& why) {
+        return Failure(FailureKind::InvalidValue,
+                       "invalid migration version \"" + spelled + "\"", why,
+                       "A version is one or more numbers separated by dots, such as 1, 002, "
+                       "1.10 or 20240101120000.");
+    };
+    if (spelled.empty())
+        throw refuse("The version is empty.");
+    if (spelled.size() > max_version_length)
+        throw refuse("A version has at most " + std::to_string(max_version_length) +
+                     " characters.");
+
+    std::vector<std::string> parts;
+    boost::algorithm::split(parts, spelled, boost::algorithm::is_any_of("._"));
+    Version v;
+    v.text_ = spelled;
+    for (const auto& part : parts) {
+        if (!all_digits(part))
+            throw refuse(part.empty() ? "It has an empty number between separators."
+                                      : "\"" + part + "\" is not a number.");
+        const auto first = part.find_first_not_of('0');
+        v.numbers_.push_back(first == std::string::npos ? "0" : part.substr(first));
+    }
+    v.canonical_ = boost::algorithm::join(v.numbers_, ".");
+    return v;
+}
+
+std::string Version::sort_key() const {
+    // Each number is prefixed by its length (two digits: a version is at most 64
+    // characters), so byte order compares lengths first, then digits.
+    std::string key;
+    for (const auto& n : numbers_) {
+        if (!key.empty())
+            key += '.';
+        key += static_cast<char>('0' + n.size() / 10);
+        key += static_cast<char>('0' + n.size() % 10);
+        key += n;
+    }
+    return key;
+}
+
+int compare(const Version& a, const Version& b) noexcept {
+    const auto n = std::min(a.numbers_.size(), b.numbers_.size());
+    for (std::size_t i = 0; i < n; ++i) {
+        const auto& x = a.numbers_[i];
+        const auto& y = b.numbers_[i];
+        if (x.size() != y.size())
+            return x.size() < y.size() ? -1 : 1;
+        if (const int c = x.compare(y); c != 0)
+            return c < 0 ? -1 : 1;
+    }
+    if (a.numbers_.size() != b.numbers_.size())
+        return a.numbers_.size() < b.numbers_.size() ? -1 : 1;
+    return 0;
+}
+
+}  // namespace ms::core

@@ -1,0 +1,52 @@
+#include "pg/arguments.hpp"
+
+#include "core/failure.hpp"
+#include "pg/guard.hpp"
+
+namespace ms::pg {
+
+namespace {
+
+core::Failure null_argument(const char* name) {
+    return core::Failure(core::FailureKind::NullValue,
+                         std::string("argument \"") + name + "\" must not be NULL");
+}
+
+}  // namespace
+
+std::optional<std::string> optional_text(FunctionCallInfo fcinfo, int n) {
+    if (PG_ARGISNULL(n))
+        return std::nullopt;
+    text* t = pg_call([&] { return PG_GETARG_TEXT_PP(n); });
+    return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+std::string required_text(FunctionCallInfo fcinfo, int n, const char* name) {
+    auto value = optional_text(fcinfo, n);
+    if (!value)
+        throw null_argument(name);
+    return std::move(*value);
+}
+
+bool required_bool(FunctionCallInfo fcinfo, int n, const char* name) {
+    if (PG_ARGISNULL(n))
+        throw null_argument(name);
+    return PG_GETARG_BOOL(n);
+}
+
+int required_int(FunctionCallInfo fcinfo, int n, const char* name) {
+    if (PG_ARGISNULL(n))
+        throw null_argument(name);
+    return PG_GETARG_INT32(n);
+}
+
+std::string project_argument(FunctionCallInfo fcinfo, int n) {
+    std::string project = required_text(fcinfo, n, "project");
+    if (project.empty() || project.size() > 200)
+        throw core::Failure(core::FailureKind::InvalidValue,
+                            "invalid project name \"" + project + "\"",
+                            "A project name has 1 to 200 characters.");
+    return project;
+}
+
+}  // namespace ms::pg

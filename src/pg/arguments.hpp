@@ -1,0 +1,20 @@
+// Reading SQL arguments. The functions are not STRICT, so that a NULL where a value is
+// required gets a clear error instead of a silent NULL result.
+#pragma once
+
+#include "pg/pg.hpp"
+
+#include <optional>
+#include <string>
+
+namespace ms::pg {
+
+std::optional<std::string> optional_text(FunctionCallInfo fcinfo, int n);
+std::string required_text(FunctionCallInfo fcinfo, int n, const char* name);
+bool required_bool(FunctionCallInfo fcinfo, int n, const char* name);
+int required_int(FunctionCallInfo fcinfo, int n, const char* name);
+
+// A project name: non-empty, at most 200 characters.
+std::string project_argument(FunctionCallInfo fcinfo, int n);
+
+}  // namespace ms::pg

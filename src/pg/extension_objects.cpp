@@ -1,0 +1,53 @@
+#include "pg/extension_objects.hpp"
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "access/htup_details.h"
+#include "catalog/dependency.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_class_d.h"
+#include "catalog/pg_extension_d.h"
+#include "catalog/pg_namespace.h"
+#include "commands/extension.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+}
+
+namespace ms::pg {
+
+namespace {
+
+Oid lookup_owner() {
+    const Oid nsp = get_namespace_oid(tracking_schema, false);
+    HeapTuple tuple = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+    if (!HeapTupleIsValid(tuple))
+        elog(ERROR, "cache lookup failed for schema %u", nsp);
+    const Oid owner = reinterpret_cast<Form_pg_namespace>(GETSTRUCT(tuple))->nspowner;
+    ReleaseSysCache(tuple);
+    return owner;
+}
+
+}  // namespace
+
+Oid extension_owner() {
+    return pg_call([] { return lookup_owner(); });
+}
+
+bool is_extension_object(Oid class_id, Oid object_id) {
+    const Oid schema = get_namespace_oid(tracking_schema, true);
+    if (!OidIsValid(schema))
+        return false;
+    if (class_id == NamespaceRelationId)
+        return object_id == schema;
+    if (class_id == RelationRelationId && get_rel_namespace(object_id) == schema)
+        return true;
+    const Oid extension = get_extension_oid("migrations_schema", true);
+    if (!OidIsValid(extension))
+        return false;
+    if (class_id == ExtensionRelationId)
+        return object_id == extension;
+    return getExtensionOfObject(class_id, object_id) == extension;
+}
+
+}  // namespace ms::pg

@@ -1,0 +1,42 @@
+// migrate_apply(target, dry_run, project) -> SETOF (version, name, action, duration_ms,
+// statements): every pending migration up to target, in the caller's transaction.
+#include "core/planner.hpp"
+#include "pg/arguments.hpp"
+#include "pg/guard.hpp"
+#include "pg/internal_scope.hpp"
+#include "pg/plan_runner.hpp"
+#include "pg/protection.hpp"
+#include "pg/registry.hpp"
+
+namespace ms::pg {
+
+namespace {
+
+Datum apply_body(FunctionCallInfo fcinfo) {
+    RunnerScope runner("migrate_apply");
+    core::ApplyRequest request;
+    request.target = optional_text(fcinfo, 0);
+    const bool dry_run = required_bool(fcinfo, 1, "dry_run");
+    const std::string project = project_argument(fcinfo, 2);
+    const std::string caller = caller_role();
+
+    std::vector<core::Migration> plan;
+    {
+        InternalScope internal;
+        lock_project(project);
+        plan = core::plan_apply(load_registered(project), load_applied(project), request);
+    }
+    run_plan(fcinfo, plan, RunRequest{project, caller, Direction::Up, dry_run});
+    return Datum(0);
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(migrate_apply);
+Datum migrate_apply(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::apply_body);
+}
+}

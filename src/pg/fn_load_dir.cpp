@@ -1,0 +1,77 @@
+// migrate_load_dir(path, project) -> integer: the number of migrations registered or
+// updated (0 when the folder holds nothing new).
+#include "core/failure.hpp"
+#include "core/folder.hpp"
+#include "pg/arguments.hpp"
+#include "pg/guard.hpp"
+#include "pg/internal_scope.hpp"
+#include "pg/protection.hpp"
+#include "pg/registration.hpp"
+
+extern "C" {
+#include "utils/acl.h"
+}
+
+namespace ms::pg {
+
+namespace {
+
+void require_read_server_files() {
+    const bool allowed = pg_call([] {
+        return superuser() || has_privs_of_role(GetUserId(), ROLE_PG_READ_SERVER_FILES);
+    });
+    if (!allowed)
+        throw core::Failure(core::FailureKind::Forbidden,
+                            "permission denied to read migration folders on the server", {},
+                            "Only superusers and members of pg_read_server_files may call "
+                            "migrate_load_dir(); others can use migrate_register().");
+}
+
+Datum load_dir_body(FunctionCallInfo fcinfo) {
+    RunnerScope runner("migrate_load_dir");
+    const std::string path = required_text(fcinfo, 0, "path");
+    const std::string project = project_argument(fcinfo, 1);
+    require_read_server_files();
+    const std::string caller = caller_role();
+
+    // The whole folder is read and checked before anything is stored, so a bad file
+    // registers nothing.
+    const auto migrations = core::read_folder(path);
+    for (const auto& m : migrations)
+        validate_content(m.files.version,
+                         MigrationContent{m.files.name, m.up_sql, m.down_sql});
+
+    int counts[3] = {0, 0, 0};
+    {
+        InternalScope internal;
+        lock_project(project);
+        for (const auto& m : migrations) {
+            const auto outcome = register_migration(
+                project, m.files.version, MigrationContent{m.files.name, m.up_sql, m.down_sql},
+                caller);
+            ++counts[static_cast<int>(outcome)];
+        }
+    }
+    const int changed = counts[static_cast<int>(RegisterOutcome::New)] +
+                        counts[static_cast<int>(RegisterOutcome::Changed)];
+    pg_call([&] {
+        ereport(NOTICE,
+                (errmsg("loaded %d migrations for project \"%s\": %d new, %d changed, %d unchanged",
+                        static_cast<int>(migrations.size()), project.c_str(),
+                        counts[static_cast<int>(RegisterOutcome::New)],
+                        counts[static_cast<int>(RegisterOutcome::Changed)],
+                        counts[static_cast<int>(RegisterOutcome::Unchanged)])));
+    });
+    return Int32GetDatum(changed);
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(migrate_load_dir);
+Datum migrate_load_dir(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::load_dir_body);
+}
+}

@@ -1,0 +1,41 @@
+// migrate_register(version, name, up_sql, down_sql, project) -> text
+#include "core/failure.hpp"
+#include "core/version.hpp"
+#include "pg/arguments.hpp"
+#include "pg/guard.hpp"
+#include "pg/internal_scope.hpp"
+#include "pg/protection.hpp"
+#include "pg/registration.hpp"
+
+namespace ms::pg {
+
+namespace {
+
+Datum register_body(FunctionCallInfo fcinfo) {
+    RunnerScope runner("migrate_register");
+    const core::Version version = core::Version::parse(required_text(fcinfo, 0, "version"));
+    MigrationContent content{required_text(fcinfo, 1, "name"), required_text(fcinfo, 2, "up_sql"),
+                             optional_text(fcinfo, 3)};
+    const std::string project = project_argument(fcinfo, 4);
+    const std::string caller = caller_role();
+    validate_content(version, content);
+
+    RegisterOutcome outcome;
+    {
+        InternalScope internal;
+        lock_project(project);
+        outcome = register_migration(project, version, content, caller);
+    }
+    return pg_call([&] { return CStringGetTextDatum(outcome_name(outcome)); });
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(migrate_register);
+Datum migrate_register(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::register_body);
+}
+}

@@ -1,0 +1,44 @@
+// migrate_rollback(target, steps, everything, dry_run, project) -> SETOF (version, name,
+// action, duration_ms, statements): down scripts, newest first, in the caller's transaction.
+#include "core/planner.hpp"
+#include "pg/arguments.hpp"
+#include "pg/guard.hpp"
+#include "pg/internal_scope.hpp"
+#include "pg/plan_runner.hpp"
+#include "pg/protection.hpp"
+#include "pg/registry.hpp"
+
+namespace ms::pg {
+
+namespace {
+
+Datum rollback_body(FunctionCallInfo fcinfo) {
+    RunnerScope runner("migrate_rollback");
+    core::RollbackRequest request;
+    request.target = optional_text(fcinfo, 0);
+    request.steps = required_int(fcinfo, 1, "steps");
+    request.everything = required_bool(fcinfo, 2, "everything");
+    const bool dry_run = required_bool(fcinfo, 3, "dry_run");
+    const std::string project = project_argument(fcinfo, 4);
+    const std::string caller = caller_role();
+
+    std::vector<core::Migration> plan;
+    {
+        InternalScope internal;
+        lock_project(project);
+        plan = core::plan_rollback(load_registered(project), load_applied(project), request);
+    }
+    run_plan(fcinfo, plan, RunRequest{project, caller, Direction::Down, dry_run});
+    return Datum(0);
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(migrate_rollback);
+Datum migrate_rollback(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::rollback_body);
+}
+}

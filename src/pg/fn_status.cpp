@@ -1,0 +1,99 @@
+// migrate_status(project) -> SETOF (project, version, name, state, applied_at, applied_by,
+// duration_ms, reversible, checksum): every known migration, in version order.
+#include "core/planner.hpp"
+#include "pg/arguments.hpp"
+#include "pg/guard.hpp"
+#include "pg/internal_scope.hpp"
+#include "pg/result_set.hpp"
+#include "pg/spi.hpp"
+
+#include <map>
+
+namespace ms::pg {
+
+namespace {
+
+struct AppliedDetail {
+    Datum applied_at;  // timestamptz is passed by value
+    std::string applied_by;
+    double duration_ms;
+    std::string checksum;
+};
+
+struct ProjectState {
+    std::vector<core::Registered> registered;
+    std::vector<core::Applied> applied;
+    std::map<std::string, std::string> registered_checksum;  // by canonical version
+    std::map<std::string, AppliedDetail> details;            // by canonical version
+};
+
+std::map<std::string, ProjectState> load_states(const std::optional<std::string>& project) {
+    std::map<std::string, ProjectState> projects;
+    const auto registered = spi_query(
+        "SELECT project, version, name, checksum, down_sql IS NOT NULL, canonical_version "
+        "FROM migrations_schema.migration "
+        "WHERE $1::pg_catalog.text IS NULL OR project OPERATOR(pg_catalog.=) $1",
+        {text_arg(project)});
+    for (std::uint64_t i = 0; i < registered; ++i) {
+        ProjectState& p = projects[spi_required_text(i, 1)];
+        p.registered.push_back(core::Registered{spi_required_text(i, 2), spi_required_text(i, 3),
+                                                spi_required_text(i, 4), spi_bool(i, 5)});
+        p.registered_checksum[spi_required_text(i, 6)] = p.registered.back().checksum;
+    }
+    const auto applied = spi_query(
+        "SELECT project, version, checksum, applied_at, applied_by, duration_ms "
+        "FROM migrations_schema.applied "
+        "WHERE $1::pg_catalog.text IS NULL OR project OPERATOR(pg_catalog.=) $1",
+        {text_arg(project)});
+    for (std::uint64_t i = 0; i < applied; ++i) {
+        ProjectState& p = projects[spi_required_text(i, 1)];
+        const std::string version = spi_required_text(i, 2);
+        p.applied.push_back(core::Applied{version, spi_required_text(i, 3)});
+        bool is_null = false;
+        const Datum at = spi_datum(i, 4, &is_null);
+        const Datum duration = spi_datum(i, 6, &is_null);
+        p.details[core::Version::parse(version).canonical()] =
+            AppliedDetail{at, spi_required_text(i, 5), is_null ? 0.0 : DatumGetFloat8(duration),
+                          p.applied.back().checksum};
+    }
+    return projects;
+}
+
+Datum status_body(FunctionCallInfo fcinfo) {
+    const auto project = optional_text(fcinfo, 0);
+    ResultSet rows(fcinfo);
+    std::map<std::string, ProjectState> projects;
+    {
+        InternalScope internal;
+        projects = load_states(project);
+    }
+    for (const auto& [name, p] : projects) {
+        for (const auto& m : core::migration_states(p.registered, p.applied)) {
+            const auto detail = p.details.find(m.version.canonical());
+            const bool applied = detail != p.details.end();
+            const auto registered = p.registered_checksum.find(m.version.canonical());
+            const std::string& checksum = registered != p.registered_checksum.end()
+                                              ? registered->second
+                                              : detail->second.checksum;
+            rows.add_row({Cell::text(name), Cell::text(m.version.text()),
+                          m.state == core::State::Missing ? Cell::null() : Cell::text(m.name),
+                          Cell::text(std::string(core::state_name(m.state))),
+                          applied ? Cell::datum(detail->second.applied_at, false) : Cell::null(),
+                          applied ? Cell::text(detail->second.applied_by) : Cell::null(),
+                          applied ? Cell::float8(detail->second.duration_ms) : Cell::null(),
+                          Cell::boolean(m.has_down), Cell::text(checksum)});
+        }
+    }
+    return Datum(0);
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(migrate_status);
+Datum migrate_status(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::status_body);
+}
+}

@@ -1,0 +1,101 @@
+// The boundary between PostgreSQL's longjmp errors and C++ exceptions (DESIGN.md §2).
+//
+// pg_call() runs a PostgreSQL function and turns its ereport(ERROR) into a PgError
+// exception, so C++ destructors run. sql_entry() is the other direction: it runs the C++
+// body of a SQL-callable function and turns any exception back into an ereport, raised
+// only after every C++ object of the body is gone and outside any catch block.
+#pragma once
+
+#include "pg/pg.hpp"
+
+#include <exception>
+#include <type_traits>
+#include <utility>
+
+namespace ms::pg {
+
+class PgError : public std::exception {
+public:
+    explicit PgError(ErrorData* data) : data_(data) {}
+    const char* what() const noexcept override { return data_->message ? data_->message : ""; }
+    ErrorData* data() const noexcept { return data_; }
+
+private:
+    ErrorData* data_;  // palloc'd copy, alive until the statement ends
+};
+
+[[noreturn]] void throw_pg_error(MemoryContext keep_in);
+
+template <typename Fn>
+auto pg_call(Fn&& fn) -> decltype(fn()) {
+    using R = decltype(fn());
+    const MemoryContext ctx = CurrentMemoryContext;
+    volatile bool failed = false;
+    if constexpr (std::is_void_v<R>) {
+        PG_TRY();
+        {
+            fn();
+        }
+        PG_CATCH();
+        {
+            failed = true;
+        }
+        PG_END_TRY();
+        if (failed)
+            throw_pg_error(ctx);
+    } else {
+        static_assert(std::is_scalar_v<R>, "pg_call returns plain values only");
+        // volatile: assigned between sigsetjmp and a possible longjmp.
+        R volatile result{};
+        PG_TRY();
+        {
+            result = fn();
+        }
+        PG_CATCH();
+        {
+            failed = true;
+        }
+        PG_END_TRY();
+        if (failed)
+            throw_pg_error(ctx);
+        return result;
+    }
+}
+
+// What an exception becomes, in palloc'd C strings that outlive the C++ frames.
+struct EntryFailure {
+    ErrorData* pg_error = nullptr;
+    int sqlstate = 0;
+    char* message = nullptr;
+    char* detail = nullptr;
+    char* hint = nullptr;
+    char* context = nullptr;
+};
+
+// Runs body; on an exception fills *failure and returns false. Never raises itself.
+bool run_entry(void (*body)(void*), void* arg, EntryFailure* failure) noexcept;
+
+[[noreturn]] void raise_entry_failure(const EntryFailure& failure);
+
+// Runs the C++ body of a SQL-callable function under the guard. The body gets fcinfo and
+// returns a Datum.
+template <typename Body>
+Datum sql_entry(FunctionCallInfo fcinfo, Body body) {
+    struct Call {
+        FunctionCallInfo fcinfo;
+        Body* body;
+        Datum result;
+    } call{fcinfo, &body, Datum(0)};
+    EntryFailure failure;
+    const bool ok = run_entry(
+        [](void* p) {
+            auto* c = static_cast<Call*>(p);
+            c->result = (*c->body)(c->fcinfo);
+        },
+        &call, &failure);
+    if (!ok)
+        raise_entry_failure(failure);
+    return call.result;
+}
+
+}  // namespace ms::pg

@@ -1,0 +1,15 @@
+// The shared library's identity and per-backend setup.
+#include "pg/pg.hpp"
+#include "pg/protection.hpp"
+
+extern "C" {
+
+PG_MODULE_MAGIC;
+
+void _PG_init(void);
+
+void _PG_init(void) {
+    ms::pg::install_protection_hooks();
+}
+
+}

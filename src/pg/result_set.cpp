@@ -1,0 +1,55 @@
+#include "pg/result_set.hpp"
+
+#include "pg/guard.hpp"
+
+#include <stdexcept>
+#include <vector>
+
+namespace ms::pg {
+
+ResultSet::ResultSet(FunctionCallInfo fcinfo)
+    : info_(reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo)) {
+    pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
+}
+
+void ResultSet::add_row(std::initializer_list<Cell> cells) {
+    if (static_cast<int>(cells.size()) != info_->setDesc->natts)
+        throw std::logic_error("result row has the wrong number of columns");
+    std::vector<Datum> values;
+    std::vector<char> nulls;  // bool, but std::vector<bool> has no data()
+    values.reserve(cells.size());
+    nulls.reserve(cells.size());
+    for (const auto& c : cells) {
+        Datum value = 0;
+        switch (c.kind) {
+        case Cell::Kind::Null: break;
+        case Cell::Kind::Text: {
+            const std::string& s = *c.text_value;
+            value = pg_call([&] {
+                return PointerGetDatum(cstring_to_text_with_len(s.data(), static_cast<int>(s.size())));
+            });
+            break;
+        }
+        case Cell::Kind::Float8: value = Float8GetDatum(c.float_value); break;
+        case Cell::Kind::Int4: value = Int32GetDatum(c.int_value); break;
+        case Cell::Kind::Bool: value = BoolGetDatum(c.bool_value); break;
+        case Cell::Kind::Datum: value = c.datum_value; break;
+        }
+        values.push_back(value);
+        nulls.push_back(c.kind == Cell::Kind::Null);
+    }
+    static_assert(sizeof(bool) == sizeof(char));
+    pg_call([&] {
+        tuplestore_putvalues(info_->setResult, info_->setDesc, values.data(),
+                             reinterpret_cast<bool*>(nulls.data()));
+    });
+    // The tuplestore copied the row; the text datums are garbage now.
+    std::size_t i = 0;
+    for (const auto& c : cells) {
+        if (c.kind == Cell::Kind::Text)
+            pfree(DatumGetPointer(values[i]));
+        ++i;
+    }
+}
+
+}  // namespace ms::pg

@@ -1,0 +1,43 @@
+// Rows of a set-returning function, materialised into the tuplestore PostgreSQL provides.
+#pragma once
+
+#include "pg/pg.hpp"
+
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+namespace ms::pg {
+
+// One output value. Text is converted when the row is added, while the string is alive.
+struct Cell {
+    enum class Kind { Null, Text, Float8, Int4, Bool, Datum } kind = Kind::Null;
+    const std::string* text_value = nullptr;
+    double float_value = 0;
+    int int_value = 0;
+    bool bool_value = false;
+    ::Datum datum_value = 0;
+
+    static Cell null() { return Cell{}; }
+    static Cell text(const std::string& s) { Cell c; c.kind = Kind::Text; c.text_value = &s; return c; }
+    static Cell text(const std::optional<std::string>& s) { return s ? text(*s) : null(); }
+    static Cell float8(double v) { Cell c; c.kind = Kind::Float8; c.float_value = v; return c; }
+    static Cell int4(int v) { Cell c; c.kind = Kind::Int4; c.int_value = v; return c; }
+    static Cell boolean(bool v) { Cell c; c.kind = Kind::Bool; c.bool_value = v; return c; }
+    // A datum of the column's own type, by value or already copied.
+    static Cell datum(::Datum d, bool is_null) {
+        if (is_null) return null();
+        Cell c; c.kind = Kind::Datum; c.datum_value = d; return c;
+    }
+};
+
+class ResultSet {
+public:
+    explicit ResultSet(FunctionCallInfo fcinfo);
+    void add_row(std::initializer_list<Cell> cells);
+
+private:
+    ReturnSetInfo* info_;
+};
+
+}  // namespace ms::pg

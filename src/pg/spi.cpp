@@ -1,0 +1,80 @@
+#include "pg/spi.hpp"
+
+#include "pg/guard.hpp"
+
+extern "C" {
+#include "catalog/pg_type_d.h"
+}
+
+#include <stdexcept>
+#include <vector>
+
+namespace ms::pg {
+
+SqlArg text_arg(const std::string& value) {
+    return SqlArg{TEXTOID, pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(
+                                             value.data(), static_cast<int>(value.size()))); }),
+                  false};
+}
+
+SqlArg text_arg(const std::optional<std::string>& value) {
+    return value ? text_arg(*value) : SqlArg{TEXTOID, Datum(0), true};
+}
+
+SqlArg float8_arg(double value) {
+    return SqlArg{FLOAT8OID, Float8GetDatum(value), false};
+}
+
+SqlArg int4_arg(int value) {
+    return SqlArg{INT4OID, Int32GetDatum(value), false};
+}
+
+std::uint64_t spi_query(const char* sql, std::initializer_list<SqlArg> args) {
+    std::vector<Oid> types;
+    std::vector<Datum> values;
+    std::vector<char> nulls;
+    for (const auto& a : args) {
+        types.push_back(a.type);
+        values.push_back(a.value);
+        nulls.push_back(a.is_null ? 'n' : ' ');
+    }
+    const int rc = pg_call([&] {
+        return SPI_execute_with_args(sql, static_cast<int>(types.size()), types.data(),
+                                     values.data(), nulls.data(), false, 0);
+    });
+    if (rc < 0)
+        throw std::runtime_error(std::string("internal query failed: ") +
+                                 SPI_result_code_string(rc));
+    return SPI_processed;
+}
+
+Datum spi_datum(std::uint64_t row, int col, bool* is_null) {
+    return pg_call([&] {
+        return SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, is_null);
+    });
+}
+
+std::optional<std::string> spi_text(std::uint64_t row, int col) {
+    bool is_null = false;
+    const Datum d = spi_datum(row, col, &is_null);
+    if (is_null)
+        return std::nullopt;
+    // Detoasting can fail (out of memory), so it runs under the guard too.
+    text* t = pg_call([&] { return DatumGetTextPP(d); });
+    return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+}
+
+std::string spi_required_text(std::uint64_t row, int col) {
+    auto v = spi_text(row, col);
+    if (!v)
+        throw std::runtime_error("unexpected NULL in the tracking tables");
+    return std::move(*v);
+}
+
+bool spi_bool(std::uint64_t row, int col) {
+    bool is_null = false;
+    const Datum d = spi_datum(row, col, &is_null);
+    return !is_null && DatumGetBool(d);
+}
+
+}  // namespace ms::pg

@@ -1,0 +1,36 @@
+// Internal queries through SPI: constant SQL text, every value a parameter (DESIGN.md §5),
+// every PostgreSQL error turned into a PgError by pg_call.
+#pragma once
+
+#include "pg/pg.hpp"
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+
+namespace ms::pg {
+
+struct SqlArg {
+    Oid type;
+    Datum value;
+    bool is_null;
+};
+
+SqlArg text_arg(const std::string& value);
+SqlArg text_arg(const std::optional<std::string>& value);
+SqlArg float8_arg(double value);
+SqlArg int4_arg(int value);
+
+// Runs an internal query and returns the number of rows it returned or changed; the rows
+// are in SPI_tuptable until the next query.
+std::uint64_t spi_query(const char* sql, std::initializer_list<SqlArg> args);
+
+// Column `col` (1-based) of row `row` of the last result.
+std::optional<std::string> spi_text(std::uint64_t row, int col);
+std::string spi_required_text(std::uint64_t row, int col);
+bool spi_bool(std::uint64_t row, int col);
+// The raw datum, for values passed through unchanged (timestamps in status rows).
+Datum spi_datum(std::uint64_t row, int col, bool* is_null);
+
+}  // namespace ms::pg

@@ -1,0 +1,17 @@
+// Runs the statements of one migration script as the caller, each through SPI, with an
+// error context naming the migration, the statement and its line.
+#pragma once
+
+#include "pg/migration_label.hpp"
+#include "pg/script_parser.hpp"
+
+#include <string>
+#include <vector>
+
+namespace ms::pg {
+
+// Returns the number of statements run.
+int execute_statements(const std::string& script, const std::vector<Statement>& statements,
+                       const MigrationLabel& label);
+
+}  // namespace ms::pg
