@@ -6,6 +6,7 @@
 #include "pg/guard.hpp"
 #include "pg/internal_scope.hpp"
 #include "pg/protection.hpp"
+#include "pg/spi.hpp"
 #include "pg/registration.hpp"
 
 extern "C" {
@@ -43,6 +44,7 @@ Datum load_dir_body(FunctionCallInfo fcinfo) {
 
     int counts[3] = {0, 0, 0};
     {
+        SpiConnection spi;
         InternalScope internal;
         lock_project(project);
         for (const auto& m : migrations) {

@@ -5,6 +5,7 @@
 #include "pg/guard.hpp"
 #include "pg/internal_scope.hpp"
 #include "pg/protection.hpp"
+#include "pg/spi.hpp"
 #include "pg/registration.hpp"
 
 namespace ms::pg {
@@ -22,6 +23,7 @@ Datum register_body(FunctionCallInfo fcinfo) {
 
     RegisterOutcome outcome;
     {
+        SpiConnection spi;
         InternalScope internal;
         lock_project(project);
         outcome = register_migration(project, version, content, caller);

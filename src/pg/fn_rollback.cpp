@@ -6,6 +6,7 @@
 #include "pg/internal_scope.hpp"
 #include "pg/plan_runner.hpp"
 #include "pg/protection.hpp"
+#include "pg/spi.hpp"
 #include "pg/registry.hpp"
 
 namespace ms::pg {
@@ -22,6 +23,7 @@ Datum rollback_body(FunctionCallInfo fcinfo) {
     const std::string project = project_argument(fcinfo, 4);
     const std::string caller = caller_role();
 
+    SpiConnection spi;
     std::vector<core::Migration> plan;
     {
         InternalScope internal;

@@ -62,6 +62,7 @@ std::map<std::string, ProjectState> load_states(const std::optional<std::string>
 Datum status_body(FunctionCallInfo fcinfo) {
     const auto project = optional_text(fcinfo, 0);
     ResultSet rows(fcinfo);
+    SpiConnection spi;
     std::map<std::string, ProjectState> projects;
     {
         InternalScope internal;

@@ -52,8 +52,9 @@ void on_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int 
             refuse_change("truncate");
         break;
     case OAT_POST_CREATE:
+        // A new column (sub_id) alters a table; a new relation in the schema adds to it.
         if (class_id == RelationRelationId && is_extension_object(class_id, object_id))
-            refuse_change("create objects among");
+            refuse_change(sub_id != 0 ? "alter" : "add to");
         break;
     default:
         break;

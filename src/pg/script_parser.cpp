@@ -4,6 +4,8 @@
 #include "pg/guard.hpp"
 #include "pg/script_position.hpp"
 
+#include <algorithm>
+
 extern "C" {
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
@@ -34,6 +36,7 @@ struct ParseContext {
     const char* script;
     std::size_t size;
     const char* label;
+    std::size_t error_byte;  // where the parser stopped, for the meta-command check
 };
 
 // Turns the parser's character position into "line N" and shows the offending line
@@ -46,6 +49,7 @@ void parse_error_context(void* arg) {
         return;
     }
     const ScriptPosition where = locate_char_position(ctx->script, ctx->size, pos);
+    ctx->error_byte = where.byte;
     errposition(0);
     report_position(ctx->script, where);
     errcontext("%s, line %d", ctx->label, where.line);
@@ -63,29 +67,27 @@ std::vector<Statement> parse_script(const std::string& script, const MigrationLa
     const MemoryContext old = MemoryContextSwitchTo(parse_cxt);
 
     ParseContext ctx{script.c_str(), script.size(),
-                     pg_call([&] { return pstrdup(label.describe().c_str()); })};
+                     pg_call([&] { return pstrdup(label.describe().c_str()); }),
+                     std::string::npos};
     ErrorContextCallback callback{error_context_stack, parse_error_context, &ctx};
     error_context_stack = &callback;
     List* trees = nullptr;
     try {
         trees = pg_call([&] { return raw_parser(script.c_str(), RAW_PARSE_DEFAULT); });
-    } catch (const PgError& e) {
+    } catch (const PgError&) {
         error_context_stack = callback.previous;
         MemoryContextSwitchTo(old);
         // A backslash where the parser stopped is a psql meta-command (\i, \set, \connect):
         // name it instead of showing a bare syntax error.
-        const int pos = e.data()->cursorpos;
-        if (pos > 0) {
-            const ScriptPosition where = locate_char_position(script.c_str(), script.size(), pos);
-            if (where.byte < script.size() && script[where.byte] == '\\')
-                throw core::Failure(core::FailureKind::Syntax,
-                                    "psql meta-command \"" + first_word(script, where.byte) +
-                                        "\" is not supported in a migration",
-                                    {},
-                                    "Migrations are plain SQL run by the server; psql "
-                                    "variables, \\i includes and \\connect are not available.")
-                    .with_context(label.describe() + ", line " + std::to_string(where.line));
-        }
+        const auto at = ctx.error_byte;
+        if (at < script.size() && script[at] == '\\')
+            throw core::Failure(core::FailureKind::Syntax,
+                                "psql meta-command \"" + first_word(script, at) +
+                                    "\" is not supported in a migration",
+                                {},
+                                "Migrations are plain SQL run by the server; psql variables, "
+                                "\\i includes and \\connect are not available.")
+                .with_context(label.describe() + ", line " + std::to_string(core::line_at(script, at)));
         throw;
     }
     error_context_stack = callback.previous;
@@ -100,9 +102,11 @@ std::vector<Statement> parse_script(const std::string& script, const MigrationLa
         const auto offset = static_cast<std::size_t>(raw->stmt_location);
         const auto length = raw->stmt_len == 0 ? script.size() - offset
                                                : static_cast<std::size_t>(raw->stmt_len);
-        const int first_line = lines.at(offset);
-        const int line = lines.at(core::skip_blanks_and_comments(script, offset));
-        all.push_back(Statement{offset, length, first_line, line, static_cast<int>(all.size()) + 1});
+        // Statements start after the previous ';', blanks and comments included; they run
+        // from their first token, so that positions in errors match the line reported.
+        const auto start = std::min(core::skip_blanks_and_comments(script, offset), offset + length);
+        all.push_back(Statement{start, offset + length - start, lines.at(start),
+                                static_cast<int>(all.size()) + 1});
         kinds.push_back(kind_of(raw));
     }
     MemoryContextSwitchTo(old);

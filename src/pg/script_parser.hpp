@@ -12,9 +12,8 @@
 namespace ms::pg {
 
 struct Statement {
-    std::size_t offset;  // byte offset of the statement's text in the script
+    std::size_t offset;  // byte offset of the statement's first token in the script
     std::size_t length;
-    int first_line;      // line of `offset`, which may be blanks or comments
     int line;            // line of its first token
     int number;          // 1-based position among all statements of the script
 };

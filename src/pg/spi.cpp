@@ -6,10 +6,24 @@ extern "C" {
 #include "catalog/pg_type_d.h"
 }
 
+#include <exception>
 #include <stdexcept>
 #include <vector>
 
 namespace ms::pg {
+
+SpiConnection::SpiConnection() : exceptions_at_entry_(std::uncaught_exceptions()) {
+    const int rc = pg_call([] { return SPI_connect(); });
+    if (rc != SPI_OK_CONNECT)
+        throw std::runtime_error(std::string("SPI_connect failed: ") + SPI_result_code_string(rc));
+}
+
+SpiConnection::~SpiConnection() {
+    // On an error the abort of the (sub)transaction closes the connection.
+    if (std::uncaught_exceptions() > exceptions_at_entry_)
+        return;
+    SPI_finish();
+}
 
 SqlArg text_arg(const std::string& value) {
     return SqlArg{TEXTOID, pg_call([&] { return PointerGetDatum(cstring_to_text_with_len(

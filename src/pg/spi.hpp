@@ -11,6 +11,19 @@
 
 namespace ms::pg {
 
+// SPI_connect for the lifetime of the object. Values returned to the caller must be made
+// after it ends: SPI_finish frees everything allocated while connected.
+class SpiConnection {
+public:
+    SpiConnection();
+    ~SpiConnection();
+    SpiConnection(const SpiConnection&) = delete;
+    SpiConnection& operator=(const SpiConnection&) = delete;
+
+private:
+    int exceptions_at_entry_;
+};
+
 struct SqlArg {
     Oid type;
     Datum value;

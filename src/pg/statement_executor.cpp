@@ -19,8 +19,7 @@ struct StatementContext {
     const char* statement_text;
     std::size_t statement_size;
     int number;
-    int first_line;  // line of statement_text's first byte in the script
-    int line;        // line of the statement's first token
+    int line;  // line of the statement's first token
 };
 
 void statement_error_context(void* arg) {
@@ -30,7 +29,7 @@ void statement_error_context(void* arg) {
     const int pos = getinternalerrposition();
     int line = ctx->line;
     if (pos > 0)
-        line = ctx->first_line - 1 +
+        line = ctx->line - 1 +
                locate_char_position(ctx->statement_text, ctx->statement_size, pos).line;
     errcontext("%s, statement %d, line %d", ctx->label, ctx->number, line);
 }
@@ -47,7 +46,7 @@ int execute_statements(const std::string& script, const std::vector<Statement>& 
     UserSqlScope user_sql;
     for (const auto& s : statements) {
         const std::string text = script.substr(s.offset, s.length);
-        StatementContext ctx{label_text, text.c_str(), text.size(), s.number, s.first_line, s.line};
+        StatementContext ctx{label_text, text.c_str(), text.size(), s.number, s.line};
         ErrorContextCallback callback{error_context_stack, statement_error_context, &ctx};
         error_context_stack = &callback;
         int rc = 0;
