@@ -1,6 +1,7 @@
 #include "core/script.hpp"
 
 #include <algorithm>
+#include <optional>
 
 #include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
@@ -68,38 +69,45 @@ int LineCounter::at(std::size_t pos) {
 }
 
 std::vector<std::size_t> statements_to_run(const std::vector<StatementKind>& kinds) {
-    const auto n = kinds.size();
-    std::size_t first = 0;
-    std::size_t last = n;  // one past the final statement to run
-    if (n > 0 && kinds[0] == StatementKind::Begin) {
-        if (kinds[n - 1] != StatementKind::Commit || n < 2)
-            throw TransactionControlError(
-                0, "BEGIN without a matching COMMIT at the end of the script",
-                "The runner owns the transaction: remove BEGIN, or end the script with COMMIT.");
-        first = 1;
-        last = n - 1;
-    }
     std::vector<std::size_t> run;
-    run.reserve(last - first);
-    for (std::size_t i = first; i < last; ++i) {
+    run.reserve(kinds.size());
+    std::optional<std::size_t> open_begin;  // index of the BEGIN whose COMMIT is still to come
+    for (std::size_t i = 0; i < kinds.size(); ++i) {
         switch (kinds[i]) {
         case StatementKind::Ordinary:
             run.push_back(i);
+            break;
+        case StatementKind::Begin:
+            if (open_begin)
+                throw TransactionControlError(
+                    i, "BEGIN inside a BEGIN ... COMMIT block of a migration",
+                    "Transaction blocks do not nest; remove the inner BEGIN.");
+            open_begin = i;
+            break;
+        case StatementKind::Commit:
+            if (!open_begin)
+                throw TransactionControlError(
+                    i, "COMMIT without a matching BEGIN in a migration",
+                    "The runner commits each migration itself; remove the COMMIT.");
+            open_begin.reset();
             break;
         case StatementKind::BeginWithOptions:
             throw TransactionControlError(
                 i, "BEGIN with transaction options is not supported in a migration",
                 "The runner owns the transaction; choose the isolation level in the "
                 "transaction that calls the runner.");
-        case StatementKind::Begin:
-        case StatementKind::Commit:
         case StatementKind::OtherTransaction:
             throw TransactionControlError(
                 i, "transaction control statements are not allowed inside a migration",
                 "The runner commits or rolls back each migration itself; a script may only "
-                "wrap itself in one BEGIN ... COMMIT.");
+                "group its statements in BEGIN ... COMMIT blocks, which run as part of the "
+                "migration's transaction.");
         }
     }
+    if (open_begin)
+        throw TransactionControlError(*open_begin,
+                                      "BEGIN without a matching COMMIT in a migration",
+                                      "End the block with COMMIT, or remove the BEGIN.");
     return run;
 }
 

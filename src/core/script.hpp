@@ -57,9 +57,10 @@ private:
     std::string hint_;
 };
 
-// Which statements to run, as indexes into kinds. A leading BEGIN with a matching final
-// COMMIT is the author's own transaction wrapper and is dropped, since the runner owns the
-// transaction; any other transaction-control statement throws TransactionControlError.
+// Which statements to run, as indexes into kinds. BEGIN ... COMMIT blocks are the author's
+// own transaction wrappers (psql runs each as a transaction); they are dropped, since the
+// runner's transaction already holds the whole migration. Nested or unbalanced blocks and
+// every other transaction-control statement throw TransactionControlError.
 std::vector<std::size_t> statements_to_run(const std::vector<StatementKind>& kinds);
 
 }  // namespace ms::core

@@ -2,8 +2,6 @@
 
 #include "core/failure.hpp"
 
-#include <boost/algorithm/string/classification.hpp>
-#include <boost/algorithm/string/predicate.hpp>
 #include <boost/algorithm/string/trim.hpp>
 
 namespace ms::pg {
@@ -21,10 +19,6 @@ void validate_content(const core::Version& version, const MigrationContent& cont
                             "invalid name for migration " + version.text(),
                             "A migration name has 1 to " + std::to_string(max_name_length) +
                                 " characters and is not blank.");
-    if (boost::algorithm::all(content.up_sql, boost::algorithm::is_space()))
-        throw core::Failure(core::FailureKind::InvalidValue,
-                            "up script of migration " + version.text() + " is empty", {},
-                            "A migration needs at least one statement.");
 }
 
 const char* outcome_name(RegisterOutcome outcome) noexcept {

@@ -6,7 +6,8 @@
 
 namespace ms::pg {
 
-// Refuses an empty or over-long name and an up script with nothing in it.
+// Refuses an empty or over-long name. An empty up script is allowed: real projects keep
+// placeholders for versions that only concern another database engine.
 void validate_content(const core::Version& version, const MigrationContent& content);
 
 // "registered", "updated" or "unchanged", as migrate_register returns it.
