@@ -1,0 +1,29 @@
+# Sourced by the scripts: installs the Debian packages the build and the tests need, when
+# missing. Works as root, or as a user with sudo.
+SUDO=
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+
+MS_PACKAGES="postgresql-15 postgresql-server-dev-15 libboost-dev libgtest-dev cmake g++ make \
+libipc-run-perl libpq-dev clang-14 llvm-14"
+
+ensure_prerequisites() {
+    local missing=()
+    for p in $MS_PACKAGES; do
+        dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
+    done
+    if [ ${#missing[@]} -gt 0 ]; then
+        echo "== installing ${missing[*]}"
+        $SUDO apt-get update -q >/dev/null
+        # Debian's postgresql-15 creates and starts a cluster on port 5432; we use our own.
+        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
+            "${missing[@]}" >/dev/null
+    fi
+    export PATH="$(pg_config --bindir):$PATH"
+}
+
+# Builds the extension and installs it into the server's directories.
+build_and_install() {
+    local src=$1
+    make -C "$src" -j"$(nproc)" -s
+    $SUDO make -C "$src" -s install
+}
