@@ -3,7 +3,14 @@
 #include "pg/guard.hpp"
 
 extern "C" {
+#include "access/genam.h"
 #include "access/htup_details.h"
+#include "access/stratnum.h"
+#include "access/table.h"
+#include "catalog/pg_class.h"
+#include "utils/fmgroids.h"
+#include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "catalog/dependency.h"
 #include "catalog/namespace.h"
 #include "catalog/pg_class_d.h"
@@ -48,6 +55,23 @@ bool is_extension_object(Oid class_id, Oid object_id) {
     if (class_id == ExtensionRelationId)
         return object_id == extension;
     return getExtensionOfObject(class_id, object_id) == extension;
+}
+
+bool is_new_relation_in_tracking_schema(Oid relation_id) {
+    const Oid schema = get_namespace_oid(tracking_schema, true);
+    if (!OidIsValid(schema))
+        return false;
+    Relation pg_class = table_open(RelationRelationId, AccessShareLock);
+    ScanKeyData key;
+    ScanKeyInit(&key, Anum_pg_class_oid, BTEqualStrategyNumber, F_OIDEQ,
+                ObjectIdGetDatum(relation_id));
+    SysScanDesc scan = systable_beginscan(pg_class, ClassOidIndexId, true, SnapshotSelf, 1, &key);
+    const HeapTuple tuple = systable_getnext(scan);
+    const bool inside = HeapTupleIsValid(tuple) &&
+                        reinterpret_cast<Form_pg_class>(GETSTRUCT(tuple))->relnamespace == schema;
+    systable_endscan(scan);
+    table_close(pg_class, AccessShareLock);
+    return inside;
 }
 
 }  // namespace ms::pg

@@ -15,4 +15,8 @@ Oid extension_owner();
 // extension itself, or any member of the extension. Plain C calls only; may ereport.
 bool is_extension_object(Oid class_id, Oid object_id);
 
+// Whether a relation created by the current command lies in the tracking schema. The new
+// pg_class row is not in the catalog caches yet, so this reads it with SnapshotSelf.
+bool is_new_relation_in_tracking_schema(Oid relation_id);
+
 }  // namespace ms::pg

@@ -53,7 +53,9 @@ void on_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int 
         break;
     case OAT_POST_CREATE:
         // A new column (sub_id) alters a table; a new relation in the schema adds to it.
-        if (class_id == RelationRelationId && is_extension_object(class_id, object_id))
+        if (class_id == RelationRelationId &&
+            (sub_id != 0 ? is_extension_object(class_id, object_id)
+                         : is_new_relation_in_tracking_schema(object_id)))
             refuse_change(sub_id != 0 ? "alter" : "add to");
         break;
     default:
