@@ -10,7 +10,7 @@ PG_SRCS   = $(sort $(wildcard src/pg/*.cpp))
 OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 REGRESS      = setup register load_dir apply rollback status bad_input security corpora
-REGRESS_OPTS = --inputdir=. --outputdir=results
+REGRESS_OPTS = --inputdir=.
 TAP_TESTS    = 1
 PROVE_TESTS  = test/t/*.pl
 
