@@ -37,7 +37,8 @@ SELECT md5(
 $$;
 
 -- Starts a test file from a clean extension and an empty application schema.
-CREATE PROCEDURE regress.reset() LANGUAGE plpgsql AS $$
+CREATE PROCEDURE regress.reset() LANGUAGE plpgsql
+SET client_min_messages = warning AS $$
 BEGIN
     DROP EXTENSION IF EXISTS migrations_schema CASCADE;
     DROP SCHEMA IF EXISTS app CASCADE;

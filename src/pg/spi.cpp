@@ -52,6 +52,9 @@ std::uint64_t spi_query(const char* sql, std::initializer_list<SqlArg> args) {
         values.push_back(a.value);
         nulls.push_back(a.is_null ? 'n' : ' ');
     }
+    // The previous result is no longer needed; freeing it keeps memory bounded by one
+    // result (one script) however many queries a call makes.
+    pg_call([] { SPI_freetuptable(SPI_tuptable); });
     const int rc = pg_call([&] {
         return SPI_execute_with_args(sql, static_cast<int>(types.size()), types.data(),
                                      values.data(), nulls.data(), false, 0);
@@ -75,7 +78,10 @@ std::optional<std::string> spi_text(std::uint64_t row, int col) {
         return std::nullopt;
     // Detoasting can fail (out of memory), so it runs under the guard too.
     text* t = pg_call([&] { return DatumGetTextPP(d); });
-    return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    std::string value(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    if (reinterpret_cast<Pointer>(t) != DatumGetPointer(d))
+        pfree(t);
+    return value;
 }
 
 std::string spi_required_text(std::uint64_t row, int col) {
