@@ -3,6 +3,9 @@
 #include "core/failure.hpp"
 #include "pg/sqlstate.hpp"
 
+#include <new>
+#include <string>
+
 namespace ms::pg {
 
 void throw_pg_error(MemoryContext keep_in) {
@@ -22,29 +25,36 @@ char* copy_or_null(const std::string& s) {
 }  // namespace
 
 bool run_entry(void (*body)(void*), void* arg, EntryFailure* failure) noexcept {
-    // pstrdup below cannot fail in practice for these small strings; if it did, its
-    // longjmp would leave from a frame that holds no C++ object.
+    // The catch blocks only copy into C++ strings; anything that could raise a PostgreSQL
+    // error (pstrdup) happens after them, never inside a handler.
+    ErrorData* pg_error = nullptr;
+    int sqlstate = ERRCODE_INTERNAL_ERROR;
+    std::string message, detail, hint, context;
     try {
         body(arg);
         return true;
     } catch (const PgError& e) {
-        failure->pg_error = e.data();
+        pg_error = e.data();
     } catch (const core::Failure& f) {
-        failure->sqlstate = sqlstate_for(f.kind());
-        failure->message = pstrdup(f.what());
-        failure->detail = copy_or_null(f.detail());
-        failure->hint = copy_or_null(f.hint());
-        failure->context = copy_or_null(f.context());
+        sqlstate = sqlstate_for(f.kind());
+        message = f.what();
+        detail = f.detail();
+        hint = f.hint();
+        context = f.context();
     } catch (const std::bad_alloc&) {
-        failure->sqlstate = ERRCODE_OUT_OF_MEMORY;
-        failure->message = pstrdup("out of memory");
+        sqlstate = ERRCODE_OUT_OF_MEMORY;
+        message = "out of memory";
     } catch (const std::exception& e) {
-        failure->sqlstate = ERRCODE_INTERNAL_ERROR;
-        failure->message = pstrdup(e.what());
+        message = e.what();
     } catch (...) {
-        failure->sqlstate = ERRCODE_INTERNAL_ERROR;
-        failure->message = pstrdup("unknown C++ exception");
+        message = "unknown C++ exception";
     }
+    failure->pg_error = pg_error;
+    failure->sqlstate = sqlstate;
+    failure->message = pstrdup(message.c_str());
+    failure->detail = copy_or_null(detail);
+    failure->hint = copy_or_null(hint);
+    failure->context = copy_or_null(context);
     return false;
 }
 
