@@ -21,6 +21,7 @@ enum class FailureKind {
     Forbidden,       // a link leaving the folder, a forbidden statement
     Syntax,          // a psql meta-command where SQL was expected
     Unsupported,     // a statement the runner cannot honour (transaction control, COPY FROM STDIN)
+    Busy,            // another session is migrating the project and waiting cannot help
 };
 
 class Failure : public std::runtime_error {

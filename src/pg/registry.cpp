@@ -15,6 +15,21 @@ constexpr int lock_namespace = 0x6D696772;
 }  // namespace
 
 void lock_project(const std::string& project) {
+    // Under REPEATABLE READ or SERIALIZABLE the snapshot is older than the lock: after
+    // waiting for another runner this transaction could not see what it applied. Fail at
+    // once with a serialization failure, which such callers already retry.
+    if (IsolationUsesXactSnapshot()) {
+        spi_query("SELECT pg_catalog.pg_try_advisory_xact_lock($1, pg_catalog.hashtext($2))",
+                  {int4_arg(lock_namespace), text_arg(project)});
+        if (!spi_bool(0, 1))
+            throw core::Failure(core::FailureKind::Busy,
+                                "another session is migrating project \"" + project + "\"",
+                                "This transaction's snapshot cannot see what that session will "
+                                "have applied.",
+                                "Retry the transaction, or call the runner under READ "
+                                "COMMITTED, where it waits for the other session.");
+        return;
+    }
     spi_query("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
               {int4_arg(lock_namespace), text_arg(project)});
 }

@@ -12,7 +12,8 @@
 namespace ms::pg {
 
 // Serialises runners of one project until the end of the transaction: a second caller
-// waits, then sees what the first committed.
+// waits, then sees what the first committed. Under REPEATABLE READ or SERIALIZABLE, where
+// it could not see that, it fails with a serialization failure instead of waiting.
 void lock_project(const std::string& project);
 
 std::vector<core::Registered> load_registered(const std::string& project);

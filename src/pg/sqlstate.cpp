@@ -19,6 +19,7 @@ int sqlstate_for(core::FailureKind kind) noexcept {
     case FailureKind::Forbidden: return ERRCODE_INSUFFICIENT_PRIVILEGE;
     case FailureKind::Syntax: return ERRCODE_SYNTAX_ERROR;
     case FailureKind::Unsupported: return ERRCODE_FEATURE_NOT_SUPPORTED;
+    case FailureKind::Busy: return ERRCODE_T_R_SERIALIZATION_FAILURE;
     }
     return ERRCODE_INTERNAL_ERROR;
 }

@@ -40,6 +40,19 @@ is($node->safe_psql('postgres',
         q{SELECT count(*), count(DISTINCT version) FROM run_log WHERE project = 'default'}),
     '30|30', 'each migration ran exactly once');
 
+# 1b. Under REPEATABLE READ waiting cannot help (the snapshot predates the other session's
+# commit): the second caller fails at once with a serialization failure.
+$first->query_safe('BEGIN');
+$first->query_safe("SELECT migrate_register('31', 'step 31', 'SELECT 1')");
+my $repeatable = $node->background_psql('postgres', on_error_stop => 0);
+my ($out, $failed) = $repeatable->query(
+    "BEGIN ISOLATION LEVEL REPEATABLE READ;\n\\set VERBOSITY verbose\nSELECT count(*) FROM migrate_apply();");
+ok($failed, 'repeatable read caller fails instead of waiting');
+like($repeatable->{stderr}, qr/40001: another session is migrating project "default"/,
+    'with a serialization failure naming the project');
+$repeatable->quit;
+$first->query_safe('ROLLBACK');
+
 # 2. A race: four sessions start at once; their counts add up to 30 and nothing runs twice.
 my @sessions = map { $node->background_psql('postgres') } 1 .. 4;
 for my $s (@sessions) {
