@@ -60,6 +60,11 @@ $mig$);
 SELECT version, name, statements FROM migrate_apply();
 SELECT app.w_answer(), (SELECT count(*) FROM app.w2) AS w2_rows;
 
+-- Old Mac line endings: a lone CR ends a comment, as it does for the server's lexer.
+SELECT migrate_register('3.5', 'bare cr', E'-- note\rCREATE TABLE cr_table (id int);\r-- end\r');
+SELECT version, statements FROM migrate_apply();
+SELECT to_regclass('app.cr_table') AS cr_table;
+
 -- An empty script (a placeholder some projects keep) applies as zero statements.
 SELECT migrate_register('4', 'placeholder', '');
 SELECT version, statements FROM migrate_apply();

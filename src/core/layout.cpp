@@ -20,9 +20,13 @@ const std::string rollback_dir = "rollback/";
 // Order matters: the suffixed forms first, so "1_a.up.sql" is not read as plain "1_a.up".
 const std::regex suffixed(R"(V?([0-9]+(?:\.[0-9]+)*)[._](.+)\.(up|down)\.sql)",
                           std::regex::icase);
-const std::regex flyway(R"(([VU])([0-9]+(?:[._][0-9]+)*)__(.+)\.sql)");
-const std::regex plain(R"(([0-9]+)(?:[_-](.+))?\.sql)");
-const std::regex rollback_file(R"(([0-9]+)(?:[_-](.+))?\.sql)");
+const std::regex flyway(R"(([VU])([0-9]+(?:[._][0-9]+)*)__(.+)\.sql)", std::regex::icase);
+const std::regex plain(R"(([0-9]+)(?:[_-](.+))?\.sql)", std::regex::icase);
+const std::regex rollback_file(R"(([0-9]+)(?:[_-](.+))?\.sql)", std::regex::icase);
+
+// File systems cap names at 255 bytes; std::regex recurses per character, so nothing
+// longer may reach it.
+constexpr std::size_t max_file_name = 255;
 
 Failure unrecognised(std::string_view path) {
     return Failure(FailureKind::Layout,
@@ -44,6 +48,8 @@ std::optional<MigrationFile> classify_path(std::string_view relative_path) {
         return std::nullopt;
     if (!dir.empty() && dir != rollback_dir)
         return std::nullopt;
+    if (base.size() > max_file_name)
+        throw unrecognised(path);
 
     std::smatch m;
     if (dir == rollback_dir) {
@@ -60,7 +66,9 @@ std::optional<MigrationFile> classify_path(std::string_view relative_path) {
     if (std::regex_match(base, m, flyway)) {
         auto version = m[2].str();
         boost::algorithm::replace_all(version, "_", ".");
-        return MigrationFile{path, version, m[3], m[1] == "V" ? Direction::Up : Direction::Down};
+        return MigrationFile{path, version, m[3],
+                             boost::algorithm::iequals(m[1].str(), "V") ? Direction::Up
+                                                                         : Direction::Down};
     }
     if (std::regex_match(base, m, plain))
         return MigrationFile{path, m[1], m[2], Direction::Up};

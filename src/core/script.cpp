@@ -29,7 +29,8 @@ std::size_t skip_blanks_and_comments(std::string_view text, std::size_t pos) {
         if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
             ++pos;
         } else if (c == '-' && pos + 1 < n && text[pos + 1] == '-') {
-            const auto eol = text.find('\n', pos);
+            // The server's lexer ends a line comment at CR as well as LF.
+            const auto eol = text.find_first_of("\r\n", pos);
             pos = eol == std::string_view::npos ? n : eol + 1;
         } else if (c == '/' && pos + 1 < n && text[pos + 1] == '*') {
             // SQL block comments nest, unlike C's.
@@ -53,16 +54,28 @@ std::size_t skip_blanks_and_comments(std::string_view text, std::size_t pos) {
     return std::min(pos, n);
 }
 
+namespace {
+
+// Line breaks in text[from, to): LF, CRLF (once) and a lone CR, as the server's lexer sees
+// them.
+int count_line_breaks(std::string_view text, std::size_t from, std::size_t to) {
+    int breaks = 0;
+    for (std::size_t i = from; i < to; ++i)
+        if (text[i] == '\n' || (text[i] == '\r' && (i + 1 >= text.size() || text[i + 1] != '\n')))
+            ++breaks;
+    return breaks;
+}
+
+}  // namespace
+
 int line_at(std::string_view text, std::size_t pos) {
-    pos = std::min(pos, text.size());
-    return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(pos), '\n'));
+    return 1 + count_line_breaks(text, 0, std::min(pos, text.size()));
 }
 
 int LineCounter::at(std::size_t pos) {
     pos = std::min(pos, text_.size());
     if (pos > pos_) {
-        line_ += static_cast<int>(std::count(text_.begin() + static_cast<long>(pos_),
-                                             text_.begin() + static_cast<long>(pos), '\n'));
+        line_ += count_line_breaks(text_, pos_, pos);
         pos_ = pos;
     }
     return line_;

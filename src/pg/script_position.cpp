@@ -13,15 +13,17 @@ namespace ms::pg {
 ScriptPosition locate_char_position(const char* text, std::size_t size, int char_pos) {
     ScriptPosition where{0, 1, 0, 0};
     for (int i = 1; i < char_pos && where.byte < size; ++i) {
-        if (text[where.byte] == '\n') {
+        const char c = text[where.byte];
+        if (c == '\n' || (c == '\r' && (where.byte + 1 >= size || text[where.byte + 1] != '\n'))) {
             ++where.line;
             where.line_start = where.byte + 1;
         }
         where.byte += static_cast<std::size_t>(pg_mblen(text + where.byte));
     }
     where.byte = std::min(where.byte, size);
-    const void* eol = memchr(text + where.byte, '\n', size - where.byte);
-    where.line_end = eol ? static_cast<std::size_t>(static_cast<const char*>(eol) - text) : size;
+    where.line_end = where.byte;
+    while (where.line_end < size && text[where.line_end] != '\n' && text[where.line_end] != '\r')
+        ++where.line_end;
     return where;
 }
 

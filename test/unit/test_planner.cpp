@@ -1,0 +1,280 @@
+#include "core/planner.hpp"
+
+#include "failure_matchers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using ms::core::Applied;
+using ms::core::ApplyRequest;
+using ms::core::FailureKind;
+using ms::core::Migration;
+using ms::core::migration_states;
+using ms::core::plan_apply;
+using ms::core::plan_rollback;
+using ms::core::Registered;
+using ms::core::RollbackRequest;
+using ms::core::State;
+using ms::core::state_name;
+using ms::test::failure_of;
+using ms::test::kind_of;
+
+namespace {
+
+// Checksums are opaque to the planner; "sum-<version>" keeps the fixtures readable.
+Registered reg(const std::string& version, bool has_down = true) {
+    return Registered{version, "m" + version, "sum-" + version, has_down};
+}
+
+Applied done(const std::string& version) {
+    return Applied{version, "sum-" + version};
+}
+
+Applied done_differently(const std::string& version) {
+    return Applied{version, "old-sum-" + version};
+}
+
+std::vector<std::string> versions(const std::vector<Migration>& plan) {
+    std::vector<std::string> out;
+    for (const auto& m : plan)
+        out.push_back(m.version.text());
+    return out;
+}
+
+using Names = std::vector<std::string>;
+
+ApplyRequest up_to(const std::string& target) {
+    ApplyRequest r;
+    r.target = target;
+    return r;
+}
+
+RollbackRequest steps(long n) {
+    RollbackRequest r;
+    r.steps = n;
+    return r;
+}
+
+RollbackRequest back_to(const std::string& target) {
+    RollbackRequest r;
+    r.target = target;
+    return r;
+}
+
+RollbackRequest everything() {
+    RollbackRequest r;
+    r.everything = true;
+    return r;
+}
+
+}  // namespace
+
+TEST(States, PendingAppliedModifiedMissing) {
+    const auto all = migration_states({reg("3"), reg("1"), reg("2")},
+                                      {done("1"), done_differently("2"), done("4")});
+    ASSERT_EQ(all.size(), 4u);
+    EXPECT_EQ(versions(all), (Names{"1", "2", "3", "4"}));
+    EXPECT_EQ(all[0].state, State::Applied);
+    EXPECT_EQ(all[1].state, State::Modified);
+    EXPECT_EQ(all[2].state, State::Pending);
+    EXPECT_EQ(all[3].state, State::Missing);
+    EXPECT_EQ(all[0].name, "m1");
+    EXPECT_TRUE(all[0].has_down);
+    EXPECT_FALSE(all[3].has_down);
+}
+
+TEST(States, AppliedSpellingDoesNotMatter) {
+    const auto all = migration_states({reg("1"), reg("2.0"), reg("2")},
+                                      {Applied{"001", "sum-1"}, Applied{"002.000", "sum-2.0"}});
+    ASSERT_EQ(all.size(), 3u);
+    EXPECT_EQ(versions(all), (Names{"1", "2", "2.0"}));
+    EXPECT_EQ(all[0].state, State::Applied);
+    EXPECT_EQ(all[1].state, State::Pending);
+    EXPECT_EQ(all[2].state, State::Applied);
+}
+
+TEST(States, NamesOfStates) {
+    EXPECT_STREQ(state_name(State::Pending), "pending");
+    EXPECT_STREQ(state_name(State::Applied), "applied");
+    EXPECT_STREQ(state_name(State::Modified), "modified");
+    EXPECT_STREQ(state_name(State::Missing), "missing");
+}
+
+TEST(States, OrderIsNumeric) {
+    const auto all = migration_states({reg("10"), reg("9"), reg("1.10"), reg("1.9")}, {});
+    EXPECT_EQ(versions(all), (Names{"1.9", "1.10", "9", "10"}));
+}
+
+TEST(PlanApply, EverythingPendingInVersionOrder) {
+    const auto plan = plan_apply({reg("10"), reg("2"), reg("1")}, {}, {});
+    EXPECT_EQ(versions(plan), (Names{"1", "2", "10"}));
+    for (const auto& m : plan)
+        EXPECT_EQ(m.state, State::Pending);
+}
+
+TEST(PlanApply, OnlyPendingOnesAfterTheApplied) {
+    const auto plan = plan_apply({reg("1"), reg("2"), reg("3")}, {done("1")}, {});
+    EXPECT_EQ(versions(plan), (Names{"2", "3"}));
+}
+
+TEST(PlanApply, TargetIsInclusive) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3"), reg("10")};
+    EXPECT_EQ(versions(plan_apply(registered, {}, up_to("2"))), (Names{"1", "2"}));
+    EXPECT_EQ(versions(plan_apply(registered, {done("1")}, up_to("3"))), (Names{"2", "3"}));
+    EXPECT_EQ(versions(plan_apply(registered, {}, up_to("10"))), (Names{"1", "2", "3", "10"}));
+}
+
+TEST(PlanApply, TargetInAnotherSpellingFindsTheVersion) {
+    const auto plan = plan_apply({reg("1"), reg("2")}, {}, up_to("001"));
+    EXPECT_EQ(versions(plan), (Names{"1"}));
+}
+
+TEST(PlanApply, TargetAlreadyAppliedMeansNothingToDo) {
+    const auto plan = plan_apply({reg("1"), reg("2"), reg("3")}, {done("1"), done("2")},
+                                 up_to("1"));
+    EXPECT_TRUE(plan.empty());
+}
+
+TEST(PlanApply, UnknownTargetIsNotFound) {
+    const std::vector<Registered> registered = {reg("1"), reg("2")};
+    EXPECT_EQ(kind_of([&] { plan_apply(registered, {}, up_to("3")); }), FailureKind::NotFound);
+    EXPECT_EQ(kind_of([&] { plan_apply(registered, {}, up_to("1.0")); }), FailureKind::NotFound);
+    // Applied once but no longer registered: there is nothing to apply it from.
+    EXPECT_EQ(kind_of([&] { plan_apply(registered, {done("1"), done("7")}, up_to("7")); }),
+              FailureKind::NotFound);
+    EXPECT_EQ(kind_of([&] { plan_apply(registered, {}, up_to("x")); }),
+              FailureKind::InvalidValue);
+}
+
+TEST(PlanApply, ModifiedMigrationRefusesEverything) {
+    const auto failure = failure_of([] {
+        plan_apply({reg("1"), reg("2"), reg("3")}, {done_differently("1"), done_differently("2")},
+                   {});
+    });
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(failure->kind(), FailureKind::Modified);
+    EXPECT_NE(failure->detail().find("1 (m1)"), std::string::npos) << failure->detail();
+    EXPECT_NE(failure->detail().find("2 (m2)"), std::string::npos) << failure->detail();
+}
+
+TEST(PlanApply, OutOfOrderIsRefusedUnlessAllowed) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3"), reg("4")};
+    const std::vector<Applied> applied = {done("1"), done("3")};
+    const auto failure = failure_of([&] { plan_apply(registered, applied, {}); });
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(failure->kind(), FailureKind::OutOfOrder);
+    EXPECT_NE(failure->detail().find("2 (m2)"), std::string::npos) << failure->detail();
+    EXPECT_EQ(failure->detail().find("4"), std::string::npos) << failure->detail();
+
+    ApplyRequest allowed;
+    allowed.allow_out_of_order = true;
+    EXPECT_EQ(versions(plan_apply(registered, applied, allowed)), (Names{"2", "4"}));
+}
+
+TEST(PlanApply, MissingMigrationStillCountsAsNewestApplied) {
+    EXPECT_EQ(kind_of([] { plan_apply({reg("1"), reg("2")}, {done("1"), done("5")}, {}); }),
+              FailureKind::OutOfOrder);
+}
+
+TEST(PlanApply, NothingPendingIsAnEmptyPlan) {
+    EXPECT_TRUE(plan_apply({reg("1"), reg("2")}, {done("1"), done("2")}, {}).empty());
+    EXPECT_TRUE(plan_apply({}, {}, {}).empty());
+}
+
+TEST(PlanRollback, OneStepByDefault) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3"), reg("4")};
+    const std::vector<Applied> applied = {done("1"), done("2"), done("3")};
+    EXPECT_EQ(versions(plan_rollback(registered, applied, {})), (Names{"3"}));
+    EXPECT_EQ(versions(plan_rollback(registered, applied, steps(2))), (Names{"3", "2"}));
+    EXPECT_EQ(versions(plan_rollback(registered, applied, steps(100))), (Names{"3", "2", "1"}));
+}
+
+TEST(PlanRollback, NewestFirstInVersionOrderNotApplyOrder) {
+    const auto plan = plan_rollback({reg("2"), reg("10"), reg("9")},
+                                    {done("10"), done("2"), done("9")}, steps(3));
+    EXPECT_EQ(versions(plan), (Names{"10", "9", "2"}));
+}
+
+TEST(PlanRollback, TargetStaysApplied) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3")};
+    const std::vector<Applied> applied = {done("1"), done("2"), done("3")};
+    EXPECT_EQ(versions(plan_rollback(registered, applied, back_to("1"))), (Names{"3", "2"}));
+    EXPECT_EQ(versions(plan_rollback(registered, applied, back_to("001"))), (Names{"3", "2"}));
+    EXPECT_TRUE(plan_rollback(registered, applied, back_to("3")).empty());
+}
+
+TEST(PlanRollback, EverythingRollsBackAllApplied) {
+    const auto plan = plan_rollback({reg("1"), reg("2"), reg("3")}, {done("1"), done("2")},
+                                    everything());
+    EXPECT_EQ(versions(plan), (Names{"2", "1"}));
+    EXPECT_TRUE(plan_rollback({reg("1")}, {}, everything()).empty());
+}
+
+TEST(PlanRollback, NothingAppliedIsAnEmptyPlan) {
+    EXPECT_TRUE(plan_rollback({reg("1")}, {}, {}).empty());
+}
+
+TEST(PlanRollback, MissingDownNamesEveryCulprit) {
+    const std::vector<Registered> registered = {reg("1"), reg("2", false), reg("3"),
+                                                reg("4", false)};
+    const std::vector<Applied> applied = {done("1"), done("2"), done("3"), done("4")};
+    const auto failure = failure_of([&] { plan_rollback(registered, applied, everything()); });
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(failure->kind(), FailureKind::MissingDown);
+    EXPECT_NE(std::string(failure->what()).find("4 (m4)"), std::string::npos) << failure->what();
+    EXPECT_NE(failure->detail().find("4 (m4)"), std::string::npos) << failure->detail();
+    EXPECT_NE(failure->detail().find("2 (m2)"), std::string::npos) << failure->detail();
+    EXPECT_EQ(failure->detail().find("3 (m3)"), std::string::npos) << failure->detail();
+
+    // Out of the range, a missing down script does not matter.
+    EXPECT_EQ(versions(plan_rollback({reg("1", false), reg("2")}, {done("1"), done("2")}, {})),
+              (Names{"2"}));
+}
+
+TEST(PlanRollback, UnregisteredAppliedMigrationHasNoDown) {
+    const auto failure =
+        failure_of([] { plan_rollback({reg("1")}, {done("1"), done("2")}, {}); });
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(failure->kind(), FailureKind::MissingDown);
+    EXPECT_NE(failure->detail().find("2"), std::string::npos);
+}
+
+TEST(PlanRollback, StepsBelowOneAreInvalid) {
+    const std::vector<Registered> registered = {reg("1")};
+    const std::vector<Applied> applied = {done("1")};
+    EXPECT_EQ(kind_of([&] { plan_rollback(registered, applied, steps(0)); }),
+              FailureKind::InvalidValue);
+    EXPECT_EQ(kind_of([&] { plan_rollback(registered, applied, steps(-1)); }),
+              FailureKind::InvalidValue);
+    EXPECT_EQ(kind_of([&] { plan_rollback({}, {}, steps(0)); }), FailureKind::InvalidValue);
+}
+
+TEST(PlanRollback, TargetThatIsNotAppliedIsNotFound) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3")};
+    const std::vector<Applied> applied = {done("1"), done("2")};
+    EXPECT_EQ(kind_of([&] { plan_rollback(registered, applied, back_to("3")); }),
+              FailureKind::NotFound);
+    EXPECT_EQ(kind_of([&] { plan_rollback(registered, applied, back_to("9")); }),
+              FailureKind::NotFound);
+    EXPECT_EQ(kind_of([&] { plan_rollback(registered, applied, back_to("1..")); }),
+              FailureKind::InvalidValue);
+}
+
+TEST(PlanRollback, ModifiedInRangeRefuses) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3")};
+    const std::vector<Applied> applied = {done("1"), done_differently("2"), done("3")};
+    const auto failure = failure_of([&] { plan_rollback(registered, applied, steps(2)); });
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(failure->kind(), FailureKind::Modified);
+    EXPECT_NE(failure->detail().find("2 (m2)"), std::string::npos) << failure->detail();
+    // A modified migration that stays applied does not stand in the way.
+    EXPECT_EQ(versions(plan_rollback(registered, applied, steps(1))), (Names{"3"}));
+}
+
+TEST(PlanRollback, PendingMigrationsBetweenAppliedAreSkipped) {
+    const auto plan = plan_rollback({reg("1"), reg("2"), reg("3")}, {done("1"), done("3")},
+                                    steps(2));
+    EXPECT_EQ(versions(plan), (Names{"3", "1"}));
+}
