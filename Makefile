@@ -9,7 +9,7 @@ CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
 PG_SRCS   = $(sort $(wildcard src/pg/*.cpp))
 OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
-REGRESS      = setup register load_dir apply rollback status bad_input security corpora
+REGRESS      = setup register load_dir apply rollback status import bad_input security corpora
 REGRESS_OPTS = --inputdir=.
 TAP_TESTS    = 1
 PROVE_TESTS  = test/t/*.pl
@@ -22,6 +22,8 @@ PG_CPPFLAGS += -Isrc
 PG_CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-register -fexceptions \
                -isystem $(shell $(PG_CONFIG) --includedir-server)
 SHLIB_LINK  += -lstdc++
+# Header dependencies: a changed struct must rebuild every object that uses it.
+PG_CXXFLAGS += -MMD -MP
 
 include $(PGXS)
 
@@ -29,4 +31,6 @@ include $(PGXS)
 # see the same language level.
 COMPILE.cxx.bc += $(PG_CXXFLAGS)
 
-EXTRA_CLEAN = results regression.diffs regression.out tmp_check
+EXTRA_CLEAN = results regression.diffs regression.out tmp_check $(OBJS:.o=.d)
+
+-include $(OBJS:.o=.d)

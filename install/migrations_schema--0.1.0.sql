@@ -15,6 +15,7 @@ CREATE TABLE migrations_schema.migration (
     name              text NOT NULL CHECK (name <> ''),
     up_sql            text NOT NULL,
     down_sql          text,
+    verify_sql        text,
     checksum          text NOT NULL,
     registered_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
     registered_by     text NOT NULL,
@@ -32,23 +33,73 @@ CREATE TABLE migrations_schema.applied (
     applied_by  text NOT NULL,
     duration_ms double precision NOT NULL,
     statements  integer NOT NULL,
+    -- run: by the runner; baseline: declared by migrate_baseline; imported: from another tool
+    kind        text NOT NULL DEFAULT 'run' CHECK (kind IN ('run', 'baseline', 'imported')),
     PRIMARY KEY (project, version)
 );
 COMMENT ON TABLE migrations_schema.applied IS
     'Applied migrations, with the checksum of the up script as it ran.';
 
+CREATE TABLE migrations_schema.failure (
+    project   text NOT NULL,
+    version   text NOT NULL,
+    failed_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    failed_by text NOT NULL,
+    error     text NOT NULL,
+    PRIMARY KEY (project, version)
+);
+COMMENT ON TABLE migrations_schema.failure IS
+    'The last failed attempt of each migration that is still pending; cleared by a successful '
+    'apply or by migrate_repair().';
+
+CREATE TABLE migrations_schema.history (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    project          text NOT NULL,
+    version          text,
+    action           text NOT NULL CHECK (action IN ('register', 'apply', 'rollback', 'baseline',
+                                                     'import', 'repair', 'failure')),
+    at               timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    role_name        text NOT NULL,
+    application_name text,
+    duration_ms      double precision,
+    checksum         text,
+    old_checksum     text,
+    detail           text
+);
+COMMENT ON TABLE migrations_schema.history IS
+    'Append-only log of every change to the migration state, with who, when and how long.';
+
+-- Nothing updates or deletes history, the extension's owner included.
+CREATE FUNCTION migrations_schema.refuse_history_change() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    RAISE EXCEPTION 'migration history is append-only'
+        USING ERRCODE = 'insufficient_privilege',
+              HINT = 'History rows are never updated or deleted; they go with the extension.';
+END;
+$$;
+CREATE TRIGGER history_is_append_only
+    BEFORE UPDATE OR DELETE ON migrations_schema.history
+    FOR EACH ROW EXECUTE FUNCTION migrations_schema.refuse_history_change();
+CREATE TRIGGER history_is_not_truncated
+    BEFORE TRUNCATE ON migrations_schema.history
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.refuse_history_change();
+
 -- pg_dump keeps the migration state along with the schema it describes.
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.migration', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.applied', '');
+SELECT pg_catalog.pg_extension_config_dump('migrations_schema.failure', '');
+SELECT pg_catalog.pg_extension_config_dump('migrations_schema.history', '');
+SELECT pg_catalog.pg_extension_config_dump('migrations_schema.history_id_seq', '');
 
 -- The functions are not STRICT: a NULL argument is answered with a clear error.
 CREATE FUNCTION migrate_register(
     version text, name text, up_sql text, down_sql text DEFAULT NULL,
-    project text DEFAULT 'default')
+    project text DEFAULT 'default', verify_sql text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_register'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION migrate_register(text, text, text, text, text) IS
+COMMENT ON FUNCTION migrate_register(text, text, text, text, text, text) IS
     'Registers a migration; returns registered, updated or unchanged.';
 
 CREATE FUNCTION migrate_load_dir(path text, project text DEFAULT 'default')
@@ -59,12 +110,13 @@ COMMENT ON FUNCTION migrate_load_dir(text, text) IS
     'Registers every migration of a server-side folder; returns how many were new or changed.';
 
 CREATE FUNCTION migrate_apply(
-    target text DEFAULT NULL, dry_run boolean DEFAULT false, project text DEFAULT 'default')
+    target text DEFAULT NULL, dry_run boolean DEFAULT false, project text DEFAULT 'default',
+    out_of_order boolean DEFAULT false)
 RETURNS TABLE (version text, name text, action text, duration_ms double precision,
                statements integer)
 AS 'MODULE_PATHNAME', 'migrate_apply'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION migrate_apply(text, boolean, text) IS
+COMMENT ON FUNCTION migrate_apply(text, boolean, text, boolean) IS
     'Applies pending migrations up to target in the calling transaction, all or nothing.';
 
 CREATE FUNCTION migrate_rollback(
@@ -86,9 +138,65 @@ LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate_status(text) IS
     'One row per known migration: pending, applied, modified or missing.';
 
+CREATE FUNCTION migrate_baseline(version text, project text DEFAULT 'default')
+RETURNS TABLE (version text, name text)
+AS 'MODULE_PATHNAME', 'migrate_baseline'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate_baseline(text, text) IS
+    'Marks every registered migration up to version as applied (baseline) without running it.';
+
+CREATE FUNCTION migrate_import(
+    source text, project text DEFAULT 'default', source_schema text DEFAULT NULL)
+RETURNS TABLE (version text, name text, source_ref text, result text)
+AS 'MODULE_PATHNAME', 'migrate_import'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate_import(text, text, text) IS
+    'Marks migrations applied that another tool''s tracking table records as applied.';
+
+CREATE FUNCTION migrate_validate(project text DEFAULT NULL)
+RETURNS TABLE (severity text, project text, version text, problem text, detail text,
+               hint text)
+AS 'MODULE_PATHNAME', 'migrate_validate'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate_validate(text) IS
+    'One row per problem; no rows means healthy. Changes nothing.';
+
+CREATE FUNCTION migrate_repair(project text DEFAULT 'default')
+RETURNS TABLE (version text, action text, detail text)
+AS 'MODULE_PATHNAME', 'migrate_repair'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate_repair(text) IS
+    'Re-records checksums of modified migrations and clears failed attempts.';
+
+CREATE FUNCTION migrate_history(project text DEFAULT NULL)
+RETURNS TABLE (id bigint, project text, version text, action text, at timestamptz,
+               role_name text, application_name text, duration_ms double precision,
+               checksum text, old_checksum text, detail text)
+AS 'MODULE_PATHNAME', 'migrate_history'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate_history(text) IS
+    'The append-only log of every change to the migration state, oldest first.';
+
+CREATE VIEW migration_history AS SELECT * FROM migrate_history();
+COMMENT ON VIEW migration_history IS 'migrate_history() of every project.';
+
+CREATE FUNCTION migrate_verify(project text DEFAULT 'default')
+RETURNS TABLE (version text, name text, result text, detail text)
+AS 'MODULE_PATHNAME', 'migrate_verify'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate_verify(text) IS
+    'Runs the verify script of every applied migration again, changing nothing.';
+
 -- The owner decides who may migrate this database.
-REVOKE ALL ON FUNCTION migrate_register(text, text, text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_register(text, text, text, text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_load_dir(text, text) FROM PUBLIC;
-REVOKE ALL ON FUNCTION migrate_apply(text, boolean, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_apply(text, boolean, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_baseline(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_import(text, text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_validate(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_repair(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_history(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_verify(text) FROM PUBLIC;
+REVOKE ALL ON migration_history FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_rollback(text, integer, boolean, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_status(text) FROM PUBLIC;

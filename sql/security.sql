@@ -17,8 +17,8 @@ RESET ROLE;
 
 -- The owner grants EXECUTE; that is all a deploying role needs. It never gets rights on the
 -- tracking tables, and its migrations run with its own rights.
-GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text),
-                          migrate_apply(text, boolean, text),
+GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
+                          migrate_apply(text, boolean, text, boolean),
                           migrate_rollback(text, integer, boolean, boolean, text),
                           migrate_status(text) TO regress_app;
 SET ROLE regress_app;

@@ -22,6 +22,7 @@ enum class FailureKind {
     Syntax,          // a psql meta-command where SQL was expected
     Unsupported,     // a statement the runner cannot honour (transaction control, COPY FROM STDIN)
     Busy,            // another session is migrating the project and waiting cannot help
+    Conflict,        // recorded state forbids the request (a failed or dirty foreign record)
 };
 
 class Failure : public std::runtime_error {

@@ -91,12 +91,18 @@ std::vector<FolderMigration> read_folder(const std::string& path) {
         }
     };
     scan(root, "");
-    const fs::path rollback = root / "rollback";
-    if (fs::is_directory(fs::symlink_status(rollback, ec)))
-        scan(rollback, "rollback/");
-    else if (fs::is_symlink(fs::symlink_status(rollback, ec)))
-        throw Failure(FailureKind::Forbidden, "folder \"rollback\" must not be a link");
-
+    // One level of subfolders: rollback/, verify/, and one folder per migration (Diesel).
+    for (const auto& entry : fs::directory_iterator(root, ec)) {
+        const std::string name = entry.path().filename().string();
+        if (name.empty() || name.front() == '.')
+            continue;
+        const auto link_status = fs::symlink_status(entry.path(), ec);
+        const bool special = name == "rollback" || name == "verify";
+        if (fs::is_symlink(link_status) && special)
+            throw Failure(FailureKind::Forbidden, "folder \"" + name + "\" must not be a link");
+        if (fs::is_directory(entry.path(), ec))
+            scan(entry.path(), name + "/");
+    }
     // Directory order is arbitrary; sorting keeps error messages the same on every machine.
     std::sort(files.begin(), files.end(),
               [](const MigrationFile& a, const MigrationFile& b) { return a.path < b.path; });
@@ -104,12 +110,14 @@ std::vector<FolderMigration> read_folder(const std::string& path) {
     std::vector<FolderMigration> result;
     result.reserve(pairs.size());
     for (const auto& pair : pairs) {
-        FolderMigration m{pair, read_script(resolve_inside(root, root / pair.up_path, pair.up_path),
-                                            pair.up_path),
-                          std::nullopt};
+        auto read = [&](const std::string& relative) {
+            return read_script(resolve_inside(root, root / relative, relative), relative);
+        };
+        FolderMigration m{pair, read(pair.up_path), std::nullopt, std::nullopt};
         if (pair.down_path)
-            m.down_sql = read_script(resolve_inside(root, root / *pair.down_path, *pair.down_path),
-                                     *pair.down_path);
+            m.down_sql = read(*pair.down_path);
+        if (pair.verify_path)
+            m.verify_sql = read(*pair.verify_path);
         result.push_back(std::move(m));
     }
     return result;

@@ -15,6 +15,7 @@ struct FolderMigration {
     MigrationPair files;
     std::string up_sql;
     std::optional<std::string> down_sql;
+    std::optional<std::string> verify_sql;
 };
 
 // Largest script a text value can hold.

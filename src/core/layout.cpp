@@ -3,9 +3,11 @@
 #include "core/failure.hpp"
 
 #include <boost/algorithm/string/predicate.hpp>
+#include <boost/algorithm/string/erase.hpp>
 #include <boost/algorithm/string/replace.hpp>
 
 #include <algorithm>
+#include <array>
 #include <map>
 #include <regex>
 
@@ -16,10 +18,15 @@ namespace ms::core {
 namespace {
 
 const std::string rollback_dir = "rollback/";
+const std::string verify_dir = "verify/";
 
 // Order matters: the suffixed forms first, so "1_a.up.sql" is not read as plain "1_a.up".
-const std::regex suffixed(R"(V?([0-9]+(?:\.[0-9]+)*)[._](.+)\.(up|down)\.sql)",
+const std::regex suffixed(R"(V?([0-9]+(?:\.[0-9]+)*)[._](.+)\.(up|down|verify)\.sql)",
                           std::regex::icase);
+// Diesel: one folder per migration, "2019-02-26-002946_create_user/up.sql". The version is
+// the timestamp without dashes, as Diesel records it.
+const std::regex migration_folder(R"(([0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{6}|[0-9]+)_(.+)/)");
+const std::regex folder_script(R"((up|down|verify)\.sql)", std::regex::icase);
 const std::regex flyway(R"(([VU])([0-9]+(?:[._][0-9]+)*)__(.+)\.sql)", std::regex::icase);
 const std::regex plain(R"(([0-9]+)(?:[_-](.+))?\.sql)", std::regex::icase);
 const std::regex rollback_file(R"(([0-9]+)(?:[_-](.+))?\.sql)", std::regex::icase);
@@ -33,7 +40,14 @@ Failure unrecognised(std::string_view path) {
                    "file \"" + std::string(path) + "\" does not follow a known migration layout",
                    {},
                    "Name migrations NNN_name.sql (down scripts in rollback/NNN_name.sql), "
-                   "NNN_name.up.sql / NNN_name.down.sql, or V1__name.sql / U1__name.sql.");
+                   "NNN_name.up.sql / NNN_name.down.sql, V1__name.sql / U1__name.sql, or "
+                   "NNN_name/up.sql / NNN_name/down.sql.");
+}
+
+Direction direction_of(const std::string& word) {
+    if (boost::algorithm::iequals(word, "up"))
+        return Direction::Up;
+    return boost::algorithm::iequals(word, "down") ? Direction::Down : Direction::Verify;
 }
 
 }  // namespace
@@ -46,23 +60,28 @@ std::optional<MigrationFile> classify_path(std::string_view relative_path) {
 
     if (base.empty() || base.front() == '.' || !boost::algorithm::iends_with(base, ".sql"))
         return std::nullopt;
-    if (!dir.empty() && dir != rollback_dir)
-        return std::nullopt;
-    if (base.size() > max_file_name)
+    if (base.size() > max_file_name || dir.size() > max_file_name + 1)
         throw unrecognised(path);
 
     std::smatch m;
-    if (dir == rollback_dir) {
+    if (dir == rollback_dir || dir == verify_dir) {
         if (!std::regex_match(base, m, rollback_file))
             throw unrecognised(path);
-        return MigrationFile{path, m[1], m[2], Direction::Down};
-    }
-    if (std::regex_match(base, m, suffixed)) {
-        const auto dir_word = m[3].str();
         return MigrationFile{path, m[1], m[2],
-                             boost::algorithm::iequals(dir_word, "up") ? Direction::Up
-                                                                       : Direction::Down};
+                             dir == rollback_dir ? Direction::Down : Direction::Verify};
     }
+    if (!dir.empty()) {
+        std::smatch d;
+        if (dir.find('/') != dir.size() - 1 || !std::regex_match(dir, d, migration_folder))
+            return std::nullopt;  // a folder of something else: seeds, docs, tooling
+        if (!std::regex_match(base, m, folder_script))
+            return std::nullopt;
+        auto version = d[1].str();
+        boost::algorithm::erase_all(version, "-");
+        return MigrationFile{path, version, d[2], direction_of(m[1].str())};
+    }
+    if (std::regex_match(base, m, suffixed))
+        return MigrationFile{path, m[1], m[2], direction_of(m[3].str())};
     if (std::regex_match(base, m, flyway)) {
         auto version = m[2].str();
         boost::algorithm::replace_all(version, "_", ".");
@@ -78,25 +97,23 @@ std::optional<MigrationFile> classify_path(std::string_view relative_path) {
 std::vector<MigrationPair> pair_files(const std::vector<MigrationFile>& files) {
     struct Slot {
         std::optional<Version> version;
-        const MigrationFile* up = nullptr;
-        const MigrationFile* down = nullptr;
+        std::array<const MigrationFile*, 3> script{};  // indexed by Direction
     };
+    static const char* const direction_word[] = {"up", "down", "verify"};
     std::map<std::string, Slot> by_canonical;
 
     for (const auto& f : files) {
         const Version v = Version::parse(f.version);
         Slot& slot = by_canonical[v.canonical()];
-        const MigrationFile*& place = f.direction == Direction::Up ? slot.up : slot.down;
-        if (place != nullptr) {
-            const char* what = f.direction == Direction::Up ? "up" : "down";
+        const auto d = static_cast<std::size_t>(f.direction);
+        if (slot.script[d] != nullptr)
             throw Failure(FailureKind::Duplicate,
-                          std::string("two ") + what + " scripts for migration version " +
-                              v.canonical(),
-                          "Files \"" + place->path + "\" and \"" + f.path + "\".",
-                          "Each version has one up script and at most one down script; "
-                          "renumber or remove one of them.");
-        }
-        place = &f;
+                          std::string("two ") + direction_word[d] +
+                              " scripts for migration version " + v.canonical(),
+                          "Files \"" + slot.script[d]->path + "\" and \"" + f.path + "\".",
+                          "Each version has one up script and at most one down and one verify "
+                          "script; renumber or remove one of them.");
+        slot.script[d] = &f;
         if (f.direction == Direction::Up || !slot.version)
             slot.version = v;
     }
@@ -104,17 +121,24 @@ std::vector<MigrationPair> pair_files(const std::vector<MigrationFile>& files) {
     std::vector<MigrationPair> pairs;
     pairs.reserve(by_canonical.size());
     for (auto& [canonical, slot] : by_canonical) {
-        if (slot.up == nullptr)
+        const MigrationFile* up = slot.script[static_cast<std::size_t>(Direction::Up)];
+        const MigrationFile* down = slot.script[static_cast<std::size_t>(Direction::Down)];
+        const MigrationFile* verify = slot.script[static_cast<std::size_t>(Direction::Verify)];
+        if (up == nullptr) {
+            const MigrationFile* orphan = down != nullptr ? down : verify;
             throw Failure(FailureKind::Layout,
-                          "down script \"" + slot.down->path + "\" has no up script",
+                          std::string(down != nullptr ? "down" : "verify") + " script \"" +
+                              orphan->path + "\" has no up script",
                           "No up script has version " + canonical + ".",
-                          "Add the up script or remove the down script.");
-        std::optional<std::string> down;
-        if (slot.down != nullptr)
-            down = slot.down->path;
-        std::string name = slot.up->name.empty() ? slot.up->version : slot.up->name;
-        pairs.push_back(MigrationPair{*slot.version, std::move(name), slot.up->path,
-                                      std::move(down)});
+                          "Add the up script or remove this one.");
+        }
+        MigrationPair pair{*slot.version, up->name.empty() ? up->version : up->name, up->path,
+                           std::nullopt, std::nullopt};
+        if (down != nullptr)
+            pair.down_path = down->path;
+        if (verify != nullptr)
+            pair.verify_path = verify->path;
+        pairs.push_back(std::move(pair));
     }
     std::sort(pairs.begin(), pairs.end(),
               [](const MigrationPair& a, const MigrationPair& b) { return a.version < b.version; });

@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
@@ -14,11 +15,26 @@ namespace ms::core {
 const char* state_name(State s) noexcept {
     switch (s) {
     case State::Pending: return "pending";
+    case State::Failed: return "failed";
     case State::Applied: return "applied";
+    case State::Baseline: return "baseline";
     case State::Modified: return "modified";
     case State::Missing: return "missing";
     }
     return "unknown";
+}
+
+const char* applied_kind_name(AppliedKind k) noexcept {
+    switch (k) {
+    case AppliedKind::Run: return "run";
+    case AppliedKind::Baseline: return "baseline";
+    case AppliedKind::Imported: return "imported";
+    }
+    return "run";
+}
+
+bool is_applied(State s) noexcept {
+    return s != State::Pending && s != State::Failed;
 }
 
 namespace {
@@ -28,7 +44,11 @@ std::string describe(const Migration& m) {
 }
 
 bool is_applied(const Migration& m) {
-    return m.state != State::Pending;
+    return is_applied(m.state);
+}
+
+bool is_pending(const Migration& m) {
+    return !is_applied(m.state);
 }
 
 std::string describe_all(const std::vector<const Migration*>& list) {
@@ -61,18 +81,25 @@ void refuse_modified(const std::vector<const Migration*>& modified) {
 }  // namespace
 
 std::vector<Migration> migration_states(const std::vector<Registered>& registered,
-                                        const std::vector<Applied>& applied) {
+                                        const std::vector<Applied>& applied,
+                                        const std::vector<std::string>& failed) {
     std::map<std::string, const Applied*> applied_by_canonical;
     for (const auto& a : applied)
         applied_by_canonical.emplace(Version::parse(a.version).canonical(), &a);
+    std::set<std::string> failed_canonical;
+    for (const auto& f : failed)
+        failed_canonical.insert(Version::parse(f).canonical());
 
     std::vector<Migration> all;
     all.reserve(registered.size() + applied.size());
     for (const auto& r : registered) {
         Version v = Version::parse(r.version);
-        State state = State::Pending;
+        State state = failed_canonical.count(v.canonical()) ? State::Failed : State::Pending;
         if (const auto it = applied_by_canonical.find(v.canonical()); it != applied_by_canonical.end()) {
-            state = it->second->checksum == r.checksum ? State::Applied : State::Modified;
+            if (it->second->checksum != r.checksum)
+                state = State::Modified;
+            else
+                state = it->second->kind == AppliedKind::Baseline ? State::Baseline : State::Applied;
             applied_by_canonical.erase(it);
         }
         all.push_back(Migration{std::move(v), r.name, state, r.has_down});
@@ -86,8 +113,9 @@ std::vector<Migration> migration_states(const std::vector<Registered>& registere
 
 std::vector<Migration> plan_apply(const std::vector<Registered>& registered,
                                   const std::vector<Applied>& applied,
-                                  const ApplyRequest& request) {
-    const auto all = migration_states(registered, applied);
+                                  const ApplyRequest& request,
+                                  const std::vector<std::string>& failed) {
+    const auto all = migration_states(registered, applied, failed);
 
     std::vector<const Migration*> modified;
     const Migration* newest_applied = nullptr;
@@ -113,7 +141,7 @@ std::vector<Migration> plan_apply(const std::vector<Registered>& registered,
     for (const auto& m : all) {
         if (target != nullptr && target->version < m.version)
             break;
-        if (m.state != State::Pending)
+        if (!is_pending(m))
             continue;
         if (newest_applied != nullptr && m.version < newest_applied->version)
             out_of_order.push_back(&m);
@@ -176,6 +204,39 @@ std::vector<Migration> plan_rollback(const std::vector<Registered>& registered,
                       "Register a down script for it, or roll back to a later target.");
     refuse_modified(modified);
     return applied_newest_first;
+}
+
+std::vector<Migration> plan_baseline(const std::vector<Registered>& registered,
+                                     const std::vector<Applied>& applied,
+                                     const std::string& version) {
+    const Version baseline = Version::parse(version);
+    const auto all = migration_states(registered, applied);
+    std::vector<const Migration*> above;
+    std::vector<Migration> plan;
+    for (const auto& m : all) {
+        if (baseline < m.version) {
+            if (is_applied(m))
+                above.push_back(&m);
+        } else if (is_pending(m) && m.state != State::Missing) {
+            plan.push_back(m);
+        }
+    }
+    if (!above.empty())
+        throw Failure(FailureKind::OutOfOrder,
+                      "cannot baseline at " + version + ": migration " + describe(*above.front()) +
+                          " above it is already applied",
+                      "Applied above the baseline: " + describe_all(above) + ".",
+                      "A baseline adopts an existing schema before anything is applied above "
+                      "it; baseline at a later version, or roll back first.");
+    const bool any_registered = std::any_of(all.begin(), all.end(), [&](const Migration& m) {
+        return m.state != State::Missing && !(baseline < m.version);
+    });
+    if (!any_registered)
+        throw Failure(FailureKind::NotFound,
+                      "no registered migration at or below version " + version, {},
+                      "Register the migrations first (migrate_load_dir or migrate_register), "
+                      "then baseline.");
+    return plan;
 }
 
 }  // namespace ms::core

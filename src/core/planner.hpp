@@ -17,12 +17,20 @@ struct Registered {
     bool has_down = false;
 };
 
+// How an applied migration came to be applied: run by the runner, declared by a baseline,
+// or taken over from another tool's tracking table.
+enum class AppliedKind { Run, Baseline, Imported };
+
+const char* applied_kind_name(AppliedKind k) noexcept;
+
 struct Applied {
     std::string version;
     std::string checksum;  // of the script as it was applied
+    AppliedKind kind = AppliedKind::Run;
 };
 
-enum class State { Pending, Applied, Modified, Missing };
+// Failed: pending, with a failed attempt on record. Baseline: applied by migrate_baseline.
+enum class State { Pending, Failed, Applied, Baseline, Modified, Missing };
 
 const char* state_name(State s) noexcept;
 
@@ -33,10 +41,14 @@ struct Migration {
     bool has_down;
 };
 
+// Whether the state counts as applied (baseline, modified and missing included).
+bool is_applied(State s) noexcept;
+
 // Every known migration with its state, in version order. Missing: applied, but no longer
-// registered.
+// registered. `failed` lists versions with a failed attempt on record.
 std::vector<Migration> migration_states(const std::vector<Registered>& registered,
-                                        const std::vector<Applied>& applied);
+                                        const std::vector<Applied>& applied,
+                                        const std::vector<std::string>& failed = {});
 
 struct ApplyRequest {
     std::optional<std::string> target;  // apply up to and including this version
@@ -48,7 +60,8 @@ struct ApplyRequest {
 // applied one (unless allowed).
 std::vector<Migration> plan_apply(const std::vector<Registered>& registered,
                                   const std::vector<Applied>& applied,
-                                  const ApplyRequest& request);
+                                  const ApplyRequest& request,
+                                  const std::vector<std::string>& failed = {});
 
 struct RollbackRequest {
     std::optional<std::string> target;  // the version to end at, which stays applied
@@ -61,5 +74,12 @@ struct RollbackRequest {
 std::vector<Migration> plan_rollback(const std::vector<Registered>& registered,
                                      const std::vector<Applied>& applied,
                                      const RollbackRequest& request);
+
+// Registered migrations up to and including `version` that a baseline marks applied,
+// oldest first. Refuses when a migration above the version is already applied, or when no
+// registered migration is at or below it.
+std::vector<Migration> plan_baseline(const std::vector<Registered>& registered,
+                                     const std::vector<Applied>& applied,
+                                     const std::string& version);
 
 }  // namespace ms::core

@@ -19,6 +19,7 @@ Datum apply_body(FunctionCallInfo fcinfo) {
     request.target = optional_text(fcinfo, 0);
     const bool dry_run = required_bool(fcinfo, 1, "dry_run");
     const std::string project = project_argument(fcinfo, 2);
+    request.allow_out_of_order = required_bool(fcinfo, 3, "out_of_order");
     const std::string caller = caller_role();
 
     SpiConnection spi;
@@ -26,7 +27,8 @@ Datum apply_body(FunctionCallInfo fcinfo) {
     {
         InternalScope internal;
         lock_project(project);
-        plan = core::plan_apply(load_registered(project), load_applied(project), request);
+        plan = core::plan_apply(load_registered(project), load_applied(project), request,
+                                load_failed(project));
     }
     run_plan(fcinfo, plan, RunRequest{project, caller, Direction::Up, dry_run});
     return Datum(0);

@@ -40,7 +40,7 @@ Datum load_dir_body(FunctionCallInfo fcinfo) {
     const auto migrations = core::read_folder(path);
     for (const auto& m : migrations)
         validate_content(m.files.version,
-                         MigrationContent{m.files.name, m.up_sql, m.down_sql});
+                         MigrationContent{m.files.name, m.up_sql, m.down_sql, m.verify_sql});
 
     int counts[3] = {0, 0, 0};
     {
@@ -49,8 +49,8 @@ Datum load_dir_body(FunctionCallInfo fcinfo) {
         lock_project(project);
         for (const auto& m : migrations) {
             const auto outcome = register_migration(
-                project, m.files.version, MigrationContent{m.files.name, m.up_sql, m.down_sql},
-                caller);
+                project, m.files.version,
+                MigrationContent{m.files.name, m.up_sql, m.down_sql, m.verify_sql}, caller);
             ++counts[static_cast<int>(outcome)];
         }
     }

@@ -16,7 +16,7 @@ Datum register_body(FunctionCallInfo fcinfo) {
     RunnerScope runner("migrate_register");
     const core::Version version = core::Version::parse(required_text(fcinfo, 0, "version"));
     MigrationContent content{required_text(fcinfo, 1, "name"), required_text(fcinfo, 2, "up_sql"),
-                             optional_text(fcinfo, 3)};
+                             optional_text(fcinfo, 3), optional_text(fcinfo, 5)};
     const std::string project = project_argument(fcinfo, 4);
     const std::string caller = caller_role();
     validate_content(version, content);

@@ -23,6 +23,7 @@ struct AppliedDetail {
 struct ProjectState {
     std::vector<core::Registered> registered;
     std::vector<core::Applied> applied;
+    std::vector<std::string> failed;
     std::map<std::string, std::string> registered_checksum;  // by canonical version
     std::map<std::string, AppliedDetail> details;            // by canonical version
 };
@@ -41,14 +42,17 @@ std::map<std::string, ProjectState> load_states(const std::optional<std::string>
         p.registered_checksum[spi_required_text(i, 6)] = p.registered.back().checksum;
     }
     const auto applied = spi_query(
-        "SELECT project, version, checksum, applied_at, applied_by, duration_ms "
+        "SELECT project, version, checksum, applied_at, applied_by, duration_ms, kind "
         "FROM migrations_schema.applied "
         "WHERE $1::pg_catalog.text IS NULL OR project OPERATOR(pg_catalog.=) $1",
         {text_arg(project)});
     for (std::uint64_t i = 0; i < applied; ++i) {
         ProjectState& p = projects[spi_required_text(i, 1)];
         const std::string version = spi_required_text(i, 2);
-        p.applied.push_back(core::Applied{version, spi_required_text(i, 3)});
+        p.applied.push_back(core::Applied{version, spi_required_text(i, 3),
+                                          spi_required_text(i, 7) == "baseline"
+                                              ? core::AppliedKind::Baseline
+                                              : core::AppliedKind::Run});
         bool is_null = false;
         const Datum at = spi_datum(i, 4, &is_null);
         const Datum duration = spi_datum(i, 6, &is_null);
@@ -56,6 +60,12 @@ std::map<std::string, ProjectState> load_states(const std::optional<std::string>
             AppliedDetail{at, spi_required_text(i, 5), is_null ? 0.0 : DatumGetFloat8(duration),
                           p.applied.back().checksum};
     }
+    const auto failed = spi_query(
+        "SELECT project, version FROM migrations_schema.failure "
+        "WHERE $1::pg_catalog.text IS NULL OR project OPERATOR(pg_catalog.=) $1",
+        {text_arg(project)});
+    for (std::uint64_t i = 0; i < failed; ++i)
+        projects[spi_required_text(i, 1)].failed.push_back(spi_required_text(i, 2));
     return projects;
 }
 
@@ -69,7 +79,7 @@ Datum status_body(FunctionCallInfo fcinfo) {
         projects = load_states(project);
     }
     for (const auto& [name, p] : projects) {
-        for (const auto& m : core::migration_states(p.registered, p.applied)) {
+        for (const auto& m : core::migration_states(p.registered, p.applied, p.failed)) {
             const auto detail = p.details.find(m.version.canonical());
             const bool applied = detail != p.details.end();
             const auto registered = p.registered_checksum.find(m.version.canonical());

@@ -8,65 +8,100 @@
 #include "pg/result_set.hpp"
 #include "pg/script_parser.hpp"
 #include "pg/statement_executor.hpp"
+#include "pg/subtransaction.hpp"
 
 extern "C" {
 #include "utils/timestamp.h"
 }
 
-#include <exception>
 
 namespace ms::pg {
 
 namespace {
 
-MigrationLabel label_for(const RunRequest& request, const core::Migration& m) {
+MigrationLabel label_for(const RunRequest& request, const core::Migration& m, Script which) {
+    static const char* const words[] = {"up", "down", "verify"};
     return MigrationLabel{request.project, m.version.text(), m.name,
-                          request.direction == Direction::Up ? "up" : "down"};
+                          words[static_cast<int>(which)]};
 }
 
-std::string script_of(const RunRequest& request, const core::Migration& m) {
-    std::optional<std::string> script;
-    {
-        InternalScope internal;
-        script = load_script(request.project, m.version.text(), request.direction == Direction::Down);
-    }
+Script main_script(const RunRequest& request) {
+    return request.direction == Direction::Up ? Script::Up : Script::Down;
+}
+
+std::optional<std::string> script_of(const RunRequest& request, const core::Migration& m,
+                                     Script which) {
+    InternalScope internal;
+    return load_script(request.project, m.version.text(), which);
+}
+
+std::string required_script(const RunRequest& request, const core::Migration& m) {
+    auto script = script_of(request, m, main_script(request));
     if (!script)
         throw core::Failure(core::FailureKind::MissingDown,
                             "migration " + m.version.text() + " has no down script");
     return std::move(*script);
 }
 
+// The statements of one step: its up or down script, and after an up script its verify
+// script, if it has one.
+struct ParsedStep {
+    std::vector<Statement> main;
+    std::optional<std::vector<Statement>> verify;
+};
+
 // Every script is parsed before the first one runs, so a syntax error in the tenth
 // migration is reported before the first has changed anything. Scripts are read again
 // when they run, which keeps memory bounded by the largest script, not by their sum.
-std::vector<std::vector<Statement>> parse_all(const std::vector<core::Migration>& plan,
-                                              const RunRequest& request) {
-    std::vector<std::vector<Statement>> parsed;
+std::vector<ParsedStep> parse_all(const std::vector<core::Migration>& plan,
+                                  const RunRequest& request) {
+    std::vector<ParsedStep> parsed;
     parsed.reserve(plan.size());
-    for (const auto& m : plan)
-        parsed.push_back(parse_script(script_of(request, m), label_for(request, m)));
+    for (const auto& m : plan) {
+        ParsedStep step{parse_script(required_script(request, m),
+                                     label_for(request, m, main_script(request))),
+                        std::nullopt};
+        if (request.direction == Direction::Up)
+            if (const auto verify = script_of(request, m, Script::Verify))
+                step.verify = parse_script(*verify, label_for(request, m, Script::Verify));
+        parsed.push_back(std::move(step));
+    }
     return parsed;
 }
 
 void run_steps(ResultSet& rows, const std::vector<core::Migration>& plan,
-               const std::vector<std::vector<Statement>>& parsed, const RunRequest& request) {
+               const std::vector<ParsedStep>& parsed, const RunRequest& request) {
+    static const std::string apply = "apply";
+    static const std::string rollback = "rollback";
     for (std::size_t i = 0; i < plan.size(); ++i) {
         const auto& m = plan[i];
-        const std::string script = script_of(request, m);
+        const std::string script = required_script(request, m);
         const TimestampTz started = GetCurrentTimestamp();
-        const int count = execute_statements(script, parsed[i], label_for(request, m));
-        const double ms =
-            static_cast<double>(GetCurrentTimestamp() - started) / 1000.0;
+        const int count =
+            execute_statements(script, parsed[i].main, label_for(request, m, main_script(request)));
+        // A verify script checks the up script's work in the same transaction; its error
+        // undoes the migration with everything else.
+        if (parsed[i].verify)
+            execute_statements(*script_of(request, m, Script::Verify), *parsed[i].verify,
+                               label_for(request, m, Script::Verify));
+        const double ms = static_cast<double>(GetCurrentTimestamp() - started) / 1000.0;
         {
             InternalScope internal;
+            const std::string checksum = script_checksum(request.direction == Direction::Up
+                                                             ? script
+                                                             : *load_script(request.project,
+                                                                            m.version.text(),
+                                                                            Script::Up));
             if (request.direction == Direction::Up)
-                record_applied(request.project, m.version.text(), script_checksum(script),
-                               request.caller, ms, count);
+                record_applied(request.project, m.version.text(), checksum, request.caller, ms,
+                               count);
             else
                 remove_applied(request.project, m.version.text());
+            append_history({request.project, m.version.text(),
+                            request.direction == Direction::Up ? "apply" : "rollback", ms,
+                            checksum},
+                           request.caller);
         }
-        static const std::string apply = "apply";
-        static const std::string rollback = "rollback";
         rows.add_row({Cell::text(m.version.text()), Cell::text(m.name),
                       Cell::text(request.direction == Direction::Up ? apply : rollback),
                       Cell::float8(ms), Cell::int4(count)});
@@ -83,23 +118,7 @@ void run_plan(FunctionCallInfo fcinfo, const std::vector<core::Migration>& plan,
         run_steps(rows, plan, parsed, request);
         return;
     }
-    const MemoryContext outer_context = CurrentMemoryContext;
-    const ResourceOwner outer_owner = CurrentResourceOwner;
-    pg_call([] { BeginInternalSubTransaction(nullptr); });
-    MemoryContextSwitchTo(outer_context);
-    std::exception_ptr failure;
-    try {
-        run_steps(rows, plan, parsed, request);
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    // The subtransaction is ours: close it even when an error travels on, or the caller's
-    // own exception handling would roll back the wrong level.
-    pg_call([] { RollbackAndReleaseCurrentSubTransaction(); });
-    MemoryContextSwitchTo(outer_context);
-    CurrentResourceOwner = outer_owner;
-    if (failure)
-        std::rethrow_exception(failure);
+    in_discarded_subtransaction([&] { run_steps(rows, plan, parsed, request); });
 }
 
 }  // namespace ms::pg

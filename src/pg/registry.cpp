@@ -2,7 +2,12 @@
 
 #include "core/failure.hpp"
 #include "pg/checksum.hpp"
+#include "pg/guard.hpp"
 #include "pg/spi.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+}
 
 namespace ms::pg {
 
@@ -11,6 +16,23 @@ namespace {
 // "migr" in ASCII: the first half of every advisory lock key the runner takes, so that
 // its locks do not collide with an application's single-key advisory locks.
 constexpr int lock_namespace = 0x6D696772;
+
+const char* kind_text(core::AppliedKind kind) {
+    return core::applied_kind_name(kind);
+}
+
+core::AppliedKind kind_from(const std::string& text) {
+    if (text == "baseline")
+        return core::AppliedKind::Baseline;
+    return text == "imported" ? core::AppliedKind::Imported : core::AppliedKind::Run;
+}
+
+std::optional<std::string> application_name() {
+    const char* name = pg_call([] { return GetConfigOption("application_name", true, false); });
+    if (name == nullptr || *name == '\0')
+        return std::nullopt;
+    return std::string(name);
+}
 
 }  // namespace
 
@@ -49,13 +71,36 @@ std::vector<core::Registered> load_registered(const std::string& project) {
 
 std::vector<core::Applied> load_applied(const std::string& project) {
     const auto rows = spi_query(
-        "SELECT version, checksum FROM migrations_schema.applied "
+        "SELECT version, checksum, kind FROM migrations_schema.applied "
         "WHERE project OPERATOR(pg_catalog.=) $1",
         {text_arg(project)});
     std::vector<core::Applied> out;
     out.reserve(rows);
     for (std::uint64_t i = 0; i < rows; ++i)
-        out.push_back(core::Applied{spi_required_text(i, 1), spi_required_text(i, 2)});
+        out.push_back(core::Applied{spi_required_text(i, 1), spi_required_text(i, 2),
+                                    kind_from(spi_required_text(i, 3))});
+    return out;
+}
+
+std::vector<std::string> load_failed(const std::string& project) {
+    const auto rows = spi_query(
+        "SELECT version FROM migrations_schema.failure WHERE project OPERATOR(pg_catalog.=) $1",
+        {text_arg(project)});
+    std::vector<std::string> out;
+    for (std::uint64_t i = 0; i < rows; ++i)
+        out.push_back(spi_required_text(i, 1));
+    return out;
+}
+
+std::vector<std::string> load_projects() {
+    const auto rows = spi_query(
+        "SELECT project FROM migrations_schema.migration UNION "
+        "SELECT project FROM migrations_schema.applied UNION "
+        "SELECT project FROM migrations_schema.failure ORDER BY 1",
+        {});
+    std::vector<std::string> out;
+    for (std::uint64_t i = 0; i < rows; ++i)
+        out.push_back(spi_required_text(i, 1));
     return out;
 }
 
@@ -63,7 +108,7 @@ RegisterOutcome register_migration(const std::string& project, const core::Versi
                                    const MigrationContent& content, const std::string& caller) {
     const std::string checksum = script_checksum(content.up_sql);
     const auto found = spi_query(
-        "SELECT version, name, checksum, down_sql FROM migrations_schema.migration "
+        "SELECT version, name, checksum, down_sql, verify_sql FROM migrations_schema.migration "
         "WHERE project OPERATOR(pg_catalog.=) $1 "
         "AND canonical_version OPERATOR(pg_catalog.=) $2",
         {text_arg(project), text_arg(version.canonical())});
@@ -76,37 +121,51 @@ RegisterOutcome register_migration(const std::string& project, const core::Versi
                                 "Both spell version " + version.canonical() + " of project \"" +
                                     project + "\".",
                                 "Register it as " + spelled + ", or give it a new version.");
-        if (spi_required_text(0, 2) == content.name && spi_required_text(0, 3) == checksum &&
-            spi_text(0, 4) == content.down_sql)
+        const std::string old_checksum = spi_required_text(0, 3);
+        if (spi_required_text(0, 2) == content.name && old_checksum == checksum &&
+            spi_text(0, 4) == content.down_sql && spi_text(0, 5) == content.verify_sql)
             return RegisterOutcome::Unchanged;
         spi_query(
             "UPDATE migrations_schema.migration SET name = $3, up_sql = $4, down_sql = $5, "
-            "checksum = $6, registered_at = pg_catalog.now(), registered_by = $7 "
+            "verify_sql = $6, checksum = $7, registered_at = pg_catalog.now(), "
+            "registered_by = $8 "
             "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
             {text_arg(project), text_arg(version.text()), text_arg(content.name),
-             text_arg(content.up_sql), text_arg(content.down_sql), text_arg(checksum),
-             text_arg(caller)});
+             text_arg(content.up_sql), text_arg(content.down_sql), text_arg(content.verify_sql),
+             text_arg(checksum), text_arg(caller)});
+        append_history({project, version.text(), "register", std::nullopt, checksum,
+                        old_checksum != checksum ? std::optional<std::string>(old_checksum)
+                                                 : std::nullopt,
+                        std::string("updated")},
+                       caller);
         return RegisterOutcome::Changed;
     }
     spi_query(
         "INSERT INTO migrations_schema.migration "
-        "(project, version, canonical_version, sort_key, name, up_sql, down_sql, checksum, "
-        "registered_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "(project, version, canonical_version, sort_key, name, up_sql, down_sql, verify_sql, "
+        "checksum, registered_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         {text_arg(project), text_arg(version.text()), text_arg(version.canonical()),
          text_arg(version.sort_key()), text_arg(content.name), text_arg(content.up_sql),
-         text_arg(content.down_sql), text_arg(checksum),
+         text_arg(content.down_sql), text_arg(content.verify_sql), text_arg(checksum),
          text_arg(caller)});
+    append_history({project, version.text(), "register", std::nullopt, checksum, std::nullopt,
+                    std::string("registered")},
+                   caller);
     return RegisterOutcome::New;
 }
 
 std::optional<std::string> load_script(const std::string& project, const std::string& version,
-                                       bool down) {
-    const auto rows = spi_query(
-        down ? "SELECT down_sql FROM migrations_schema.migration "
-               "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2"
-             : "SELECT up_sql FROM migrations_schema.migration "
-               "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
-        {text_arg(project), text_arg(version)});
+                                       Script which) {
+    static const char* const queries[] = {
+        "SELECT up_sql FROM migrations_schema.migration "
+        "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
+        "SELECT down_sql FROM migrations_schema.migration "
+        "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
+        "SELECT verify_sql FROM migrations_schema.migration "
+        "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
+    };
+    const auto rows =
+        spi_query(queries[static_cast<int>(which)], {text_arg(project), text_arg(version)});
     if (rows == 0)
         return std::nullopt;
     return spi_text(0, 1);
@@ -114,14 +173,14 @@ std::optional<std::string> load_script(const std::string& project, const std::st
 
 void record_applied(const std::string& project, const std::string& version,
                     const std::string& checksum, const std::string& caller, double duration_ms,
-                    int statements) {
+                    int statements, core::AppliedKind kind) {
     spi_query(
         "INSERT INTO migrations_schema.applied "
-        "(project, version, checksum, applied_by, duration_ms, statements) "
-        "VALUES ($1, $2, $3, $4, $5, $6)",
-        {text_arg(project), text_arg(version), text_arg(checksum),
-         text_arg(caller), float8_arg(duration_ms),
-         int4_arg(statements)});
+        "(project, version, checksum, applied_by, duration_ms, statements, kind) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7)",
+        {text_arg(project), text_arg(version), text_arg(checksum), text_arg(caller),
+         float8_arg(duration_ms), int4_arg(statements), text_arg(std::string(kind_text(kind)))});
+    clear_failure(project, version);
 }
 
 void remove_applied(const std::string& project, const std::string& version) {
@@ -129,6 +188,36 @@ void remove_applied(const std::string& project, const std::string& version) {
         "DELETE FROM migrations_schema.applied "
         "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
         {text_arg(project), text_arg(version)});
+}
+
+void update_applied_checksum(const std::string& project, const std::string& version,
+                             const std::string& checksum) {
+    spi_query(
+        "UPDATE migrations_schema.applied SET checksum = $3 "
+        "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
+        {text_arg(project), text_arg(version), text_arg(checksum)});
+}
+
+std::optional<std::string> clear_failure(const std::string& project, const std::string& version) {
+    const auto rows = spi_query(
+        "DELETE FROM migrations_schema.failure "
+        "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2 "
+        "RETURNING error",
+        {text_arg(project), text_arg(version)});
+    if (rows == 0)
+        return std::nullopt;
+    return spi_text(0, 1);
+}
+
+void append_history(const HistoryEntry& entry, const std::string& caller) {
+    spi_query(
+        "INSERT INTO migrations_schema.history (project, version, action, role_name, "
+        "application_name, duration_ms, checksum, old_checksum, detail) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        {text_arg(entry.project), text_arg(entry.version), text_arg(std::string(entry.action)),
+         text_arg(caller), text_arg(application_name()),
+         float8_arg(entry.duration_ms),
+         text_arg(entry.checksum), text_arg(entry.old_checksum), text_arg(entry.detail)});
 }
 
 }  // namespace ms::pg

@@ -1,5 +1,6 @@
-// The tracking tables: migrations_schema.migration (what is registered) and
-// migrations_schema.applied (what ran). Every call must run inside an InternalScope.
+// The tracking tables: migrations_schema.migration (what is registered), .applied (what
+// ran), .failure (failed attempts still pending) and .history (the append-only log).
+// Every call must run inside an InternalScope.
 #pragma once
 
 #include "core/planner.hpp"
@@ -18,27 +19,52 @@ void lock_project(const std::string& project);
 
 std::vector<core::Registered> load_registered(const std::string& project);
 std::vector<core::Applied> load_applied(const std::string& project);
+// Versions with a failed attempt on record.
+std::vector<std::string> load_failed(const std::string& project);
+
+// Every project with anything registered, applied or failed.
+std::vector<std::string> load_projects();
 
 struct MigrationContent {
     std::string name;
     std::string up_sql;
     std::optional<std::string> down_sql;
+    std::optional<std::string> verify_sql;
 };
 
 enum class RegisterOutcome { New, Changed, Unchanged };
 
-// Inserts or updates one migration; refuses another spelling of a registered version.
-// `caller` is the calling role's name, taken before entering the InternalScope.
+// Inserts or updates one migration, logging new content to history; refuses another
+// spelling of a registered version. `caller` is the calling role's name, taken before
+// entering the InternalScope.
 RegisterOutcome register_migration(const std::string& project, const core::Version& version,
                                    const MigrationContent& content, const std::string& caller);
 
-// The up or down script of a registered migration (nullopt: no down script).
+enum class Script { Up, Down, Verify };
+
+// One script of a registered migration (nullopt: it has none).
 std::optional<std::string> load_script(const std::string& project, const std::string& version,
-                                       bool down);
+                                       Script which);
 
 void record_applied(const std::string& project, const std::string& version,
                     const std::string& checksum, const std::string& caller, double duration_ms,
-                    int statements);
+                    int statements, core::AppliedKind kind = core::AppliedKind::Run);
 void remove_applied(const std::string& project, const std::string& version);
+void update_applied_checksum(const std::string& project, const std::string& version,
+                             const std::string& checksum);
+// Returns the error text of the failure it removed, if there was one.
+std::optional<std::string> clear_failure(const std::string& project, const std::string& version);
+
+struct HistoryEntry {
+    std::string project;
+    std::optional<std::string> version;
+    const char* action;
+    std::optional<double> duration_ms = std::nullopt;
+    std::optional<std::string> checksum = std::nullopt;
+    std::optional<std::string> old_checksum = std::nullopt;
+    std::optional<std::string> detail = std::nullopt;
+};
+
+void append_history(const HistoryEntry& entry, const std::string& caller);
 
 }  // namespace ms::pg

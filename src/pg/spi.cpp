@@ -39,6 +39,10 @@ SqlArg float8_arg(double value) {
     return SqlArg{FLOAT8OID, Float8GetDatum(value), false};
 }
 
+SqlArg float8_arg(const std::optional<double>& value) {
+    return value ? float8_arg(*value) : SqlArg{FLOAT8OID, Datum(0), true};
+}
+
 SqlArg int4_arg(int value) {
     return SqlArg{INT4OID, Int32GetDatum(value), false};
 }

@@ -33,6 +33,7 @@ struct SqlArg {
 SqlArg text_arg(const std::string& value);
 SqlArg text_arg(const std::optional<std::string>& value);
 SqlArg float8_arg(double value);
+SqlArg float8_arg(const std::optional<double>& value);
 SqlArg int4_arg(int value);
 
 // Runs an internal query and returns the number of rows it returned or changed; the rows

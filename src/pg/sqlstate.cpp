@@ -13,7 +13,8 @@ int sqlstate_for(core::FailureKind kind) noexcept {
     case FailureKind::NotFound: return ERRCODE_UNDEFINED_OBJECT;
     case FailureKind::Modified:
     case FailureKind::OutOfOrder:
-    case FailureKind::MissingDown: return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
+    case FailureKind::MissingDown:
+    case FailureKind::Conflict: return ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE;
     case FailureKind::Layout: return ERRCODE_INVALID_PARAMETER_VALUE;
     case FailureKind::Io: return ERRCODE_IO_ERROR;
     case FailureKind::Forbidden: return ERRCODE_INSUFFICIENT_PRIVILEGE;

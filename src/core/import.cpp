@@ -1,0 +1,184 @@
+#include "core/import.hpp"
+
+#include "core/failure.hpp"
+
+#include <boost/algorithm/string/join.hpp>
+
+#include <algorithm>
+#include <array>
+#include <map>
+#include <regex>
+#include <set>
+#include <utility>
+
+#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
+namespace ms::core {
+
+namespace {
+
+constexpr std::array<std::pair<ImportSource, const char*>, 8> source_names{{
+    {ImportSource::Flyway, "flyway"},
+    {ImportSource::GolangMigrate, "golang-migrate"},
+    {ImportSource::Dbmate, "dbmate"},
+    {ImportSource::NodePgMigrate, "node-pg-migrate"},
+    {ImportSource::TypeOrm, "typeorm"},
+    {ImportSource::Sqitch, "sqitch"},
+    {ImportSource::Liquibase, "liquibase"},
+    {ImportSource::SchemaMigrations, "schema_migrations"},
+}};
+
+// "001_create_users.sql", "db/changelog/V1_2__x.sql", "1700000000000_create-users".
+const std::regex leading_version(R"(^[VvUu]?([0-9]+(?:[._][0-9]+)*)(?:[_\-.]|$))");
+
+std::optional<Version> try_parse(const std::string& text) {
+    try {
+        return Version::parse(text);
+    } catch (const Failure&) {
+        return std::nullopt;
+    }
+}
+
+class Matcher {
+public:
+    explicit Matcher(const std::vector<Registered>& registered) {
+        for (const auto& r : registered) {
+            const auto v = Version::parse(r.version);
+            by_canonical_.emplace(v.canonical(), &r);
+            by_name_.emplace(r.name, &r);
+        }
+    }
+
+    const Registered* find(const std::string& key) const {
+        if (key.empty())
+            return nullptr;
+        if (const auto v = try_parse(key))
+            if (const auto* r = by_version(*v))
+                return r;
+        if (const auto it = by_name_.find(key); it != by_name_.end())
+            return it->second;
+        const auto slash = key.rfind('/');
+        const std::string base = slash == std::string::npos ? key : key.substr(slash + 1);
+        std::smatch m;
+        if (base.size() <= 255 && std::regex_search(base, m, leading_version))
+            if (const auto v = try_parse(m[1].str()))
+                return by_version(*v);
+        return nullptr;
+    }
+
+    const Registered* by_version(const Version& v) const {
+        const auto it = by_canonical_.find(v.canonical());
+        return it == by_canonical_.end() ? nullptr : it->second;
+    }
+
+private:
+    std::map<std::string, const Registered*> by_canonical_;
+    std::map<std::string, const Registered*> by_name_;
+};
+
+Failure refuse(const ForeignRecord& r, ImportSource source, const char* what, const char* hint) {
+    return Failure(FailureKind::Conflict,
+                   std::string(import_source_name(source)) + " records " + r.key + " as " + what,
+                   "Importing would mark a half-applied migration as applied.", hint);
+}
+
+}  // namespace
+
+ImportSource parse_import_source(std::string_view name) {
+    for (const auto& [source, text] : source_names)
+        if (name == text)
+            return source;
+    std::vector<std::string> known;
+    for (const auto& entry : source_names)
+        known.emplace_back(entry.second);
+    throw Failure(FailureKind::InvalidValue, "unknown import source \"" + std::string(name) + "\"",
+                  {}, "Known sources: " + boost::algorithm::join(known, ", ") + ".");
+}
+
+const char* import_source_name(ImportSource source) noexcept {
+    for (const auto& [s, text] : source_names)
+        if (s == source)
+            return text;
+    return "unknown";
+}
+
+const char* import_outcome_name(ImportOutcome o) noexcept {
+    switch (o) {
+    case ImportOutcome::Imported: return "imported";
+    case ImportOutcome::AlreadyApplied: return "already applied";
+    case ImportOutcome::NotRegistered: return "not registered";
+    }
+    return "unknown";
+}
+
+std::vector<ImportLine> plan_import(ImportSource source, const std::vector<ForeignRecord>& records,
+                                    const std::vector<Registered>& registered,
+                                    const std::vector<Applied>& applied) {
+    for (const auto& r : records) {
+        if (r.status == ForeignRecord::Status::Failed)
+            throw refuse(r, source, "failed",
+                         "Resolve the failure with the other tool (flyway repair, or mark the "
+                         "change), then import again.");
+        if (r.status == ForeignRecord::Status::Dirty)
+            throw refuse(r, source, "dirty",
+                         "Check the schema by hand, then clear the flag with the other tool "
+                         "(migrate force VERSION), then import again.");
+    }
+
+    // The last record of a key decides: Flyway records an undo after the apply it undoes.
+    std::map<std::string, const ForeignRecord*> last;
+    std::vector<std::string> order;
+    for (const auto& r : records) {
+        if (!last.count(r.key))
+            order.push_back(r.key);
+        last[r.key] = &r;
+    }
+
+    const Matcher matcher(registered);
+    std::set<std::string> applied_canonical;
+    for (const auto& a : applied)
+        applied_canonical.insert(Version::parse(a.version).canonical());
+
+    std::map<std::string, ImportLine> matched;  // by canonical version, so one line each
+    std::vector<ImportLine> unmatched;
+    auto take = [&](const Registered& r, const std::string& key) {
+        const auto v = Version::parse(r.version);
+        const auto outcome = applied_canonical.count(v.canonical()) ? ImportOutcome::AlreadyApplied
+                                                                    : ImportOutcome::Imported;
+        matched.emplace(v.canonical(), ImportLine{key, r.version, r.name, outcome});
+    };
+
+    for (const auto& key : order) {
+        const ForeignRecord& r = *last[key];
+        if (r.status == ForeignRecord::Status::Undone)
+            continue;
+        const Registered* found = matcher.find(r.key);
+        if (found == nullptr)
+            found = matcher.find(r.alternate);
+        if (source == ImportSource::GolangMigrate) {
+            // golang-migrate keeps one row: the current version. Everything registered up to
+            // it has been applied.
+            const auto current = try_parse(r.key);
+            if (current)
+                for (const auto& reg : registered)
+                    if (!(*current < Version::parse(reg.version)))
+                        take(reg, r.key);
+        }
+        if (found != nullptr)
+            take(*found, r.key);
+        else
+            unmatched.push_back(ImportLine{r.key, std::nullopt, {}, ImportOutcome::NotRegistered});
+    }
+
+    std::vector<ImportLine> lines;
+    lines.reserve(matched.size() + unmatched.size());
+    for (auto& [canonical, line] : matched)
+        lines.push_back(std::move(line));
+    std::sort(lines.begin(), lines.end(), [](const ImportLine& a, const ImportLine& b) {
+        return Version::parse(*a.version) < Version::parse(*b.version);
+    });
+    lines.insert(lines.end(), unmatched.begin(), unmatched.end());
+    return lines;
+}
+
+}  // namespace ms::core

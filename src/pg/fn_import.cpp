@@ -1,0 +1,75 @@
+// migrate_import(source, project, source_schema) -> SETOF (version, name, source_ref,
+// result): marks applied, without running them, the registered migrations another tool's
+// tracking table records as applied; reports what matches nothing.
+#include "core/import.hpp"
+#include "pg/arguments.hpp"
+#include "pg/foreign_tables.hpp"
+#include "pg/guard.hpp"
+#include "pg/internal_scope.hpp"
+#include "pg/protection.hpp"
+#include "pg/registry.hpp"
+#include "pg/result_set.hpp"
+#include "pg/spi.hpp"
+
+#include <map>
+
+namespace ms::pg {
+
+namespace {
+
+Datum import_body(FunctionCallInfo fcinfo) {
+    RunnerScope runner("migrate_import");
+    const auto source = core::parse_import_source(required_text(fcinfo, 0, "source"));
+    const std::string project = project_argument(fcinfo, 1);
+    const auto schema = optional_text(fcinfo, 2);
+    const std::string caller = caller_role();
+    ResultSet rows(fcinfo);
+    SpiConnection spi;
+    // Read as the caller: importing must not reveal a table the caller may not read.
+    const auto records = read_foreign_records(source, schema);
+
+    InternalScope internal;
+    lock_project(project);
+    const auto registered = load_registered(project);
+    std::map<std::string, std::string> checksum_of;
+    for (const auto& r : registered)
+        checksum_of[r.version] = r.checksum;
+    int unmatched = 0;
+    for (const auto& line : core::plan_import(source, records, registered, load_applied(project))) {
+        if (line.outcome == core::ImportOutcome::Imported) {
+            const std::string& checksum = checksum_of[*line.version];
+            record_applied(project, *line.version, checksum, caller, 0, 0,
+                           core::AppliedKind::Imported);
+            append_history({project, *line.version, "import", std::nullopt, checksum,
+                            std::nullopt,
+                            std::string("from ") + core::import_source_name(source) + ": " +
+                                line.source_key},
+                           caller);
+        }
+        unmatched += line.outcome == core::ImportOutcome::NotRegistered;
+        const std::string result = core::import_outcome_name(line.outcome);
+        rows.add_row({Cell::text(line.version),
+                      line.version ? Cell::text(line.name) : Cell::null(),
+                      Cell::text(line.source_key), Cell::text(result)});
+    }
+    if (unmatched > 0)
+        pg_call([&] {
+            ereport(WARNING,
+                    (errmsg("%d %s records match no registered migration of project \"%s\"",
+                            unmatched, core::import_source_name(source), project.c_str()),
+                     errhint("Register those migrations and import again; nothing was invented "
+                             "for them.")));
+        });
+    return Datum(0);
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(migrate_import);
+Datum migrate_import(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::import_body);
+}
+}

@@ -1,0 +1,75 @@
+// migrate_repair(project) -> SETOF (version, action, detail): accepts the current content of
+// modified migrations and clears failed attempts, logging both to history.
+#include "core/planner.hpp"
+#include "pg/arguments.hpp"
+#include "pg/guard.hpp"
+#include "pg/internal_scope.hpp"
+#include "pg/protection.hpp"
+#include "pg/registry.hpp"
+#include "pg/result_set.hpp"
+#include "pg/spi.hpp"
+
+#include <map>
+
+namespace ms::pg {
+
+namespace {
+
+Datum repair_body(FunctionCallInfo fcinfo) {
+    RunnerScope runner("migrate_repair");
+    const std::string project = project_argument(fcinfo, 0);
+    const std::string caller = caller_role();
+    ResultSet rows(fcinfo);
+    SpiConnection spi;
+    InternalScope internal;
+    lock_project(project);
+    const auto registered = load_registered(project);
+    const auto applied = load_applied(project);
+    std::map<std::string, std::string> registered_checksum, applied_checksum;
+    for (const auto& r : registered)
+        registered_checksum[core::Version::parse(r.version).canonical()] = r.checksum;
+    for (const auto& a : applied)
+        applied_checksum[core::Version::parse(a.version).canonical()] = a.checksum;
+
+    static const std::string rechecked = "checksum re-recorded";
+    static const std::string cleared = "failure cleared";
+    int changes = 0;
+    for (const auto& m : core::migration_states(registered, applied, load_failed(project))) {
+        const std::string& v = m.version.text();
+        const std::string canonical = m.version.canonical();
+        if (m.state == core::State::Modified) {
+            const std::string& old_sum = applied_checksum[canonical];
+            const std::string& new_sum = registered_checksum[canonical];
+            update_applied_checksum(project, v, new_sum);
+            append_history({project, v, "repair", std::nullopt, new_sum, old_sum,
+                            std::string("accepted the modified up script")},
+                           caller);
+            rows.add_row({Cell::text(v), Cell::text(rechecked),
+                          Cell::text(old_sum + " -> " + new_sum)});
+            ++changes;
+        } else if (m.state == core::State::Failed) {
+            const auto error = clear_failure(project, v);
+            append_history({project, v, "repair", std::nullopt, std::nullopt, std::nullopt,
+                            "cleared failure: " + error.value_or("")},
+                           caller);
+            rows.add_row({Cell::text(v), Cell::text(cleared), Cell::text(error)});
+            ++changes;
+        }
+    }
+    if (changes == 0)
+        pg_call([&] {
+            ereport(NOTICE, (errmsg("nothing to repair in project \"%s\"", project.c_str())));
+        });
+    return Datum(0);
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(migrate_repair);
+Datum migrate_repair(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::repair_body);
+}
+}

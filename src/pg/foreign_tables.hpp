@@ -1,0 +1,19 @@
+// Reading other migration tools' tracking tables, as the caller (who must be allowed to
+// read them) and with names taken from the catalog, never from text pasted into SQL.
+#pragma once
+
+#include "core/import.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ms::pg {
+
+// The records of `source`'s table in `schema` (or the one the caller's search_path finds;
+// Sqitch's default schema is "sqitch"), in the order the tool wrote them. A missing table
+// is an error naming what was looked for.
+std::vector<core::ForeignRecord> read_foreign_records(core::ImportSource source,
+                                                      const std::optional<std::string>& schema);
+
+}  // namespace ms::pg
