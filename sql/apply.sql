@@ -93,6 +93,9 @@ SELECT version FROM migrate_apply();
 -- A pending migration ordered before the newest applied one is refused.
 SELECT migrate_register('6.5', 'late arrival', 'SELECT 1;');
 SELECT * FROM migrate_apply();
+-- Unless the caller says so.
+SELECT version, name FROM migrate_apply(out_of_order => true);
+SELECT * FROM migrate_apply(out_of_order => NULL);
 -- An unknown target is refused.
 SELECT * FROM migrate_apply(target => '99');
 

@@ -19,6 +19,21 @@ SELECT * FROM regress.status('golang');
 SELECT migrate_load_dir(:'fixtures' || '/flyway', 'flyway');
 SELECT * FROM regress.status('flyway');
 
+-- Diesel: one folder per migration with up.sql and down.sql; the version is the folder's
+-- timestamp without dashes. Other folders (docs/) are not migrations.
+SELECT migrate_load_dir(:'fixtures' || '/diesel', 'diesel');
+SELECT * FROM regress.status('diesel');
+SELECT version, verify_sql IS NOT NULL AS has_verify FROM migrations_schema.migration
+WHERE project = 'diesel' ORDER BY version;
+SELECT version, statements FROM migrate_apply(project => 'diesel');
+
+-- Verify scripts: NNN_name.verify.sql, or verify/NNN_*.sql. The one of 2 fails, and the
+-- error names it.
+SELECT migrate_load_dir(:'fixtures' || '/verify_files', 'verify');
+SELECT version, verify_sql FROM migrations_schema.migration WHERE project = 'verify' ORDER BY version;
+SELECT * FROM migrate_apply(project => 'verify');
+SELECT version FROM migrate_apply(target => '1', project => 'verify');
+
 -- The loaded scripts are the files' contents, byte for byte.
 SELECT up_sql = pg_read_file(:'fixtures' || '/plain/002_add_notifications.sql') AS up_matches,
        down_sql = pg_read_file(:'fixtures' || '/plain/rollback/002_rollback_notifications.sql')
