@@ -38,13 +38,19 @@ command_ok([ 'pg_restore', '--exit-on-error', '-d', $node->connstr('restored'), 
 is($node->safe_psql('restored', $status_query), $before,
     'migrate_status() is identical after restore, timestamps and checksums included');
 is($node->safe_psql('restored', 'SELECT count(*) FROM accounts'), '1', 'user data restored');
+my $history_query = 'SELECT * FROM migrate_history() ORDER BY id';
+is($node->safe_psql('restored', $history_query), $node->safe_psql('source', $history_query),
+    'history is identical after restore');
 
-# The restored database continues from where the source stood.
+# The restored database continues from where the source stood; history ids carry on.
 is($node->safe_psql('restored', 'SELECT version FROM migrate_apply()'), '004',
     'only the pending migration is applied after restore');
 is($node->safe_psql('restored',
         q{SELECT string_agg(version, ',' ORDER BY version) FROM migrate_rollback(steps => 2)}),
     '003,004', 'rollback works on restored state');
+is($node->safe_psql('restored', q{
+        SELECT count(*) = count(DISTINCT id) AND min(id) = 1 FROM migrate_history()}),
+    't', 'history ids continue after restore');
 
 $node->stop;
 done_testing();
