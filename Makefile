@@ -22,14 +22,16 @@ PG_CPPFLAGS += -Isrc
 PG_CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-register -fexceptions \
                -isystem $(shell $(PG_CONFIG) --includedir-server)
 SHLIB_LINK  += -lstdc++
-# Header dependencies: a changed struct must rebuild every object that uses it.
-PG_CXXFLAGS += -MMD -MP
 
 include $(PGXS)
 
 # Debian's server is built with LLVM JIT: the bitcode step compiles C++ with clang and must
 # see the same language level.
 COMPILE.cxx.bc += $(PG_CXXFLAGS)
+
+# Header dependencies, for the g++ objects only (the bitcode step would overwrite the .d
+# files with its own targets): a changed struct must rebuild every object that uses it.
+override CXXFLAGS += -MMD -MP
 
 EXTRA_CLEAN = results regression.diffs regression.out tmp_check $(OBJS:.o=.d)
 

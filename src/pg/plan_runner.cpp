@@ -1,6 +1,7 @@
 #include "pg/plan_runner.hpp"
 
 #include "core/failure.hpp"
+#include "core/run_plan.hpp"
 #include "pg/checksum.hpp"
 #include "pg/guard.hpp"
 #include "pg/internal_scope.hpp"
@@ -53,14 +54,38 @@ struct ParsedStep {
 // Every script is parsed before the first one runs, so a syntax error in the tenth
 // migration is reported before the first has changed anything. Scripts are read again
 // when they run, which keeps memory bounded by the largest script, not by their sum.
+// The caller's transaction cannot hold a statement PostgreSQL runs only at top level.
+void refuse_top_level(const std::string& script, const std::vector<Statement>& statements,
+                      const MigrationLabel& label, bool up) {
+    const bool marked = core::has_no_transaction_marker(script);
+    for (const auto& s : statements) {
+        if (!marked && !s.top_level)
+            continue;
+        throw core::Failure(
+            core::FailureKind::Unsupported,
+            marked ? "migration " + label.version + " is marked migrate:no-transaction"
+                   : "statement " + std::to_string(s.number) + " of migration " + label.version +
+                         " cannot run inside a transaction",
+            "It runs only outside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM, "
+            "ALTER SYSTEM, CALL or DO with COMMIT, ...), and this call runs in yours.",
+            up ? "Apply it with CALL migrate_run(), which commits each migration and runs such "
+                 "statements at top level."
+               : "Run this down script by hand outside a transaction, then record it with "
+                 "migrate_rollback() on a script without that statement.")
+            .with_context(label.describe() + ", statement " + std::to_string(s.number) +
+                          ", line " + std::to_string(s.line));
+    }
+}
+
 std::vector<ParsedStep> parse_all(const std::vector<core::Migration>& plan,
                                   const RunRequest& request) {
     std::vector<ParsedStep> parsed;
     parsed.reserve(plan.size());
     for (const auto& m : plan) {
-        ParsedStep step{parse_script(required_script(request, m),
-                                     label_for(request, m, main_script(request))),
-                        std::nullopt};
+        const std::string script = required_script(request, m);
+        const MigrationLabel label = label_for(request, m, main_script(request));
+        ParsedStep step{parse_script(script, label), std::nullopt};
+        refuse_top_level(script, step.main, label, request.direction == Direction::Up);
         if (request.direction == Direction::Up)
             if (const auto verify = script_of(request, m, Script::Verify))
                 step.verify = parse_script(*verify, label_for(request, m, Script::Verify));

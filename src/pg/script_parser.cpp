@@ -1,19 +1,117 @@
 #include "pg/script_parser.hpp"
 
 #include "core/failure.hpp"
+#include "core/run_plan.hpp"
 #include "pg/guard.hpp"
 #include "pg/script_position.hpp"
 
 #include <algorithm>
 
 extern "C" {
+#include "commands/defrem.h"
 #include "nodes/parsenodes.h"
 #include "parser/parser.h"
+#include "utils/ruleutils.h"
 }
 
 namespace ms::pg {
 
 namespace {
+
+// Plain data: describe() runs under pg_call, where no C++ object may be created.
+struct Facts {
+    bool top_level = false;
+    const char* concurrent_index = nullptr;
+    const char* relation = nullptr;
+};
+
+const char* relation_name(const RangeVar* rv) {
+    return rv == nullptr ? nullptr : quote_qualified_identifier(rv->schemaname, rv->relname);
+}
+
+bool has_true_option(List* options, const char* name) {
+    ListCell* cell;
+    foreach (cell, options) {
+        const auto* opt = static_cast<const DefElem*>(lfirst(cell));
+        if (strcmp(opt->defname, name) == 0)
+            return opt->arg == nullptr || defGetBoolean(const_cast<DefElem*>(opt));
+    }
+    return false;
+}
+
+// Fills the runner's facts about one statement from its parse tree.
+void describe(const Node* stmt, Facts& s) {
+    switch (nodeTag(stmt)) {
+    case T_IndexStmt: {
+        const auto* index = reinterpret_cast<const IndexStmt*>(stmt);
+        s.relation = relation_name(index->relation);
+        if (index->concurrent) {
+            s.top_level = true;
+            if (index->idxname != nullptr)
+                s.concurrent_index = quote_qualified_identifier(index->relation->schemaname,
+                                                                index->idxname);
+        }
+        break;
+    }
+    case T_DropStmt:
+        s.top_level = reinterpret_cast<const DropStmt*>(stmt)->concurrent;
+        break;
+    case T_ReindexStmt:
+        s.top_level = has_true_option(reinterpret_cast<const ReindexStmt*>(stmt)->params,
+                                      "concurrently");
+        break;
+    case T_AlterTableStmt: {
+        const auto* alter = reinterpret_cast<const AlterTableStmt*>(stmt);
+        s.relation = relation_name(alter->relation);
+        ListCell* cell;
+        foreach (cell, alter->cmds) {
+            const auto* cmd = static_cast<const AlterTableCmd*>(lfirst(cell));
+            if (cmd->subtype == AT_DetachPartition && cmd->def != nullptr &&
+                reinterpret_cast<const PartitionCmd*>(cmd->def)->concurrent)
+                s.top_level = true;
+        }
+        break;
+    }
+    case T_RenameStmt:
+        s.relation = relation_name(reinterpret_cast<const RenameStmt*>(stmt)->relation);
+        break;
+    case T_CreateTrigStmt:
+        s.relation = relation_name(reinterpret_cast<const CreateTrigStmt*>(stmt)->relation);
+        break;
+    case T_TruncateStmt: {
+        const auto* truncate = reinterpret_cast<const TruncateStmt*>(stmt);
+        if (truncate->relations != NIL)
+            s.relation = relation_name(static_cast<const RangeVar*>(linitial(truncate->relations)));
+        break;
+    }
+    case T_VacuumStmt:
+        s.top_level = reinterpret_cast<const VacuumStmt*>(stmt)->is_vacuumcmd;
+        break;
+    case T_ClusterStmt:
+        s.top_level = reinterpret_cast<const ClusterStmt*>(stmt)->relation == nullptr;
+        break;
+    case T_AlterSystemStmt:
+    case T_CreatedbStmt:
+    case T_DropdbStmt:
+    case T_CreateTableSpaceStmt:
+    case T_DropTableSpaceStmt:
+    case T_CallStmt:
+        s.top_level = true;
+        break;
+    case T_DoStmt: {
+        ListCell* cell;
+        foreach (cell, reinterpret_cast<const DoStmt*>(stmt)->args) {
+            const auto* opt = static_cast<const DefElem*>(lfirst(cell));
+            if (strcmp(opt->defname, "as") == 0 &&
+                core::body_controls_transactions(strVal(opt->arg)))
+                s.top_level = true;
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
 
 core::StatementKind kind_of(const RawStmt* raw) {
     if (!IsA(raw->stmt, TransactionStmt))
@@ -105,8 +203,17 @@ std::vector<Statement> parse_script(const std::string& script, const MigrationLa
         // Statements start after the previous ';', blanks and comments included; they run
         // from their first token, so that positions in errors match the line reported.
         const auto start = std::min(core::skip_blanks_and_comments(script, offset), offset + length);
-        all.push_back(Statement{start, offset + length - start, lines.at(start),
-                                static_cast<int>(all.size()) + 1});
+        Facts facts;
+        pg_call([&] { describe(raw->stmt, facts); });
+        Statement s;
+        s.offset = start;
+        s.length = offset + length - start;
+        s.line = lines.at(start);
+        s.number = static_cast<int>(all.size()) + 1;
+        s.top_level = facts.top_level;
+        s.concurrent_index = facts.concurrent_index ? facts.concurrent_index : "";
+        s.relation = facts.relation ? facts.relation : "";
+        all.push_back(std::move(s));
         kinds.push_back(kind_of(raw));
     }
     MemoryContextSwitchTo(old);

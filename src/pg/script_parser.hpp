@@ -12,10 +12,17 @@
 namespace ms::pg {
 
 struct Statement {
-    std::size_t offset;  // byte offset of the statement's first token in the script
-    std::size_t length;
-    int line;            // line of its first token
-    int number;          // 1-based position among all statements of the script
+    std::size_t offset = 0;  // byte offset of the statement's first token in the script
+    std::size_t length = 0;
+    int line = 0;            // line of its first token
+    int number = 0;          // 1-based position among all statements of the script
+    // PostgreSQL refuses it inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM,
+    // ALTER SYSTEM, ...), or it commits by itself (CALL, a DO block with COMMIT).
+    bool top_level = false;
+    // For CREATE INDEX CONCURRENTLY: the index it builds, to find an INVALID leftover.
+    std::string concurrent_index;
+    // The relation the statement locks, as written, to name who holds it on a timeout.
+    std::string relation;
 };
 
 // The statements to run, with a BEGIN ... COMMIT wrapper removed. A syntax error, a psql

@@ -291,3 +291,95 @@ TEST(Folder, LayoutErrorsComeThrough) {
     misspelt.write("2a_b.sql", "b");
     EXPECT_EQ(kind_of([&] { read_folder(misspelt.str()); }), FailureKind::Layout);
 }
+
+TEST(Folder, ReadsVerifyScripts) {
+    TempDir dir;
+    dir.write("1_a.sql", "SELECT 1;");
+    dir.write("1_a.verify.sql", "SELECT 'verify 1';");
+    dir.write("2_b.sql", "SELECT 2;");
+    dir.write("verify/002_check_b.sql", "SELECT 'verify 2';");
+    dir.write("verify/notes.txt", "not a script");
+    dir.write("3_c.sql", "SELECT 3;");
+    const auto migrations = read_folder(dir.str());
+    ASSERT_EQ(migrations.size(), 3u);
+    EXPECT_EQ(migrations[0].files.verify_path, "1_a.verify.sql");
+    EXPECT_EQ(migrations[0].verify_sql, "SELECT 'verify 1';");
+    EXPECT_EQ(migrations[0].up_sql, "SELECT 1;");
+    EXPECT_FALSE(migrations[0].down_sql);
+    EXPECT_EQ(migrations[1].files.verify_path, "verify/002_check_b.sql");
+    EXPECT_EQ(migrations[1].verify_sql, "SELECT 'verify 2';");
+    EXPECT_FALSE(migrations[2].verify_sql);
+}
+
+TEST(Folder, AVerifyScriptWithoutUpIsALayoutError) {
+    TempDir dir;
+    dir.write("1_a.sql", "a");
+    dir.write("verify/2_b.sql", "b");
+    EXPECT_EQ(kind_of([&] { read_folder(dir.str()); }), FailureKind::Layout);
+}
+
+TEST(Folder, ReadsDieselFolders) {
+    TempDir dir;
+    dir.write("2019-02-26-002946_create_user/up.sql", "CREATE TABLE users ();");
+    dir.write("2019-02-26-002946_create_user/down.sql", "DROP TABLE users;");
+    dir.write("2019-02-26-002946_create_user/verify.sql", "SELECT 'users'::regclass;");
+    dir.write("2019-02-26-002946_create_user/README.md", "notes");
+    dir.write("2019-03-01-120000_add_email/up.sql", "ALTER TABLE users ADD email text;");
+    dir.write("2019-03-01-120000_add_email/seed.sql", "not a migration script");
+    dir.write("docs/up.sql", "not a migration folder");
+    const auto migrations = read_folder(dir.str());
+    ASSERT_EQ(migrations.size(), 2u);
+    EXPECT_EQ(migrations[0].files.version.text(), "20190226002946");
+    EXPECT_EQ(migrations[0].files.name, "create_user");
+    EXPECT_EQ(migrations[0].files.up_path, "2019-02-26-002946_create_user/up.sql");
+    EXPECT_EQ(migrations[0].up_sql, "CREATE TABLE users ();");
+    EXPECT_EQ(migrations[0].down_sql, "DROP TABLE users;");
+    EXPECT_EQ(migrations[0].verify_sql, "SELECT 'users'::regclass;");
+    EXPECT_EQ(migrations[1].files.version.text(), "20190301120000");
+    EXPECT_EQ(migrations[1].files.name, "add_email");
+    EXPECT_EQ(migrations[1].up_sql, "ALTER TABLE users ADD email text;");
+    EXPECT_FALSE(migrations[1].down_sql);
+    EXPECT_FALSE(migrations[1].verify_sql);
+}
+
+TEST(Folder, NumberedMigrationFoldersMixWithFlatScripts) {
+    TempDir dir;
+    dir.write("1_a.sql", "a");
+    dir.write("2_b/up.sql", "b");
+    dir.write("2_b/down.sql", "undo b");
+    const auto migrations = read_folder(dir.str());
+    ASSERT_EQ(migrations.size(), 2u);
+    EXPECT_EQ(migrations[1].files.version.text(), "2");
+    EXPECT_EQ(migrations[1].up_sql, "b");
+    EXPECT_EQ(migrations[1].down_sql, "undo b");
+}
+
+TEST(Folder, VerifyFolderMustNotBeALink) {
+    TempDir elsewhere;
+    elsewhere.write("1_check.sql", "check");
+    TempDir dir;
+    dir.write("1_a.sql", "a");
+    fs::create_directory_symlink(elsewhere.path(), dir.path() / "verify");
+    const auto failure = failure_of([&] { read_folder(dir.str()); });
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(failure->kind(), FailureKind::Forbidden);
+    EXPECT_NE(std::string(failure->what()).find("verify"), std::string::npos) << failure->what();
+}
+
+TEST(Folder, VerifyFolderLinkingInsideIsStillForbidden) {
+    // The rule is about the link, not where it points.
+    TempDir dir;
+    dir.write("1_a.sql", "a");
+    dir.write("checks/1_check.sql", "check");
+    fs::create_directory_symlink(dir.path() / "checks", dir.path() / "verify");
+    EXPECT_EQ(kind_of([&] { read_folder(dir.str()); }), FailureKind::Forbidden);
+}
+
+TEST(Folder, MigrationFolderLinkLeavingTheFolderIsForbidden) {
+    TempDir elsewhere;
+    elsewhere.write("up.sql", "SELECT 'outside';");
+    TempDir dir;
+    dir.write("1_a.sql", "a");
+    fs::create_directory_symlink(elsewhere.path(), dir.path() / "2_b");
+    EXPECT_EQ(kind_of([&] { read_folder(dir.str()); }), FailureKind::Forbidden);
+}

@@ -218,3 +218,198 @@ TEST(Layout, AnOverlongVersionIsInvalid) {
 TEST(Layout, NoFilesNoPairs) {
     EXPECT_TRUE(pair_files({}).empty());
 }
+
+// --- One folder per migration (Diesel), verify scripts, spelling limits -----------------
+
+TEST(Layout, DieselFolders) {
+    const auto up = classified("2019-02-26-002946_create_user/up.sql");
+    EXPECT_EQ(up.path, "2019-02-26-002946_create_user/up.sql");
+    EXPECT_EQ(up.version, "20190226002946");
+    EXPECT_EQ(up.name, "create_user");
+    EXPECT_EQ(up.direction, Direction::Up);
+
+    const auto down = classified("2019-02-26-002946_create_user/down.sql");
+    EXPECT_EQ(down.version, "20190226002946");
+    EXPECT_EQ(down.name, "create_user");
+    EXPECT_EQ(down.direction, Direction::Down);
+
+    const auto verify = classified("2019-02-26-002946_create_user/verify.sql");
+    EXPECT_EQ(verify.version, "20190226002946");
+    EXPECT_EQ(verify.direction, Direction::Verify);
+}
+
+TEST(Layout, DieselFoldersPairInVersionOrder) {
+    const auto pairs = pair_files(classified_all({
+        "2019-03-01-120000_add_email/up.sql",
+        "2019-02-26-002946_create_user/down.sql",
+        "2019-02-26-002946_create_user/verify.sql",
+        "2019-02-26-002946_create_user/up.sql",
+    }));
+    ASSERT_EQ(pairs.size(), 2u);
+    EXPECT_EQ(pairs[0].version.text(), "20190226002946");
+    EXPECT_EQ(pairs[0].name, "create_user");
+    EXPECT_EQ(pairs[0].up_path, "2019-02-26-002946_create_user/up.sql");
+    EXPECT_EQ(pairs[0].down_path, "2019-02-26-002946_create_user/down.sql");
+    EXPECT_EQ(pairs[0].verify_path, "2019-02-26-002946_create_user/verify.sql");
+    EXPECT_EQ(pairs[1].version.text(), "20190301120000");
+    EXPECT_EQ(pairs[1].name, "add_email");
+    EXPECT_FALSE(pairs[1].down_path);
+    EXPECT_FALSE(pairs[1].verify_path);
+}
+
+TEST(Layout, PlainNumberedMigrationFolder) {
+    const auto up = classified("7_x/up.sql");
+    EXPECT_EQ(up.version, "7");
+    EXPECT_EQ(up.name, "x");
+    EXPECT_EQ(up.direction, Direction::Up);
+    const auto down = classified("007_add_things/down.sql");
+    EXPECT_EQ(down.version, "007");
+    EXPECT_EQ(down.name, "add_things");
+    EXPECT_EQ(down.direction, Direction::Down);
+
+    // A folder and a flat script for one version are two up scripts.
+    EXPECT_EQ(kind_of([] { pair_files(classified_all({"7_x/up.sql", "7_y.sql"})); }),
+              FailureKind::Duplicate);
+}
+
+TEST(Layout, OtherFilesInAMigrationFolderAreIgnored) {
+    for (const char* path : {"7_x/README.md", "7_x/seed.sql", "7_x/upgrade.sql", "7_x/up.sql.bak",
+                             "7_x/.up.sql", "7_x/1_a.sql", "7_x/V1__a.sql", "7_x/up",
+                             "2019-02-26-002946_create_user/schema.sql",
+                             "2019-02-26-002946_create_user/sub/up.sql"}) {
+        EXPECT_FALSE(classify_path(path)) << path;
+    }
+}
+
+TEST(Layout, FoldersThatDoNotLookLikeMigrationsAreIgnored) {
+    for (const char* path : {"seeds/up.sql", "x_y/up.sql", "7/up.sql", "7_/up.sql", "_x/up.sql",
+                             "V1__x/up.sql", "v7_x/up.sql", "2019-02-26_x/up.sql",
+                             "2019-02-26-0029_x/up.sql", "docs/verify.sql", "a/b/up.sql",
+                             "7_x/8_y/up.sql"}) {
+        EXPECT_FALSE(classify_path(path)) << path;
+    }
+}
+
+TEST(Layout, VerifyScripts) {
+    const auto suffixed = classified("003_users.verify.sql");
+    EXPECT_EQ(suffixed.version, "003");
+    EXPECT_EQ(suffixed.name, "users");
+    EXPECT_EQ(suffixed.direction, Direction::Verify);
+
+    const auto in_folder = classified("verify/003_check_users.sql");
+    EXPECT_EQ(in_folder.path, "verify/003_check_users.sql");
+    EXPECT_EQ(in_folder.version, "003");
+    EXPECT_EQ(in_folder.name, "check_users");
+    EXPECT_EQ(in_folder.direction, Direction::Verify);
+
+    const auto bare = classified("verify/3.sql");
+    EXPECT_EQ(bare.version, "3");
+    EXPECT_EQ(bare.name, "");
+    EXPECT_EQ(bare.direction, Direction::Verify);
+
+    EXPECT_FALSE(classify_path("verify/README.md"));
+    EXPECT_FALSE(classify_path("verify/sub/1_a.sql"));
+    EXPECT_EQ(kind_of([] { classify_path("verify/check_users.sql"); }), FailureKind::Layout);
+    EXPECT_EQ(kind_of([] { classify_path("verify/V1__x.sql"); }), FailureKind::Layout);
+}
+
+TEST(Layout, VerifyScriptsPairWithTheirUpScript) {
+    const auto pairs = pair_files(classified_all({
+        "verify/1_check.sql",
+        "1_a.sql",
+        "2_b.up.sql",
+        "2_b.down.sql",
+        "2_b.verify.sql",
+        "3_c.sql",
+    }));
+    ASSERT_EQ(pairs.size(), 3u);
+    EXPECT_EQ(pairs[0].up_path, "1_a.sql");
+    EXPECT_EQ(pairs[0].name, "a");
+    EXPECT_FALSE(pairs[0].down_path);
+    EXPECT_EQ(pairs[0].verify_path, "verify/1_check.sql");
+    EXPECT_EQ(pairs[1].up_path, "2_b.up.sql");
+    EXPECT_EQ(pairs[1].down_path, "2_b.down.sql");
+    EXPECT_EQ(pairs[1].verify_path, "2_b.verify.sql");
+    EXPECT_FALSE(pairs[2].verify_path);
+}
+
+TEST(Layout, AVerifyScriptWithoutUpIsRefused) {
+    for (const std::vector<std::string>& paths :
+         {std::vector<std::string>{"1_a.sql", "verify/2_b.sql"},
+          std::vector<std::string>{"1_a.sql", "2_b.verify.sql"},
+          std::vector<std::string>{"7_x/verify.sql"}}) {
+        const auto failure = failure_of([&] { pair_files(classified_all(paths)); });
+        ASSERT_TRUE(failure) << paths.back();
+        EXPECT_EQ(failure->kind(), FailureKind::Layout) << paths.back();
+        const std::string what = failure->what();
+        EXPECT_EQ(what.rfind("verify script \"" + paths.back() + "\"", 0), 0u) << what;
+    }
+}
+
+TEST(Layout, TwoVerifyScriptsForOneVersionAreADuplicate) {
+    const auto failure = failure_of([] {
+        pair_files(classified_all({"1_a.sql", "1_a.verify.sql", "verify/001_b.sql"}));
+    });
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(failure->kind(), FailureKind::Duplicate);
+    EXPECT_NE(std::string(failure->what()).find("verify"), std::string::npos) << failure->what();
+    EXPECT_NE(failure->detail().find("1_a.verify.sql"), std::string::npos) << failure->detail();
+    EXPECT_NE(failure->detail().find("verify/001_b.sql"), std::string::npos) << failure->detail();
+
+    EXPECT_EQ(kind_of([] {
+                  pair_files(classified_all({"7_x/up.sql", "7_x/verify.sql", "verify/7_y.sql"}));
+              }),
+              FailureKind::Duplicate);
+}
+
+TEST(Layout, UpperCaseExtensionsAreAccepted) {
+    struct Case {
+        const char* path;
+        const char* version;
+        Direction direction;
+    };
+    for (const auto& c : std::vector<Case>{
+             {"1_A.SQL", "1", Direction::Up},
+             {"2.Sql", "2", Direction::Up},
+             {"V1__x.SQL", "1", Direction::Up},
+             {"v1_2__x.sql", "1.2", Direction::Up},
+             {"U1__x.SQL", "1", Direction::Down},
+             {"u1__x.sql", "1", Direction::Down},
+             {"1_a.UP.SQL", "1", Direction::Up},
+             {"1_a.Down.Sql", "1", Direction::Down},
+             {"1_a.VERIFY.SQL", "1", Direction::Verify},
+             {"rollback/1_a.SQL", "1", Direction::Down},
+             {"verify/1_a.SQL", "1", Direction::Verify},
+             {"7_x/UP.SQL", "7", Direction::Up},
+             {"7_x/Down.sql", "7", Direction::Down},
+             {"7_x/VERIFY.sql", "7", Direction::Verify},
+         }) {
+        const auto file = classify_path(c.path);
+        ASSERT_TRUE(file) << c.path;
+        EXPECT_EQ(file->version, c.version) << c.path;
+        EXPECT_EQ(file->direction, c.direction) << c.path;
+    }
+    // A misspelt upper-case script is an error, not skipped.
+    EXPECT_EQ(kind_of([] { classify_path("CREATE_THINGS.SQL"); }), FailureKind::Layout);
+}
+
+TEST(Layout, FileNamesOver255BytesAreRefused) {
+    const std::string longest = "1_" + std::string(249, 'a') + ".sql";
+    ASSERT_EQ(longest.size(), 255u);
+    EXPECT_EQ(classified(longest).version, "1");
+    EXPECT_EQ(classified("rollback/" + longest).direction, Direction::Down);
+
+    const std::string too_long = "1_" + std::string(250, 'a') + ".sql";
+    for (const std::string& path : {too_long, "rollback/" + too_long, "verify/" + too_long,
+                                    "7_x/" + too_long, std::string(252, '1') + ".sql",
+                                    "V1__" + std::string(300, 'x') + ".sql"}) {
+        const auto failure = failure_of([&] { classify_path(path); });
+        ASSERT_TRUE(failure) << path.size();
+        EXPECT_EQ(failure->kind(), FailureKind::Layout) << path.size();
+    }
+    // A migration folder name over 255 bytes.
+    EXPECT_EQ(kind_of([] { classify_path("7_" + std::string(300, 'x') + "/up.sql"); }),
+              FailureKind::Layout);
+    // Files that are not scripts are ignored whatever their length.
+    EXPECT_FALSE(classify_path(std::string(300, 'x') + ".txt"));
+}

@@ -8,11 +8,15 @@
 #include <vector>
 
 using ms::core::Applied;
+using ms::core::AppliedKind;
+using ms::core::applied_kind_name;
 using ms::core::ApplyRequest;
 using ms::core::FailureKind;
+using ms::core::is_applied;
 using ms::core::Migration;
 using ms::core::migration_states;
 using ms::core::plan_apply;
+using ms::core::plan_baseline;
 using ms::core::plan_rollback;
 using ms::core::Registered;
 using ms::core::RollbackRequest;
@@ -34,6 +38,21 @@ Applied done(const std::string& version) {
 
 Applied done_differently(const std::string& version) {
     return Applied{version, "old-sum-" + version};
+}
+
+Applied baselined(const std::string& version) {
+    return Applied{version, "sum-" + version, AppliedKind::Baseline};
+}
+
+Applied imported(const std::string& version) {
+    return Applied{version, "sum-" + version, AppliedKind::Imported};
+}
+
+std::vector<State> states(const std::vector<Migration>& all) {
+    std::vector<State> out;
+    for (const auto& m : all)
+        out.push_back(m.state);
+    return out;
 }
 
 std::vector<std::string> versions(const std::vector<Migration>& plan) {
@@ -277,4 +296,198 @@ TEST(PlanRollback, PendingMigrationsBetweenAppliedAreSkipped) {
     const auto plan = plan_rollback({reg("1"), reg("2"), reg("3")}, {done("1"), done("3")},
                                     steps(2));
     EXPECT_EQ(versions(plan), (Names{"3", "1"}));
+}
+
+// --- How a migration came to be applied, and failed attempts ---------------------------
+
+TEST(States, BaselineShowsAsBaselineAndImportedAsApplied) {
+    const auto all = migration_states({reg("1"), reg("2"), reg("3"), reg("4")},
+                                      {baselined("1"), imported("2"), done("3")});
+    EXPECT_EQ(versions(all), (Names{"1", "2", "3", "4"}));
+    EXPECT_EQ(states(all),
+              (std::vector<State>{State::Baseline, State::Applied, State::Applied, State::Pending}));
+}
+
+TEST(States, AppliedKindDefaultsToRun) {
+    EXPECT_EQ(Applied{}.kind, AppliedKind::Run);
+    EXPECT_EQ(done("1").kind, AppliedKind::Run);
+}
+
+TEST(States, AModifiedBaselineOrImportIsModified) {
+    const auto all = migration_states(
+        {reg("1"), reg("2")},
+        {Applied{"1", "old-sum-1", AppliedKind::Baseline}, Applied{"2", "old-sum-2", AppliedKind::Imported}});
+    EXPECT_EQ(states(all), (std::vector<State>{State::Modified, State::Modified}));
+}
+
+TEST(States, BaselineInAnotherSpellingIsStillABaseline) {
+    const auto all = migration_states({reg("1"), reg("2")}, {Applied{"001", "sum-1", AppliedKind::Baseline}});
+    EXPECT_EQ(states(all), (std::vector<State>{State::Baseline, State::Pending}));
+}
+
+TEST(States, AFailedAttemptMarksAPendingMigrationFailed) {
+    const auto all = migration_states({reg("1"), reg("2"), reg("3")}, {done("1")}, {"2"});
+    EXPECT_EQ(states(all), (std::vector<State>{State::Applied, State::Failed, State::Pending}));
+    EXPECT_EQ(all[1].name, "m2");
+    EXPECT_TRUE(all[1].has_down);
+}
+
+TEST(States, FailedListSpellingDoesNotMatter) {
+    const auto all = migration_states({reg("1"), reg("2"), reg("2.0")}, {}, {"001", "2.00"});
+    EXPECT_EQ(versions(all), (Names{"1", "2", "2.0"}));
+    EXPECT_EQ(states(all), (std::vector<State>{State::Failed, State::Pending, State::Failed}));
+}
+
+TEST(States, WithoutFailedListNothingIsFailed) {
+    const auto all = migration_states({reg("1"), reg("2")}, {});
+    EXPECT_EQ(states(all), (std::vector<State>{State::Pending, State::Pending}));
+}
+
+TEST(States, AnAppliedMigrationWithAnOldFailureIsApplied) {
+    // Failed means pending with a failed attempt; once applied, the attempt is history.
+    const auto all = migration_states({reg("1")}, {done("1")}, {"1"});
+    EXPECT_EQ(states(all), (std::vector<State>{State::Applied}));
+}
+
+TEST(States, MalformedFailedVersionIsInvalid) {
+    EXPECT_EQ(kind_of([] { migration_states({reg("1")}, {}, {"one"}); }),
+              FailureKind::InvalidValue);
+}
+
+TEST(States, IsApplied) {
+    EXPECT_FALSE(is_applied(State::Pending));
+    EXPECT_FALSE(is_applied(State::Failed));
+    EXPECT_TRUE(is_applied(State::Applied));
+    EXPECT_TRUE(is_applied(State::Baseline));
+    EXPECT_TRUE(is_applied(State::Modified));
+    EXPECT_TRUE(is_applied(State::Missing));
+}
+
+TEST(States, NamesOfEveryState) {
+    EXPECT_STREQ(state_name(State::Pending), "pending");
+    EXPECT_STREQ(state_name(State::Failed), "failed");
+    EXPECT_STREQ(state_name(State::Applied), "applied");
+    EXPECT_STREQ(state_name(State::Baseline), "baseline");
+    EXPECT_STREQ(state_name(State::Modified), "modified");
+    EXPECT_STREQ(state_name(State::Missing), "missing");
+}
+
+TEST(States, NamesOfAppliedKinds) {
+    EXPECT_STREQ(applied_kind_name(AppliedKind::Run), "run");
+    EXPECT_STREQ(applied_kind_name(AppliedKind::Baseline), "baseline");
+    EXPECT_STREQ(applied_kind_name(AppliedKind::Imported), "imported");
+}
+
+TEST(PlanApply, FailedMigrationIsPlannedAgain) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3")};
+    const auto plan = plan_apply(registered, {done("1")}, {}, {"2"});
+    EXPECT_EQ(versions(plan), (Names{"2", "3"}));
+    EXPECT_EQ(states(plan), (std::vector<State>{State::Failed, State::Pending}));
+    EXPECT_EQ(versions(plan_apply(registered, {done("1")}, up_to("2"), {"002"})), (Names{"2"}));
+}
+
+TEST(PlanApply, FailedBelowTheNewestAppliedIsOutOfOrder) {
+    EXPECT_EQ(kind_of([] {
+                  plan_apply({reg("1"), reg("2"), reg("3")}, {done("1"), done("3")}, {}, {"2"});
+              }),
+              FailureKind::OutOfOrder);
+}
+
+TEST(PlanApply, BaselineAndImportedCountAsApplied) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3")};
+    EXPECT_EQ(versions(plan_apply(registered, {baselined("1"), imported("2")}, {})),
+              (Names{"3"}));
+    // Below an imported migration, a pending one is out of order like below any other.
+    EXPECT_EQ(kind_of([&] { plan_apply(registered, {imported("2")}, {}); }),
+              FailureKind::OutOfOrder);
+}
+
+TEST(PlanRollback, AFailedAttemptIsNotRolledBack) {
+    // A failed migration is not applied: nothing of it is on record as applied.
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3")};
+    EXPECT_EQ(versions(plan_rollback(registered, {done("1")}, everything())), (Names{"1"}));
+    EXPECT_EQ(versions(plan_rollback(registered, {done("1")}, {})), (Names{"1"}));
+}
+
+TEST(PlanRollback, BaselineAndImportedAreRolledBackLikeAnyOther) {
+    const auto plan = plan_rollback({reg("1"), reg("2"), reg("3")},
+                                    {baselined("1"), imported("2"), done("3")}, everything());
+    EXPECT_EQ(versions(plan), (Names{"3", "2", "1"}));
+    EXPECT_EQ(states(plan), (std::vector<State>{State::Applied, State::Applied, State::Baseline}));
+}
+
+// --- plan_baseline -----------------------------------------------------------------------
+
+TEST(PlanBaseline, MarksPendingUpToAndIncludingTheVersionOldestFirst) {
+    const auto plan = plan_baseline({reg("10"), reg("3"), reg("1"), reg("2"), reg("4")}, {}, "3");
+    EXPECT_EQ(versions(plan), (Names{"1", "2", "3"}));
+    for (const auto& m : plan)
+        EXPECT_EQ(m.state, State::Pending) << m.version.text();
+    EXPECT_EQ(plan[0].name, "m1");
+}
+
+TEST(PlanBaseline, VersionInAnotherSpelling) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("10")};
+    EXPECT_EQ(versions(plan_baseline(registered, {}, "002")), (Names{"1", "2"}));
+    EXPECT_EQ(versions(plan_baseline(registered, {}, "10")), (Names{"1", "2", "10"}));
+}
+
+TEST(PlanBaseline, AlreadyAppliedMigrationsAreLeftOut) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3"), reg("4"), reg("5")};
+    EXPECT_EQ(versions(plan_baseline(registered, {done("1"), imported("3")}, "4")),
+              (Names{"2", "4"}));
+    // Everything up to the version applied already: nothing left to mark, and no error.
+    EXPECT_TRUE(plan_baseline(registered, {done("1"), done("2")}, "2").empty());
+    // An applied migration below that is no longer registered is not marked again.
+    EXPECT_EQ(versions(plan_baseline({reg("2"), reg("3")}, {done("1")}, "3")),
+              (Names{"2", "3"}));
+}
+
+TEST(PlanBaseline, AppliedAboveTheVersionIsOutOfOrderAndNamed) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3"), reg("4")};
+    const auto failure =
+        failure_of([&] { plan_baseline(registered, {done("1"), done("3"), done("4")}, "2"); });
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(failure->kind(), FailureKind::OutOfOrder);
+    EXPECT_NE(std::string(failure->what()).find("3 (m3)"), std::string::npos) << failure->what();
+    EXPECT_NE(failure->detail().find("3 (m3)"), std::string::npos) << failure->detail();
+    EXPECT_NE(failure->detail().find("4 (m4)"), std::string::npos) << failure->detail();
+    EXPECT_EQ(failure->detail().find("m1"), std::string::npos) << failure->detail();
+    EXPECT_FALSE(failure->hint().empty());
+
+    // A baselined or imported migration above counts too, as does one no longer registered.
+    EXPECT_EQ(kind_of([&] { plan_baseline(registered, {baselined("4")}, "2"); }),
+              FailureKind::OutOfOrder);
+    EXPECT_EQ(kind_of([&] { plan_baseline(registered, {imported("3")}, "2"); }),
+              FailureKind::OutOfOrder);
+    const auto missing = failure_of([&] { plan_baseline(registered, {done("9")}, "4"); });
+    ASSERT_TRUE(missing);
+    EXPECT_EQ(missing->kind(), FailureKind::OutOfOrder);
+    EXPECT_NE(std::string(missing->what()).find("9"), std::string::npos) << missing->what();
+}
+
+TEST(PlanBaseline, NothingRegisteredAtOrBelowIsNotFound) {
+    EXPECT_EQ(kind_of([] { plan_baseline({reg("5"), reg("6")}, {}, "4"); }),
+              FailureKind::NotFound);
+    EXPECT_EQ(kind_of([] { plan_baseline({}, {}, "1"); }), FailureKind::NotFound);
+    // Applied but unregistered below the version is not "registered at or below".
+    EXPECT_EQ(kind_of([] { plan_baseline({reg("5")}, {done("1")}, "2"); }),
+              FailureKind::NotFound);
+    // 1.0 sorts after 1: nothing is at or below 0.9.
+    EXPECT_EQ(kind_of([] { plan_baseline({reg("1"), reg("1.0")}, {}, "0.9"); }),
+              FailureKind::NotFound);
+}
+
+TEST(PlanBaseline, UnregisteredVersionBetweenRegisteredOnes) {
+    const std::vector<Registered> registered = {reg("1"), reg("3"), reg("5")};
+    EXPECT_EQ(versions(plan_baseline(registered, {}, "2")), (Names{"1"}));
+    EXPECT_EQ(versions(plan_baseline(registered, {}, "4")), (Names{"1", "3"}));
+    EXPECT_EQ(versions(plan_baseline(registered, {}, "99")), (Names{"1", "3", "5"}));
+}
+
+TEST(PlanBaseline, MalformedVersionIsInvalid) {
+    const std::vector<Registered> registered = {reg("1")};
+    for (const char* v : {"", "x", "1..2", "1.", "v1", "-1"})
+        EXPECT_EQ(kind_of([&] { plan_baseline(registered, {}, v); }), FailureKind::InvalidValue)
+            << v;
 }
