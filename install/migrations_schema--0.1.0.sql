@@ -187,6 +187,13 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrate_verify(text) IS
     'Runs the verify script of every applied migration again, changing nothing.';
 
+CREATE PROCEDURE migrate_run(target text DEFAULT NULL, project text DEFAULT 'default')
+AS 'MODULE_PATHNAME', 'migrate_run'
+LANGUAGE C;
+COMMENT ON PROCEDURE migrate_run(text, text) IS
+    'Applies pending migrations one transaction each, CONCURRENTLY statements through a '
+    'background worker, retrying lock timeouts; records a failure and stops there.';
+
 -- The owner decides who may migrate this database.
 REVOKE ALL ON FUNCTION migrate_register(text, text, text, text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_load_dir(text, text) FROM PUBLIC;
@@ -197,6 +204,7 @@ REVOKE ALL ON FUNCTION migrate_validate(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_repair(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_history(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_verify(text) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE migrate_run(text, text) FROM PUBLIC;
 REVOKE ALL ON migration_history FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_rollback(text, integer, boolean, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_status(text) FROM PUBLIC;

@@ -23,6 +23,7 @@ enum class FailureKind {
     Unsupported,     // a statement the runner cannot honour (transaction control, COPY FROM STDIN)
     Busy,            // another session is migrating the project and waiting cannot help
     Conflict,        // recorded state forbids the request (a failed or dirty foreign record)
+    InTransaction,   // a call that must own its transactions, made inside a transaction block
 };
 
 class Failure : public std::runtime_error {

@@ -29,7 +29,7 @@ constexpr std::array<std::pair<ImportSource, const char*>, 8> source_names{{
 }};
 
 // "001_create_users.sql", "db/changelog/V1_2__x.sql", "1700000000000_create-users".
-const std::regex leading_version(R"(^[VvUu]?([0-9]+(?:[._][0-9]+)*)(?:[_\-.]|$))");
+const std::regex leading_version(R"(^[VvUu]?([0-9]+)(?:[_\-.]|$))");
 
 std::optional<Version> try_parse(const std::string& text) {
     try {
@@ -57,13 +57,19 @@ public:
                 return r;
         if (const auto it = by_name_.find(key); it != by_name_.end())
             return it->second;
-        const auto slash = key.rfind('/');
-        const std::string base = slash == std::string::npos ? key : key.substr(slash + 1);
+        if (const auto v = file_version(key))
+            return by_version(*v);
+        return nullptr;
+    }
+
+    // The version that starts the file name of a path, if it has one.
+    static std::optional<Version> file_version(const std::string& path) {
+        const auto slash = path.rfind('/');
+        const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
         std::smatch m;
         if (base.size() <= 255 && std::regex_search(base, m, leading_version))
-            if (const auto v = try_parse(m[1].str()))
-                return by_version(*v);
-        return nullptr;
+            return try_parse(m[1].str());
+        return std::nullopt;
     }
 
     const Registered* by_version(const Version& v) const {
@@ -126,13 +132,21 @@ std::vector<ImportLine> plan_import(ImportSource source, const std::vector<Forei
     }
 
     // The last record of a key decides: Flyway records an undo after the apply it undoes.
-    std::map<std::string, const ForeignRecord*> last;
-    std::vector<std::string> order;
+    // A key is only unique together with its alternate: Liquibase changeset ids restart in
+    // every file ("--changeset alice:1" in each), so "1" in two files is two changesets.
+    using Identity = std::pair<std::string, std::string>;
+    std::map<Identity, const ForeignRecord*> last;
+    std::vector<Identity> order;
     for (const auto& r : records) {
-        if (!last.count(r.key))
-            order.push_back(r.key);
-        last[r.key] = &r;
+        Identity id{r.key, r.alternate};
+        if (!last.count(id))
+            order.push_back(id);
+        last[std::move(id)] = &r;
     }
+    // Liquibase's file name says which migration a changeset belongs to; its id only
+    // numbers changesets within that file. The id decides only when the file name carries
+    // no version (a single master changelog).
+    const bool by_file = source == ImportSource::Liquibase;
 
     const Matcher matcher(registered);
     std::set<std::string> applied_canonical;
@@ -148,13 +162,18 @@ std::vector<ImportLine> plan_import(ImportSource source, const std::vector<Forei
         matched.emplace(v.canonical(), ImportLine{key, r.version, r.name, outcome});
     };
 
-    for (const auto& key : order) {
-        const ForeignRecord& r = *last[key];
+    for (const auto& id : order) {
+        const ForeignRecord& r = *last[id];
         if (r.status == ForeignRecord::Status::Undone)
             continue;
-        const Registered* found = matcher.find(r.key);
-        if (found == nullptr)
-            found = matcher.find(r.alternate);
+        const Registered* found = nullptr;
+        if (const auto file = by_file ? Matcher::file_version(r.alternate) : std::nullopt) {
+            found = matcher.by_version(*file);
+        } else {
+            found = matcher.find(r.key);
+            if (found == nullptr)
+                found = matcher.find(r.alternate);
+        }
         if (source == ImportSource::GolangMigrate) {
             // golang-migrate keeps one row: the current version. Everything registered up to
             // it has been applied.

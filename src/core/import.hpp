@@ -48,6 +48,8 @@ struct ImportLine {
 // refuses the whole import (Failure Conflict): the other tool left a half-applied state
 // that must be resolved there first. A record matches a registered migration by its version,
 // by the migration's name (Sqitch changes), or by the version that starts its file name.
+// A record is identified by its key and alternate together; a Liquibase changeset whose
+// file name starts with a version is that version's (its id only numbers it in the file).
 std::vector<ImportLine> plan_import(ImportSource source, const std::vector<ForeignRecord>& records,
                                     const std::vector<Registered>& registered,
                                     const std::vector<Applied>& applied);

@@ -5,6 +5,7 @@
 #include "pg/guard.hpp"
 #include "pg/internal_scope.hpp"
 #include "pg/result_set.hpp"
+#include "pg/run_progress.hpp"
 #include "pg/spi.hpp"
 
 #include <map>
@@ -74,10 +75,13 @@ Datum status_body(FunctionCallInfo fcinfo) {
     ResultSet rows(fcinfo);
     SpiConnection spi;
     std::map<std::string, ProjectState> projects;
+    std::set<std::pair<std::string, std::string>> running;
     {
         InternalScope internal;
         projects = load_states(project);
+        running = running_migrations();
     }
+    static const std::string running_state = "running";
     for (const auto& [name, p] : projects) {
         for (const auto& m : core::migration_states(p.registered, p.applied, p.failed)) {
             const auto detail = p.details.find(m.version.canonical());
@@ -88,7 +92,9 @@ Datum status_body(FunctionCallInfo fcinfo) {
                                               : detail->second.checksum;
             rows.add_row({Cell::text(name), Cell::text(m.version.text()),
                           m.state == core::State::Missing ? Cell::null() : Cell::text(m.name),
-                          Cell::text(std::string(core::state_name(m.state))),
+                          !core::is_applied(m.state) && running.count({name, m.version.text()})
+                              ? Cell::text(running_state)
+                              : Cell::text(std::string(core::state_name(m.state))),
                           applied ? Cell::datum(detail->second.applied_at, false) : Cell::null(),
                           applied ? Cell::text(detail->second.applied_by) : Cell::null(),
                           applied ? Cell::float8(detail->second.duration_ms) : Cell::null(),

@@ -1,6 +1,7 @@
 // The shared library's identity and per-backend setup.
 #include "pg/pg.hpp"
 #include "pg/protection.hpp"
+#include "pg/settings.hpp"
 
 extern "C" {
 
@@ -9,6 +10,7 @@ PG_MODULE_MAGIC;
 void _PG_init(void);
 
 void _PG_init(void) {
+    ms::pg::define_settings();
     ms::pg::install_protection_hooks();
 }
 

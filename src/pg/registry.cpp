@@ -56,6 +56,16 @@ void lock_project(const std::string& project) {
               {int4_arg(lock_namespace), text_arg(project)});
 }
 
+void lock_project_for_session(const std::string& project) {
+    spi_query("SELECT pg_catalog.pg_advisory_lock($1, pg_catalog.hashtext($2))",
+              {int4_arg(lock_namespace), text_arg(project)});
+}
+
+void unlock_project_for_session(const std::string& project) {
+    spi_query("SELECT pg_catalog.pg_advisory_unlock($1, pg_catalog.hashtext($2))",
+              {int4_arg(lock_namespace), text_arg(project)});
+}
+
 std::vector<core::Registered> load_registered(const std::string& project) {
     const auto rows = spi_query(
         "SELECT version, name, checksum, down_sql IS NOT NULL "
@@ -196,6 +206,16 @@ void update_applied_checksum(const std::string& project, const std::string& vers
         "UPDATE migrations_schema.applied SET checksum = $3 "
         "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
         {text_arg(project), text_arg(version), text_arg(checksum)});
+}
+
+void record_failure(const std::string& project, const std::string& version,
+                    const std::string& caller, const std::string& error) {
+    spi_query(
+        "INSERT INTO migrations_schema.failure (project, version, failed_by, error) "
+        "VALUES ($1, $2, $3, $4) ON CONFLICT (project, version) DO UPDATE "
+        "SET failed_at = pg_catalog.now(), failed_by = EXCLUDED.failed_by, "
+        "error = EXCLUDED.error",
+        {text_arg(project), text_arg(version), text_arg(caller), text_arg(error)});
 }
 
 std::optional<std::string> clear_failure(const std::string& project, const std::string& version) {

@@ -17,6 +17,10 @@ namespace ms::pg {
 // it could not see that, it fails with a serialization failure instead of waiting.
 void lock_project(const std::string& project);
 
+// The same lock at session level, for migrate_run, which commits between migrations.
+void lock_project_for_session(const std::string& project);
+void unlock_project_for_session(const std::string& project);
+
 std::vector<core::Registered> load_registered(const std::string& project);
 std::vector<core::Applied> load_applied(const std::string& project);
 // Versions with a failed attempt on record.
@@ -52,6 +56,9 @@ void record_applied(const std::string& project, const std::string& version,
 void remove_applied(const std::string& project, const std::string& version);
 void update_applied_checksum(const std::string& project, const std::string& version,
                              const std::string& checksum);
+// Records (or replaces) the failed attempt of a pending migration.
+void record_failure(const std::string& project, const std::string& version,
+                    const std::string& caller, const std::string& error);
 // Returns the error text of the failure it removed, if there was one.
 std::optional<std::string> clear_failure(const std::string& project, const std::string& version);
 

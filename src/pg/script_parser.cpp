@@ -48,8 +48,7 @@ void describe(const Node* stmt, Facts& s) {
         if (index->concurrent) {
             s.top_level = true;
             if (index->idxname != nullptr)
-                s.concurrent_index = quote_qualified_identifier(index->relation->schemaname,
-                                                                index->idxname);
+                s.concurrent_index = pstrdup(index->idxname);
         }
         break;
     }

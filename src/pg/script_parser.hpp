@@ -19,7 +19,8 @@ struct Statement {
     // PostgreSQL refuses it inside a transaction block (CREATE INDEX CONCURRENTLY, VACUUM,
     // ALTER SYSTEM, ...), or it commits by itself (CALL, a DO block with COMMIT).
     bool top_level = false;
-    // For CREATE INDEX CONCURRENTLY: the index it builds, to find an INVALID leftover.
+    // For CREATE INDEX CONCURRENTLY: the name of the index it builds (in the schema of
+    // `relation`), to find an INVALID leftover.
     std::string concurrent_index;
     // The relation the statement locks, as written, to name who holds it on a timeout.
     std::string relation;

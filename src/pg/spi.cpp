@@ -12,8 +12,9 @@ extern "C" {
 
 namespace ms::pg {
 
-SpiConnection::SpiConnection() : exceptions_at_entry_(std::uncaught_exceptions()) {
-    const int rc = pg_call([] { return SPI_connect(); });
+SpiConnection::SpiConnection(bool nonatomic)
+    : exceptions_at_entry_(std::uncaught_exceptions()) {
+    const int rc = pg_call([&] { return SPI_connect_ext(nonatomic ? SPI_OPT_NONATOMIC : 0); });
     if (rc != SPI_OK_CONNECT)
         throw std::runtime_error(std::string("SPI_connect failed: ") + SPI_result_code_string(rc));
 }

@@ -15,7 +15,8 @@ namespace ms::pg {
 // after it ends: SPI_finish frees everything allocated while connected.
 class SpiConnection {
 public:
-    SpiConnection();
+    // nonatomic: for a procedure that commits between migrations (SPI_commit).
+    explicit SpiConnection(bool nonatomic = false);
     ~SpiConnection();
     SpiConnection(const SpiConnection&) = delete;
     SpiConnection& operator=(const SpiConnection&) = delete;

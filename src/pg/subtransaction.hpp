@@ -34,4 +34,28 @@ void in_discarded_subtransaction(Fn&& fn) {
         std::rethrow_exception(failure);
 }
 
+// Runs fn inside a subtransaction that is kept when fn succeeds and rolled back, before
+// the error travels on, when it throws.
+template <typename Fn>
+void in_subtransaction(Fn&& fn) {
+    const MemoryContext outer_context = CurrentMemoryContext;
+    const ResourceOwner outer_owner = CurrentResourceOwner;
+    pg_call([] { BeginInternalSubTransaction(nullptr); });
+    MemoryContextSwitchTo(outer_context);
+    std::exception_ptr failure;
+    try {
+        fn();
+    } catch (...) {
+        failure = std::current_exception();
+    }
+    if (failure)
+        pg_call([] { RollbackAndReleaseCurrentSubTransaction(); });
+    else
+        pg_call([] { ReleaseCurrentSubTransaction(); });
+    MemoryContextSwitchTo(outer_context);
+    CurrentResourceOwner = outer_owner;
+    if (failure)
+        std::rethrow_exception(failure);
+}
+
 }  // namespace ms::pg

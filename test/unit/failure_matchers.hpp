@@ -22,6 +22,7 @@ inline const char* kind_name(FailureKind kind) {
     case FailureKind::Layout: return "Layout";
     case FailureKind::Io: return "Io";
     case FailureKind::Conflict: return "Conflict";
+    case FailureKind::InTransaction: return "InTransaction";
     case FailureKind::Forbidden: return "Forbidden";
     case FailureKind::Syntax: return "Syntax";
     case FailureKind::Unsupported: return "Unsupported";

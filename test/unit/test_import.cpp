@@ -190,6 +190,25 @@ TEST(PlanImport, LiquibaseSeveralChangesetsInOneFileAreOneMigration) {
     EXPECT_EQ(shown(lines), (Lines{"1|1|imported"}));
 }
 
+TEST(PlanImport, LiquibaseFileWithAnUnregisteredVersionIsNotMatchedByItsId) {
+    // The id "1" of a changeset in 009_z.sql says nothing about migration 1.
+    const auto lines = plan_import(
+        ImportSource::Liquibase,
+        {rec_alt("1", "db/changelog/002_add_email.sql"), rec_alt("1", "db/changelog/009_z.sql")},
+        four(), {});
+    EXPECT_EQ(shown(lines), (Lines{"2|1|imported", "-|1|not registered"}));
+}
+
+TEST(PlanImport, LiquibaseUndoneIsPerFile) {
+    // SKIPPED in one file does not undo the changeset with the same id in another.
+    const auto lines = plan_import(
+        ImportSource::Liquibase,
+        {rec_alt("1", "db/changelog/001_create_users.sql"),
+         rec_alt("1", "db/changelog/002_add_email.sql", Status::Undone)},
+        four(), {});
+    EXPECT_EQ(shown(lines), (Lines{"1|1|imported"}));
+}
+
 TEST(PlanImport, LiquibaseMasterChangelogFallsBackToTheId) {
     const auto lines = plan_import(
         ImportSource::Liquibase,

@@ -35,6 +35,11 @@ Applied done_differently(const std::string& version) {
     return Applied{version, "old-sum-" + version};
 }
 
+// Applied under another spelling of a registered version, with its checksum.
+Applied done_as(const std::string& spelling, const std::string& registered) {
+    return Applied{spelling, "sum-" + registered};
+}
+
 using Row = std::pair<std::string, std::string>;  // version, problem
 using Rows = std::vector<Row>;
 
@@ -134,7 +139,7 @@ TEST(Validate, NoDownScriptIsAWarningForAppliedOnly) {
 }
 
 TEST(Validate, TwoAppliedSpellingsOfOneVersionAreADuplicate) {
-    const auto problems = validate({reg("1")}, {done("1"), done("001")}, {});
+    const auto problems = validate({reg("1")}, {done("1"), done_as("001", "1")}, {});
     const Problem* duplicate = only(problems, "001", "duplicate_version");
     ASSERT_NE(duplicate, nullptr);
     EXPECT_EQ(duplicate->severity, Severity::Error);
@@ -154,7 +159,7 @@ TEST(Validate, TwoAppliedSpellingsOfOneVersionAreADuplicate) {
 }
 
 TEST(Validate, AppliedSpellingDifferentFromTheRegisteredOne) {
-    const auto problems = validate({reg("1"), reg("2")}, {done("001"), done("2")}, {});
+    const auto problems = validate({reg("1"), reg("2")}, {done_as("001", "1"), done("2")}, {});
     EXPECT_EQ(rows(problems), (Rows{{"001", "version_spelling"}}));
     ASSERT_EQ(problems.size(), 1u);
     EXPECT_EQ(problems[0].severity, Severity::Warning);
@@ -169,7 +174,7 @@ TEST(Validate, ResultsAreInVersionOrder) {
     // Spelling problems are found first; they must still land in version order.
     const auto problems =
         validate({reg("1", false), reg("2"), reg("3"), reg("10")},
-                 {done("1"), done_differently("3"), done("010"), done("20")}, {"2"});
+                 {done("1"), done_differently("3"), done_as("010", "10"), done("20")}, {"2"});
     std::vector<std::string> versions;
     for (const auto& p : problems)
         versions.push_back(p.version);
@@ -199,7 +204,8 @@ TEST(Validate, NaturalNotTextualOrder) {
 TEST(Validate, ProblemIdentifiersAndSeverities) {
     const auto problems = validate(
         {reg("1", false), reg("2"), reg("3"), reg("4"), reg("6")},
-        {done("1"), done_differently("3"), done("04"), done("4"), done("5"), done("6")}, {"2"});
+        {done("1"), done_differently("3"), done_as("04", "4"), done("4"), done("5"), done("6")},
+        {"2"});
     std::set<std::pair<std::string, Severity>> kinds;
     for (const auto& p : problems)
         kinds.emplace(p.problem, p.severity);

@@ -1,0 +1,358 @@
+// CALL migrate_run(target, project): the production runner. Each pending migration runs in
+// transactions of its own and is committed before the next; statements that cannot run in a
+// transaction run at top level in a background worker; lock timeouts are retried; a failure
+// is recorded (status `failed`, history) and stops the run.
+#include "core/failure.hpp"
+#include "core/planner.hpp"
+#include "core/run_plan.hpp"
+#include "pg/arguments.hpp"
+#include "pg/checksum.hpp"
+#include "pg/guard.hpp"
+#include "pg/internal_scope.hpp"
+#include "pg/migration_label.hpp"
+#include "pg/protection.hpp"
+#include "pg/registry.hpp"
+#include "pg/run_progress.hpp"
+#include "pg/script_parser.hpp"
+#include "pg/settings.hpp"
+#include "pg/spi.hpp"
+#include "pg/statement_executor.hpp"
+#include "pg/subtransaction.hpp"
+#include "pg/top_level_worker.hpp"
+
+extern "C" {
+#include "common/pg_prng.h"
+#include "nodes/parsenodes.h"
+#include "storage/latch.h"
+#include "utils/guc.h"
+#include "utils/timestamp.h"
+#include "utils/wait_event.h"
+}
+
+#include <string>
+#include <vector>
+
+namespace ms::pg {
+
+namespace {
+
+void commit() {
+    pg_call([] { SPI_commit(); });
+}
+
+double elapsed_ms(TimestampTz since) {
+    return static_cast<double>(GetCurrentTimestamp() - since) / 1000.0;
+}
+
+void notice(const std::string& text) {
+    pg_call([&] { ereport(NOTICE, (errmsg_internal("%s", text.c_str()))); });
+}
+
+// migrations_schema.lock_timeout and .statement_timeout for the current subtransaction.
+void set_local_timeouts() {
+    const std::string lock = std::to_string(migration_lock_timeout_ms());
+    const std::string statement = std::to_string(migration_statement_timeout_ms());
+    pg_call([&] {
+        (void)set_config_option("lock_timeout", lock.c_str(), PGC_USERSET, PGC_S_SESSION,
+                                GUC_ACTION_LOCAL, true, 0, false);
+        (void)set_config_option("statement_timeout", statement.c_str(), PGC_USERSET,
+                                PGC_S_SESSION, GUC_ACTION_LOCAL, true, 0, false);
+    });
+}
+
+// The same timeouts while a worker runs a top-level statement: it copies our settings.
+class WorkerTimeouts {
+public:
+    WorkerTimeouts() {
+        const std::string lock = std::to_string(migration_lock_timeout_ms());
+        const std::string statement = std::to_string(migration_statement_timeout_ms());
+        level_ = pg_call([] { return NewGUCNestLevel(); });
+        pg_call([&] {
+            (void)set_config_option("lock_timeout", lock.c_str(), PGC_USERSET, PGC_S_SESSION,
+                                    GUC_ACTION_SAVE, true, 0, false);
+            (void)set_config_option("statement_timeout", statement.c_str(), PGC_USERSET,
+                                    PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        });
+    }
+    ~WorkerTimeouts() { AtEOXact_GUC(true, level_); }
+    WorkerTimeouts(const WorkerTimeouts&) = delete;
+    WorkerTimeouts& operator=(const WorkerTimeouts&) = delete;
+
+private:
+    int level_ = 0;
+};
+
+// Waits without holding a snapshot (the caller has committed), answering cancels.
+void sleep_ms(long ms) {
+    const TimestampTz until = GetCurrentTimestamp() + ms * 1000;
+    for (;;) {
+        const long left = static_cast<long>((until - GetCurrentTimestamp()) / 1000);
+        if (left <= 0)
+            return;
+        pg_call([&] {
+            (void)WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH, left,
+                            PG_WAIT_EXTENSION);
+            ResetLatch(MyLatch);
+            CHECK_FOR_INTERRUPTS();
+        });
+    }
+}
+
+// Who holds locks on the relation a statement waited for, as the caller may see them.
+std::string lock_holders(const std::string& relation) {
+    if (relation.empty())
+        return "the blocking sessions are not known for this statement";
+    const auto rows = spi_query(
+        "SELECT l.pid::pg_catalog.text, pg_catalog.coalesce(a.application_name, ''), "
+        "pg_catalog.coalesce(pg_catalog.left(a.query, 200), ''), l.mode "
+        "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a "
+        "ON a.pid OPERATOR(pg_catalog.=) l.pid "
+        "WHERE l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.granted "
+        "AND l.relation OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+        "AND l.pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid() ORDER BY l.pid",
+        {text_arg(relation)});
+    if (rows == 0)
+        return "no session holds a lock on " + relation + " any more";
+    std::string out = "sessions holding locks on " + relation + ":";
+    for (std::uint64_t i = 0; i < rows; ++i)
+        out += " pid " + spi_required_text(i, 1) + " (application_name \"" +
+               spi_required_text(i, 2) + "\", " + spi_required_text(i, 4) + ", query \"" +
+               spi_required_text(i, 3) + "\");";
+    return out;
+}
+
+struct Run {
+    std::string project;
+    std::string caller;
+};
+
+class MigrationRun {
+public:
+    MigrationRun(const Run& run, const core::Migration& m) : run_(run), m_(m) {
+        label_ = MigrationLabel{run.project, m.version.text(), m.name, "up"};
+        {
+            InternalScope internal;
+            script_ = load_script(run.project, m.version.text(), Script::Up).value_or("");
+            verify_ = load_script(run.project, m.version.text(), Script::Verify);
+        }
+        statements_ = parse_script(script_, label_);
+        if (verify_)
+            verify_statements_ = parse_script(*verify_, MigrationLabel{run.project, label_.version,
+                                                                       m.name, "verify"});
+        std::vector<bool> top_level;
+        const bool marked = core::has_no_transaction_marker(script_);
+        for (const auto& s : statements_)
+            top_level.push_back(marked || s.top_level);
+        segments_ = core::segment_statements(top_level);
+    }
+
+    // Applies the migration, retrying lock timeouts; records a failure and rethrows.
+    void apply() {
+        const TimestampTz started = GetCurrentTimestamp();
+        const int retries = migration_lock_retries();
+        for (int attempt = 1;; ++attempt) {
+            std::string error;
+            bool lock_timeout = false;
+            try {
+                run_segments(started);
+                notice("applied migration " + label_.version + " (" + m_.name + ") in " +
+                       std::to_string(static_cast<long>(elapsed_ms(started))) + " ms");
+                return;
+            } catch (const PgError& e) {
+                error = e.what();
+                lock_timeout = e.data()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+                if (!lock_timeout || committed_any_ || attempt > retries) {
+                    record_failure_now(error, started);
+                    throw;
+                }
+            } catch (const core::Failure& f) {
+                record_failure_now(f.what(), started);
+                throw;
+            }
+            const long delay = core::retry_delay_ms(attempt, pg_prng_double(&pg_global_prng_state));
+            notice("migration " + label_.version + " (" + m_.name + ") gave up waiting for a lock " +
+                   "after " + std::to_string(migration_lock_timeout_ms()) + " ms on attempt " +
+                   std::to_string(attempt) + " of " + std::to_string(retries + 1) +
+                   "; retrying in " + std::to_string(delay) + " ms; " +
+                   lock_holders(current_ != nullptr ? current_->relation : std::string()));
+            commit();
+            sleep_ms(delay);
+        }
+    }
+
+private:
+    std::vector<Statement> slice(const core::Segment& seg) const {
+        return {statements_.begin() + static_cast<long>(seg.begin),
+                statements_.begin() + static_cast<long>(seg.end)};
+    }
+
+    // The migration's verify script and its record, in the transaction of its last work.
+    void finish(TimestampTz started) {
+        if (verify_)
+            execute_statements(*verify_, verify_statements_,
+                               MigrationLabel{run_.project, label_.version, m_.name, "verify"});
+        const double ms = elapsed_ms(started);
+        InternalScope internal;
+        const std::string checksum = script_checksum(script_);
+        record_applied(run_.project, label_.version, checksum, run_.caller, ms,
+                       static_cast<int>(statements_.size()));
+        append_history({run_.project, label_.version, "apply", ms, checksum}, run_.caller);
+    }
+
+    void run_segments(TimestampTz started) {
+        committed_any_ = false;
+        if (segments_.empty()) {
+            in_subtransaction([&] { finish(started); });
+            commit();
+            return;
+        }
+        for (std::size_t i = 0; i < segments_.size(); ++i) {
+            const auto& seg = segments_[i];
+            const bool last = i + 1 == segments_.size();
+            current_ = &statements_[seg.begin];
+            report_progress(run_.project, label_.version, m_.name, statements_[seg.begin].number,
+                            static_cast<int>(statements_.size()));
+            if (!seg.top_level) {
+                in_subtransaction([&] {
+                    set_local_timeouts();
+                    execute_statements(script_, slice(seg), label_);
+                    if (last)
+                        finish(started);
+                });
+                commit();
+                committed_any_ = !last;
+                continue;
+            }
+            run_top_level(*current_);
+            committed_any_ = true;
+            if (last) {
+                in_subtransaction([&] { finish(started); });
+                commit();
+            }
+        }
+    }
+
+    void run_top_level(const Statement& s) {
+        if (!s.concurrent_index.empty())
+            drop_invalid_index(s, "left by an earlier attempt");
+        // Nothing may hold a snapshot while the worker runs: CREATE INDEX CONCURRENTLY
+        // waits for every transaction older than itself, ours included.
+        commit();
+        const std::string context = label_.describe() + ", statement " + std::to_string(s.number) +
+                                    ", line " + std::to_string(s.line) +
+                                    " (run at top level by a background worker)";
+        try {
+            WorkerTimeouts timeouts;
+            run_at_top_level(script_.substr(s.offset, s.length), context);
+        } catch (const PgError&) {
+            if (!s.concurrent_index.empty())
+                drop_invalid_index(s, "left by this failed attempt");
+            throw;
+        }
+    }
+
+    // A failed or cancelled CREATE INDEX CONCURRENTLY leaves an INVALID index behind, which
+    // a retry with IF NOT EXISTS would silently keep.
+    void drop_invalid_index(const Statement& s, const char* why) {
+        const auto rows = spi_query(
+            "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
+            "OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) "
+            "FROM pg_catalog.pg_index i "
+            "JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) i.indexrelid "
+            "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
+            "WHERE i.indrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+            "AND c.relname OPERATOR(pg_catalog.=) $2 AND NOT i.indisvalid",
+            {text_arg(s.relation), text_arg(s.concurrent_index)});
+        if (rows == 0)
+            return;
+        const std::string index = spi_required_text(0, 1);
+        commit();
+        run_at_top_level("DROP INDEX CONCURRENTLY IF EXISTS " + index,
+                         label_.describe() + ", dropping INVALID index " + index);
+        notice("dropped INVALID index " + index + " " + why + " (CREATE INDEX CONCURRENTLY of "
+               "migration " + label_.version + ", statement " + std::to_string(s.number) + ")");
+    }
+
+    void record_failure_now(const std::string& error, TimestampTz started) {
+        // Best effort: the error that stopped the run matters more than its record.
+        try {
+            InternalScope internal;
+            record_failure(run_.project, label_.version, run_.caller, error);
+            append_history({run_.project, label_.version, "failure", elapsed_ms(started),
+                            std::nullopt, std::nullopt, error},
+                           run_.caller);
+        } catch (...) {
+            return;
+        }
+        commit();
+    }
+
+    const Run& run_;
+    const core::Migration& m_;
+    MigrationLabel label_;
+    std::string script_;
+    std::optional<std::string> verify_;
+    std::vector<Statement> statements_;
+    std::vector<Statement> verify_statements_;
+    std::vector<core::Segment> segments_;
+    const Statement* current_ = nullptr;
+    bool committed_any_ = false;
+};
+
+bool in_atomic_context(FunctionCallInfo fcinfo) {
+    return fcinfo->context == nullptr || !IsA(fcinfo->context, CallContext) ||
+           reinterpret_cast<CallContext*>(fcinfo->context)->atomic;
+}
+
+Datum run_body(FunctionCallInfo fcinfo) {
+    if (in_atomic_context(fcinfo))
+        throw core::Failure(core::FailureKind::InTransaction,
+                            "migrate_run() cannot run inside a transaction block", {},
+                            "It commits after each migration: CALL it on its own, or use "
+                            "SELECT migrate_apply() to apply everything in your transaction.");
+    RunnerScope runner("migrate_run");
+    core::ApplyRequest request;
+    request.target = optional_text(fcinfo, 0);
+    const Run run{project_argument(fcinfo, 1), caller_role()};
+
+    SpiConnection spi(true);
+    {
+        InternalScope internal;
+        lock_project_for_session(run.project);
+    }
+    try {
+        std::vector<core::Migration> plan;
+        {
+            InternalScope internal;
+            plan = core::plan_apply(load_registered(run.project), load_applied(run.project),
+                                    request, load_failed(run.project));
+        }
+        commit();
+        for (const auto& m : plan)
+            MigrationRun(run, m).apply();
+        if (plan.empty())
+            notice("nothing to apply in project \"" + run.project + "\"");
+    } catch (...) {
+        try {
+            InternalScope internal;
+            unlock_project_for_session(run.project);
+        } catch (...) {
+            // The session lock goes with the session at the latest.
+        }
+        throw;
+    }
+    InternalScope internal;
+    unlock_project_for_session(run.project);
+    return Datum(0);
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(migrate_run);
+Datum migrate_run(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::run_body);
+}
+}

@@ -1,0 +1,53 @@
+#include "pg/settings.hpp"
+
+#include "pg/pg.hpp"
+
+extern "C" {
+#include "utils/guc.h"
+}
+
+#include <climits>
+
+namespace ms::pg {
+
+namespace {
+
+int lock_timeout_ms = 5000;
+int statement_timeout_ms = 0;
+int lock_retries = 5;
+
+}  // namespace
+
+void define_settings() {
+    DefineCustomIntVariable(
+        "migrations_schema.lock_timeout",
+        "Lock timeout for each migration run by migrate_run().",
+        "A migration waiting longer than this for a lock gives up and is retried, so it "
+        "never queues the application's queries behind it for long. 0 turns it off.",
+        &lock_timeout_ms, 5000, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "migrations_schema.statement_timeout",
+        "Statement timeout for each statement of a migration run by migrate_run().",
+        "0 turns it off.", &statement_timeout_ms, 0, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS,
+        nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "migrations_schema.lock_retries",
+        "How many times migrate_run() retries a migration that hit the lock timeout.",
+        "Waits grow between attempts, with jitter.", &lock_retries, 5, 0, 100, PGC_USERSET, 0,
+        nullptr, nullptr, nullptr);
+    MarkGUCPrefixReserved("migrations_schema");
+}
+
+int migration_lock_timeout_ms() {
+    return lock_timeout_ms;
+}
+
+int migration_statement_timeout_ms() {
+    return statement_timeout_ms;
+}
+
+int migration_lock_retries() {
+    return lock_retries;
+}
+
+}  // namespace ms::pg
