@@ -29,7 +29,7 @@ constexpr std::array<std::pair<ImportSource, const char*>, 8> source_names{{
 }};
 
 // "001_create_users.sql", "db/changelog/V1_2__x.sql", "1700000000000_create-users".
-const std::regex leading_version(R"(^[VvUu]?([0-9]+)(?:[_\-.]|$))");
+const std::regex leading_version(R"(^[VvUu]?([0-9]+(?:[._][0-9]+)*)(?:[_\-.]|$))");
 
 std::optional<Version> try_parse(const std::string& text) {
     try {

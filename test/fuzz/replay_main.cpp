@@ -27,10 +27,11 @@ using Bytes = std::vector<std::uint8_t>;
 
 // Bytes that the parsers under test treat specially, so that mutations reach their
 // interesting branches more often than uniformly random bytes would.
-const std::string dictionary = "0123456789._-/\n\r*VU_ \t";
+const std::string dictionary = "0123456789._-/\n\r*VU_ \t!?~";
 const std::vector<std::string> tokens = {
-    ".sql", ".up.sql", ".down.sql", "__", "rollback/", "/*", "*/", "--", "\r\n", "V1_2__",
-    "00000000000000000000000000000000"};
+    ".sql", ".up.sql", ".down.sql", ".verify.sql", "__", "rollback/", "verify/", "/up.sql",
+    "/down.sql", "/verify.sql", "2019-02-26-002946_", "/*", "*/", "--", "\r\n", "V1_2__",
+    "db/changelog/", "\tdb/changelog/002_x.sql", "00000000000000000000000000000000"};
 
 void run(const Bytes& input) {
     LLVMFuzzerTestOneInput(input.data(), input.size());
