@@ -99,12 +99,12 @@ void sleep_ms(long ms) {
 }
 
 // Who holds locks on the relation a statement waited for, as the caller may see them.
-std::string lock_holders(const std::string& relation) {
+std::string query_lock_holders(const std::string& relation) {
     if (relation.empty())
         return "the blocking sessions are not known for this statement";
     const auto rows = spi_query(
-        "SELECT l.pid::pg_catalog.text, pg_catalog.coalesce(a.application_name, ''), "
-        "pg_catalog.coalesce(pg_catalog.left(a.query, 200), ''), l.mode "
+        "SELECT l.pid::pg_catalog.text, COALESCE(a.application_name, ''), "
+        "COALESCE(pg_catalog.left(a.query, 200), ''), l.mode "
         "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a "
         "ON a.pid OPERATOR(pg_catalog.=) l.pid "
         "WHERE l.locktype OPERATOR(pg_catalog.=) 'relation' AND l.granted "
@@ -119,6 +119,17 @@ std::string lock_holders(const std::string& relation) {
                spi_required_text(i, 2) + "\", " + spi_required_text(i, 4) + ", query \"" +
                spi_required_text(i, 3) + "\");";
     return out;
+}
+
+// The report must not turn a retry into a failure: it runs in a subtransaction of its own.
+std::string lock_holders(const std::string& relation) {
+    std::string report = "the sessions holding the lock could not be listed";
+    try {
+        in_subtransaction([&] { report = query_lock_holders(relation); });
+    } catch (const PgError&) {
+        // keep the generic report
+    }
+    return report;
 }
 
 struct Run {
