@@ -68,6 +68,12 @@ void raise_from_worker(ErrorData* edata) {
     ThrowErrorData(edata);
 }
 
+// If this backend goes away (pg_terminate_backend, a lost client) its segment detaches:
+// the worker must not go on building an index nobody will record.
+void stop_worker_on_detach(dsm_segment*, Datum handle) {
+    TerminateBackgroundWorker(reinterpret_cast<BackgroundWorkerHandle*>(DatumGetPointer(handle)));
+}
+
 void launch_and_wait(const char* sql, const char* context) {
     const Size sql_len = strlen(sql) + 1;
     const Size guc_len = EstimateGUCStateSpace();
@@ -113,11 +119,16 @@ void launch_and_wait(const char* sql, const char* context) {
     worker.bgw_notify_pid = MyProcPid;
 
     BackgroundWorkerHandle* handle = nullptr;
-    if (!RegisterDynamicBackgroundWorker(&worker, &handle))
+    // The handle must outlive this transaction: the detach callback may run at process exit.
+    MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
+    const bool registered = RegisterDynamicBackgroundWorker(&worker, &handle);
+    MemoryContextSwitchTo(old);
+    if (!registered)
         ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_RESOURCES),
                         errmsg("could not start a background worker for a top-level statement"),
                         errhint("Raise max_worker_processes; each such statement needs one "
                                 "worker while it runs.")));
+    on_dsm_detach(seg, stop_worker_on_detach, PointerGetDatum(handle));
     shm_mq_set_handle(mqh, handle);
     pid_t pid = 0;
     if (WaitForBackgroundWorkerStartup(handle, &pid) == BGWH_POSTMASTER_DIED)
@@ -160,6 +171,7 @@ void launch_and_wait(const char* sql, const char* context) {
     }
     PG_END_TRY();
     dsm_detach(seg);
+    pfree(handle);
     if (failure != nullptr)
         raise_from_worker(failure);
     error_context_stack = callback.previous;

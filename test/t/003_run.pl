@@ -102,6 +102,41 @@ is($node->safe_psql('postgres', q{SELECT indisvalid FROM pg_index WHERE indexrel
     't', 'after the fix the retry builds a valid index');
 is(status('invalid'), '1=applied', 'and records it');
 
+# A caller terminated while its worker builds: the worker stops too, and the next run drops
+# the INVALID index the interrupted build left and builds it again.
+$node->safe_psql('postgres', q{
+    CREATE TABLE busy (v int);
+    SELECT migrate_register('1', 'index busy', 'CREATE INDEX CONCURRENTLY busy_v_idx ON busy (v);',
+                            NULL, 'orphan');
+});
+my $writer = $node->background_psql('postgres');
+$writer->query_safe('BEGIN');
+$writer->query_safe('INSERT INTO busy VALUES (1)');  # the build waits for this writer
+my $caller = $node->background_psql('postgres', on_error_stop => 0);
+my $caller_pid = $caller->query_safe('SELECT pg_backend_pid()');
+$caller->query_safe(q{SET migrations_schema.lock_timeout = '60s'});
+$caller->query_until(qr/building/, "\\echo building\nCALL migrate_run(project => 'orphan');\n");
+ok($node->poll_query_until('postgres', q{
+        SELECT count(*) = 1 FROM pg_stat_activity
+        WHERE backend_type = 'migrations_schema worker' AND wait_event_type = 'Lock'}),
+    'the worker waits for the open writer');
+$node->safe_psql('postgres', "SELECT pg_terminate_backend($caller_pid)");
+eval { $caller->quit };
+ok($node->poll_query_until('postgres', q{
+        SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'migrations_schema worker'}),
+    'terminating the caller stops its worker');
+is($node->safe_psql('postgres', q{SELECT indisvalid FROM pg_index WHERE indexrelid = 'busy_v_idx'::regclass}),
+    'f', 'the interrupted build left an INVALID index');
+is(status('orphan'), '1=pending', 'and nothing was recorded as applied');
+$writer->query_safe('COMMIT');
+$writer->quit;
+($ret, $out, $err) = $node->psql('postgres', q{CALL migrate_run(project => 'orphan')});
+is($ret, 0, 'the next run succeeds');
+like($err, qr/dropped INVALID index public\.busy_v_idx left by an earlier attempt/,
+    'after dropping the leftover');
+is($node->safe_psql('postgres', q{SELECT indisvalid FROM pg_index WHERE indexrelid = 'busy_v_idx'::regclass}),
+    't', 'and the index is valid');
+
 # --- 3. A session holding a conflicting lock: retries, the blocker named, then success ----
 $node->safe_psql('postgres', q{CREATE TABLE locked (id int)});
 register('locks', '1', 'ALTER TABLE locked ADD COLUMN note text');
