@@ -113,7 +113,8 @@ CREATE FUNCTION migrate_apply(
     target text DEFAULT NULL, dry_run boolean DEFAULT false, project text DEFAULT 'default',
     out_of_order boolean DEFAULT false)
 RETURNS TABLE (version text, name text, action text, duration_ms double precision,
-               statements integer)
+               statements integer, locks text[], rewritten text[],
+               statement_ms double precision[])
 AS 'MODULE_PATHNAME', 'migrate_apply'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrate_apply(text, boolean, text, boolean) IS
@@ -123,7 +124,8 @@ CREATE FUNCTION migrate_rollback(
     target text DEFAULT NULL, steps integer DEFAULT 1, everything boolean DEFAULT false,
     dry_run boolean DEFAULT false, project text DEFAULT 'default')
 RETURNS TABLE (version text, name text, action text, duration_ms double precision,
-               statements integer)
+               statements integer, locks text[], rewritten text[],
+               statement_ms double precision[])
 AS 'MODULE_PATHNAME', 'migrate_rollback'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION migrate_rollback(text, integer, boolean, boolean, text) IS

@@ -15,6 +15,21 @@ SELECT regress.snapshot() AS before \gset
 SELECT version, name, action, statements FROM migrate_apply(dry_run => true);
 SELECT regress.snapshot() = :'before' AS dry_run_left_nothing;
 
+-- A dry run reports, per migration, the locks it took, the tables it rewrote and how long
+-- each statement ran.
+CREATE TABLE app.accounts AS SELECT g AS id FROM generate_series(1, 1000) g;
+SELECT migrate_register('1.9.1', 'dry run report',
+    E'CREATE INDEX accounts_id_idx ON accounts (id);\nALTER TABLE accounts ADD COLUMN note text;\nALTER TABLE accounts ALTER COLUMN id TYPE bigint;',
+    E'ALTER TABLE accounts DROP COLUMN note;\nALTER TABLE accounts ALTER COLUMN id TYPE int;\nDROP INDEX accounts_id_idx;');
+SELECT version, locks, rewritten, array_length(statement_ms, 1) AS timed_statements
+FROM migrate_apply(target => '1.9.1', dry_run => true) WHERE version = '1.9.1';
+SELECT version, locks IS NULL AND rewritten IS NULL AND statement_ms IS NULL AS reported_only_in_dry_runs
+FROM migrate_apply(target => '1.9.1', dry_run => false);
+SELECT version, locks, rewritten FROM migrate_rollback(steps => 2, dry_run => true);
+SELECT version FROM migrate_rollback(steps => 2);
+DELETE FROM migrations_schema.migration WHERE version = '1.9.1';
+DROP TABLE app.accounts;
+
 -- Up to and including a target (spelled with leading zeros: the same version).
 SELECT version, name, action, statements FROM migrate_apply(target => '002');
 SELECT * FROM regress.status();

@@ -6,12 +6,14 @@
 #include "pg/guard.hpp"
 #include "pg/internal_scope.hpp"
 #include "pg/registry.hpp"
+#include "pg/relation_state.hpp"
 #include "pg/result_set.hpp"
 #include "pg/script_parser.hpp"
 #include "pg/statement_executor.hpp"
 #include "pg/subtransaction.hpp"
 
 extern "C" {
+#include "utils/guc.h"
 #include "utils/timestamp.h"
 }
 
@@ -101,9 +103,15 @@ void run_steps(ResultSet& rows, const std::vector<core::Migration>& plan,
     for (std::size_t i = 0; i < plan.size(); ++i) {
         const auto& m = plan[i];
         const std::string script = required_script(request, m);
+        // A dry run also reports what the migration did to the tables: locks and rewrites.
+        std::optional<core::RelationState> before;
+        std::vector<double> durations;
+        if (request.dry_run)
+            before = capture_relation_state();
         const TimestampTz started = GetCurrentTimestamp();
-        const int count =
-            execute_statements(script, parsed[i].main, label_for(request, m, main_script(request)));
+        const int count = execute_statements(script, parsed[i].main,
+                                             label_for(request, m, main_script(request)),
+                                             request.dry_run ? &durations : nullptr);
         // A verify script checks the up script's work in the same transaction; its error
         // undoes the migration with everything else.
         if (parsed[i].verify)
@@ -127,9 +135,15 @@ void run_steps(ResultSet& rows, const std::vector<core::Migration>& plan,
                             checksum},
                            request.caller);
         }
+        std::optional<core::DryRunEffects> effects;
+        if (before)
+            effects = core::compare_states(*before, capture_relation_state());
         rows.add_row({Cell::text(m.version.text()), Cell::text(m.name),
                       Cell::text(request.direction == Direction::Up ? apply : rollback),
-                      Cell::float8(ms), Cell::int4(count)});
+                      Cell::float8(ms), Cell::int4(count),
+                      Cell::text_array(effects ? &effects->locks : nullptr),
+                      Cell::text_array(effects ? &effects->rewritten : nullptr),
+                      Cell::float8_array(before ? &durations : nullptr)});
     }
 }
 
@@ -143,7 +157,14 @@ void run_plan(FunctionCallInfo fcinfo, const std::vector<core::Migration>& plan,
         run_steps(rows, plan, parsed, request);
         return;
     }
-    in_discarded_subtransaction([&] { run_steps(rows, plan, parsed, request); });
+    in_discarded_subtransaction([&] {
+        // A dry run must never queue behind production traffic.
+        pg_call([] {
+            (void)set_config_option("lock_timeout", "1s", PGC_USERSET, PGC_S_SESSION,
+                                    GUC_ACTION_LOCAL, true, 0, false);
+        });
+        run_steps(rows, plan, parsed, request);
+    });
 }
 
 }  // namespace ms::pg

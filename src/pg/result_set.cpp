@@ -2,6 +2,11 @@
 
 #include "pg/guard.hpp"
 
+extern "C" {
+#include "catalog/pg_type_d.h"
+#include "utils/array.h"
+}
+
 #include <stdexcept>
 #include <vector>
 
@@ -11,6 +16,32 @@ ResultSet::ResultSet(FunctionCallInfo fcinfo)
     : info_(reinterpret_cast<ReturnSetInfo*>(fcinfo->resultinfo)) {
     pg_call([&] { InitMaterializedSRF(fcinfo, 0); });
 }
+
+namespace {
+
+Datum text_array_datum(const std::vector<std::string>& texts) {
+    std::vector<Datum> elements;
+    for (const auto& t : texts)
+        elements.push_back(pg_call([&] {
+            return PointerGetDatum(cstring_to_text_with_len(t.data(), static_cast<int>(t.size())));
+        }));
+    return pg_call([&] {
+        return PointerGetDatum(construct_array(elements.data(), static_cast<int>(elements.size()),
+                                               TEXTOID, -1, false, TYPALIGN_INT));
+    });
+}
+
+Datum float8_array_datum(const std::vector<double>& numbers) {
+    std::vector<Datum> elements;
+    for (const double n : numbers)
+        elements.push_back(Float8GetDatum(n));
+    return pg_call([&] {
+        return PointerGetDatum(construct_array(elements.data(), static_cast<int>(elements.size()),
+                                               FLOAT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+    });
+}
+
+}  // namespace
 
 void ResultSet::add_row(std::initializer_list<Cell> cells) {
     if (static_cast<int>(cells.size()) != info_->setDesc->natts)
@@ -34,6 +65,8 @@ void ResultSet::add_row(std::initializer_list<Cell> cells) {
         case Cell::Kind::Int4: value = Int32GetDatum(c.int_value); break;
         case Cell::Kind::Bool: value = BoolGetDatum(c.bool_value); break;
         case Cell::Kind::Datum: value = c.datum_value; break;
+        case Cell::Kind::TextArray: value = text_array_datum(*c.texts); break;
+        case Cell::Kind::Float8Array: value = float8_array_datum(*c.numbers); break;
         }
         values.push_back(value);
         nulls.push_back(c.kind == Cell::Kind::Null);

@@ -6,13 +6,16 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ms::pg {
 
 // One output value. Text is converted when the row is added, while the string is alive.
 struct Cell {
-    enum class Kind { Null, Text, Float8, Int4, Bool, Datum } kind = Kind::Null;
+    enum class Kind { Null, Text, Float8, Int4, Bool, Datum, TextArray, Float8Array } kind = Kind::Null;
     const std::string* text_value = nullptr;
+    const std::vector<std::string>* texts = nullptr;
+    const std::vector<double>* numbers = nullptr;
     double float_value = 0;
     int int_value = 0;
     bool bool_value = false;
@@ -24,6 +27,14 @@ struct Cell {
     static Cell float8(double v) { Cell c; c.kind = Kind::Float8; c.float_value = v; return c; }
     static Cell int4(int v) { Cell c; c.kind = Kind::Int4; c.int_value = v; return c; }
     static Cell boolean(bool v) { Cell c; c.kind = Kind::Bool; c.bool_value = v; return c; }
+    static Cell text_array(const std::vector<std::string>* v) {
+        if (v == nullptr) return null();
+        Cell c; c.kind = Kind::TextArray; c.texts = v; return c;
+    }
+    static Cell float8_array(const std::vector<double>* v) {
+        if (v == nullptr) return null();
+        Cell c; c.kind = Kind::Float8Array; c.numbers = v; return c;
+    }
     // A datum of the column's own type, by value or already copied.
     static Cell datum(::Datum d, bool is_null) {
         if (is_null) return null();

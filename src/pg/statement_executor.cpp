@@ -7,6 +7,7 @@
 
 extern "C" {
 #include "tcop/dest.h"
+#include "utils/timestamp.h"
 }
 
 namespace ms::pg {
@@ -37,7 +38,7 @@ void statement_error_context(void* arg) {
 }  // namespace
 
 int execute_statements(const std::string& script, const std::vector<Statement>& statements,
-                       const MigrationLabel& label) {
+                       const MigrationLabel& label, std::vector<double>* durations) {
     const char* label_text = pg_call([&] { return pstrdup(label.describe().c_str()); });
     SPIExecuteOptions options{};
     // Rows a statement returns are discarded instead of piling up in memory.
@@ -50,6 +51,7 @@ int execute_statements(const std::string& script, const std::vector<Statement>& 
         ErrorContextCallback callback{error_context_stack, statement_error_context, &ctx};
         error_context_stack = &callback;
         int rc = 0;
+        const TimestampTz started = GetCurrentTimestamp();
         try {
             rc = pg_call([&] { return SPI_execute_extended(text.c_str(), &options); });
         } catch (...) {
@@ -57,6 +59,8 @@ int execute_statements(const std::string& script, const std::vector<Statement>& 
             throw;
         }
         error_context_stack = callback.previous;
+        if (durations != nullptr)
+            durations->push_back(static_cast<double>(GetCurrentTimestamp() - started) / 1000.0);
         if (rc < 0)
             throw core::Failure(core::FailureKind::Unsupported,
                                 std::string("statement cannot run in a migration: ") +

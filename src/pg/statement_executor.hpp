@@ -10,8 +10,8 @@
 
 namespace ms::pg {
 
-// Returns the number of statements run.
+// Returns the number of statements run; with `durations`, appends each one's milliseconds.
 int execute_statements(const std::string& script, const std::vector<Statement>& statements,
-                       const MigrationLabel& label);
+                       const MigrationLabel& label, std::vector<double>* durations = nullptr);
 
 }  // namespace ms::pg
