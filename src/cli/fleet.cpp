@@ -1,0 +1,115 @@
+#include "cli/fleet.hpp"
+
+#include "cli/dsn.hpp"
+#include "cli/json.hpp"
+#include "cli/table_printer.hpp"
+
+#include <libpq-fe.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cmath>
+#include <iostream>
+#include <map>
+#include <thread>
+
+namespace ms::cli {
+
+namespace {
+
+std::string first_line(const std::string& s) {
+    return s.substr(0, s.find('\n'));
+}
+
+std::string duration_text(const Report& r) {
+    return std::to_string(std::llround(r.duration_ms));
+}
+
+// As each database finishes: its rows on stdout, its error on stderr.
+void print_section(const Report& r, const ProgressSink& progress) {
+    with_stdout_lock([&] {
+        std::cout << "== " << r.label << ": " << outcome_name(r.outcome) << "\n";
+        print_table(std::cout, r.result);
+        std::cout << std::flush;
+    });
+    if (!r.error.empty()) progress(r.error);
+}
+
+void print_summary(const std::vector<Report>& reports) {
+    Table t;
+    t.columns = {"database", "outcome", "rows", "duration_ms", "error"};
+    t.right_aligned = {false, false, true, true, false};
+    std::map<Outcome, int> counts;
+    for (const auto& r : reports) {
+        ++counts[r.outcome];
+        const bool ran = r.outcome == Outcome::Ok || r.outcome == Outcome::Failed;
+        t.rows.push_back({r.label, std::string(outcome_name(r.outcome)),
+                          ran ? std::optional(std::to_string(r.result.rows.size())) : std::nullopt,
+                          r.outcome == Outcome::Skipped ? std::nullopt
+                                                        : std::optional(duration_text(r)),
+                          first_line(r.error)});
+    }
+    std::cout << "\n";
+    print_table(std::cout, t);
+    std::cout << reports.size() << " databases:";
+    const char* sep = " ";
+    for (const auto& [outcome, n] : counts) {
+        std::cout << sep << n << ' ' << outcome_name(outcome);
+        sep = ", ";
+    }
+    std::cout << std::endl;
+}
+
+void print_json(const std::vector<Report>& reports) {
+    std::cout << "[";
+    for (std::size_t i = 0; i < reports.size(); ++i) {
+        const Report& r = reports[i];
+        std::cout << (i == 0 ? "\n" : ",\n") << "{\"database\": " << json_string(r.label)
+                  << ", \"outcome\": " << json_string(std::string(outcome_name(r.outcome)))
+                  << ", \"rows\": " << r.result.rows.size()
+                  << ", \"duration_ms\": " << duration_text(r) << ", \"error\": "
+                  << json_string(r.error.empty() ? std::nullopt : std::optional(r.error))
+                  << ", \"result\": " << json_rows(r.result) << "}";
+    }
+    std::cout << (reports.empty() ? "]" : "\n]") << std::endl;
+}
+
+}  // namespace
+
+int run_fleet(const std::vector<std::string>& dsns, const Job& job) {
+    const Options& o = job.options;
+    std::vector<Report> reports(dsns.size());
+    for (std::size_t i = 0; i < dsns.size(); ++i) reports[i].label = mask_dsn(dsns[i]);
+
+    std::atomic<std::size_t> next{0};
+    std::atomic<bool> stop{false};
+    const auto worker = [&] {
+        for (;;) {
+            const std::size_t i = next.fetch_add(1);
+            if (i >= dsns.size()) return;
+            // Under --fail-fast the databases not started yet stay "skipped".
+            if (stop.load()) continue;
+            const ProgressSink progress = progress_to_stderr("[" + reports[i].label + "] ");
+            reports[i] = run_on_database(dsns[i], job, progress);
+            if (reports[i].outcome != Outcome::Ok && o.fail_fast) stop.store(true);
+            if (!o.json) print_section(reports[i], progress);
+            else if (!reports[i].error.empty()) progress(reports[i].error);
+        }
+    };
+
+    // A libpq built without thread safety would share state between connections.
+    std::size_t workers = PQisthreadsafe() ? static_cast<std::size_t>(o.jobs) : 1;
+    workers = std::min(workers, dsns.size());
+    std::vector<std::thread> threads;
+    for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(worker);
+    worker();
+    for (auto& t : threads) t.join();
+
+    if (o.json) print_json(reports);
+    else print_summary(reports);
+    const bool all_ok = std::all_of(reports.begin(), reports.end(),
+                                    [](const Report& r) { return r.outcome == Outcome::Ok; });
+    return all_ok ? 0 : 1;
+}
+
+}  // namespace ms::cli

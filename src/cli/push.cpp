@@ -1,0 +1,59 @@
+#include "cli/push.hpp"
+
+#include "cli/options.hpp"
+
+#include <filesystem>
+#include <map>
+#include <system_error>
+
+namespace ms::cli {
+
+std::vector<core::FolderMigration> load_folder(const std::string& dir) {
+    namespace fs = std::filesystem;
+    std::error_code ec;
+    // read_folder insists on an absolute path (the server has no meaningful working
+    // directory); on the client a relative one is the user's natural spelling.
+    const fs::path path = fs::absolute(dir, ec);
+    if (ec || !fs::is_directory(path, ec))
+        throw UsageError("\"" + dir + "\" is not a migrations folder");
+    return core::read_folder(path.string());
+}
+
+Table push(Connection& conn, const std::string& schema,
+           const std::vector<core::FolderMigration>& migrations, const std::string& project) {
+    Table pushed;
+    pushed.columns = {"version", "name", "result"};
+    pushed.right_aligned = {false, false, false};
+    const std::string sql = "SELECT " + schema + ".migrate_register($1, $2, $3, $4, $5, $6)";
+
+    conn.exec("BEGIN");
+    try {
+        for (const auto& m : migrations) {
+            const std::string& version = m.files.version.text();
+            const Result r = conn.exec(
+                sql, {version, m.files.name, m.up_sql, m.down_sql, project, m.verify_sql});
+            pushed.rows.push_back({version, m.files.name, std::string(PQgetvalue(r.get(), 0, 0))});
+        }
+        conn.exec("COMMIT");
+    } catch (const SqlError&) {
+        // Best effort: on a broken connection the server has rolled back already.
+        try {
+            conn.exec("ROLLBACK");
+        } catch (const SqlError&) {
+        }
+        throw;
+    }
+    return pushed;
+}
+
+std::string push_summary(const Table& pushed) {
+    std::map<std::string, int> counts{{"registered", 0}, {"updated", 0}, {"unchanged", 0}};
+    for (const auto& row : pushed.rows) ++counts[row[2].value_or("")];
+    const auto n = pushed.rows.size();
+    return std::to_string(n) + (n == 1 ? " migration: " : " migrations: ") +
+           std::to_string(counts["registered"]) + " registered, " +
+           std::to_string(counts["updated"]) + " updated, " +
+           std::to_string(counts["unchanged"]) + " unchanged";
+}
+
+}  // namespace ms::cli

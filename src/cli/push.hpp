@@ -1,0 +1,27 @@
+// Pushing a local migrations folder: read once with the server's own layout rules
+// (core::read_folder), registered on each database in one transaction.
+#pragma once
+
+#include "cli/connection.hpp"
+#include "cli/table.hpp"
+#include "core/folder.hpp"
+
+#include <string>
+#include <vector>
+
+namespace ms::cli {
+
+// Throws UsageError when dir is not a folder, core::Failure when its content is refused.
+std::vector<core::FolderMigration> load_folder(const std::string& dir);
+
+// Registers every migration through migrate_register() between BEGIN and COMMIT, rolling
+// everything back on the first error (rethrown as SqlError). Returns (version, name,
+// result) per migration, result being what the server answered: registered, updated or
+// unchanged.
+Table push(Connection& conn, const std::string& schema,
+           const std::vector<core::FolderMigration>& migrations, const std::string& project);
+
+// "3 migrations: 1 registered, 0 updated, 2 unchanged"
+std::string push_summary(const Table& pushed);
+
+}  // namespace ms::cli

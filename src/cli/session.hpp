@@ -1,0 +1,41 @@
+// Everything pg_migrate does to one database: connect, check for the extension, push the
+// folder, run the command. The single-database mode and every fleet worker share it.
+#pragma once
+
+#include "cli/options.hpp"
+#include "cli/progress.hpp"
+#include "cli/table.hpp"
+#include "core/folder.hpp"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace ms::cli {
+
+enum class Outcome { Ok, Failed, Unreachable, NoExtension, Skipped };
+
+const char* outcome_name(Outcome o) noexcept;
+
+// 0 ok; 1 the migration (or the pushed folder) failed; 2 the database could not be used.
+int exit_code(Outcome o) noexcept;
+
+struct Job {
+    const Options& options;
+    const std::vector<core::FolderMigration>* folder;  // nullptr: nothing to push
+};
+
+struct Report {
+    std::string label;  // the DSN with its password masked, or where the defaults led
+    Outcome outcome = Outcome::Skipped;
+    Table result;       // the command's rows (push: one per migration)
+    std::string error;  // why it is not ok, passwords scrubbed
+    double duration_ms = 0;
+};
+
+// Never throws (a fleet worker has nowhere to throw to): whatever happens ends up in the
+// report.
+Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
+                       const ProgressSink& progress);
+
+}  // namespace ms::cli
