@@ -1,10 +1,11 @@
-// A subtransaction that is always rolled back: for dry runs and for verify scripts, which
-// must leave nothing behind whether they succeed or fail.
+// Internal subtransactions around user SQL: kept for a migration that migrate_run commits,
+// always rolled back for dry runs and verify scripts, which must leave nothing behind.
 #pragma once
 
 #include "pg/guard.hpp"
 
 #include <exception>
+#include <utility>
 
 extern "C" {
 #include "utils/resowner.h"
@@ -12,11 +13,11 @@ extern "C" {
 
 namespace ms::pg {
 
-// Runs fn inside a subtransaction, rolls it back, then rethrows whatever fn threw. The
-// subtransaction is closed before any error travels on, or the caller's own exception
-// handling would roll back the wrong level.
+// Runs fn inside a subtransaction; keeps it when fn succeeds and `keep` is set, rolls it back
+// otherwise, then rethrows whatever fn threw. The subtransaction is closed before any error
+// travels on, or the caller's own exception handling would roll back the wrong level.
 template <typename Fn>
-void in_discarded_subtransaction(Fn&& fn) {
+void run_in_subtransaction(Fn&& fn, bool keep) {
     const MemoryContext outer_context = CurrentMemoryContext;
     const ResourceOwner outer_owner = CurrentResourceOwner;
     pg_call([] { BeginInternalSubTransaction(nullptr); });
@@ -27,35 +28,26 @@ void in_discarded_subtransaction(Fn&& fn) {
     } catch (...) {
         failure = std::current_exception();
     }
-    pg_call([] { RollbackAndReleaseCurrentSubTransaction(); });
+    if (keep && !failure)
+        pg_call([] { ReleaseCurrentSubTransaction(); });
+    else
+        pg_call([] { RollbackAndReleaseCurrentSubTransaction(); });
     MemoryContextSwitchTo(outer_context);
     CurrentResourceOwner = outer_owner;
     if (failure)
         std::rethrow_exception(failure);
 }
 
-// Runs fn inside a subtransaction that is kept when fn succeeds and rolled back, before
-// the error travels on, when it throws.
+// For work that is kept: a migration's statements in migrate_run.
 template <typename Fn>
 void in_subtransaction(Fn&& fn) {
-    const MemoryContext outer_context = CurrentMemoryContext;
-    const ResourceOwner outer_owner = CurrentResourceOwner;
-    pg_call([] { BeginInternalSubTransaction(nullptr); });
-    MemoryContextSwitchTo(outer_context);
-    std::exception_ptr failure;
-    try {
-        fn();
-    } catch (...) {
-        failure = std::current_exception();
-    }
-    if (failure)
-        pg_call([] { RollbackAndReleaseCurrentSubTransaction(); });
-    else
-        pg_call([] { ReleaseCurrentSubTransaction(); });
-    MemoryContextSwitchTo(outer_context);
-    CurrentResourceOwner = outer_owner;
-    if (failure)
-        std::rethrow_exception(failure);
+    run_in_subtransaction(std::forward<Fn>(fn), true);
+}
+
+// For work that must leave nothing behind, whether it succeeds or fails: dry runs, verify.
+template <typename Fn>
+void in_discarded_subtransaction(Fn&& fn) {
+    run_in_subtransaction(std::forward<Fn>(fn), false);
 }
 
 }  // namespace ms::pg
