@@ -15,6 +15,14 @@ namespace {
 int lock_timeout_ms = 5000;
 int statement_timeout_ms = 0;
 int lock_retries = 5;
+int lint_policy = static_cast<int>(LintPolicy::Warn);
+
+const struct config_enum_entry lint_policies[] = {
+    {"off", static_cast<int>(LintPolicy::Off), false},
+    {"warn", static_cast<int>(LintPolicy::Warn), false},
+    {"error", static_cast<int>(LintPolicy::Error), false},
+    {nullptr, 0, false},
+};
 
 }  // namespace
 
@@ -35,6 +43,13 @@ void define_settings() {
         "How many times migrate_run() retries a migration that hit the lock timeout.",
         "Waits grow between attempts, with jitter.", &lock_retries, 5, 0, 100, PGC_USERSET, 0,
         nullptr, nullptr, nullptr);
+    DefineCustomEnumVariable(
+        "migrations_schema.lint",
+        "What lint findings do when a migration is about to run.",
+        "off: nothing; warn: each finding is a NOTICE or WARNING; error: a migration with an "
+        "error finding is refused before anything runs.",
+        &lint_policy, static_cast<int>(LintPolicy::Warn), lint_policies, PGC_USERSET, 0,
+        nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("migrations_schema");
 }
 
@@ -48,6 +63,10 @@ int migration_statement_timeout_ms() {
 
 int migration_lock_retries() {
     return lock_retries;
+}
+
+LintPolicy migration_lint_policy() {
+    return static_cast<LintPolicy>(lint_policy);
 }
 
 }  // namespace ms::pg

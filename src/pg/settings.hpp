@@ -11,4 +11,8 @@ int migration_lock_timeout_ms();
 int migration_statement_timeout_ms();
 int migration_lock_retries();
 
+// migrations_schema.lint: what lint findings do when a migration is about to run.
+enum class LintPolicy { Off, Warn, Error };
+LintPolicy migration_lint_policy();
+
 }  // namespace ms::pg
