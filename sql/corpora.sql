@@ -31,19 +31,27 @@ CREATE SCHEMA ente;
 SET search_path = ente;
 SELECT public.migrate_load_dir(:'corpora' || '/ente', 'ente');
 SELECT version, name FROM public.migrate_status('ente') ORDER BY version::int LIMIT 3;
--- All at once stops at 45, which builds an index CONCURRENTLY: that cannot run inside a
--- function, and nothing is applied.
+-- migrate_apply stops at 45, which builds an index CONCURRENTLY: that cannot run in the
+-- caller's transaction, and nothing is applied.
 \set VERBOSITY terse
 SELECT count(*) FROM public.migrate_apply(project => 'ente');
 \set VERBOSITY default
 SELECT count(*) AS applied FROM public.migrate_status('ente') WHERE state <> 'pending';
-SELECT count(*) AS applied, sum(statements) AS statements
-FROM public.migrate_apply(target => '44', project => 'ente');
+-- CALL migrate_run applies all 124, the CONCURRENTLY ones at top level.
+CALL public.migrate_run(project => 'ente');
+SELECT state, count(*) FROM public.migrate_status('ente') GROUP BY state;
 SELECT count(*) AS tables FROM pg_tables WHERE schemaname = 'ente';
--- The down script of 44 is broken upstream (DROP INDEX IF NOT EXISTS): rolling back is
--- refused before anything runs, with the line.
+SELECT count(*) AS invalid_indexes FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = 'ente' AND NOT i.indisvalid;
+SELECT * FROM public.migrate_validate('ente');
+-- Rolling everything back is refused before anything runs: the down script of 123 drops an
+-- index CONCURRENTLY, which cannot run in one transaction (and 44's is broken upstream).
 SELECT count(*) FROM public.migrate_rollback(everything => true, project => 'ente');
 SELECT count(*) AS still_applied FROM public.migrate_status('ente') WHERE state = 'applied';
+-- What can be rolled back is, and applies again.
+SELECT version, name FROM public.migrate_rollback(target => '123', project => 'ente');
+CALL public.migrate_run(project => 'ente');
+SELECT state, count(*) FROM public.migrate_status('ente') GROUP BY state;
 SELECT * FROM public.migrate_validate('ente');
 RESET search_path;
 \else
