@@ -57,7 +57,8 @@ CREATE TABLE migrations_schema.history (
     project          text NOT NULL,
     version          text,
     action           text NOT NULL CHECK (action IN ('register', 'apply', 'rollback', 'baseline',
-                                                     'import', 'repair', 'failure')),
+                                                     'import', 'repair', 'failure',
+                                                     'lint-ignore')),
     at               timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     role_name        text NOT NULL,
     application_name text,
@@ -196,6 +197,25 @@ COMMENT ON PROCEDURE migrate_run(text, text) IS
     'Applies pending migrations one transaction each, CONCURRENTLY statements through a '
     'background worker, retrying lock timeouts; records a failure and stops there.';
 
+CREATE FUNCTION migrate_lint(sql text)
+RETURNS TABLE (statement integer, line integer, rule text, severity text, lock_mode text,
+               relation text, relation_bytes bigint, row_estimate double precision,
+               message text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_lint'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate_lint(text) IS
+    'Per-statement findings about locks, rewrites and run-time failures of a script, from the '
+    'server''s parser and the live catalog. Changes nothing.';
+
+CREATE FUNCTION migrate_lint_pending(project text DEFAULT 'default')
+RETURNS TABLE (version text, statement integer, line integer, rule text, severity text,
+               lock_mode text, relation text, relation_bytes bigint,
+               row_estimate double precision, message text, hint text)
+AS 'MODULE_PATHNAME', 'migrate_lint_pending'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate_lint_pending(text) IS
+    'migrate_lint() of every pending migration''s up script, in version order.';
+
 -- The owner decides who may migrate this database.
 REVOKE ALL ON FUNCTION migrate_register(text, text, text, text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_load_dir(text, text) FROM PUBLIC;
@@ -210,3 +230,5 @@ REVOKE ALL ON PROCEDURE migrate_run(text, text) FROM PUBLIC;
 REVOKE ALL ON migration_history FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_rollback(text, integer, boolean, boolean, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_status(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_lint(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_lint_pending(text) FROM PUBLIC;

@@ -1,3 +1,7 @@
+-- The linter's findings would appear in every file's output; lint.sql turns them back on.
+SELECT current_database() AS regress_database \gset
+ALTER DATABASE :"regress_database" SET migrations_schema.lint = 'off';
+
 -- Helpers shared by the regression tests; they live outside the extension and survive it
 -- being dropped and created again by each test file.
 CREATE SCHEMA regress;

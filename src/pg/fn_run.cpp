@@ -9,6 +9,7 @@
 #include "pg/checksum.hpp"
 #include "pg/guard.hpp"
 #include "pg/internal_scope.hpp"
+#include "pg/lint_policy.hpp"
 #include "pg/migration_label.hpp"
 #include "pg/protection.hpp"
 #include "pg/registry.hpp"
@@ -147,6 +148,12 @@ public:
             verify_ = load_script(run.project, m.version.text(), Script::Verify);
         }
         statements_ = parse_script(script_, label_);
+        // Linted with the timeouts the run will use, so a missing lock_timeout is not
+        // reported for statements that will have one.
+        in_discarded_subtransaction([&] {
+            set_local_timeouts();
+            lint_ignored_ = check_lint_policy(script_, label_);
+        });
         if (verify_)
             verify_statements_ = parse_script(*verify_, MigrationLabel{run.project, label_.version,
                                                                        m.name, "verify"});
@@ -208,6 +215,10 @@ private:
         record_applied(run_.project, label_.version, checksum, run_.caller, ms,
                        static_cast<int>(statements_.size()));
         append_history({run_.project, label_.version, "apply", ms, checksum}, run_.caller);
+        for (const auto& ignore : lint_ignored_)
+            append_history({run_.project, label_.version, "lint-ignore", std::nullopt, checksum,
+                            std::nullopt, describe_ignore(ignore)},
+                           run_.caller);
     }
 
     void run_segments(TimestampTz started) {
@@ -306,6 +317,7 @@ private:
     std::vector<Statement> statements_;
     std::vector<Statement> verify_statements_;
     std::vector<core::Segment> segments_;
+    std::vector<LintIgnore> lint_ignored_;
     const Statement* current_ = nullptr;
     bool committed_any_ = false;
 };

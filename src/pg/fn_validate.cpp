@@ -4,6 +4,7 @@
 #include "pg/arguments.hpp"
 #include "pg/guard.hpp"
 #include "pg/internal_scope.hpp"
+#include "pg/lint.hpp"
 #include "pg/registry.hpp"
 #include "pg/result_set.hpp"
 #include "pg/spi.hpp"
@@ -16,15 +17,44 @@ Datum validate_body(FunctionCallInfo fcinfo) {
     const auto project = optional_text(fcinfo, 0);
     ResultSet rows(fcinfo);
     SpiConnection spi;
-    InternalScope internal;
-    const auto projects = project ? std::vector<std::string>{*project} : load_projects();
+    std::vector<std::string> projects;
+    {
+        InternalScope internal;
+        projects = project ? std::vector<std::string>{*project} : load_projects();
+    }
+    static const std::string error = "error";
     for (const auto& p : projects) {
-        for (const auto& problem :
-             core::validate(load_registered(p), load_applied(p), load_failed(p))) {
+        std::vector<core::Problem> problems;
+        std::vector<std::pair<std::string, std::string>> pending;  // version, up script
+        {
+            InternalScope internal;
+            const auto registered = load_registered(p);
+            const auto applied = load_applied(p);
+            const auto failed = load_failed(p);
+            problems = core::validate(registered, applied, failed);
+            for (const auto& m : core::migration_states(registered, applied, failed))
+                if (!core::is_applied(m.state))
+                    pending.emplace_back(m.version.text(),
+                                         load_script(p, m.version.text(), Script::Up).value_or(""));
+        }
+        for (const auto& problem : problems) {
             const std::string severity = core::severity_name(problem.severity);
             rows.add_row({Cell::text(severity), Cell::text(p), Cell::text(problem.version),
                           Cell::text(problem.problem), Cell::text(problem.detail),
                           Cell::text(problem.hint)});
+        }
+        // A pending migration the linter would refuse is a problem before it runs; linted
+        // as the caller, against the catalog as it is now.
+        for (const auto& [version, script] : pending) {
+            for (const auto& f : lint_script(script).findings) {
+                if (f.severity != "error")
+                    continue;
+                rows.add_row({Cell::text(error), Cell::text(p), Cell::text(version),
+                              Cell::text("lint:" + f.rule),
+                              Cell::text("Statement " + std::to_string(f.statement) + ", line " +
+                                         std::to_string(f.line) + ": " + f.message),
+                              Cell::text(f.hint)});
+            }
         }
     }
     return Datum(0);

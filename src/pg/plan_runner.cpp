@@ -5,6 +5,7 @@
 #include "pg/checksum.hpp"
 #include "pg/guard.hpp"
 #include "pg/internal_scope.hpp"
+#include "pg/lint_policy.hpp"
 #include "pg/registry.hpp"
 #include "pg/relation_state.hpp"
 #include "pg/result_set.hpp"
@@ -51,6 +52,7 @@ std::string required_script(const RunRequest& request, const core::Migration& m)
 struct ParsedStep {
     std::vector<Statement> main;
     std::optional<std::vector<Statement>> verify;
+    std::vector<LintIgnore> lint_ignored;  // recorded in history when the migration applies
 };
 
 // Every script is parsed before the first one runs, so a syntax error in the tenth
@@ -86,8 +88,10 @@ std::vector<ParsedStep> parse_all(const std::vector<core::Migration>& plan,
     for (const auto& m : plan) {
         const std::string script = required_script(request, m);
         const MigrationLabel label = label_for(request, m, main_script(request));
-        ParsedStep step{parse_script(script, label), std::nullopt};
+        ParsedStep step{parse_script(script, label), std::nullopt, {}};
         refuse_top_level(script, step.main, label, request.direction == Direction::Up);
+        if (request.direction == Direction::Up)
+            step.lint_ignored = check_lint_policy(script, label);
         if (request.direction == Direction::Up)
             if (const auto verify = script_of(request, m, Script::Verify))
                 step.verify = parse_script(*verify, label_for(request, m, Script::Verify));
@@ -134,6 +138,10 @@ void run_steps(ResultSet& rows, const std::vector<core::Migration>& plan,
                             request.direction == Direction::Up ? "apply" : "rollback", ms,
                             checksum},
                            request.caller);
+            for (const auto& ignore : parsed[i].lint_ignored)
+                append_history({request.project, m.version.text(), "lint-ignore", std::nullopt,
+                                checksum, std::nullopt, describe_ignore(ignore)},
+                               request.caller);
         }
         std::optional<core::DryRunEffects> effects;
         if (before)

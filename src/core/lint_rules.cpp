@@ -1,0 +1,99 @@
+#include "core/lint_rules.hpp"
+
+#include <algorithm>
+
+#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
+namespace ms::core {
+
+const char* lint_severity_name(LintSeverity s) noexcept {
+    switch (s) {
+    case LintSeverity::Error: return "error";
+    case LintSeverity::Warning: return "warning";
+    case LintSeverity::Info: return "info";
+    }
+    return "error";
+}
+
+const std::vector<LintRuleInfo>& lint_rules() {
+    using R = LintRule;
+    using S = LintSeverity;
+    static const std::vector<LintRuleInfo> rules = {
+        {R::SyntaxError, "syntax-error", S::Error,
+         "Fix the statement; the server's parser rejects the script as a whole, so nothing "
+         "else in it was checked."},
+        {R::IndexNotConcurrent, "index-not-concurrent", S::Warning,
+         "Use CREATE INDEX CONCURRENTLY in a migration of its own, run by migrate_run. On a "
+         "partitioned table: CREATE INDEX ON ONLY the parent, CREATE INDEX CONCURRENTLY on each "
+         "partition, then ALTER INDEX ... ATTACH PARTITION."},
+        {R::DropIndexNotConcurrent, "drop-index-not-concurrent", S::Warning,
+         "Use DROP INDEX CONCURRENTLY (one index per statement, no CASCADE), run by migrate_run."},
+        {R::ReindexNotConcurrent, "reindex-not-concurrent", S::Warning,
+         "Use REINDEX ... CONCURRENTLY, run by migrate_run."},
+        {R::ConcurrentlyInTransaction, "concurrently-in-transaction", S::Error,
+         "Take the statement out of the script's BEGIN ... COMMIT block, preferably into a "
+         "migration of its own run by migrate_run; CONCURRENTLY cannot run in a transaction "
+         "block."},
+        {R::AddColumnNotNullNoDefault, "add-column-not-null-no-default", S::Error,
+         "Add the column nullable (or with a constant DEFAULT), backfill it in batches, add "
+         "CHECK (column IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL."},
+        {R::AddColumnVolatileDefault, "add-column-volatile-default", S::Warning,
+         "Add the column without a default (or with a constant or stable one), SET DEFAULT "
+         "afterwards for new rows, and backfill existing rows in batches."},
+        {R::AlterColumnTypeRewrite, "alter-column-type-rewrite", S::Warning,
+         "Add a column of the new type, keep it in sync and backfill it in batches, switch "
+         "readers to it, then drop the old one. varchar(n) to a larger n or to text, and a "
+         "larger numeric precision with the same scale, need no rewrite."},
+        {R::SetNotNullScan, "set-not-null-scan", S::Warning,
+         "ADD CONSTRAINT ... CHECK (column IS NOT NULL) NOT VALID, then VALIDATE CONSTRAINT "
+         "(which lets writes through); SET NOT NULL then uses it instead of scanning, and the "
+         "CHECK can be dropped."},
+        {R::ConstraintNotValidMissing, "constraint-not-valid-missing", S::Warning,
+         "Add the constraint NOT VALID, then VALIDATE CONSTRAINT in a later statement: it scans "
+         "under SHARE UPDATE EXCLUSIVE, which lets reads and writes through."},
+        {R::UniqueWithoutIndex, "unique-without-index", S::Warning,
+         "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT ... UNIQUE (or PRIMARY "
+         "KEY) USING INDEX."},
+        {R::Destructive, "destructive", S::Warning,
+         "Make sure no deployed code still uses it and the data is backed up or no longer "
+         "needed: stop using it in one release, remove it in a later one."},
+        {R::Rename, "rename", S::Warning,
+         "Expand and contract: add the new name alongside the old one (a new column kept in "
+         "sync, or a view), move every client to it, then drop the old name."},
+        {R::FullRewrite, "full-rewrite", S::Warning,
+         "Use plain VACUUM, or rebuild online with pg_repack or pg_squeeze."},
+        {R::EnumValueUsedSameTransaction, "enum-value-used-same-transaction", S::Error,
+         "Add the enum value in an earlier migration: a new value cannot be used until the "
+         "transaction that added it commits."},
+        {R::InvalidIndexExists, "invalid-index-exists", S::Error,
+         "DROP INDEX CONCURRENTLY the INVALID index first (or REINDEX INDEX CONCURRENTLY it); "
+         "IF NOT EXISTS skips the build and leaves the invalid index in place."},
+        {R::UnboundedDml, "unbounded-dml", S::Warning,
+         "Work in batches of keys, each in its own transaction (a DO block that COMMITs, run by "
+         "migrate_run), or add the WHERE clause that was meant."},
+        {R::SetLogged, "set-logged", S::Warning,
+         "Create the table with the persistence it needs, or copy into a new table in batches "
+         "and swap names."},
+        {R::NoLockTimeout, "no-lock-timeout", S::Info,
+         "SET lock_timeout (e.g. SET lock_timeout = '5s') earlier in the script, so that the "
+         "statement fails fast instead of queueing every other query behind it; migrate_run "
+         "sets it from migrations_schema.lock_timeout."},
+    };
+    return rules;
+}
+
+const LintRuleInfo& lint_rule_info(LintRule rule) {
+    // The table lists the rules in enum order.
+    return lint_rules()[static_cast<std::size_t>(rule)];
+}
+
+std::optional<LintRule> lint_rule_by_id(std::string_view id) {
+    const auto& rules = lint_rules();
+    const auto it = std::find_if(rules.begin(), rules.end(),
+                                 [&](const LintRuleInfo& r) { return id == r.id; });
+    if (it == rules.end())
+        return std::nullopt;
+    return it->rule;
+}
+
+}  // namespace ms::core

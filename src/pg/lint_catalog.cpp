@@ -1,0 +1,183 @@
+#include "pg/lint_catalog.hpp"
+
+#include "core/lint_facts.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+
+namespace ms::pg {
+
+namespace {
+
+// One row per heap the relation stores its rows in: itself, or every leaf partition of a
+// partitioned table or index. A partitioned relation without partitions gives one row of
+// NULLs; a relation that does not exist gives none.
+constexpr const char* relation_sql = R"SQL(
+WITH target AS (
+    SELECT c.oid, c.relkind FROM pg_catalog.pg_class c
+    WHERE c.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)
+), heaps AS (
+    SELECT t.oid AS relid FROM target t
+    WHERE t.relkind OPERATOR(pg_catalog.<>) ALL (ARRAY['p', 'I']::pg_catalog."char"[])
+    UNION ALL
+    SELECT p.relid FROM target t, pg_catalog.pg_partition_tree(t.oid) p
+    WHERE t.relkind OPERATOR(pg_catalog.=) ANY (ARRAY['p', 'I']::pg_catalog."char"[])
+      AND p.isleaf
+)
+SELECT t.relkind::pg_catalog.text,
+       c.oid IS NOT NULL,
+       c.reltuples::pg_catalog.float8,
+       c.relpages::pg_catalog.float8,
+       pg_catalog.pg_relation_size(c.oid)::pg_catalog.float8,
+       pg_catalog.current_setting('block_size')::pg_catalog.int4,
+       (SELECT pg_catalog.sum(CASE WHEN ty.typlen OPERATOR(pg_catalog.>) 0 THEN ty.typlen
+                                   ELSE 32 END)::pg_catalog.int4
+        FROM pg_catalog.pg_attribute a
+        JOIN pg_catalog.pg_type ty ON ty.oid OPERATOR(pg_catalog.=) a.atttypid
+        WHERE a.attrelid OPERATOR(pg_catalog.=) c.oid
+          AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped),
+       pg_catalog.pg_total_relation_size(c.oid)
+FROM target t
+LEFT JOIN (heaps h JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) h.relid) ON true
+)SQL";
+
+double float8_at(std::uint64_t row, int col) {
+    bool is_null = false;
+    const Datum d = spi_datum(row, col, &is_null);
+    return is_null ? 0 : DatumGetFloat8(d);
+}
+
+long long int8_at(std::uint64_t row, int col) {
+    bool is_null = false;
+    const Datum d = spi_datum(row, col, &is_null);
+    return is_null ? 0 : static_cast<long long>(DatumGetInt64(d));
+}
+
+int int4_at(std::uint64_t row, int col) {
+    bool is_null = false;
+    const Datum d = spi_datum(row, col, &is_null);
+    return is_null ? 0 : DatumGetInt32(d);
+}
+
+}  // namespace
+
+RelationFacts relation_facts(const std::string& relation) {
+    RelationFacts facts;
+    const auto heaps = spi_query(relation_sql, {text_arg(relation)});
+    if (heaps == 0)
+        return facts;
+    facts.exists = true;
+    facts.kind = spi_required_text(0, 1).front();
+    double rows = 0;
+    long long bytes = 0;
+    for (std::uint64_t i = 0; i < heaps; ++i) {
+        if (!spi_bool(i, 2))
+            continue;  // a partitioned relation without partitions holds nothing
+        const int block_size = int4_at(i, 6);
+        const core::HeapStats heap{float8_at(i, 3), float8_at(i, 4),
+                                   block_size > 0 ? float8_at(i, 5) / block_size : 0,
+                                   int4_at(i, 7)};
+        rows += core::estimate_rows(heap, block_size);
+        bytes += int8_at(i, 8);
+    }
+    facts.rows = rows;
+    facts.bytes = bytes;
+    return facts;
+}
+
+std::optional<CatalogType> column_type(const std::string& relation, const std::string& column) {
+    const auto n = spi_query(
+        "SELECT t.typname::pg_catalog.text, a.atttypmod, "
+        "pg_catalog.format_type(a.atttypid, a.atttypmod) "
+        "FROM pg_catalog.pg_attribute a "
+        "JOIN pg_catalog.pg_type t ON t.oid OPERATOR(pg_catalog.=) a.atttypid "
+        "WHERE a.attrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+        "AND a.attname OPERATOR(pg_catalog.=) $2::pg_catalog.name "
+        "AND a.attnum OPERATOR(pg_catalog.>) 0 AND NOT a.attisdropped",
+        {text_arg(relation), text_arg(column)});
+    if (n == 0)
+        return std::nullopt;
+    CatalogType result;
+    result.type.name = spi_required_text(0, 1);
+    result.type.modifiers = core::modifiers_from_typmod(result.type.name, int4_at(0, 2));
+    result.display = spi_required_text(0, 3);
+    return result;
+}
+
+std::optional<std::pair<std::string, std::string>> resolve_type(const std::string& type_name) {
+    const auto n = spi_query(
+        "SELECT t.typname::pg_catalog.text, pg_catalog.format_type(t.oid, NULL) "
+        "FROM pg_catalog.pg_type t "
+        "WHERE t.oid OPERATOR(pg_catalog.=) pg_catalog.to_regtype($1)",
+        {text_arg(type_name)});
+    if (n == 0)
+        return std::nullopt;
+    return std::make_pair(spi_required_text(0, 1), spi_required_text(0, 2));
+}
+
+std::vector<std::pair<std::string, bool>> not_null_checks(const std::string& relation,
+                                                          const std::string& column) {
+    // pg_get_constraintdef() prints CHECK (c IS NOT NULL) as CHECK ((c IS NOT NULL)), with
+    // the column quoted as quote_ident() does, and " NOT VALID" after it until validated.
+    const auto n = spi_query(
+        "WITH expected AS (SELECT 'CHECK ((' OPERATOR(pg_catalog.||) pg_catalog.quote_ident($2) "
+        "OPERATOR(pg_catalog.||) ' IS NOT NULL))' AS def) "
+        "SELECT c.conname::pg_catalog.text, c.convalidated "
+        "FROM pg_catalog.pg_constraint c, expected e "
+        "WHERE c.conrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+        "AND c.contype OPERATOR(pg_catalog.=) 'c' "
+        "AND pg_catalog.pg_get_constraintdef(c.oid) OPERATOR(pg_catalog.=) ANY "
+        "(ARRAY[e.def, e.def OPERATOR(pg_catalog.||) ' NOT VALID']) "
+        "ORDER BY c.conname",
+        {text_arg(relation), text_arg(column)});
+    std::vector<std::pair<std::string, bool>> checks;
+    for (std::uint64_t i = 0; i < n; ++i)
+        checks.emplace_back(spi_required_text(i, 1), spi_bool(i, 2));
+    return checks;
+}
+
+std::optional<bool> index_is_valid(const std::string& table, const std::string& index) {
+    const auto n = spi_query(
+        "SELECT i.indisvalid FROM pg_catalog.pg_index i "
+        "JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid "
+        "JOIN pg_catalog.pg_class tc ON tc.relnamespace OPERATOR(pg_catalog.=) ic.relnamespace "
+        "WHERE tc.oid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+        "AND ic.relname OPERATOR(pg_catalog.=) $2::pg_catalog.name",
+        {text_arg(table), text_arg(index)});
+    if (n == 0)
+        return std::nullopt;
+    return spi_bool(0, 1);
+}
+
+core::Volatility function_volatility(const std::string& schema, const std::string& name) {
+    // 'i' < 's' < 'v' in byte order: the maximum is the most volatile overload.
+    const auto n = spi_query(
+        "SELECT pg_catalog.max(p.provolatile::pg_catalog.text COLLATE pg_catalog.\"C\") "
+        "FROM pg_catalog.pg_proc p "
+        "WHERE p.proname OPERATOR(pg_catalog.=) $2::pg_catalog.name "
+        "AND CASE WHEN $1::pg_catalog.text IS NULL "
+        "THEN pg_catalog.pg_function_is_visible(p.oid) "
+        "ELSE p.pronamespace OPERATOR(pg_catalog.=) (SELECT ns.oid "
+        "FROM pg_catalog.pg_namespace ns "
+        "WHERE ns.nspname OPERATOR(pg_catalog.=) $1::pg_catalog.name) END",
+        {text_arg(schema.empty() ? std::nullopt : std::optional<std::string>(schema)),
+         text_arg(name)});
+    const auto code = n == 0 ? std::nullopt : spi_text(0, 1);
+    return code && !code->empty() ? core::volatility_from_code((*code)[0])
+                                  : core::Volatility::Unknown;
+}
+
+std::string current_lock_timeout() {
+    spi_query("SELECT pg_catalog.current_setting('lock_timeout')", {});
+    return spi_required_text(0, 1);
+}
+
+bool enum_has_value(const std::string& type_name, const std::string& value) {
+    spi_query(
+        "SELECT EXISTS (SELECT FROM pg_catalog.pg_enum e "
+        "WHERE e.enumtypid OPERATOR(pg_catalog.=) pg_catalog.to_regtype($1) "
+        "AND e.enumlabel OPERATOR(pg_catalog.=) $2::pg_catalog.name)",
+        {text_arg(type_name), text_arg(value)});
+    return spi_bool(0, 1);
+}
+
+}  // namespace ms::pg

@@ -1,0 +1,259 @@
+// The lint rules about one action on one relation: indexes, columns, constraints, removals
+// and rewrites. Each looks at the catalog only for relations that exist and that the script
+// did not create itself: a relation new to the script is invisible to other sessions until
+// the migration commits, so nothing waits on its locks and it holds no rows yet.
+#include "core/lint_types.hpp"
+#include "core/lint_volatility.hpp"
+#include "pg/lint_catalog.hpp"
+#include "pg/lint_engine.hpp"
+
+namespace ms::pg {
+
+namespace {
+
+using core::LintRule;
+
+std::string quoted(const char* name) {
+    return std::string("\"") + (name ? name : "") + "\"";
+}
+
+const char* constraint_words(LintConstraint c) {
+    switch (c) {
+    case LintConstraint::Check: return "CHECK";
+    case LintConstraint::ForeignKey: return "FOREIGN KEY";
+    case LintConstraint::Unique: return "UNIQUE";
+    case LintConstraint::PrimaryKey: return "PRIMARY KEY";
+    case LintConstraint::Other: break;
+    }
+    return "constraint";
+}
+
+// The first volatile function a default calls, or "" when it calls none. A function the
+// catalog does not know counts only when its name is one of the well-known volatile ones.
+std::string first_volatile_call(List* calls) {
+    ListCell* cell;
+    foreach (cell, calls) {
+        const auto* f = static_cast<const LintFunction*>(lfirst(cell));
+        const std::string name = f->name;
+        const std::string schema = f->schema ? f->schema : "";
+        core::Volatility v = function_volatility(schema, name);
+        if (v == core::Volatility::Unknown && core::is_known_volatile_function(name))
+            v = core::Volatility::Volatile;
+        if (v == core::Volatility::Volatile)
+            return name;
+    }
+    return "";
+}
+
+}  // namespace
+
+void LintEngine::check_index(const LintAction& a) {
+    const std::string relation = a.relation.written ? a.relation.written : "";
+    switch (a.act) {
+    case LintAct::CreateIndex: {
+        // IF NOT EXISTS of an index that exists builds nothing, valid or not.
+        std::optional<bool> valid;
+        if (a.if_not_exists && a.name != nullptr && existing(a.relation))
+            valid = index_is_valid(relation, a.name);
+        if (valid && !*valid)
+            add(LintRule::InvalidIndexExists, a.relation,
+                "index " + quoted(a.name) + " on " + relation +
+                    " exists but is INVALID (left by a failed CREATE INDEX CONCURRENTLY): "
+                    "IF NOT EXISTS skips the build and the index stays unusable");
+        // ON ONLY a partitioned table builds nothing; on a plain table ONLY changes nothing.
+        if (!valid && !a.concurrent && has_rows(a.relation) &&
+            !(a.only_parent && facts(a.relation).kind == 'p'))
+            add(LintRule::IndexNotConcurrent, a.relation,
+                "CREATE INDEX without CONCURRENTLY on " + relation +
+                    ", which holds rows, blocks writes to it until the index is built");
+        break;
+    }
+    case LintAct::DropIndex:
+        if (!a.concurrent && existing(a.relation))
+            add(LintRule::DropIndexNotConcurrent, a.relation,
+                "DROP INDEX " + relation +
+                    " without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on its table, "
+                    "blocking reads and writes");
+        break;
+    case LintAct::Reindex:
+        if (a.concurrent)
+            break;
+        if (a.relation.name == nullptr)
+            add(LintRule::ReindexNotConcurrent, a.relation,
+                "REINDEX of a whole schema or database without CONCURRENTLY blocks writes to "
+                "each table, and queries using its indexes, while they rebuild");
+        else if (existing(a.relation))
+            add(LintRule::ReindexNotConcurrent, a.relation,
+                "REINDEX of " + relation +
+                    " without CONCURRENTLY blocks writes to the table, and every query that "
+                    "uses the index, until it is rebuilt");
+        break;
+    default:
+        break;
+    }
+}
+
+void LintEngine::check_add_column(const LintAction& a) {
+    if (!existing(a.relation))
+        return;
+    const std::string relation = a.relation.written;
+    const bool serial = a.type_last_name != nullptr && core::is_serial_type(a.type_last_name);
+    if (a.not_null && !a.has_default && !a.fills_rows && !serial && has_rows(a.relation))
+        add(LintRule::AddColumnNotNullNoDefault, a.relation,
+            "ADD COLUMN " + quoted(a.column) + " NOT NULL without a DEFAULT fails on " +
+                relation + ": its existing rows would hold NULL");
+    if (a.fills_rows || serial) {
+        add(LintRule::AddColumnVolatileDefault, a.relation,
+            "ADD COLUMN " + quoted(a.column) +
+                " (identity, serial or stored generated) computes a value for every existing "
+                "row, rewriting " + relation + " under an ACCESS EXCLUSIVE lock");
+        return;
+    }
+    if (!a.has_default)
+        return;
+    const std::string call = first_volatile_call(a.default_functions);
+    if (!call.empty())
+        add(LintRule::AddColumnVolatileDefault, a.relation,
+            "the DEFAULT of column " + quoted(a.column) + " calls volatile function " + call +
+                "(): ADD COLUMN evaluates it for every existing row, rewriting " + relation +
+                " under an ACCESS EXCLUSIVE lock");
+}
+
+void LintEngine::check_column_type(const LintAction& a) {
+    if (a.column == nullptr || a.type_name == nullptr || !existing(a.relation))
+        return;
+    const std::string relation = a.relation.written;
+    // A column or a type that does not exist makes the statement fail by itself.
+    const auto from = column_type(relation, a.column);
+    const auto target = from ? resolve_type(a.type_name) : std::nullopt;
+    if (!target)
+        return;
+    core::ColumnType to;
+    to.name = target->first;
+    to.modifiers_known = a.modifier_count >= 0;
+    for (int i = 0; i < a.modifier_count; ++i)
+        to.modifiers.push_back(a.modifiers[i]);
+    if (!a.using_expression && !core::type_change_rewrites(from->type, to))
+        return;
+    add(LintRule::AlterColumnTypeRewrite, a.relation,
+        "changing column " + quoted(a.column) + " of " + relation + " from " + from->display +
+            " to " + core::type_display(target->second, to.modifiers) +
+            (a.using_expression ? " with USING" : "") +
+            " rewrites the table and its indexes under an ACCESS EXCLUSIVE lock");
+}
+
+void LintEngine::check_set_not_null(const LintAction& a) {
+    if (a.column == nullptr || !existing(a.relation))
+        return;
+    const std::string relation = a.relation.written;
+    // A validated CHECK (column IS NOT NULL) lets the server skip the scan.
+    for (const auto& c : not_null_checks_)
+        if (c.relation == relation && c.column == a.column &&
+            (c.validated || validated_.count({relation, c.name})))
+            return;
+    for (const auto& [name, validated] : not_null_checks(relation, a.column))
+        if (validated || validated_.count({relation, name}))
+            return;
+    add(LintRule::SetNotNullScan, a.relation,
+        "SET NOT NULL on column " + quoted(a.column) + " scans all of " + relation +
+            " under an ACCESS EXCLUSIVE lock to prove it holds no NULL");
+}
+
+void LintEngine::check_add_constraint(const LintAction& a) {
+    if (a.relation.written == nullptr)
+        return;
+    const std::string relation = a.relation.written;
+    if (a.constraint == LintConstraint::Check && a.not_null_column != nullptr)
+        not_null_checks_.push_back(
+            {relation, a.not_null_column, a.name ? a.name : "", !a.not_valid});
+    if (!existing(a.relation))
+        return;
+    const std::string what = std::string(constraint_words(a.constraint)) +
+                             (a.name ? " constraint " + quoted(a.name) : std::string());
+    if ((a.constraint == LintConstraint::Check || a.constraint == LintConstraint::ForeignKey) &&
+        !a.not_valid)
+        add(LintRule::ConstraintNotValidMissing, a.relation,
+            "ADD " + what + " without NOT VALID checks every existing row of " + relation +
+                " while holding its " + lock_words());
+    if ((a.constraint == LintConstraint::Unique || a.constraint == LintConstraint::PrimaryKey) &&
+        !a.using_index)
+        add(LintRule::UniqueWithoutIndex, a.relation,
+            "ADD " + what + " without USING INDEX builds its index on " + relation +
+                " while holding an ACCESS EXCLUSIVE lock, blocking reads and writes");
+}
+
+void LintEngine::check_removal(const LintAction& a) {
+    if (a.act == LintAct::RenameTable && created_in_script(a.relation) && a.name != nullptr) {
+        // Still the script's own table, under its new name.
+        created_.add(a.relation.schema ? a.relation.schema : "", a.name);
+        return;
+    }
+    if (!existing(a.relation))
+        return;
+    const std::string relation = a.relation.written;
+    switch (a.act) {
+    case LintAct::DropTable:
+        add(LintRule::Destructive, a.relation,
+            "DROP TABLE " + relation + " deletes the table and all of its rows");
+        break;
+    case LintAct::Truncate:
+        add(LintRule::Destructive, a.relation, "TRUNCATE " + relation + " deletes all of its rows");
+        break;
+    case LintAct::DropColumn:
+        add(LintRule::Destructive, a.relation,
+            "DROP COLUMN " + quoted(a.column) + " of " + relation +
+                " deletes its data; clients still using the column fail");
+        break;
+    case LintAct::RenameTable:
+        add(LintRule::Rename, a.relation,
+            "renaming table " + relation + " to " + quoted(a.name) +
+                " breaks every client that still uses the old name");
+        break;
+    case LintAct::RenameColumn:
+        add(LintRule::Rename, a.relation,
+            "renaming column " + quoted(a.column) + " of " + relation + " to " + quoted(a.name) +
+                " breaks every client that still uses the old name");
+        break;
+    default:
+        break;
+    }
+}
+
+void LintEngine::check_rewrite(const LintAction& a) {
+    if (a.act == LintAct::FullRewrite && a.relation.name == nullptr) {
+        add(LintRule::FullRewrite, a.relation,
+            std::string(a.name) +
+                " without a table rewrites every table it covers, each under an ACCESS "
+                "EXCLUSIVE lock");
+        return;
+    }
+    if (!existing(a.relation))
+        return;
+    const std::string relation = a.relation.written;
+    switch (a.act) {
+    case LintAct::FullRewrite:
+        add(LintRule::FullRewrite, a.relation,
+            std::string(a.name) + " rewrites " + relation +
+                " under an ACCESS EXCLUSIVE lock, blocking reads and writes until it is done");
+        break;
+    case LintAct::SetLogged:
+        add(LintRule::SetLogged, a.relation,
+            a.logged ? "SET LOGGED rewrites " + relation +
+                           " and writes all of it to WAL under an ACCESS EXCLUSIVE lock"
+                     : "SET UNLOGGED rewrites " + relation +
+                           " under an ACCESS EXCLUSIVE lock, and its rows will not survive a "
+                           "crash");
+        break;
+    case LintAct::UnboundedDml:
+        if (core::is_large_table(facts(a.relation).rows, facts(a.relation).bytes))
+            add(LintRule::UnboundedDml, a.relation,
+                std::string(a.name) + " without WHERE changes every row of " + relation +
+                    ", a large table, in one transaction: it holds its row locks, bloats the "
+                    "table and floods WAL until it commits");
+        break;
+    default:
+        break;
+    }
+}
+
+}  // namespace ms::pg
