@@ -1,0 +1,493 @@
+#!/usr/bin/env python3
+"""Turns bench/raw.tsv, memory.tsv, core_bench.json and machine.txt into bench/results.md
+and the PNG plots (gnuplot). Run by bench/run; can be run again by hand: report.py BENCH_DIR
+"""
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+
+CONTENDERS = [  # id, label, kind
+    ("psql1", "psql -1 -f, all ups concatenated (the limit)", "limit"),
+    ("psqlsess", "psql, one session, BEGIN/COMMIT per file", "baseline"),
+    ("psqlloop", "psql per file, shell loop", "baseline"),
+    ("ms_apply", "migrations_schema: load_dir + migrate_apply()", "ms"),
+    ("ms_run", "migrations_schema: load_dir + CALL migrate_run()", "ms"),
+    ("pgm", "pg_migrate apply DIR (client)", "ms"),
+    ("dbmate", "dbmate", "peer"),
+    ("npm", "node-pg-migrate", "peer"),
+    ("sqlmigrate", "sql-migrate", "peer"),
+    ("sqitch", "sqitch", "peer"),
+]
+LABEL = {c: l for c, l, _ in CONTENDERS}
+KIND = {c: k for c, _, k in CONTENDERS}
+PEERS = [c for c, _, k in CONTENDERS if k == "peer"]
+SHORT = {"psql1": "psql -1 -f", "psqlsess": "psql session", "psqlloop": "psql loop",
+         "ms_apply": "migrate_apply", "ms_run": "migrate_run", "pgm": "pg_migrate",
+         "dbmate": "dbmate", "npm": "node-pg-migrate", "sqlmigrate": "sql-migrate",
+         "sqitch": "sqitch"}
+WL_TITLE = {"mix100": "mix, N=100", "authelia": "authelia (26)"}
+
+# Row names where a figure runs something else than the contender's up command.
+PHASE_LABEL = {
+    ("down", "psql1"): "psql -1 -f, all downs concatenated (the limit)",
+    ("down", "ms_apply"): "migrations_schema: migrate_rollback(everything => true)",
+    ("down", "pgm"): "pg_migrate rollback --everything (client)",
+    ("noop", "psql1"): "psql -c 'SELECT 1' (connection floor)",
+    ("noop", "ms_apply"): "migrations_schema: migrate_apply() alone",
+    ("noop", "ms_run"): "migrations_schema: CALL migrate_run() alone",
+    ("noop", "pgm"): "pg_migrate apply (no folder: no push)",
+    ("noop_full", "pgm"): "pg_migrate apply DIR (push, then apply)",
+    ("status", "psql1"): "psql -c 'SELECT 1' (connection floor)",
+    ("status", "ms_apply"): "migrations_schema: migrate_status()",
+    ("status", "pgm"): "pg_migrate status (client)",
+}
+
+# What each contender runs for each figure, for the reader.
+COMMANDS = {
+    "psql1": ("`psql -1 -f all_up.sql`", "`psql -1 -f all_down.sql`",
+              "`psql -c 'SELECT 1'` (connection floor)", "`psql -c 'SELECT 1'` (connection floor)"),
+    "psqlsess": ("`psql -f session_up.sql` (`BEGIN; \\i f; COMMIT;` per file)",
+                 "same with the down files", "—", "—"),
+    "psqlloop": ("`psql -1 -f f` for each file", "same with the down files", "—", "—"),
+    "ms_apply": ("`psql -1 -c \"SELECT migrate_load_dir(dir)\" -c \"SELECT count(*) FROM migrate_apply()\"`",
+                 "`SELECT count(*) FROM migrate_rollback(everything => true)`",
+                 "`SELECT count(*) FROM migrate_apply()`", "`SELECT count(*) FROM migrate_status()`"),
+    "ms_run": ("`psql -c \"SELECT migrate_load_dir(dir)\" -c \"CALL migrate_run()\"`", "—",
+               "`CALL migrate_run()`", "—"),
+    "pgm": ("`pg_migrate apply DIR`", "`pg_migrate rollback --everything`", "`pg_migrate apply`",
+            "`pg_migrate status`"),
+    "dbmate": ("`dbmate --no-dump-schema migrate`", "`dbmate rollback`, N times (one per call)",
+               "`dbmate migrate`", "`dbmate status`"),
+    "npm": ("`node-pg-migrate up` (default: one transaction)", "`node-pg-migrate down N`",
+            "`node-pg-migrate up`", "— (no status command)"),
+    "sqlmigrate": ("`sql-migrate up`", "`sql-migrate down -limit=0`", "`sql-migrate up`",
+                   "`sql-migrate status`"),
+    "sqitch": ("`sqitch deploy`", "`sqitch revert -y`", "`sqitch deploy`", "`sqitch status`"),
+}
+
+
+def fmt(t):
+    if t is None:
+        return "—"
+    if t < 1:
+        return f"{t * 1000:.0f} ms" if t >= 0.01 else f"{t * 1000:.1f} ms"
+    if t < 100:
+        return f"{t:.2f} s"
+    return f"{t:.0f} s"
+
+
+def ratio(a, b):
+    if a is None or b is None or b <= 0:
+        return "—"
+    r = a / b
+    return f"{r:.2f}×" if r < 10 else f"{r:.0f}×"
+
+
+def load(bench):
+    raw = []
+    with open(os.path.join(bench, "raw.tsv"), encoding="utf-8") as fh:
+        for line in fh:
+            f = line.rstrip("\n").split("\t")
+            if len(f) < 7:
+                continue
+            raw.append(dict(wl=f[0], n=int(f[1]), cid=f[2], rep=int(f[3]), phase=f[4],
+                            t=float(f[5]), ok=f[6] == "ok", note=f[7] if len(f) > 7 else ""))
+    machine = {}
+    with open(os.path.join(bench, "machine.txt"), encoding="utf-8") as fh:
+        for line in fh:
+            if "=" in line:
+                k, v = line.rstrip("\n").split("=", 1)
+                machine[k] = v
+    mem = []
+    p = os.path.join(bench, "memory.tsv")
+    if os.path.exists(p):
+        with open(p, encoding="utf-8") as fh:
+            for line in fh:
+                f = line.rstrip("\n").split("\t")
+                if len(f) >= 9:
+                    mem.append(f)
+    core = None
+    p = os.path.join(bench, "core_bench.json")
+    if os.path.exists(p):
+        with open(p, encoding="utf-8") as fh:
+            core = json.load(fh)
+    info = {}
+    p = os.path.join(bench, "info.json")
+    if os.path.exists(p):
+        with open(p, encoding="utf-8") as fh:
+            info = json.load(fh)
+    return raw, machine, mem, core, info
+
+
+class Stats:
+    def __init__(self, raw):
+        self.samples = {}
+        self.notes = {}
+        self.errors = {}
+        self.fp = {}
+        self.n = {}
+        self.wls = []
+        for r in raw:
+            if r["wl"] not in self.wls:
+                self.wls.append(r["wl"])
+            self.n[r["wl"]] = r["n"]
+            key = (r["wl"], r["cid"])
+            if r["phase"] == "note":
+                self.notes.setdefault(key, []).append(r["note"])
+            elif r["phase"] == "error":
+                self.errors.setdefault(key, []).append(r["note"])
+            elif r["phase"].startswith("fp_"):
+                self.fp.setdefault((r["wl"], r["cid"], r["phase"]), set()).add(r["note"])
+            else:
+                self.samples.setdefault((r["wl"], r["cid"], r["phase"]), []).append(r["t"])
+
+    def med(self, wl, cid, phase):
+        s = self.samples.get((wl, cid, phase))
+        return statistics.median(s) if s else None
+
+    def count(self, wl, cid, phase):
+        return len(self.samples.get((wl, cid, phase), []))
+
+    def best_peer(self, wl, phase):
+        best = None
+        for c in PEERS:
+            m = self.med(wl, c, phase)
+            if m is not None and (best is None or m < best[1]):
+                best = (c, m)
+        return best
+
+
+def figure_table(st, phase, reps, wls):
+    head = "| contender | " + " | ".join(WL_TITLE.get(w, f"N={st.n[w]}") for w in wls) + " |"
+    out = [head, "|---|" + "---|" * len(wls)]
+    for cid, label, kind in CONTENDERS:
+        cells = []
+        any_value = False
+        for w in wls:
+            m = st.med(w, cid, phase)
+            if m is None:
+                cells.append("—")
+                continue
+            any_value = True
+            lim = st.med(w, "psql1", phase)
+            bp = st.best_peer(w, phase)
+            k = st.count(w, cid, phase)
+            rep_mark = f" [{k}]" if k < reps else ""
+            cells.append(f"{fmt(m)}{rep_mark}<br>{ratio(m, lim)} / {ratio(m, bp[1] if bp else None)}")
+        if any_value:
+            name = PHASE_LABEL.get((phase, cid), label)
+            out.append(f"| {name} | " + " | ".join(cells) + " |")
+    best = []
+    for w in wls:
+        bp = st.best_peer(w, phase)
+        best.append(SHORT[bp[0]] if bp else "—")
+    out.append("| *fastest peer* | " + " | ".join(f"*{b}*" for b in best) + " |")
+    return "\n".join(out)
+
+
+def gnuplot(script):
+    subprocess.run(["gnuplot"], input=script, text=True, check=True)
+
+
+def plots(bench, st, mem_rows):
+    trivial = [w for w in st.wls if w.startswith("trivial")]
+    tmp = tempfile.mkdtemp()
+    colors = {"psql1": "#000000", "psqlsess": "#555555", "psqlloop": "#999999",
+              "ms_apply": "#d62728", "ms_run": "#ff7f0e", "pgm": "#e377c2",
+              "dbmate": "#1f77b4", "npm": "#2ca02c", "sqlmigrate": "#9467bd", "sqitch": "#8c564b"}
+    titles = {"up": "Apply all migrations (up), CREATE TABLE sets",
+              "down": "Roll back all migrations (down), CREATE TABLE sets",
+              "noop": "Call with nothing to do, N applied",
+              "status": "Status with N migrations applied"}
+    for phase, title in titles.items():
+        series = []
+        for cid, label, kind in CONTENDERS:
+            pts = [(st.n[w], st.med(w, cid, phase)) for w in trivial]
+            pts = [(n, m) for n, m in pts if m is not None]
+            if not pts:
+                continue
+            path = os.path.join(tmp, f"{phase}_{cid}.dat")
+            with open(path, "w") as fh:
+                for n, m in pts:
+                    fh.write(f"{n} {m}\n")
+            name = SHORT[cid]
+            if cid == "psql1" and phase in ("noop", "status"):
+                name = "psql -c 'SELECT 1'"
+            if cid == "ms_apply" and phase == "noop":
+                name = "migrate_apply() alone"
+            series.append(f"'{path}' using 1:2 with linespoints lw 2 pt 7 "
+                          f"lc rgb '{colors[cid]}' title \"{name}\"")
+        if not series:
+            continue
+        gnuplot(f"""set terminal pngcairo size 900,600 font 'DejaVu Sans,10' noenhanced
+set output '{bench}/{phase}.png'
+set title "{title}\\n(median wall time of the whole command, log-log; lower is better)"
+set logscale xy
+set xlabel 'migrations (N)'
+set ylabel 'seconds'
+set xtics (100, 1000, 10000)
+set xrange [70:14000]
+set grid
+set key outside right top
+plot {", ".join(series)}
+""")
+    # Realistic workloads: grouped bars, up and down.
+    others = [w for w in st.wls if not w.startswith("trivial")]
+    if others:
+        path = os.path.join(tmp, "others.dat")
+        cols = [(w, p) for w in others for p in ("up", "down")]
+        with open(path, "w") as fh:
+            fh.write("contender " + " ".join(f"{w}_{p}" for w, p in cols) + "\n")
+            for cid, label, kind in CONTENDERS:
+                vals = [st.med(w, cid, p) for w, p in cols]
+                if all(v is None for v in vals):
+                    continue
+                fh.write(f"\"{SHORT[cid]}\" " + " ".join("?" if v is None else f"{v}" for v in vals) + "\n")
+        using = ", ".join(
+            f"'{path}' using {i + 2}:xtic(1) title \"{WL_TITLE.get(w, w)} {p}\""
+            for i, (w, p) in enumerate(cols))
+        gnuplot(f"""set terminal pngcairo size 1000,600 font 'DejaVu Sans,10' noenhanced
+set output '{bench}/mix_authelia.png'
+set title "Realistic mix (N=100) and the authelia folder: up and down\\n(median seconds, log scale; lower is better)"
+set datafile missing '?'
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set logscale y
+set ylabel 'seconds'
+set xtics rotate by -30
+set grid ytics
+set key outside right top
+plot {using}
+""")
+    # Memory.
+    if mem_rows:
+        path = os.path.join(tmp, "mem.dat")
+        with open(path, "w") as fh:
+            for cid, label, before, after in mem_rows:
+                fh.write(f"\"{label}\" {before / 1024:.1f} {after / 1024:.1f}\n")
+        gnuplot(f"""set terminal pngcairo size 900,500 font 'DejaVu Sans,10' noenhanced
+set output '{bench}/memory.png'
+set title "Backend peak resident memory (VmHWM) applying one ~100 MB migration\\n(median of the repetitions; includes shared buffers the backend touched)"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.8 border -1
+set ylabel 'MiB'
+set yrange [0:*]
+set grid ytics
+set key top left
+plot '{path}' using 2:xtic(1) title 'before', '' using 3 title 'after'
+""")
+
+
+def main():
+    bench = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else os.path.dirname(__file__))
+    raw, machine, mem, core, info = load(bench)
+    st = Stats(raw)
+    reps = int(machine.get("reps", "5"))
+    trivial = [w for w in st.wls if w.startswith("trivial")]
+    wls = trivial + [w for w in st.wls if not w.startswith("trivial")]
+    L = []
+    w = L.append
+    w("# Benchmark results\n")
+    w(f"Written by `bench/run` on {machine.get('date', '?')}, extension built from commit "
+      f"`{machine.get('commit', '?')}`. Every number below comes from that run; the raw "
+      f"samples are in `raw.tsv`, `memory.tsv` and `core_bench.json` beside this file.\n")
+    w("## Machine\n")
+    w(f"- {machine.get('nproc', '?')} cores, {machine.get('cpu', '?')}, {machine.get('ram', '?')} RAM, "
+      f"Linux {machine.get('kernel', '?')}")
+    w(f"- {machine.get('pg', '?')}; one throwaway cluster, unix socket, `fsync=off`, "
+      f"`max_locks_per_transaction=256` (see below), everything else default")
+    w(f"- load average before / after the run: {machine.get('load_before', '?')} / "
+      f"{machine.get('load_after', '?')} — the machine is shared with other engineers, which "
+      f"is why contenders are interleaved and medians reported")
+    w(f"- {machine.get('psql', '?')}; {machine.get('sqitch', '?')}; {machine.get('dbmate', '?')} "
+      f"(npm package `dbmate`, its Go binary called directly); {machine.get('node_pg_migrate', '?')}; "
+      f"{machine.get('sql_migrate', '?')}; {machine.get('benchmark', '?')}\n")
+
+    w("## How it is measured\n")
+    w("Each measurement is the wall time of one command line, from fork to exit: process start, "
+      "connection, reading the files, the work, the tracking tables. Every contender gets a new "
+      "database for every repetition (created and dropped outside the timing; for "
+      "migrations_schema `CREATE EXTENSION` is part of the database set-up, not of the timing). "
+      "In one repetition a contender runs, on its database: up (all pending), the call with "
+      "nothing to do, status, down (all). Repetitions are interleaved: repetition 1 of every "
+      f"contender, then repetition 2 of every contender, and so on; {reps} repetitions, the "
+      "median is shown. A `[k]` after a time means only k repetitions (see *Fewer repetitions*).\n")
+    w("Cells read `median`, then `× psql -1 -f / × fastest peer`: the ratio to the physical "
+      "limit (all up scripts concatenated, one `psql -1 -f`; for down, all down scripts "
+      "concatenated in reverse order) and to the fastest of dbmate, node-pg-migrate, sql-migrate "
+      "and sqitch on the same workload. For the no-op and status figures the limit is the cost "
+      "of a connection that runs `SELECT 1` (`psql -c 'SELECT 1'`), since there is no work to "
+      "do.\n")
+    w("Workloads: `N=100/1000/10000` are generated sets, migration *i* being `CREATE TABLE t_i "
+      "(id bigint NOT NULL, created_at timestamptz NOT NULL DEFAULT now())` with `DROP TABLE t_i` "
+      "as its down script. *mix, N=100* starts with a 100,000-row table and an enum type, then "
+      "cycles through add column, create index on the 100k rows, update 5,000 rows, add an enum "
+      "value (its down script is a no-op: PostgreSQL cannot drop one) and create a view. "
+      "*authelia* is the 26 real migrations of `../shared/corpora/authelia`, read in place at "
+      "run time. The same SQL is written in each tool's own format (golang-migrate pairs for "
+      "migrations_schema and pg_migrate, `-- migrate:up/down` for dbmate, `-- Up/Down Migration` "
+      "for node-pg-migrate, `-- +migrate Up/Down` for sql-migrate, a plan with deploy/revert "
+      "scripts for sqitch, which, as its templates do, wraps each script in `BEGIN; … COMMIT;`). "
+      "After every up and down the schema is fingerprinted (relations, columns, enum labels "
+      "in `public`) and compared across contenders (see *Checks*).\n")
+    w("| contender | up | down | nothing to do | status |")
+    w("|---|---|---|---|---|")
+    for cid, label, kind in CONTENDERS:
+        if any(k[1] == cid for k in st.samples):
+            c = COMMANDS[cid]
+            w(f"| {label} | {c[0]} | {c[1]} | {c[2]} | {c[3]} |")
+    w("")
+
+    sections = [("up", "Up: apply every migration", "up.png"),
+                ("down", "Down: roll every migration back", "down.png"),
+                ("noop", "Nothing to do: the call when all N are applied", "noop.png"),
+                ("status", "Status with N migrations applied", "status.png")]
+    for phase, title, png in sections:
+        w(f"## {title}\n")
+        w(f"![{phase}]({png})\n")
+        w(figure_table(st, phase, reps, wls))
+        w("")
+        if phase == "noop":
+            w("The full deploy command with nothing to do (what a pipeline runs every time: read "
+              "the folder again, then apply), for the contenders where that differs from the "
+              "row above:\n")
+            w(figure_table(st, "noop_full", reps, wls).replace("| *fastest peer*", "| *fastest peer (their no-op above)*"))
+            w("")
+    w("![mix and authelia](mix_authelia.png)\n")
+
+    # Memory
+    w("## Backend memory for a ~100 MB migration\n")
+    mem_rows = []
+    if mem:
+        size = int(mem[0][7])
+        w(f"One migration whose up script is {size / 1e6:.0f} MB of 10-row `INSERT` statements "
+          f"(about {size // 1000:,} statements, 1M rows), after a tiny migration that creates "
+          f"the table. In one psql session the backend's own `VmHWM` (peak resident set, from "
+          f"`/proc/self/status` read with `pg_read_file` by the session's backend, i.e. "
+          f"`pg_backend_pid()`) is read before and after. psql rows run the same two files with "
+          f"`\\i`; migrations_schema rows call `migrate_load_dir` then `migrate_apply()` (in "
+          f"one transaction) or `CALL migrate_run()` in the same session. VmHWM counts shared "
+          f"buffers the backend touched (128 MB `shared_buffers`), so the difference between "
+          f"rows is what matters. Median of the repetitions.\n")
+        by = {}
+        for f in mem:
+            cid, rep, tag = f[0], f[1], f[2]
+            if tag == "error":
+                by.setdefault(cid, {}).setdefault("error", []).append(f[8])
+                continue
+            by.setdefault(cid, {}).setdefault(tag, []).append((int(f[3]), int(f[4]), int(f[5])))
+            by[cid].setdefault("time", {})[rep] = float(f[6])
+        labels = {"psql_f": "psql -f", "psql_1f": "psql -1 -f", "ms_apply": "migrate_apply()",
+                  "ms_run": "CALL migrate_run()"}
+        w("| session | VmHWM before | after migrate_load_dir | VmHWM after | growth | RssAnon after | × psql -f growth | time |")
+        w("|---|---|---|---|---|---|---|---|")
+        base_growth = None
+        for cid in ("psql_f", "psql_1f", "ms_apply", "ms_run"):
+            d = by.get(cid)
+            if not d or "after" not in d:
+                if d and "error" in d:
+                    w(f"| {labels[cid]} | failed: {d['error'][0]} | | | | | | |")
+                continue
+            b = statistics.median(x[0] for x in d["before"])
+            a = statistics.median(x[0] for x in d["after"])
+            anon = statistics.median(x[2] for x in d["after"])
+            ld = statistics.median(x[0] for x in d["loaded"]) if "loaded" in d else None
+            t = statistics.median(d["time"].values())
+            growth = a - b
+            if cid == "psql_f":
+                base_growth = growth
+            mem_rows.append((cid, labels[cid], b, a))
+            w(f"| {labels[cid]} | {b / 1024:.0f} MiB | {'—' if ld is None else f'{ld / 1024:.0f} MiB'} | "
+              f"{a / 1024:.0f} MiB | {growth / 1024:.0f} MiB | {anon / 1024:.0f} MiB | "
+              f"{ratio(growth, base_growth)} | {fmt(t)} |")
+        w("")
+        w("![memory](memory.png)\n")
+    else:
+        w("Not measured in this run.\n")
+
+    # Core
+    w("## The core planner at 100,000 migrations (Google Benchmark)\n")
+    if core:
+        w("`bench/core_bench.cpp`, built by `bench/CMakeLists.txt` (a separate CMake project over "
+          "`../src/core`, Release, `find_package(benchmark)` from Debian's libbenchmark-dev) and "
+          "run by `bench/run` with 5 repetitions. 100,000 `Registered` with versions "
+          "`20240000000001…`, 64-character checksums; `Applied` as stated.\n")
+        w("| benchmark | median | CV | per migration |")
+        w("|---|---|---|---|")
+        rows = {}
+        for b in core.get("benchmarks", []):
+            if b.get("run_type") == "aggregate":
+                rows.setdefault(b["run_name"], {})[b["aggregate_name"]] = b
+        for name, agg in rows.items():
+            med = agg.get("median")
+            cv = agg.get("cv")
+            if not med:
+                continue
+            ms = med["real_time"] if med.get("time_unit") == "ms" else med["real_time"] / 1e6
+            cvs = f"{cv['real_time'] * 100:.1f} %" if cv else "—"
+            w(f"| `{name}` | {ms:.1f} ms | {cvs} | {ms * 1000 / 100000:.2f} µs |")
+        ctx = core.get("context", {})
+        w("")
+        w(f"Google Benchmark reports {ctx.get('num_cpus', '?')} CPUs at {ctx.get('mhz_per_cpu', '?')} MHz"
+          + ("; Debian's libbenchmark is itself a debug build (its own warning), which does not "
+             "affect the code measured, compiled here with -O3 (Release)." if ctx.get("library_build_type") == "debug" else ".")
+          + "\n")
+    else:
+        w("Not run.\n")
+
+    # Caps, failures, checks
+    w("## Fewer repetitions, skipped runs, failures\n")
+    any_note = False
+    for (wl, cid), notes in st.notes.items():
+        for n in notes:
+            any_note = True
+            w(f"- {WL_TITLE.get(wl, 'N=' + str(st.n[wl]))}, {LABEL.get(cid, cid)}: {n}.")
+    for (wl, cid), errs in st.errors.items():
+        for e in errs:
+            any_note = True
+            w(f"- {WL_TITLE.get(wl, 'N=' + str(st.n[wl]))}, {LABEL.get(cid, cid)}: **failed**: {e}")
+    if not any_note:
+        w("- None.")
+    lint = info.get("lint")
+    if isinstance(lint, str):
+        w(f"- migrate_lint throughput: {lint}.")
+    elif isinstance(lint, dict):
+        w(f"- migrate_lint over {lint['n']} registered migrations: median {fmt(lint['median_s'])}.")
+    w("")
+    w("## Checks\n")
+    bad = []
+    for wl in wls:
+        for phase in ("fp_up", "fp_down"):
+            ref = st.fp.get((wl, "psql1", phase))
+            for cid, _, _ in CONTENDERS:
+                got = st.fp.get((wl, cid, phase))
+                if got is None or ref is None:
+                    continue
+                if got != ref:
+                    bad.append(f"{wl} {phase[3:]}: {SHORT[cid]} left {sorted(got)}, psql -1 -f left {sorted(ref)}")
+    if bad:
+        w("Schema fingerprints (relations/columns/enum labels in `public`) that differ from "
+          "psql -1 -f:\n")
+        for b in bad:
+            w(f"- {b}")
+    else:
+        w("After up, every contender left the same schema fingerprint (relations / columns / enum "
+          "labels in `public`, tracking tables excluded) as `psql -1 -f`, and after down the same "
+          "one as its down scripts (`0/0/0` everywhere: nothing left).")
+    w("")
+    notes_path = os.path.join(bench, "notes.md")
+    if os.path.exists(notes_path):
+        with open(notes_path, encoding="utf-8") as fh:
+            w(fh.read())
+    with open(os.path.join(bench, "results.md"), "w", encoding="utf-8") as fh:
+        fh.write("\n".join(L).rstrip() + "\n")
+    plots(bench, st, mem_rows)
+
+
+if __name__ == "__main__":
+    main()
