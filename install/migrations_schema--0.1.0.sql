@@ -58,7 +58,7 @@ CREATE TABLE migrations_schema.history (
     version          text,
     action           text NOT NULL CHECK (action IN ('register', 'apply', 'rollback', 'baseline',
                                                      'import', 'repair', 'failure',
-                                                     'lint-ignore')),
+                                                     'lint-ignore', 'drift')),
     at               timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     role_name        text NOT NULL,
     application_name text,
@@ -86,12 +86,43 @@ CREATE TRIGGER history_is_not_truncated
     BEFORE TRUNCATE ON migrations_schema.history
     FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.refuse_history_change();
 
+-- The schema as the runner left it: recorded after every apply, run, rollback and baseline
+-- that changed something, so that a change made outside migrations can be found later.
+CREATE TABLE migrations_schema.schema_snapshot (
+    project     text PRIMARY KEY,
+    version     text,              -- the newest applied migration afterwards (NULL: none)
+    action      text NOT NULL CHECK (action IN ('apply', 'run', 'rollback', 'baseline')),
+    recorded_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    recorded_by text NOT NULL,
+    schema_hash text NOT NULL,
+    fingerprint jsonb NOT NULL
+);
+COMMENT ON TABLE migrations_schema.schema_snapshot IS
+    'migrate_schema_fingerprint() as the last runner action of each project left it.';
+
+-- Every DDL command run outside the runner, written by the event triggers below. It is not
+-- dumped: it is this database's log, and a restored database starts a log of its own.
+CREATE TABLE migrations_schema.drift_log (
+    id               bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    at               timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    role_name        text NOT NULL,
+    application_name text,
+    command_tag      text NOT NULL,
+    object_type      text,
+    object_identity  text,
+    schema_name      text,
+    statement        text
+);
+COMMENT ON TABLE migrations_schema.drift_log IS
+    'DDL run outside migrations (who, when, what), as the event triggers saw it.';
+
 -- pg_dump keeps the migration state along with the schema it describes.
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.migration', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.applied', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.failure', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.history', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.history_id_seq', '');
+SELECT pg_catalog.pg_extension_config_dump('migrations_schema.schema_snapshot', '');
 
 -- The functions are not STRICT: a NULL argument is answered with a clear error.
 CREATE FUNCTION migrate_register(
@@ -216,6 +247,53 @@ LANGUAGE C STABLE;
 COMMENT ON FUNCTION migrate_lint_pending(text) IS
     'migrate_lint() of every pending migration''s up script, in version order.';
 
+CREATE FUNCTION migrate_schema_fingerprint(schemas text[] DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'migrate_schema_fingerprint'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate_schema_fingerprint(text[]) IS
+    'A canonical, order-independent description of the user schemas (or of the schemas '
+    'named): {kind: {object: {attribute: value}}}. The extension''s own schema is left out.';
+
+CREATE FUNCTION migrate_schema_hash(schemas text[] DEFAULT NULL)
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_schema_hash'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate_schema_hash(text[]) IS
+    'SHA-256 (hex) of migrate_schema_fingerprint(): equal for equal schemas, whatever order '
+    'their objects were created in.';
+
+CREATE FUNCTION migrate_test(project text DEFAULT 'default', target text DEFAULT NULL)
+RETURNS TABLE (version text, name text, reversible text, detail text, differences jsonb)
+AS 'MODULE_PATHNAME', 'migrate_test'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION migrate_test(text, text) IS
+    'Round trip of every pending migration (up, down, up again) compared by schema '
+    'fingerprint, in a subtransaction that is always rolled back. Changes nothing.';
+
+CREATE FUNCTION migrate_drift(project text DEFAULT NULL)
+RETURNS TABLE (source text, change text, object_type text, object text, detail text,
+               at timestamptz, role_name text)
+AS 'MODULE_PATHNAME', 'migrate_drift'
+LANGUAGE C STABLE;
+COMMENT ON FUNCTION migrate_drift(text) IS
+    'What changed in the schema since the runner last recorded it (source schema), and the '
+    'DDL run outside migrations since then (source ddl). Changes nothing.';
+
+-- The event triggers log DDL run outside the runner and, with migrations_schema.ddl_guard,
+-- warn about it or refuse it. They do nothing for the runner, for extension scripts and for
+-- temporary objects.
+CREATE FUNCTION migrations_schema.ddl_command_end() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'migrate_ddl_command_end'
+LANGUAGE C;
+CREATE FUNCTION migrations_schema.ddl_sql_drop() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'migrate_ddl_sql_drop'
+LANGUAGE C;
+CREATE EVENT TRIGGER migrations_schema_ddl_command_end ON ddl_command_end
+    EXECUTE FUNCTION migrations_schema.ddl_command_end();
+CREATE EVENT TRIGGER migrations_schema_sql_drop ON sql_drop
+    EXECUTE FUNCTION migrations_schema.ddl_sql_drop();
+
 -- The owner decides who may migrate this database.
 REVOKE ALL ON FUNCTION migrate_register(text, text, text, text, text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_load_dir(text, text) FROM PUBLIC;
@@ -232,3 +310,7 @@ REVOKE ALL ON FUNCTION migrate_rollback(text, integer, boolean, boolean, text) F
 REVOKE ALL ON FUNCTION migrate_status(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_lint(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION migrate_lint_pending(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_schema_fingerprint(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_schema_hash(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_test(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION migrate_drift(text) FROM PUBLIC;

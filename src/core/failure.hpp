@@ -24,6 +24,7 @@ enum class FailureKind {
     Busy,            // another session is migrating the project and waiting cannot help
     Conflict,        // recorded state forbids the request (a failed or dirty foreign record)
     InTransaction,   // a call that must own its transactions, made inside a transaction block
+    UndefinedSchema, // a schema name that does not exist
 };
 
 class Failure : public std::runtime_error {

@@ -6,6 +6,7 @@
 #include "pg/internal_scope.hpp"
 #include "pg/protection.hpp"
 #include "pg/registry.hpp"
+#include "pg/schema_snapshot.hpp"
 #include "pg/result_set.hpp"
 #include "pg/spi.hpp"
 
@@ -37,6 +38,8 @@ Datum baseline_body(FunctionCallInfo fcinfo) {
                        caller);
         rows.add_row({Cell::text(m.version.text()), Cell::text(m.name)});
     }
+    // The schema as it is now is what the baselined migrations built.
+    record_schema_snapshot(project, "baseline", caller);
     return Datum(0);
 }
 

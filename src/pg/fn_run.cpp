@@ -13,6 +13,7 @@
 #include "pg/migration_label.hpp"
 #include "pg/protection.hpp"
 #include "pg/registry.hpp"
+#include "pg/schema_snapshot.hpp"
 #include "pg/run_progress.hpp"
 #include "pg/script_parser.hpp"
 #include "pg/settings.hpp"
@@ -322,6 +323,14 @@ private:
     bool committed_any_ = false;
 };
 
+void record_snapshot_now(const Run& run) {
+    {
+        InternalScope internal;
+        record_schema_snapshot(run.project, "run", run.caller);
+    }
+    commit();
+}
+
 bool in_atomic_context(FunctionCallInfo fcinfo) {
     return fcinfo->context == nullptr || !IsA(fcinfo->context, CallContext) ||
            reinterpret_cast<CallContext*>(fcinfo->context)->atomic;
@@ -343,6 +352,7 @@ Datum run_body(FunctionCallInfo fcinfo) {
         InternalScope internal;
         lock_project_for_session(run.project);
     }
+    std::size_t applied = 0;
     try {
         std::vector<core::Migration> plan;
         {
@@ -350,12 +360,28 @@ Datum run_body(FunctionCallInfo fcinfo) {
             plan = core::plan_apply(load_registered(run.project), load_applied(run.project),
                                     request, load_failed(run.project));
         }
+        if (!plan.empty()) {
+            InternalScope internal;
+            report_drift_before_run(run.project, "run", run.caller);
+        }
         commit();
-        for (const auto& m : plan)
+        for (const auto& m : plan) {
             MigrationRun(run, m).apply();
+            ++applied;
+        }
         if (plan.empty())
             notice("nothing to apply in project \"" + run.project + "\"");
+        else
+            record_snapshot_now(run);
     } catch (...) {
+        // What did apply is the runner's work, not drift.
+        if (applied > 0) {
+            try {
+                record_snapshot_now(run);
+            } catch (...) {
+                // The error that stopped the run matters more than the snapshot.
+            }
+        }
         try {
             InternalScope internal;
             unlock_project_for_session(run.project);

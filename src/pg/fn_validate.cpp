@@ -7,6 +7,7 @@
 #include "pg/lint.hpp"
 #include "pg/registry.hpp"
 #include "pg/result_set.hpp"
+#include "pg/schema_snapshot.hpp"
 #include "pg/spi.hpp"
 
 namespace ms::pg {
@@ -56,6 +57,25 @@ Datum validate_body(FunctionCallInfo fcinfo) {
                               Cell::text(f.hint)});
             }
         }
+    }
+    // The schema is shared by every project: drift is reported once, against the newest
+    // snapshot any runner action recorded.
+    Drift drift;
+    {
+        InternalScope internal;
+        drift = current_drift(std::nullopt);
+    }
+    static const std::string warning = "warning";
+    static const std::string drift_problem = "drift";
+    static const std::string drift_hint =
+        "Not made by a migration: put it into one (or undo it); migrate_drift() lists who "
+        "ran what.";
+    for (const auto& c : drift.changes) {
+        const std::string detail = std::string(core::change_name(c.change)) + " " + c.kind + " " +
+                                   c.object + ": " + c.detail;
+        rows.add_row({Cell::text(warning), Cell::text(drift.snapshot_project),
+                      Cell::text(drift.snapshot_version), Cell::text(drift_problem),
+                      Cell::text(detail), Cell::text(drift_hint)});
     }
     return Datum(0);
 }

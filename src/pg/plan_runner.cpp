@@ -7,6 +7,7 @@
 #include "pg/internal_scope.hpp"
 #include "pg/lint_policy.hpp"
 #include "pg/registry.hpp"
+#include "pg/schema_snapshot.hpp"
 #include "pg/relation_state.hpp"
 #include "pg/result_set.hpp"
 #include "pg/script_parser.hpp"
@@ -162,7 +163,16 @@ void run_plan(FunctionCallInfo fcinfo, const std::vector<core::Migration>& plan,
     ResultSet rows(fcinfo);
     const auto parsed = parse_all(plan, request);
     if (!request.dry_run) {
+        const char* action = request.direction == Direction::Up ? "apply" : "rollback";
+        if (!plan.empty()) {
+            InternalScope internal;
+            report_drift_before_run(request.project, action, request.caller);
+        }
         run_steps(rows, plan, parsed, request);
+        if (!plan.empty()) {
+            InternalScope internal;
+            record_schema_snapshot(request.project, action, request.caller);
+        }
         return;
     }
     in_discarded_subtransaction([&] {

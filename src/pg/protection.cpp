@@ -88,6 +88,14 @@ void install_protection_hooks() {
     ExecutorCheckPerms_hook = on_check_perms;
 }
 
+bool runner_is_active() {
+    return runner_active;
+}
+
+void mark_runner_process() {
+    runner_active = true;
+}
+
 RunnerScope::RunnerScope(const char* function) {
     if (runner_active)
         throw core::Failure(core::FailureKind::Unsupported,

@@ -9,6 +9,11 @@ void install_protection_hooks();
 
 // Marks the runner busy for its lifetime; a second RunnerScope in the same backend (a
 // migration calling migrate_apply) is refused with a clear error.
+// Whether this backend is running migrations: DDL now is the runner's, not drift. A
+// background worker running a migration's top-level statement counts as the runner.
+bool runner_is_active();
+void mark_runner_process();
+
 class RunnerScope {
 public:
     explicit RunnerScope(const char* function);

@@ -16,11 +16,21 @@ int lock_timeout_ms = 5000;
 int statement_timeout_ms = 0;
 int lock_retries = 5;
 int lint_policy = static_cast<int>(LintPolicy::Warn);
+int guard = static_cast<int>(DdlGuard::Off);
+bool guard_bypass = false;
+char* managed_schemas = nullptr;
 
 const struct config_enum_entry lint_policies[] = {
     {"off", static_cast<int>(LintPolicy::Off), false},
     {"warn", static_cast<int>(LintPolicy::Warn), false},
     {"error", static_cast<int>(LintPolicy::Error), false},
+    {nullptr, 0, false},
+};
+
+const struct config_enum_entry guard_modes[] = {
+    {"off", static_cast<int>(DdlGuard::Off), false},
+    {"warn", static_cast<int>(DdlGuard::Warn), false},
+    {"error", static_cast<int>(DdlGuard::Error), false},
     {nullptr, 0, false},
 };
 
@@ -50,6 +60,26 @@ void define_settings() {
         "error finding is refused before anything runs.",
         &lint_policy, static_cast<int>(LintPolicy::Warn), lint_policies, PGC_USERSET, 0,
         nullptr, nullptr, nullptr);
+    // The guard protects the schema from the roles that use it: only a superuser (or a role
+    // granted SET on it) may change it, per database with ALTER DATABASE ... SET.
+    DefineCustomEnumVariable(
+        "migrations_schema.ddl_guard",
+        "What DDL on the managed schemas run outside migrations does.",
+        "off: it is logged for migrate_drift(); warn: logged and a WARNING; error: refused. "
+        "Extension scripts and temporary objects are never affected.",
+        &guard, static_cast<int>(DdlGuard::Off), guard_modes, PGC_SUSET, 0, nullptr, nullptr,
+        nullptr);
+    DefineCustomBoolVariable(
+        "migrations_schema.ddl_guard_bypass",
+        "Lets DDL outside migrations through while ddl_guard = error (superusers only).",
+        "For emergencies: the DDL is still logged as drift.", &guard_bypass, false, PGC_SUSET, 0,
+        nullptr, nullptr, nullptr);
+    DefineCustomStringVariable(
+        "migrations_schema.managed_schemas",
+        "The schemas whose DDL outside migrations is logged and guarded.",
+        "A comma-separated list; empty (the default) means every schema except the system "
+        "schemas and the extension's own.",
+        &managed_schemas, "", PGC_SUSET, GUC_LIST_INPUT, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("migrations_schema");
 }
 
@@ -67,6 +97,18 @@ int migration_lock_retries() {
 
 LintPolicy migration_lint_policy() {
     return static_cast<LintPolicy>(lint_policy);
+}
+
+DdlGuard ddl_guard() {
+    return static_cast<DdlGuard>(guard);
+}
+
+bool ddl_guard_bypassed() {
+    return guard_bypass;
+}
+
+const char* managed_schemas_setting() {
+    return managed_schemas == nullptr ? "" : managed_schemas;
 }
 
 }  // namespace ms::pg

@@ -15,4 +15,13 @@ int migration_lock_retries();
 enum class LintPolicy { Off, Warn, Error };
 LintPolicy migration_lint_policy();
 
+// migrations_schema.ddl_guard: what DDL on the managed schemas outside the runner does.
+enum class DdlGuard { Off, Warn, Error };
+DdlGuard ddl_guard();
+// migrations_schema.ddl_guard_bypass: a superuser's way past ddl_guard = error.
+bool ddl_guard_bypassed();
+// migrations_schema.managed_schemas: the schemas that drift and the guard watch, as
+// written (a comma-separated list); empty means every user schema.
+const char* managed_schemas_setting();
+
 }  // namespace ms::pg

@@ -22,6 +22,7 @@ int sqlstate_for(core::FailureKind kind) noexcept {
     case FailureKind::Unsupported: return ERRCODE_FEATURE_NOT_SUPPORTED;
     case FailureKind::Busy: return ERRCODE_T_R_SERIALIZATION_FAILURE;
     case FailureKind::InTransaction: return ERRCODE_ACTIVE_SQL_TRANSACTION;
+    case FailureKind::UndefinedSchema: return ERRCODE_UNDEFINED_SCHEMA;
     }
     return ERRCODE_INTERNAL_ERROR;
 }

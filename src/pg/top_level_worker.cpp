@@ -1,6 +1,7 @@
 #include "pg/top_level_worker.hpp"
 
 #include "pg/guard.hpp"
+#include "pg/protection.hpp"
 
 extern "C" {
 #include "access/parallel.h"
@@ -258,6 +259,8 @@ void migrations_schema_worker_main(Datum main_arg) {
     CommitTransactionCommand();
     SetUserIdAndSecContext(fixed->current_user_id, fixed->security_context);
 
+    // The event triggers must see this DDL as the runner's.
+    mark_runner_process();
     SetCurrentStatementStartTimestamp();
     debug_query_string = sql;
     pgstat_report_activity(STATE_RUNNING, sql);

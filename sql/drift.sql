@@ -1,0 +1,107 @@
+-- Drift: the runner records the schema after each apply, run, rollback and baseline; event
+-- triggers log DDL run outside the runner; migrate_drift() and migrate_validate() report
+-- both; migrations_schema.ddl_guard warns about such DDL or refuses it.
+CALL regress.reset();
+SELECT migrate_register('1', 'items',
+    'CREATE TABLE app.items (id int PRIMARY KEY, name text);', 'DROP TABLE app.items;');
+SELECT count(*) FROM migrate_apply();
+
+-- The snapshot is the live schema; the runner's own DDL is not drift.
+SELECT project, version, action, schema_hash = migrate_schema_hash() AS is_live
+FROM migrations_schema.schema_snapshot;
+SELECT * FROM migrate_drift();
+SELECT count(*) AS logged FROM migrations_schema.drift_log;
+
+-- An index created by hand.
+CREATE INDEX items_name_idx ON app.items (name);
+SELECT source, change, object_type, object, detail, at IS NOT NULL AS has_time, role_name
+FROM migrate_drift();
+SELECT severity, project, version, problem, detail FROM migrate_validate();
+
+-- Temporary objects are nobody's drift; an extension's own objects are not either (its
+-- CREATE EXTENSION is logged, once).
+CREATE TEMP TABLE scratch (x int);
+CREATE INDEX ON scratch (x);
+DROP TABLE scratch;
+CREATE EXTENSION citext SCHEMA app;
+SELECT command_tag, object_type, object_identity, schema_name, statement
+FROM migrations_schema.drift_log ORDER BY id;
+
+-- Dropping it by hand again: the schema is back to what the runner left, the log remains.
+DROP INDEX app.items_name_idx;
+DROP EXTENSION citext;
+SELECT source, change, object_type, object, detail FROM migrate_drift();
+SELECT count(*) AS problems FROM migrate_validate();
+
+-- A migration run after drift takes the drifted schema in: said as a WARNING, and kept in
+-- history, so the next snapshot does not hide it.
+ALTER TABLE app.items ADD COLUMN added_by_hand int;
+SELECT migrate_register('2', 'sku', 'ALTER TABLE app.items ADD COLUMN sku text;',
+    'ALTER TABLE app.items DROP COLUMN sku;');
+SELECT version, action FROM migrate_apply();
+SELECT action, version, detail FROM migrate_history() WHERE action = 'drift';
+SELECT * FROM migrate_drift();
+
+-- A rollback records the schema too.
+SELECT version, action FROM migrate_rollback();
+SELECT action, version, schema_hash = migrate_schema_hash() AS is_live
+FROM migrations_schema.schema_snapshot;
+
+-- The guard.
+SET migrations_schema.ddl_guard = error;
+CREATE TABLE app.by_hand (id int);
+SELECT to_regclass('app.by_hand') AS refused_table;
+ALTER TABLE app.items ADD COLUMN by_hand int;
+DROP TABLE app.items;
+CREATE SCHEMA by_hand;
+GRANT SELECT ON app.items TO PUBLIC;
+-- Temporary tables and extensions are never blocked.
+CREATE TEMP TABLE scratch (x int);
+DROP TABLE scratch;
+CREATE EXTENSION citext SCHEMA app;
+DROP EXTENSION citext;
+-- The runner is not blocked, including CREATE INDEX CONCURRENTLY run by its worker.
+SELECT migrate_register('3', 'concurrent index',
+    'CREATE INDEX CONCURRENTLY items_sku_idx ON app.items (id);');
+SET client_min_messages = warning;
+CALL migrate_run();
+RESET client_min_messages;
+SELECT version, state FROM migrate_status() ORDER BY version;
+SELECT count(*) AS logged_since FROM migrations_schema.drift_log
+WHERE at > (SELECT recorded_at FROM migrations_schema.schema_snapshot);
+-- A superuser's bypass lets DDL through, still logged.
+SET migrations_schema.ddl_guard_bypass = on;
+CREATE TABLE app.emergency (id int);
+RESET migrations_schema.ddl_guard_bypass;
+SELECT command_tag, object_identity FROM migrations_schema.drift_log ORDER BY id DESC LIMIT 1;
+-- warn: allowed, said, logged.
+SET migrations_schema.ddl_guard = warn;
+DROP TABLE app.emergency;
+-- Only the managed schemas are watched once they are named.
+SET migrations_schema.managed_schemas = 'app';
+SET migrations_schema.ddl_guard = error;
+CREATE TABLE public.unmanaged (id int);
+CREATE TABLE app.managed (id int);
+DROP TABLE public.unmanaged;
+RESET migrations_schema.managed_schemas;
+
+-- The settings that protect the schema are not the users' to change.
+CREATE ROLE regress_drift_user;
+SET ROLE regress_drift_user;
+SET migrations_schema.ddl_guard_bypass = on;
+SET migrations_schema.ddl_guard = off;
+RESET ROLE;
+DROP ROLE regress_drift_user;
+RESET migrations_schema.ddl_guard;
+
+-- The event trigger functions are for the event triggers only.
+SELECT migrations_schema.ddl_command_end();
+
+-- Baseline adopts the schema as it is.
+CALL regress.reset();
+CREATE TABLE app.legacy (id int);
+SELECT migrate_register('1', 'legacy', 'CREATE TABLE app.legacy (id int);');
+SELECT count(*) FROM migrate_baseline('1');
+SELECT action, version, schema_hash = migrate_schema_hash() AS is_live
+FROM migrations_schema.schema_snapshot;
+SELECT count(*) AS drift FROM migrate_drift() WHERE source = 'schema';

@@ -1,0 +1,160 @@
+// The event triggers: DDL run outside the runner is logged to migrations_schema.drift_log
+// and, with migrations_schema.ddl_guard, warned about or refused. They run for every DDL
+// command of the database, so the runner's own DDL, extension scripts and temporary
+// objects return before any query.
+#include "core/ddl_scope.hpp"
+#include "core/failure.hpp"
+#include "pg/guard.hpp"
+#include "pg/internal_scope.hpp"
+#include "pg/protection.hpp"
+#include "pg/schema_snapshot.hpp"
+#include "pg/settings.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "commands/event_trigger.h"
+#include "commands/extension.h"
+#include "tcop/cmdtag.h"
+#include "utils/guc.h"
+}
+
+#include <boost/algorithm/string/join.hpp>
+
+namespace ms::pg {
+
+namespace {
+
+enum class Event { CommandEnd, SqlDrop };
+
+struct Seen {
+    core::DdlObject object;
+    core::DdlVerdict verdict;
+};
+
+bool is_own_extension_going(const core::DdlObject& o) {
+    return (o.object_type == "extension" && o.identity == "migrations_schema") ||
+           o.schema == std::optional<std::string>("migrations_schema");
+}
+
+std::vector<core::DdlObject> objects_of_command(Event event, const std::string& tag,
+                                                bool* own_extension_dropped) {
+    std::vector<core::DdlObject> objects;
+    if (event == Event::CommandEnd) {
+        const auto rows = spi_query(
+            "SELECT object_type, schema_name, object_identity, in_extension, true "
+            "FROM pg_catalog.pg_event_trigger_ddl_commands()",
+            {});
+        for (std::uint64_t i = 0; i < rows; ++i)
+            objects.push_back({tag, spi_text(i, 1).value_or(""), spi_text(i, 2),
+                               spi_text(i, 3).value_or(""), spi_bool(i, 4), false});
+        return objects;
+    }
+    const auto rows = spi_query(
+        "SELECT object_type, schema_name, object_identity, false, original, is_temporary "
+        "FROM pg_catalog.pg_event_trigger_dropped_objects()",
+        {});
+    for (std::uint64_t i = 0; i < rows; ++i) {
+        core::DdlObject o{tag, spi_text(i, 1).value_or(""), spi_text(i, 2),
+                          spi_text(i, 3).value_or(""), false, spi_bool(i, 6)};
+        // DROP EXTENSION migrations_schema (or DROP SCHEMA ... CASCADE reaching it) drops
+        // the log too: there is nothing to write to, and nothing to guard.
+        if (is_own_extension_going(o))
+            *own_extension_dropped = true;
+        // Only what the command named: a table's indexes and constraints go with it.
+        if (spi_bool(i, 5))
+            objects.push_back(std::move(o));
+    }
+    return objects;
+}
+
+std::string describe(const std::vector<Seen>& seen) {
+    std::vector<std::string> parts;
+    for (const auto& s : seen)
+        if (s.verdict == core::DdlVerdict::Guard)
+            parts.push_back(s.object.object_type +
+                            (s.object.identity.empty() ? std::string() : " " + s.object.identity));
+    return boost::algorithm::join(parts, ", ");
+}
+
+Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
+    if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
+        throw core::Failure(core::FailureKind::Unsupported,
+                            "this function is called by the extension's event triggers only");
+    if (runner_is_active() || creating_extension)
+        return Datum(0);
+    const auto* data = reinterpret_cast<EventTriggerData*>(fcinfo->context);
+    const std::string tag = GetCommandTagName(data->tag);
+    const std::string caller = caller_role();
+    const auto scope = managed_schema_scope();
+    const std::vector<std::string> managed = scope.value_or(std::vector<std::string>{});
+
+    SpiConnection spi;
+    bool own_extension_dropped = false;
+    std::vector<Seen> seen;
+    for (auto& o : objects_of_command(event, tag, &own_extension_dropped)) {
+        const auto verdict = core::classify_ddl(o, managed);
+        if (verdict != core::DdlVerdict::Ignore)
+            seen.push_back({std::move(o), verdict});
+    }
+    if (own_extension_dropped || seen.empty())
+        return Datum(0);
+    // pg_restore recreates a dumped schema: that is not drift (its snapshot comes with the
+    // dump), though the guard still applies.
+    const char* application =
+        pg_call([] { return GetConfigOption("application_name", true, false); });
+    const bool restoring = application != nullptr && std::string(application) == "pg_restore";
+
+    const std::string guarded = describe(seen);
+    if (!guarded.empty() && ddl_guard() != DdlGuard::Off) {
+        const std::string message = tag + " outside migrations (" + guarded + ")";
+        if (ddl_guard() == DdlGuard::Error && !ddl_guard_bypassed())
+            throw core::Failure(
+                core::FailureKind::Forbidden, message + " is refused by migrations_schema.ddl_guard",
+                "Schema changes on the managed schemas go through migrations.",
+                "Add a migration and apply it; in an emergency a superuser can SET "
+                "migrations_schema.ddl_guard_bypass = on (the change is still logged as drift).");
+        if (ddl_guard() == DdlGuard::Warn)
+            pg_call([&] {
+                ereport(WARNING, (errmsg("%s", message.c_str()),
+                                  errhint("Put it into a migration; migrate_drift() lists what "
+                                          "changed outside migrations.")));
+            });
+    }
+
+    if (restoring)
+        return Datum(0);
+    InternalScope internal;
+    for (const auto& s : seen)
+        spi_query(
+            "INSERT INTO migrations_schema.drift_log (role_name, application_name, command_tag, "
+            "object_type, object_identity, schema_name, statement) "
+            "VALUES ($1, NULLIF(pg_catalog.current_setting('application_name'), ''), $2, $3, "
+            "NULLIF($4, ''), $5, pg_catalog.current_query())",
+            {text_arg(caller), text_arg(tag), text_arg(s.object.object_type),
+             text_arg(s.object.identity), text_arg(s.object.schema)});
+    return Datum(0);
+}
+
+Datum command_end_body(FunctionCallInfo fcinfo) {
+    return on_ddl(fcinfo, Event::CommandEnd);
+}
+
+Datum sql_drop_body(FunctionCallInfo fcinfo) {
+    return on_ddl(fcinfo, Event::SqlDrop);
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(migrate_ddl_command_end);
+Datum migrate_ddl_command_end(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::command_end_body);
+}
+
+PG_FUNCTION_INFO_V1(migrate_ddl_sql_drop);
+Datum migrate_ddl_sql_drop(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::sql_drop_body);
+}
+}

@@ -1,0 +1,48 @@
+// migrate_drift(project) -> SETOF (source, change, object_type, object, detail, at,
+// role_name): what changed in the schema since the runner last recorded it, and the DDL
+// logged outside the runner since then. Changes nothing.
+#include "pg/arguments.hpp"
+#include "pg/guard.hpp"
+#include "pg/internal_scope.hpp"
+#include "pg/result_set.hpp"
+#include "pg/schema_snapshot.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "utils/timestamp.h"
+}
+
+namespace ms::pg {
+
+namespace {
+
+Datum drift_body(FunctionCallInfo fcinfo) {
+    const auto project = optional_text(fcinfo, 0);
+    ResultSet rows(fcinfo);
+    SpiConnection spi;
+    InternalScope internal;
+    const Drift drift = current_drift(project);
+    static const std::string schema = "schema";
+    static const std::string ddl = "ddl";
+    for (const auto& c : drift.changes) {
+        const std::string change = core::change_name(c.change);
+        rows.add_row({Cell::text(schema), Cell::text(change), Cell::text(c.kind),
+                      Cell::text(c.object), Cell::text(c.detail), Cell::null(), Cell::null()});
+    }
+    for (const auto& d : drift.ddl)
+        rows.add_row({Cell::text(ddl), Cell::text(d.command_tag), Cell::text(d.object_type),
+                      Cell::text(d.object_identity), Cell::text(d.statement),
+                      Cell::datum(TimestampTzGetDatum(d.at), false), Cell::text(d.role_name)});
+    return Datum(0);
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(migrate_drift);
+Datum migrate_drift(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::drift_body);
+}
+}

@@ -1,0 +1,258 @@
+// migrate_test(project, target) -> SETOF (version, name, reversible, detail, differences):
+// for each pending migration, up, down and up again, each compared with the schema it should
+// restore, all inside a subtransaction that is rolled back at the end.
+#include "core/failure.hpp"
+#include "core/planner.hpp"
+#include "core/schema_diff.hpp"
+#include "pg/arguments.hpp"
+#include "pg/guard.hpp"
+#include "pg/internal_scope.hpp"
+#include "pg/protection.hpp"
+#include "pg/registry.hpp"
+#include "pg/result_set.hpp"
+#include "pg/schema_fingerprint.hpp"
+#include "pg/schema_snapshot.hpp"
+#include "pg/script_parser.hpp"
+#include "pg/script_rewrite.hpp"
+#include "pg/spi.hpp"
+#include "pg/statement_executor.hpp"
+#include "pg/subtransaction.hpp"
+
+extern "C" {
+#include "utils/fmgrprotos.h"
+}
+
+#include <boost/algorithm/string/join.hpp>
+#include <boost/algorithm/string/predicate.hpp>
+
+#include <algorithm>
+#include <sstream>
+
+namespace ms::pg {
+
+namespace {
+
+struct Outcome {
+    std::string version;
+    std::string name;
+    std::string reversible;
+    std::optional<std::string> detail;
+    std::optional<std::string> differences;  // JSON array
+};
+
+class RoundTrip {
+public:
+    RoundTrip(std::string project, std::optional<std::vector<std::string>> scope)
+        : project_(std::move(project)), scope_(std::move(scope)) {}
+
+    // Runs one migration's round trip; false when later migrations cannot be tested.
+    bool test(const core::Migration& m, Outcome& out) {
+        out.version = m.version.text();
+        out.name = m.name;
+        std::optional<std::string> up, down;
+        {
+            InternalScope internal;
+            up = load_script(project_, out.version, Script::Up);
+            down = load_script(project_, out.version, Script::Down);
+        }
+        const SchemaFingerprint before = fingerprint();
+        if (auto error = run("up", m, *up)) {
+            out.reversible = "error";
+            out.detail = "up failed: " + *error;
+            return false;
+        }
+        const SchemaFingerprint after_up = fingerprint();
+        if (!down) {
+            out.reversible = "no down script";
+            out.detail = skipped_note();
+            return true;
+        }
+        // Down and up again run in a subtransaction of their own, rolled back whatever
+        // happens: the next migration starts from what this one's up script built, as it
+        // would in a real apply.
+        std::optional<std::string> down_error, again_error;
+        std::vector<core::SchemaChange> undone, redone;
+        try {
+            in_discarded_subtransaction([&] {
+                if ((down_error = run("down", m, *down)))
+                    return;
+                undone = compare(before, fingerprint());
+                if ((again_error = run("up", m, *up)))
+                    return;
+                redone = compare(after_up, fingerprint());
+            });
+        } catch (const PgError& e) {
+            down_error = e.what();
+        }
+        if (down_error) {
+            out.reversible = "error";
+            out.detail = "down failed: " + *down_error;
+            return true;
+        }
+        std::vector<std::string> notes;
+        std::vector<std::string> json;
+        if (!undone.empty()) {
+            notes.push_back("down did not restore the schema before up: " +
+                            summarize_changes(undone));
+            json.push_back(core::changes_json(undone, "down"));
+        }
+        if (!redone.empty()) {
+            notes.push_back("up after down built a different schema than up: " +
+                            summarize_changes(redone));
+            json.push_back(core::changes_json(redone, "up again"));
+        }
+        // Something the fingerprint does not see (rows, a sequence's position) can make the
+        // up script fail the second time: not reversible either.
+        if (again_error)
+            notes.push_back("up after down failed: " + *again_error);
+        if (const auto skipped = skipped_note())
+            notes.push_back(*skipped);
+        out.reversible = undone.empty() && redone.empty() && !again_error ? "true" : "false";
+        if (!notes.empty())
+            out.detail = boost::algorithm::join(notes, "; ");
+        if (!json.empty()) {
+            // Two arrays become one: strip the brackets where they meet.
+            std::string merged = json[0];
+            if (json.size() == 2)
+                merged = merged.substr(0, merged.size() - 1) + ", " + json[1].substr(1);
+            out.differences = merged;
+        }
+        return true;
+    }
+
+private:
+    SchemaFingerprint fingerprint() {
+        InternalScope internal;
+        return schema_fingerprint(scope_);
+    }
+
+    std::vector<core::SchemaChange> compare(const SchemaFingerprint& expected,
+                                            const SchemaFingerprint& actual) {
+        if (expected.sha256 == actual.sha256)
+            return {};
+        InternalScope internal;
+        return core::diff_schemas(fingerprint_attributes(expected.json),
+                                  fingerprint_attributes(actual.json));
+    }
+
+    // Runs a script in a subtransaction kept on success; the error message otherwise.
+    std::optional<std::string> run(const char* direction, const core::Migration& m,
+                                   const std::string& script) {
+        const MigrationLabel label{project_, m.version.text(), m.name, direction};
+        try {
+            // CONCURRENTLY cannot run in a transaction; without it the same object is built.
+            const std::string testable = without_concurrently(script);
+            std::vector<Statement> runnable;
+            for (const auto& s : parse_script(testable, label)) {
+                if (s.top_level) {
+                    const std::string note = std::string(direction) + " statement " +
+                                             std::to_string(s.number) + " (line " +
+                                             std::to_string(s.line) + ")";
+                    // Up runs twice; its statements are named once.
+                    if (std::find(skipped_.begin(), skipped_.end(), note) == skipped_.end())
+                        skipped_.push_back(note);
+                }
+                else
+                    runnable.push_back(s);
+            }
+            in_subtransaction([&] { execute_statements(testable, runnable, label); });
+        } catch (const PgError& e) {
+            return describe_error(e.what(), e.data()->context);
+        } catch (const core::Failure& f) {
+            return describe_error(f.what(), f.context().empty() ? nullptr : f.context().c_str());
+        }
+        return std::nullopt;
+    }
+
+    static std::string describe_error(const std::string& message, const char* context) {
+        if (context == nullptr || *context == '\0')
+            return message;
+        // Of the context lines, the one naming the migration, statement and line.
+        std::istringstream lines(context);
+        std::string line, where;
+        while (std::getline(lines, line))
+            if (where.empty() || boost::algorithm::starts_with(line, "migration "))
+                where = line;
+        return message + " (" + where + ")";
+    }
+
+    std::optional<std::string> skipped_note() {
+        if (skipped_.empty())
+            return std::nullopt;
+        std::string note = "not run, as they only run at top level (VACUUM, CALL, DO with "
+                           "COMMIT, ...): " +
+                           boost::algorithm::join(skipped_, ", ");
+        skipped_.clear();
+        return note;
+    }
+
+    std::string project_;
+    std::optional<std::vector<std::string>> scope_;
+    std::vector<std::string> skipped_;
+};
+
+Datum test_body(FunctionCallInfo fcinfo) {
+    RunnerScope runner("migrate_test");
+    const std::string project = project_argument(fcinfo, 0);
+    core::ApplyRequest request;
+    request.target = optional_text(fcinfo, 1);
+    ResultSet rows(fcinfo);
+    SpiConnection spi;
+    std::vector<core::Migration> plan;
+    {
+        InternalScope internal;
+        lock_project(project);
+        plan = core::plan_apply(load_registered(project), load_applied(project), request,
+                                load_failed(project));
+    }
+    std::vector<Outcome> outcomes(plan.size());
+    std::string hash_before;
+    {
+        InternalScope internal;
+        hash_before = schema_fingerprint(managed_schema_scope()).sha256;
+    }
+    in_discarded_subtransaction([&] {
+        RoundTrip trip(project, managed_schema_scope());
+        for (std::size_t i = 0; i < plan.size(); ++i) {
+            if (trip.test(plan[i], outcomes[i]))
+                continue;
+            for (std::size_t j = i + 1; j < plan.size(); ++j) {
+                outcomes[j] = {plan[j].version.text(), plan[j].name, "not tested",
+                               "migration " + plan[i].version.text() + " failed before it",
+                               std::nullopt};
+            }
+            break;
+        }
+    });
+    {
+        InternalScope internal;
+        // The rollback is the guarantee; this check makes a broken guarantee loud.
+        if (schema_fingerprint(managed_schema_scope()).sha256 != hash_before)
+            pg_call([] {
+                ereport(WARNING,
+                        (errmsg("the schema changed while migrate_test() ran"),
+                         errdetail("Another session changed it: the results may mix both.")));
+            });
+    }
+    for (const auto& o : outcomes) {
+        Datum differences = 0;
+        if (o.differences)
+            differences = pg_call([&] {
+                return DirectFunctionCall1(jsonb_in, CStringGetDatum(o.differences->c_str()));
+            });
+        rows.add_row({Cell::text(o.version), Cell::text(o.name), Cell::text(o.reversible),
+                      Cell::text(o.detail), Cell::datum(differences, !o.differences)});
+    }
+    return Datum(0);
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+extern "C" {
+PG_FUNCTION_INFO_V1(migrate_test);
+Datum migrate_test(PG_FUNCTION_ARGS) {
+    return ms::pg::sql_entry(fcinfo, ms::pg::test_body);
+}
+}

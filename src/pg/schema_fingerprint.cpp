@@ -1,0 +1,629 @@
+#include "pg/schema_fingerprint.hpp"
+
+#include "core/failure.hpp"
+#include "pg/extension_objects.hpp"
+#include "pg/guard.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "catalog/pg_type_d.h"
+#include "utils/array.h"
+#include "utils/guc.h"
+}
+
+#include <algorithm>
+#include <cstdint>
+#include <cstring>
+#include <exception>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ms::pg {
+
+namespace {
+
+// The fingerprint is one query. $1 text[]: the schemas (NULL: every user schema);
+// $2 text: the tracking schema.
+//
+// Shape: {kind: {identity: {attribute: text}}}. Identities are quote_ident-style qualified
+// names ("schema.table.column"; functions and aggregates as regprocedure text, which under
+// the pinned search_path is schema-qualified); never OIDs, attnums or anything else that
+// depends on creation order. An attribute whose value is NULL is left out; booleans are
+// 'true'/'false'. Column order is not part of it: a table whose columns were added in
+// another order, or a dropped column, compares equal.
+//
+// Kinds: schema, table (r, p, f), column (of tables, views, materialized views and
+// composite types), constraint (of tables, and of domains as "schema.domain.name"), index,
+// sequence, view (views and materialized views), function (functions, procedures, window
+// functions), aggregate (from pg_aggregate: pg_get_functiondef cannot show aggregates),
+// trigger (not internal), policy, rule (other than a view's _RETURN), statistics (extended
+// statistics objects), type (enum, domain, composite, range, base; implicit array and
+// multirange types, and the constructors of a range, are part of their type), extension.
+// Every kind may carry "comment"; schema, table, column, sequence, view, function,
+// aggregate and type carry "acl": the aclitems sorted as text (collation "C") and joined
+// with ','; absent when the ACL is NULL or equal to the object's default privileges
+// (acldefault), '' when every privilege was revoked.
+//
+// Left out: the system schemas (pg_*, information_schema), the tracking schema, schemas
+// and objects that are members of an extension (and the columns, constraints, indexes,
+// triggers, ... of such members), the migrations_schema extension itself, temporary
+// objects, owners, tablespaces, and data (sequence values). Extensions are listed with
+// their version and schema; when schemas are named, only the extensions installed in one of
+// them (so that a fingerprint of some schemas does not change with unrelated extensions).
+//
+// The text is built directly in jsonb's own output form (keys ordered by byte length, then
+// bytes; ", " and ": " separators; strings escaped by to_json), so that it is exactly
+// jsonb's text of itself: no jsonb is built for 10,000s of objects only to be printed.
+// Text comparisons that decide an order use collation "C", so that databases with another
+// default collation get the same text.
+//
+// In the SQL below {=} stands for OPERATOR(pg_catalog.=) (every operator is qualified) and
+// {rc:pg_class} for 'pg_catalog.pg_class'::pg_catalog.regclass; expand() spells them out.
+
+struct Attribute {
+    std::string key;
+    std::string value;   // SQL expression; NULL leaves the attribute out
+    bool plain = false;  // its text never needs JSON escaping (a keyword, a number)
+};
+
+Attribute plain(const char* key, std::string value) {
+    return Attribute{key, std::move(value), true};
+}
+
+struct Branch {
+    std::string kind;
+    std::string ident;  // SQL expression of the identity
+    std::vector<Attribute> attributes;
+    std::string from;   // FROM ... WHERE ...
+};
+
+// The canonical ACL: NULL when it is the default, the sorted aclitems otherwise.
+std::string acl(const std::string& acl, const char* type, const std::string& owner) {
+    const std::string sorted = R"(SELECT COALESCE(pg_catalog.string_agg(x::pg_catalog.text, ','
+                                     ORDER BY x::pg_catalog.text COLLATE pg_catalog."C"), '') AS t
+                FROM pg_catalog.unnest()";
+    return "CASE WHEN " + acl + " IS NOT NULL THEN (SELECT CASE WHEN g.t {=} dflt.t THEN NULL " +
+           "ELSE g.t END FROM (" + sorted + acl + ") x) g, (" + sorted + "pg_catalog.acldefault('" +
+           type + "', " + owner + ")) x) dflt) END";
+}
+
+// An options array (reloptions, ftoptions, ...) as one string, sorted; NULL when there are none.
+std::string options(const std::string& array, const std::string& filter = {}) {
+    return "CASE WHEN " + array + " IS NOT NULL THEN (SELECT pg_catalog.string_agg(o, ',' " +
+           "ORDER BY o COLLATE pg_catalog.\"C\") FROM pg_catalog.unnest(" + array + ") o" +
+           (filter.empty() ? "" : " WHERE " + filter) + ") END";
+}
+
+// The object's comment is d.description.
+std::string described(const char* catalog, const std::string& oid,
+                      const std::string& subid = "0") {
+    return " LEFT JOIN pg_catalog.pg_description d ON d.objoid {=} " + oid +
+           " AND d.classoid {=} {rc:" + catalog + "} AND d.objsubid {=} " + subid;
+}
+
+std::string collation_name(const std::string& oid) {
+    return "(SELECT pg_catalog.format('%I.%I', cn.nspname, co.collname) "
+           "FROM pg_catalog.pg_collation co "
+           "JOIN pg_catalog.pg_namespace cn ON cn.oid {=} co.collnamespace "
+           "WHERE co.oid {=} " + oid + ")";
+}
+
+// A function reference (regproc) with its argument types; NULL when there is none.
+std::string function_name(const std::string& regproc) {
+    return "CASE WHEN " + regproc + "::pg_catalog.oid {<>} 0 THEN " + regproc +
+           "::pg_catalog.oid::pg_catalog.regprocedure::pg_catalog.text END";
+}
+
+// A "char" code spelled out: when_then is {{"a", "always"}, ...}; anything else is `other`.
+std::string spelled(const std::string& code,
+                    std::initializer_list<std::pair<const char*, const char*>> when_then,
+                    const char* other) {
+    std::string sql = "CASE";
+    for (const auto& [when, then] : when_then)
+        sql += std::string(" WHEN ") + code + " {=} '" + when + "' THEN '" + then + "'";
+    return sql + (other ? std::string(" ELSE '") + other + "'" : std::string()) + " END";
+}
+
+std::string boolean(const std::string& expr) {
+    return expr + "::pg_catalog.text";
+}
+
+// jsonb's order of object keys: shorter first, then bytewise.
+bool jsonb_key_less(const std::string& a, const std::string& b) {
+    if (a.size() != b.size())
+        return a.size() < b.size();
+    return std::memcmp(a.data(), b.data(), a.size()) < 0;
+}
+
+// The object's text as jsonb prints it; an attribute whose value is NULL is skipped by
+// concat_ws.
+std::string object_text(std::vector<Attribute> attributes) {
+    std::sort(attributes.begin(), attributes.end(),
+              [](const Attribute& a, const Attribute& b) { return jsonb_key_less(a.key, b.key); });
+    std::string sql = "'{' {||} pg_catalog.concat_ws(', '";
+    for (const auto& a : attributes)
+        sql += a.plain ? ",\n        '\"" + a.key + "\": \"' {||} (" + a.value +
+                             ")::pg_catalog.text {||} '\"'"
+                       : ",\n        '\"" + a.key + "\": ' {||} pg_catalog.to_json((" + a.value +
+                             ")::pg_catalog.text)::pg_catalog.text";
+    return sql + ") {||} '}'";
+}
+
+std::vector<Branch> branches() {
+    std::vector<Branch> b;
+    const std::string persistence =
+        spelled("r.relpersistence", {{"u", "unlogged"}}, "permanent");
+
+    b.push_back({"schema", "pg_catalog.format('%I', n.nspname)",
+                 {{"name", "n.nspname"},
+                  {"comment", "d.description"},
+                  {"acl", acl("n.nspacl", "n", "n.nspowner")}},
+                 "FROM ns n" + described("pg_namespace", "n.oid")});
+
+    b.push_back({"table", "r.ident",
+                 {plain("kind", spelled("r.relkind",
+                                        {{"p", "partitioned table"}, {"f", "foreign table"}}, "table")),
+                  plain("persistence", persistence),
+                  {"partition_key", "CASE WHEN r.relkind {=} 'p' THEN pg_catalog.pg_get_partkeydef(r.oid) END"},
+                  // A bound holds no column references: no relation needs opening to print it.
+                  {"partition_bound", "pg_catalog.pg_get_expr(r.relpartbound, 0)"},
+                  {"inherits", "inh.parents"},
+                  {"options", options("r.reloptions")},
+                  {"access_method", "CASE WHEN am.amname {<>} 'heap' THEN am.amname END"},
+                  {"of_type", "CASE WHEN r.reloftype {<>} 0 THEN pg_catalog.format_type(r.reloftype, NULL) END"},
+                  plain("row_security", boolean("r.relrowsecurity")),
+                  plain("force_row_security", boolean("r.relforcerowsecurity")),
+                  plain("replica_identity",
+                   spelled("r.relreplident", {{"n", "nothing"}, {"f", "full"}, {"i", "index"}}, "default")),
+                  {"server", "fs.srvname"},
+                  {"foreign_options", options("ft.ftoptions")},
+                  {"comment", "d.description"},
+                  {"acl", acl("r.relacl", "r", "r.relowner")}},
+                 R"(FROM rel r
+    LEFT JOIN inh ON inh.inhrelid {=} r.oid
+    LEFT JOIN pg_catalog.pg_am am ON am.oid {=} r.relam
+    LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid {=} r.oid
+    LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid {=} ft.ftserver)" +
+                     described("pg_class", "r.oid") +
+                     R"(
+    WHERE r.relkind {=} ANY ('{r,p,f}'::pg_catalog."char"[]))"});
+
+    b.push_back({"view", "r.ident",
+                 {plain("kind", spelled("r.relkind", {{"m", "materialized view"}}, "view")),
+                  {"definition", "pg_catalog.pg_get_viewdef(r.oid)"},
+                  {"options", options("r.reloptions")},
+                  {"comment", "d.description"},
+                  {"acl", acl("r.relacl", "r", "r.relowner")}},
+                 "FROM rel r" + described("pg_class", "r.oid") +
+                     R"(
+    WHERE r.relkind {=} ANY ('{v,m}'::pg_catalog."char"[]))"});
+
+    // A sequence is owned by at most one column (OWNED BY, serial: 'a'; identity: 'i').
+    b.push_back({"sequence", "r.ident",
+                 {{"type", "pg_catalog.format_type(s.seqtypid, NULL)"},
+                  plain("start", "s.seqstart"),
+                  plain("increment", "s.seqincrement"),
+                  plain("min", "s.seqmin"),
+                  plain("max", "s.seqmax"),
+                  plain("cache", "s.seqcache"),
+                  plain("cycle", boolean("s.seqcycle")),
+                  plain("persistence", persistence),
+                  {"owned_by", "CASE WHEN own.objid IS NOT NULL THEN pg_catalog.format('%I.%I.%I', "
+                               "own_n.nspname, own_c.relname, own_a.attname) END"},
+                  {"comment", "d.description"},
+                  {"acl", acl("r.relacl", "s", "r.relowner")}},
+                 R"(FROM rel r
+    JOIN pg_catalog.pg_sequence s ON s.seqrelid {=} r.oid
+    LEFT JOIN pg_catalog.pg_depend own
+      ON own.classid {=} {rc:pg_class} AND own.objid {=} r.oid
+     AND own.refclassid {=} {rc:pg_class} AND own.refobjsubid {>} 0
+     AND own.deptype {=} ANY ('{a,i}'::pg_catalog."char"[])
+    LEFT JOIN pg_catalog.pg_class own_c ON own_c.oid {=} own.refobjid
+    LEFT JOIN pg_catalog.pg_namespace own_n ON own_n.oid {=} own_c.relnamespace
+    LEFT JOIN pg_catalog.pg_attribute own_a
+      ON own_a.attrelid {=} own.refobjid AND own_a.attnum {=} own.refobjsubid)" +
+                     described("pg_class", "r.oid")});
+
+    // A default holds no column references (only a generation expression does): printing it
+    // needs no relation opened.
+    b.push_back({"column", "pg_catalog.format('%I.%I.%I', r.nspname, r.relname, a.attname)",
+                 {{"type", "pg_catalog.format_type(a.atttypid, a.atttypmod)"},
+                  plain("not_null", boolean("a.attnotnull")),
+                  {"default", "CASE WHEN a.attgenerated {=} '' THEN pg_catalog.pg_get_expr(ad.adbin, 0) END"},
+                  plain("identity", spelled("a.attidentity", {{"a", "always"}, {"d", "by default"}}, nullptr)),
+                  plain("generated", spelled("a.attgenerated", {{"s", "stored"}}, nullptr)),
+                  {"generation_expression",
+                   "CASE WHEN a.attgenerated {<>} '' THEN pg_catalog.pg_get_expr(ad.adbin, ad.adrelid) END"},
+                  {"collation", "CASE WHEN a.attcollation {<>} t.typcollation THEN " +
+                                    collation_name("a.attcollation") + " END"},
+                  {"storage", "CASE WHEN a.attstorage {<>} t.typstorage THEN " +
+                                  spelled("a.attstorage", {{"p", "plain"}, {"e", "external"}, {"m", "main"}},
+                                          "extended") +
+                                  " END"},
+                  plain("compression", spelled("a.attcompression", {{"p", "pglz"}, {"l", "lz4"}}, nullptr)),
+                  plain("statistics", "CASE WHEN a.attstattarget {>=} 0 THEN a.attstattarget END"),
+                  // Options named pg_* are the server's bookkeeping, not schema: some builds
+                  // stamp every column with pg_attver=<a per-creation number>.
+                  {"options", "CASE WHEN a.attoptions IS NULL OR (pg_catalog.array_length(a.attoptions, 1) {=} 1 "
+                              "AND pg_catalog.starts_with(a.attoptions[1], 'pg_')) THEN NULL ELSE " +
+                                  options("a.attoptions", "NOT pg_catalog.starts_with(o, 'pg_')") + " END"},
+                  {"foreign_options", options("a.attfdwoptions")},
+                  {"comment", "d.description"},
+                  {"acl", acl("a.attacl", "c", "r.relowner")}},
+                 R"(FROM rel r
+    JOIN pg_catalog.pg_attribute a
+      ON a.attrelid {=} r.oid AND a.attnum {>} 0 AND NOT a.attisdropped
+    JOIN pg_catalog.pg_type t ON t.oid {=} a.atttypid
+    LEFT JOIN pg_catalog.pg_attrdef ad ON ad.adrelid {=} a.attrelid AND ad.adnum {=} a.attnum)" +
+                     described("pg_class", "r.oid", "a.attnum") + R"(
+    WHERE r.relkind {<>} 'S')"});
+
+    b.push_back({"constraint", "pg_catalog.format('%s.%I', o.ident, co.conname)",
+                 {plain("type", spelled("co.contype",
+                                   {{"c", "check"}, {"f", "foreign key"}, {"p", "primary key"},
+                                    {"u", "unique"}, {"x", "exclusion"}, {"t", "trigger"}},
+                                   "other")),
+                  {"definition", "pg_catalog.pg_get_constraintdef(co.oid)"},
+                  plain("validated", boolean("co.convalidated")),
+                  {"comment", "d.description"}},
+                 R"(FROM pg_catalog.pg_constraint co
+    JOIN (SELECT r.oid AS relid, 0::pg_catalog.oid AS typid, r.ident FROM rel r
+          UNION ALL
+          SELECT 0::pg_catalog.oid, t.oid, t.ident FROM typ t WHERE t.typtype {=} 'd') o
+      ON co.conrelid {=} o.relid AND co.contypid {=} o.typid)" +
+                     described("pg_constraint", "co.oid")});
+
+    b.push_back({"index", "pg_catalog.format('%I.%I', r.nspname, ic.relname)",
+                 {{"table", "r.ident"},
+                  {"definition", "pg_catalog.pg_get_indexdef(i.indexrelid)"},
+                  plain("valid", boolean("i.indisvalid")),
+                  plain("clustered", "CASE WHEN i.indisclustered THEN 'true' END"),
+                  plain("replica_identity", "CASE WHEN i.indisreplident THEN 'true' END"),
+                  {"comment", "d.description"}},
+                 R"(FROM rel r
+    JOIN pg_catalog.pg_index i ON i.indrelid {=} r.oid
+    JOIN pg_catalog.pg_class ic ON ic.oid {=} i.indexrelid)" +
+                     described("pg_class", "i.indexrelid")});
+
+    const auto enabled_state = [](const std::string& code) {
+        return spelled(code, {{"D", "disabled"}, {"R", "replica"}, {"A", "always"}}, "origin");
+    };
+    b.push_back({"trigger", "pg_catalog.format('%I.%I.%I', r.nspname, r.relname, tg.tgname)",
+                 {{"definition", "pg_catalog.pg_get_triggerdef(tg.oid)"},
+                  plain("enabled", enabled_state("tg.tgenabled")),
+                  {"comment", "d.description"}},
+                 R"(FROM rel r JOIN pg_catalog.pg_trigger tg ON tg.tgrelid {=} r.oid)" +
+                     described("pg_trigger", "tg.oid") + R"(
+    WHERE NOT tg.tgisinternal)"});
+
+    b.push_back({"policy", "pg_catalog.format('%I.%I.%I', r.nspname, r.relname, po.polname)",
+                 {plain("permissive", boolean("po.polpermissive")),
+                  {"roles", R"((SELECT pg_catalog.string_agg(x.rn, ',' ORDER BY x.rn COLLATE pg_catalog."C")
+                FROM (SELECT CASE WHEN ro {=} 0 THEN 'public'
+                                  ELSE pg_catalog.quote_ident(pg_catalog.pg_get_userbyid(ro)::pg_catalog.text)
+                             END AS rn
+                      FROM pg_catalog.unnest(po.polroles) ro) x))"},
+                  plain("command", spelled("po.polcmd",
+                                      {{"r", "SELECT"}, {"a", "INSERT"}, {"w", "UPDATE"}, {"d", "DELETE"}},
+                                      "ALL")),
+                  {"using", "pg_catalog.pg_get_expr(po.polqual, po.polrelid)"},
+                  {"with_check", "pg_catalog.pg_get_expr(po.polwithcheck, po.polrelid)"},
+                  {"comment", "d.description"}},
+                 R"(FROM rel r JOIN pg_catalog.pg_policy po ON po.polrelid {=} r.oid)" +
+                     described("pg_policy", "po.oid")});
+
+    b.push_back({"rule", "pg_catalog.format('%I.%I.%I', r.nspname, r.relname, rw.rulename)",
+                 {{"definition", "pg_catalog.pg_get_ruledef(rw.oid)"},
+                  plain("enabled", enabled_state("rw.ev_enabled")),
+                  {"comment", "d.description"}},
+                 R"(FROM rel r JOIN pg_catalog.pg_rewrite rw ON rw.ev_class {=} r.oid)" +
+                     described("pg_rewrite", "rw.oid") + R"(
+    WHERE rw.rulename {<>} '_RETURN')"});
+
+    // Its columns and expressions are sets: pg_get_statisticsobjdef() would list the columns
+    // in attnum order, which depends on how the table was built.
+    b.push_back({"statistics", "pg_catalog.format('%I.%I', sn.nspname, s.stxname)",
+                 {{"table", "r.ident"},
+                  {"kinds", R"((SELECT pg_catalog.string_agg(x.k, ',' ORDER BY x.k COLLATE pg_catalog."C")
+                FROM (SELECT )" + spelled("k", {{"d", "ndistinct"}, {"f", "dependencies"}, {"m", "mcv"},
+                                                {"e", "expressions"}}, "other") +
+                                R"( AS k
+                      FROM pg_catalog.unnest(s.stxkind) k) x))"},
+                  {"columns", R"((SELECT pg_catalog.string_agg(pg_catalog.quote_ident(sa.attname::pg_catalog.text), ','
+                                         ORDER BY sa.attname COLLATE pg_catalog."C")
+                  FROM pg_catalog.unnest(s.stxkeys::pg_catalog.int2[]) k
+                  JOIN pg_catalog.pg_attribute sa ON sa.attrelid {=} s.stxrelid AND sa.attnum {=} k))"},
+                  {"expressions", R"((SELECT pg_catalog.string_agg(e, ',' ORDER BY e COLLATE pg_catalog."C")
+                      FROM pg_catalog.unnest(pg_catalog.pg_get_statisticsobjdef_expressions(s.oid)) e))"},
+                  plain("target", "CASE WHEN s.stxstattarget {>=} 0 THEN s.stxstattarget END"),
+                  {"comment", "d.description"}},
+                 R"(FROM rel r
+    JOIN pg_catalog.pg_statistic_ext s ON s.stxrelid {=} r.oid
+    JOIN pg_catalog.pg_namespace sn ON sn.oid {=} s.stxnamespace)" +
+                     described("pg_statistic_ext", "s.oid")});
+
+    b.push_back({"type", "t.ident",
+                 {plain("kind", spelled("t.typtype",
+                                   {{"e", "enum"}, {"d", "domain"}, {"c", "composite"}, {"r", "range"}},
+                                   "base")),
+                  {"values", R"(CASE WHEN t.typtype {=} 'e' THEN
+                    (SELECT pg_catalog.jsonb_agg(e.enumlabel ORDER BY e.enumsortorder)::pg_catalog.text
+                     FROM pg_catalog.pg_enum e WHERE e.enumtypid {=} t.oid) END)"},
+                  {"base_type", "CASE WHEN t.typtype {=} 'd' THEN pg_catalog.format_type(t.typbasetype, t.typtypmod) END"},
+                  {"default", "COALESCE(pg_catalog.pg_get_expr(t.typdefaultbin, 0), t.typdefault)"},
+                  plain("not_null", "CASE WHEN t.typtype {=} 'd' THEN " + boolean("t.typnotnull") + " END"),
+                  {"collation", "CASE WHEN t.typtype {=} 'd' AND t.typcollation {<>} bt.typcollation THEN " +
+                                    collation_name("t.typcollation") +
+                                    " WHEN t.typtype {=} 'r' AND rg.rngcollation {<>} 0 THEN " +
+                                    collation_name("rg.rngcollation") + " END"},
+                  {"subtype", "pg_catalog.format_type(rg.rngsubtype, NULL)"},
+                  {"subtype_opclass", R"((SELECT pg_catalog.format('%I.%I', ocn.nspname, oc.opcname)
+                          FROM pg_catalog.pg_opclass oc
+                          JOIN pg_catalog.pg_namespace ocn ON ocn.oid {=} oc.opcnamespace
+                          WHERE oc.oid {=} rg.rngsubopc))"},
+                  {"canonical", function_name("rg.rngcanonical")},
+                  {"subtype_diff", function_name("rg.rngsubdiff")},
+                  {"multirange", "pg_catalog.format_type(rg.rngmultitypid, NULL)"},
+                  {"input", "CASE WHEN t.typtype {=} 'b' THEN " + function_name("t.typinput") + " END"},
+                  {"output", "CASE WHEN t.typtype {=} 'b' THEN " + function_name("t.typoutput") + " END"},
+                  plain("length", "CASE WHEN t.typtype {=} 'b' THEN t.typlen END"),
+                  {"comment", "d.description"},
+                  {"acl", acl("t.typacl", "T", "t.typowner")}},
+                 R"(FROM typ t
+    LEFT JOIN pg_catalog.pg_type bt ON bt.oid {=} t.typbasetype
+    LEFT JOIN pg_catalog.pg_range rg ON rg.rngtypid {=} t.oid)" +
+                     described("pg_type", "t.oid")});
+
+    b.push_back({"function", "p.oid::pg_catalog.regprocedure::pg_catalog.text",
+                 {plain("kind", spelled("p.prokind", {{"p", "procedure"}, {"w", "window"}}, "function")),
+                  {"definition", "pg_catalog.pg_get_functiondef(p.oid)"},
+                  {"comment", "d.description"},
+                  {"acl", acl("p.proacl", "f", "p.proowner")}},
+                 "FROM fn p" + described("pg_proc", "p.oid") + R"(
+    WHERE p.prokind {<>} 'a')"});
+
+    b.push_back({"aggregate", "p.oid::pg_catalog.regprocedure::pg_catalog.text",
+                 {plain("kind", spelled("a.aggkind", {{"o", "ordered-set"}, {"h", "hypothetical-set"}}, "normal")),
+                  plain("direct_arguments", "CASE WHEN a.aggnumdirectargs {>} 0 THEN a.aggnumdirectargs END"),
+                  {"transition", function_name("a.aggtransfn")},
+                  {"state_type", "pg_catalog.format_type(a.aggtranstype, NULL)"},
+                  {"initial_value", "a.agginitval"},
+                  {"final", function_name("a.aggfinalfn")},
+                  plain("final_extra", "CASE WHEN a.aggfinalextra THEN 'true' END"),
+                  {"combine", function_name("a.aggcombinefn")},
+                  {"serialize", function_name("a.aggserialfn")},
+                  {"deserialize", function_name("a.aggdeserialfn")},
+                  {"moving_transition", function_name("a.aggmtransfn")},
+                  {"moving_inverse", function_name("a.aggminvtransfn")},
+                  {"moving_state_type",
+                   "CASE WHEN a.aggmtranstype {<>} 0 THEN pg_catalog.format_type(a.aggmtranstype, NULL) END"},
+                  {"moving_initial_value", "a.aggminitval"},
+                  {"sort_operator",
+                   "CASE WHEN a.aggsortop {<>} 0 THEN a.aggsortop::pg_catalog.regoperator::pg_catalog.text END"},
+                  plain("parallel", spelled("p.proparallel", {{"s", "safe"}, {"r", "restricted"}}, "unsafe")),
+                  {"comment", "d.description"},
+                  {"acl", acl("p.proacl", "f", "p.proowner")}},
+                 "FROM fn p JOIN pg_catalog.pg_aggregate a ON a.aggfnoid {=} p.oid" +
+                     described("pg_proc", "p.oid") + R"(
+    WHERE p.prokind {=} 'a')"});
+
+    b.push_back({"extension", "pg_catalog.format('%I', x.extname)",
+                 {{"version", "x.extversion"}, {"schema", "xn.nspname"}, {"comment", "d.description"}},
+                 R"(FROM pg_catalog.pg_extension x
+    JOIN pg_catalog.pg_namespace xn ON xn.oid {=} x.extnamespace
+    CROSS JOIN names)" + described("pg_extension", "x.oid") + R"(
+    WHERE x.extname {<>} 'migrations_schema'
+      AND (names.list IS NULL OR xn.nspname {=} ANY (names.list)))"});
+    return b;
+}
+
+constexpr const char* query_head = R"sql(
+WITH
+names AS (SELECT $1::pg_catalog.text[] AS list),
+member AS (
+    SELECT m.classid, m.objid FROM pg_catalog.pg_depend m
+    WHERE m.refclassid {=} {rc:pg_extension} AND m.deptype {=} 'e'),
+ns AS (
+    SELECT n.oid, n.nspname, n.nspowner, n.nspacl
+    FROM pg_catalog.pg_namespace n, names
+    WHERE NOT pg_catalog.starts_with(n.nspname::pg_catalog.text, 'pg_')
+      AND n.nspname {<>} 'information_schema' AND n.nspname {<>} $2::pg_catalog.text
+      AND NOT EXISTS (SELECT FROM member m
+                      WHERE m.classid {=} {rc:pg_namespace} AND m.objid {=} n.oid)
+      AND (names.list IS NULL OR n.nspname {=} ANY (names.list))),
+rel AS (
+    SELECT c.oid, c.relname, c.relkind, c.relpersistence, c.relowner, c.relacl, c.reloptions,
+           c.relrowsecurity, c.relforcerowsecurity, c.relreplident, c.relpartbound,
+           c.reloftype, c.relam, n.nspname,
+           pg_catalog.format('%I.%I', n.nspname, c.relname) AS ident
+    FROM pg_catalog.pg_class c JOIN ns n ON n.oid {=} c.relnamespace
+    WHERE c.relkind {=} ANY ('{r,p,f,v,m,S,c}'::pg_catalog."char"[])
+      AND c.relpersistence {<>} 't'
+      AND NOT EXISTS (SELECT FROM member m
+                      WHERE m.classid {=} {rc:pg_class} AND m.objid {=} c.oid)
+      AND NOT EXISTS (SELECT FROM member m
+                      WHERE m.classid {=} {rc:pg_type} AND m.objid {=} c.reltype)),
+-- The parents of each table (inheritance or partitioning), in declared order.
+inh AS (
+    SELECT i.inhrelid,
+           pg_catalog.string_agg(pg_catalog.format('%I.%I', pn.nspname, pc.relname), ','
+                                 ORDER BY i.inhseqno) AS parents
+    FROM pg_catalog.pg_inherits i
+    JOIN pg_catalog.pg_class pc ON pc.oid {=} i.inhparent
+    JOIN pg_catalog.pg_namespace pn ON pn.oid {=} pc.relnamespace
+    GROUP BY i.inhrelid),
+-- Types of their own: not the row type of a table, not an implicit array, not a multirange
+-- (each is part of another object).
+typ AS (
+    SELECT t.oid, t.typtype, t.typowner, t.typacl, t.typbasetype, t.typtypmod, t.typnotnull,
+           t.typdefaultbin, t.typdefault, t.typcollation, t.typinput, t.typoutput, t.typlen,
+           pg_catalog.format('%I.%I', n.nspname, t.typname) AS ident
+    FROM pg_catalog.pg_type t JOIN ns n ON n.oid {=} t.typnamespace
+    WHERE (t.typtype {=} ANY ('{e,d,r}'::pg_catalog."char"[])
+           OR (t.typtype {=} 'b' AND t.typsubscript::pg_catalog.oid {<>}
+               'pg_catalog.array_subscript_handler'::pg_catalog.regproc::pg_catalog.oid)
+           OR (t.typtype {=} 'c' AND EXISTS (SELECT FROM pg_catalog.pg_class c
+                                             WHERE c.oid {=} t.typrelid AND c.relkind {=} 'c')))
+      AND NOT EXISTS (SELECT FROM member m
+                      WHERE m.classid {=} {rc:pg_type} AND m.objid {=} t.oid)),
+-- Functions that are internal parts of another object (the constructors of a range or
+-- multirange type) come and go with it.
+fn AS (
+    SELECT p.oid, p.prokind, p.proowner, p.proacl, p.proparallel
+    FROM pg_catalog.pg_proc p JOIN ns n ON n.oid {=} p.pronamespace
+    WHERE NOT EXISTS (SELECT FROM member m
+                      WHERE m.classid {=} {rc:pg_proc} AND m.objid {=} p.oid)
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_depend i
+                      WHERE i.classid {=} {rc:pg_proc} AND i.objid {=} p.oid
+                        AND i.deptype {=} 'i')),
+-- One row per kind: its objects, {identity: object, ...}; NULL when there are none.
+kinds (kind, objs) AS ()sql";
+
+constexpr const char* query_tail = R"sql(),
+fingerprint AS (
+    SELECT COALESCE('{' {||} pg_catalog.string_agg(
+               pg_catalog.to_json(k.kind)::pg_catalog.text {||} ': ' {||} k.objs, ', '
+               ORDER BY pg_catalog.octet_length(k.kind), k.kind COLLATE pg_catalog."C") {||} '}',
+           '{}') AS fp
+    FROM kinds k),
+-- The first name (in array order) that is no schema, and the first that is no user schema.
+checked AS (
+    SELECT (SELECT u.s FROM pg_catalog.unnest(names.list) WITH ORDINALITY u(s, i)
+            WHERE NOT EXISTS (SELECT FROM pg_catalog.pg_namespace n WHERE n.nspname {=} u.s)
+            ORDER BY u.i LIMIT 1) AS unknown,
+           (SELECT u.s FROM pg_catalog.unnest(names.list) WITH ORDINALITY u(s, i)
+            WHERE NOT EXISTS (SELECT FROM ns WHERE ns.nspname {=} u.s)
+            ORDER BY u.i LIMIT 1) AS not_user
+    FROM names)
+SELECT f.fp,
+       pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(f.fp, 'UTF8')), 'hex'),
+       c.unknown, c.not_user
+FROM fingerprint f, checked c
+)sql";
+
+void replace_all(std::string& text, const std::string& from, const std::string& to) {
+    for (std::size_t pos = text.find(from); pos != std::string::npos;
+         pos = text.find(from, pos + to.size()))
+        text.replace(pos, from.size(), to);
+}
+
+// Every operator qualified ({=} -> OPERATOR(pg_catalog.=)), every catalog reference
+// spelled out ({rc:pg_class} -> 'pg_catalog.pg_class'::pg_catalog.regclass).
+std::string expand(std::string sql) {
+    for (const char* op : {"=", "<>", ">", ">=", "||"})
+        replace_all(sql, std::string("{") + op + "}", std::string("OPERATOR(pg_catalog.") + op + ")");
+    for (std::size_t pos = sql.find("{rc:"); pos != std::string::npos; pos = sql.find("{rc:", pos)) {
+        const std::size_t end = sql.find('}', pos);
+        if (end == std::string::npos)
+            throw std::logic_error("unterminated catalog reference in the fingerprint query");
+        const std::string literal =
+            "'pg_catalog." + sql.substr(pos + 4, end - pos - 4) + "'::pg_catalog.regclass";
+        sql.replace(pos, end + 1 - pos, literal);
+        pos += literal.size();
+    }
+    return sql;
+}
+
+// Each kind is aggregated on its own: its rows need no sorting by kind first.
+std::string build_query() {
+    std::string sql = query_head;
+    bool first = true;
+    for (const auto& branch : branches()) {
+        sql += first ? "\n    " : "\n    UNION ALL\n    ";
+        sql += "SELECT '" + branch.kind + R"('::pg_catalog.text,
+        '{' {||} pg_catalog.string_agg(
+            pg_catalog.to_json(o.ident)::pg_catalog.text {||} ': ' {||} o.obj, ', '
+            ORDER BY pg_catalog.octet_length(o.ident), o.ident COLLATE pg_catalog."C") {||} '}'
+    FROM (SELECT )" + branch.ident + " AS ident,\n        " + object_text(branch.attributes) +
+               " AS obj\n    " + branch.from + ") o";
+        first = false;
+    }
+    return expand(sql + query_tail);
+}
+
+// The settings that change how values and names are printed, pinned while the query runs:
+// a date in a partition bound or a default, a timestamptz, a float, a bytea, a quoted
+// identifier must read the same whatever the caller's session has set. JIT is off: a
+// catalog query this size would spend longer compiling than running; work_mem is raised so
+// that sorting a large schema's objects stays in memory.
+class OutputSettings {
+public:
+    OutputSettings() : exceptions_at_entry_(std::uncaught_exceptions()) {
+        static const std::pair<const char*, const char*> pinned[] = {
+            {"DateStyle", "ISO, YMD"},        {"IntervalStyle", "postgres"},
+            {"TimeZone", "UTC"},              {"extra_float_digits", "1"},
+            {"bytea_output", "hex"},          {"standard_conforming_strings", "on"},
+            {"quote_all_identifiers", "off"}, {"lc_monetary", "C"},
+            {"jit", "off"},                   {"work_mem", "64MB"},
+        };
+        guc_level_ = pg_call([] { return NewGUCNestLevel(); });
+        for (const auto& setting : pinned)
+            pg_call([&] {
+                (void)set_config_option(setting.first, setting.second, PGC_USERSET,
+                                        PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+            });
+    }
+    ~OutputSettings() {
+        // As InternalScope: on an error the abort (or the enclosing InternalScope, whose
+        // nest level is lower) restores the settings.
+        if (std::uncaught_exceptions() > exceptions_at_entry_)
+            return;
+        AtEOXact_GUC(true, guc_level_);
+    }
+    OutputSettings(const OutputSettings&) = delete;
+    OutputSettings& operator=(const OutputSettings&) = delete;
+
+private:
+    int guc_level_ = 0;
+    int exceptions_at_entry_ = 0;
+};
+
+SqlArg text_array_arg(const std::optional<std::vector<std::string>>& values) {
+    if (!values)
+        return SqlArg{TEXTARRAYOID, Datum(0), true};
+    std::vector<Datum> elements;
+    elements.reserve(values->size());
+    for (const auto& v : *values)
+        elements.push_back(text_arg(v).value);
+    ArrayType* array = pg_call([&] {
+        return elements.empty()
+                   ? construct_empty_array(TEXTOID)
+                   : construct_array(elements.data(), static_cast<int>(elements.size()), TEXTOID,
+                                     -1, false, TYPALIGN_INT);
+    });
+    return SqlArg{TEXTARRAYOID, PointerGetDatum(array), false};
+}
+
+}  // namespace
+
+SchemaFingerprint schema_fingerprint(const std::optional<std::vector<std::string>>& schemas) {
+    static const std::string query = build_query();
+    std::uint64_t rows = 0;
+    {
+        OutputSettings settings;
+        rows = spi_query(query.c_str(),
+                         {text_array_arg(schemas), text_arg(std::string(tracking_schema))});
+    }
+    if (rows != 1)
+        throw std::runtime_error("the schema fingerprint query returned no row");
+    if (const auto unknown = spi_text(0, 3))
+        throw core::Failure(core::FailureKind::UndefinedSchema,
+                            "schema \"" + *unknown + "\" does not exist", {},
+                            "Name existing schemas, or pass NULL for every user schema.");
+    if (const auto other = spi_text(0, 4))
+        throw core::Failure(core::FailureKind::InvalidValue,
+                            "schema \"" + *other + "\" is not a user schema",
+                            "The fingerprint leaves out the system schemas (pg_*, "
+                            "information_schema), the extension's own schema " +
+                                std::string(tracking_schema) +
+                                " and schemas that belong to an extension.",
+                            "Name user schemas only, or pass NULL for every user schema.");
+    SchemaFingerprint result;
+    result.json = spi_required_text(0, 1);
+    result.sha256 = spi_required_text(0, 2);
+    return result;
+}
+
+}  // namespace ms::pg

@@ -1,0 +1,161 @@
+#include "pg/schema_snapshot.hpp"
+
+#include "pg/guard.hpp"
+#include "pg/registry.hpp"
+#include "pg/schema_fingerprint.hpp"
+#include "pg/settings.hpp"
+#include "pg/spi.hpp"
+
+extern "C" {
+#include "utils/builtins.h"
+#include "utils/timestamp.h"
+#include "utils/varlena.h"
+}
+
+namespace ms::pg {
+
+namespace {
+
+// Columns: project, version, action, recorded_at, schema_hash.
+const char* const newest_snapshot =
+    "SELECT project, version, action, recorded_at::text, schema_hash "
+    "FROM migrations_schema.schema_snapshot "
+    "WHERE $1::text IS NULL OR project OPERATOR(pg_catalog.=) $1 "
+    "ORDER BY recorded_at DESC LIMIT 1";
+
+std::vector<core::SchemaAttribute> collect_attributes(std::uint64_t rows) {
+    std::vector<core::SchemaAttribute> out;
+    out.reserve(rows);
+    for (std::uint64_t i = 0; i < rows; ++i)
+        out.push_back({spi_required_text(i, 1), spi_required_text(i, 2), spi_required_text(i, 3),
+                       spi_text(i, 4).value_or("")});
+    return out;
+}
+
+std::string newest_version(const std::string& project) {
+    spi_query(
+        "SELECT a.version FROM migrations_schema.applied a "
+        "JOIN migrations_schema.migration m ON m.project OPERATOR(pg_catalog.=) a.project "
+        " AND m.version OPERATOR(pg_catalog.=) a.version "
+        "WHERE a.project OPERATOR(pg_catalog.=) $1 ORDER BY m.sort_key DESC LIMIT 1",
+        {text_arg(project)});
+    return SPI_processed == 0 ? std::string() : spi_text(0, 1).value_or("");
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> managed_schema_scope() {
+    const std::string setting = managed_schemas_setting();
+    if (setting.empty())
+        return std::nullopt;
+    // SplitIdentifierString understands quoting and folds case as SQL does.
+    std::vector<std::string> schemas;
+    pg_call([&] {
+        char* copy = pstrdup(setting.c_str());
+        List* names = nullptr;
+        if (!SplitIdentifierString(copy, ',', &names))
+            ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                            errmsg("migrations_schema.managed_schemas is not a list of names")));
+        ListCell* cell;
+        foreach (cell, names)
+            schemas.emplace_back(static_cast<const char*>(lfirst(cell)));
+    });
+    return schemas;
+}
+
+std::vector<core::SchemaAttribute> fingerprint_attributes(const std::string& json) {
+    return collect_attributes(spi_query(
+        "SELECT k.key, o.key, a.key, a.value "
+        "FROM pg_catalog.jsonb_each($1::jsonb) k, pg_catalog.jsonb_each(k.value) o, "
+        "pg_catalog.jsonb_each_text(o.value) a",
+        {text_arg(json)}));
+}
+
+Drift current_drift(const std::optional<std::string>& project) {
+    Drift drift;
+    std::string stored_hash;
+    if (spi_query(newest_snapshot, {text_arg(project)}) > 0) {
+        drift.has_snapshot = true;
+        drift.snapshot_project = spi_required_text(0, 1);
+        drift.snapshot_version = spi_text(0, 2);
+        drift.snapshot_action = spi_required_text(0, 3);
+        drift.snapshot_at = spi_required_text(0, 4);
+        stored_hash = spi_required_text(0, 5);
+    }
+    if (drift.has_snapshot) {
+        const SchemaFingerprint live = schema_fingerprint(managed_schema_scope());
+        if (live.sha256 != stored_hash) {
+            const auto before = collect_attributes(spi_query(
+                "SELECT k.key, o.key, a.key, a.value "
+                "FROM migrations_schema.schema_snapshot s, "
+                "pg_catalog.jsonb_each(s.fingerprint) k, pg_catalog.jsonb_each(k.value) o, "
+                "pg_catalog.jsonb_each_text(o.value) a "
+                "WHERE s.project OPERATOR(pg_catalog.=) $1",
+                {text_arg(drift.snapshot_project)}));
+            drift.changes = core::diff_schemas(before, fingerprint_attributes(live.json));
+        }
+    }
+    const auto rows = spi_query(
+        "SELECT at, role_name, command_tag, object_type, object_identity, statement "
+        "FROM migrations_schema.drift_log "
+        "WHERE $1::timestamptz IS NULL OR at OPERATOR(pg_catalog.>) $1::timestamptz ORDER BY id",
+        {text_arg(drift.has_snapshot ? std::optional<std::string>(drift.snapshot_at)
+                                     : std::nullopt)});
+    for (std::uint64_t i = 0; i < rows; ++i) {
+        bool is_null = false;
+        const Datum at = spi_datum(i, 1, &is_null);
+        drift.ddl.push_back({DatumGetTimestampTz(at), spi_required_text(i, 2),
+                             spi_required_text(i, 3), spi_text(i, 4), spi_text(i, 5),
+                             spi_text(i, 6)});
+    }
+    return drift;
+}
+
+std::string summarize_changes(const std::vector<core::SchemaChange>& changes,
+                              std::size_t at_most) {
+    std::string out = std::to_string(changes.size()) +
+                      (changes.size() == 1 ? " change" : " changes");
+    for (std::size_t i = 0; i < changes.size() && i < at_most; ++i)
+        out += std::string(i == 0 ? ": " : "; ") + core::change_name(changes[i].change) + " " +
+               changes[i].kind + " " + changes[i].object;
+    if (changes.size() > at_most)
+        out += "; ...";
+    return out;
+}
+
+void report_drift_before_run(const std::string& project, const char* action,
+                              const std::string& caller) {
+    const Drift drift = current_drift(std::nullopt);
+    if (drift.changes.empty())
+        return;
+    const std::string summary = summarize_changes(drift.changes);
+    append_history({project, std::nullopt, "drift", std::nullopt, std::nullopt, std::nullopt,
+                    "before this " + std::string(action) + ", the schema had changed outside " +
+                        "migrations since the " + drift.snapshot_action + " of project " +
+                        drift.snapshot_project + ": " + summary},
+                   caller);
+    pg_call([&] {
+        ereport(WARNING,
+                (errmsg("the schema changed outside migrations: %s", summary.c_str()),
+                 errdetail("The new schema snapshot takes these changes in; they stay in "
+                           "migrate_history() as action 'drift'."),
+                 errhint("Put schema changes into migrations, so every database gets them.")));
+    });
+}
+
+void record_schema_snapshot(const std::string& project, const char* action,
+                            const std::string& caller) {
+    const SchemaFingerprint live = schema_fingerprint(managed_schema_scope());
+    spi_query(
+        "INSERT INTO migrations_schema.schema_snapshot "
+        "(project, version, action, recorded_by, schema_hash, fingerprint) "
+        "VALUES ($1, NULLIF($2, ''), $3, $4, $5, $6::jsonb) "
+        "ON CONFLICT (project) DO UPDATE SET version = excluded.version, "
+        "action = excluded.action, recorded_at = pg_catalog.clock_timestamp(), "
+        "recorded_by = excluded.recorded_by, schema_hash = excluded.schema_hash, "
+        "fingerprint = excluded.fingerprint",
+        {text_arg(project), text_arg(newest_version(project)), text_arg(std::string(action)),
+         text_arg(caller), text_arg(live.sha256), text_arg(live.json)});
+}
+
+}  // namespace ms::pg
