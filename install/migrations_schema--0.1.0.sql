@@ -94,6 +94,9 @@ CREATE TABLE migrations_schema.schema_snapshot (
     action      text NOT NULL CHECK (action IN ('apply', 'run', 'rollback', 'baseline')),
     recorded_at timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     recorded_by text NOT NULL,
+    -- migrations_schema.managed_schemas when it was recorded (NULL: every user schema), so
+    -- that a later change of the setting is not mistaken for drift
+    schemas     jsonb,
     schema_hash text NOT NULL,
     fingerprint jsonb NOT NULL
 );

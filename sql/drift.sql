@@ -83,7 +83,17 @@ SET migrations_schema.ddl_guard = error;
 CREATE TABLE public.unmanaged (id int);
 CREATE TABLE app.managed (id int);
 DROP TABLE public.unmanaged;
+RESET migrations_schema.ddl_guard;
+-- A managed schema may be named before the migration that creates it has run.
+SET migrations_schema.managed_schemas = 'app, later';
+SELECT migrate_register('4', 'later schema',
+    'CREATE SCHEMA later; CREATE TABLE later.t (id int);', 'DROP SCHEMA later CASCADE;');
+SELECT version, action FROM migrate_apply();
+SELECT jsonb_object_keys(fingerprint->'schema') AS recorded_schemas
+FROM migrations_schema.schema_snapshot ORDER BY 1;
 RESET migrations_schema.managed_schemas;
+-- Watching every schema again is not drift: the snapshot is compared within what it covered.
+SELECT count(*) AS drift_after_setting_change FROM migrate_drift() WHERE source = 'schema';
 
 -- The settings that protect the schema are not the users' to change.
 CREATE ROLE regress_drift_user;

@@ -6,6 +6,8 @@
 #include "pg/settings.hpp"
 #include "pg/spi.hpp"
 
+#include <boost/algorithm/string/join.hpp>
+
 extern "C" {
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
@@ -63,6 +65,28 @@ std::optional<std::vector<std::string>> managed_schema_scope() {
     return schemas;
 }
 
+namespace {
+
+std::optional<std::vector<std::string>> existing_schemas(
+    const std::optional<std::vector<std::string>>& scope) {
+    if (!scope)
+        return scope;
+    std::vector<std::string> existing;
+    for (const auto& name : *scope) {
+        spi_query("SELECT FROM pg_catalog.pg_namespace WHERE nspname OPERATOR(pg_catalog.=) $1",
+                  {text_arg(name)});
+        if (SPI_processed > 0)
+            existing.push_back(name);
+    }
+    return existing;
+}
+
+}  // namespace
+
+std::optional<std::vector<std::string>> fingerprint_scope() {
+    return existing_schemas(managed_schema_scope());
+}
+
 std::vector<core::SchemaAttribute> fingerprint_attributes(const std::string& json) {
     return collect_attributes(spi_query(
         "SELECT k.key, o.key, a.key, a.value "
@@ -83,7 +107,22 @@ Drift current_drift(const std::optional<std::string>& project) {
         stored_hash = spi_required_text(0, 5);
     }
     if (drift.has_snapshot) {
-        const SchemaFingerprint live = schema_fingerprint(managed_schema_scope());
+        // Compared within the schemas the snapshot covered: changing the setting since is
+        // not drift.
+        std::optional<std::vector<std::string>> scope;
+        spi_query("SELECT schemas IS NULL FROM migrations_schema.schema_snapshot "
+                  "WHERE project OPERATOR(pg_catalog.=) $1",
+                  {text_arg(drift.snapshot_project)});
+        if (!spi_bool(0, 1)) {
+            const auto names = spi_query(
+                "SELECT pg_catalog.jsonb_array_elements_text(schemas) "
+                "FROM migrations_schema.schema_snapshot WHERE project OPERATOR(pg_catalog.=) $1",
+                {text_arg(drift.snapshot_project)});
+            scope.emplace();
+            for (std::uint64_t i = 0; i < names; ++i)
+                scope->push_back(spi_required_text(i, 1));
+        }
+        const SchemaFingerprint live = schema_fingerprint(existing_schemas(scope));
         if (live.sha256 != stored_hash) {
             const auto before = collect_attributes(spi_query(
                 "SELECT k.key, o.key, a.key, a.value "
@@ -145,17 +184,25 @@ void report_drift_before_run(const std::string& project, const char* action,
 
 void record_schema_snapshot(const std::string& project, const char* action,
                             const std::string& caller) {
-    const SchemaFingerprint live = schema_fingerprint(managed_schema_scope());
+    const auto scope = managed_schema_scope();
+    std::optional<std::string> scope_json;
+    if (scope) {
+        std::vector<std::string> quoted;
+        for (const auto& name : *scope)
+            quoted.push_back(core::json_string(name));
+        scope_json = "[" + boost::algorithm::join(quoted, ", ") + "]";
+    }
+    const SchemaFingerprint live = schema_fingerprint(existing_schemas(scope));
     spi_query(
         "INSERT INTO migrations_schema.schema_snapshot "
-        "(project, version, action, recorded_by, schema_hash, fingerprint) "
-        "VALUES ($1, NULLIF($2, ''), $3, $4, $5, $6::jsonb) "
+        "(project, version, action, recorded_by, schemas, schema_hash, fingerprint) "
+        "VALUES ($1, NULLIF($2, ''), $3, $4, $5::jsonb, $6, $7::jsonb) "
         "ON CONFLICT (project) DO UPDATE SET version = excluded.version, "
         "action = excluded.action, recorded_at = pg_catalog.clock_timestamp(), "
-        "recorded_by = excluded.recorded_by, schema_hash = excluded.schema_hash, "
-        "fingerprint = excluded.fingerprint",
+        "recorded_by = excluded.recorded_by, schemas = excluded.schemas, "
+        "schema_hash = excluded.schema_hash, fingerprint = excluded.fingerprint",
         {text_arg(project), text_arg(newest_version(project)), text_arg(std::string(action)),
-         text_arg(caller), text_arg(live.sha256), text_arg(live.json)});
+         text_arg(caller), text_arg(scope_json), text_arg(live.sha256), text_arg(live.json)});
 }
 
 }  // namespace ms::pg

@@ -14,6 +14,10 @@ namespace ms::pg {
 // schema), ready for schema_fingerprint().
 std::optional<std::vector<std::string>> managed_schema_scope();
 
+// The same, without the schemas that do not exist (yet): what the runner fingerprints. A
+// migration creating a managed schema must not fail because it was named before it existed.
+std::optional<std::vector<std::string>> fingerprint_scope();
+
 // The flattened form of a fingerprint's JSON text, for core::diff_schemas.
 std::vector<core::SchemaAttribute> fingerprint_attributes(const std::string& json);
 
