@@ -2,21 +2,13 @@
 -- by a check that the registry, the applied state and the user objects are unchanged.
 CALL regress.reset();
 SET search_path = app, public;
--- The helpers below live in schema regress: they are the test's, not the application's,
+-- Helpers of this test live in schema regress: they are the test's, not the application's,
 -- whose schema alone the runner watches for drift here.
 SET migrations_schema.managed_schemas = app;
 SELECT migrate_register('1', 'base', 'CREATE TABLE base (id int);', 'DROP TABLE base;');
 SELECT version FROM migrate_apply();
 
--- Arguments. Each error is caught and printed with its SQLSTATE.
-CREATE FUNCTION regress.try(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END;
-$$;
+-- Arguments. Each error is caught and printed with its SQLSTATE (regress.try).
 SELECT regress.snapshot() AS before \gset
 
 -- 1-4: NULLs

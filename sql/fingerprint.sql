@@ -10,15 +10,7 @@ CREATE FOREIGN DATA WRAPPER regress_fp_fdw;
 CREATE SERVER regress_fp_server FOREIGN DATA WRAPPER regress_fp_fdw;
 GRANT USAGE ON FOREIGN SERVER regress_fp_server TO regress_fp_owner;
 
--- Errors are caught and printed with their SQLSTATE.
-CREATE FUNCTION pg_temp.fp_try(sql text) RETURNS text LANGUAGE plpgsql AS $$
-BEGIN
-    EXECUTE sql;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    RETURN SQLSTATE || ': ' || SQLERRM;
-END;
-$$;
+-- Errors are caught and printed with their SQLSTATE (regress.try).
 
 -- The kinds and identities in which two fingerprints differ (none: equal).
 CREATE FUNCTION pg_temp.fp_diff(a jsonb, b jsonb) RETURNS TABLE (kind text, ident text)
@@ -424,13 +416,13 @@ SELECT migrate_schema_fingerprint(ARRAY[]::text[]) AS empty;
 
 ------------------------------------------------------------------------------------------
 -- Bad schema lists.
-SELECT pg_temp.fp_try($$SELECT migrate_schema_fingerprint(ARRAY['fp', NULL])$$);
-SELECT pg_temp.fp_try($$SELECT migrate_schema_hash(ARRAY[NULL]::text[])$$);
-SELECT pg_temp.fp_try($$SELECT migrate_schema_fingerprint(ARRAY['fp', 'no_such_schema'])$$);
-SELECT pg_temp.fp_try($$SELECT migrate_schema_hash(ARRAY['FP'])$$);
-SELECT pg_temp.fp_try($$SELECT migrate_schema_fingerprint(ARRAY['pg_catalog'])$$);
-SELECT pg_temp.fp_try($$SELECT migrate_schema_hash(ARRAY['migrations_schema'])$$);
-SELECT pg_temp.fp_try($$SELECT migrate_schema_hash(ARRAY['information_schema'])$$);
+SELECT regress.try($$SELECT migrate_schema_fingerprint(ARRAY['fp', NULL])$$);
+SELECT regress.try($$SELECT migrate_schema_hash(ARRAY[NULL]::text[])$$);
+SELECT regress.try($$SELECT migrate_schema_fingerprint(ARRAY['fp', 'no_such_schema'])$$);
+SELECT regress.try($$SELECT migrate_schema_hash(ARRAY['FP'])$$);
+SELECT regress.try($$SELECT migrate_schema_fingerprint(ARRAY['pg_catalog'])$$);
+SELECT regress.try($$SELECT migrate_schema_hash(ARRAY['migrations_schema'])$$);
+SELECT regress.try($$SELECT migrate_schema_hash(ARRAY['information_schema'])$$);
 -- The same errors in full.
 SELECT migrate_schema_fingerprint(ARRAY['fp', NULL]);
 SELECT migrate_schema_hash(ARRAY['no_such_schema']);

@@ -62,3 +62,13 @@ $$;
 
 -- migrate_status() checksums are SHA-256 of the script with CRLF normalised to LF.
 CREATE EXTENSION IF NOT EXISTS pgcrypto SCHEMA regress;
+
+-- Runs a statement and returns its error as "SQLSTATE: message", for tests of bad input.
+CREATE FUNCTION regress.try(sql text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE sql;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ': ' || SQLERRM;
+END;
+$$;
