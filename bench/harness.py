@@ -14,7 +14,9 @@ all contenders alike. Medians are taken by report.py.
 import argparse
 import json
 import os
+import re
 import shlex
+import shutil
 import statistics
 import subprocess
 import sys
@@ -176,42 +178,69 @@ class Bench:
         return out
 
     # -- time workloads ---------------------------------------------------------------------
+    @staticmethod
+    def slow_kind(cid, kind):
+        """The contenders the budget applies to: the peers and the psql-per-file loop. The
+        limit, the psql session and migrations_schema's own rows always get every repetition."""
+        return kind == "peer" or cid == "psqlloop"
+
+    def budget_reps(self, seconds_per_rep):
+        """Repetitions that fit the budget for one slow contender and set, between the minimum
+        and the requested number."""
+        if seconds_per_rep <= 0:
+            return self.a.reps
+        fit = int(self.a.contender_budget // seconds_per_rep)
+        return max(min(self.a.min_reps, self.a.reps), min(self.a.reps, fit))
+
     def plan_reps(self, wl, n, cid, kind, phases):
-        """Repetitions and phases for one contender, capped for slow peers at large N only."""
+        """Repetitions and phases for one contender before its first repetition, from the
+        projection of the smaller sets (only from N = cap_from_n on, where two smaller sets
+        are known). Returns (reps, phases, [(scope, note)])."""
         reps = self.a.reps
-        if not (kind == "peer" or cid == "psqlloop") or n < self.a.cap_from_n:
-            return reps, phases, ""
+        if not self.slow_kind(cid, kind) or n < self.a.cap_from_n:
+            return reps, phases, []
         proj = {p: self.projection(cid, p, n) for p in phases}
         if any(v is None for v in proj.values()):
-            return reps, phases, ""
-        note = ""
-        kept = list(phases)
-        total = sum(proj.values())
-        if total > self.a.rep_cap and "down" in kept and total - proj["down"] <= self.a.rep_cap:
-            kept.remove("down")
-            note = (f"down not run: projected {proj['down']:.0f} s per repetition from the "
-                    f"smaller sets")
-            total -= proj["down"]
-        if total > self.a.rep_cap:
-            return 0, [], (f"not run: projected {total:.0f} s per repetition "
-                           f"(up {proj['up']:.0f} s) from the smaller sets")
-        if total * reps > self.a.contender_budget:
-            reps = max(self.a.min_reps, min(reps, int(self.a.contender_budget // total)))
-            note = (note + "; " if note else "") + \
-                f"{reps} repetitions (projected {total:.0f} s each)"
-        return reps, kept, note
+            return reps, phases, []
+        notes = []
+        kept = []
+        for p in phases:
+            # One phase alone over the cap is not run at this N (dbmate's down, one process per
+            # migration, is the usual one); the contender's other phases still are.
+            if proj[p] > self.a.rep_cap:
+                notes.append((p, f"not run at this N: projected {proj[p]:.0f} s for one "
+                                 f"repetition (from N={self.last_two(cid, p)}), over the cap "
+                                 f"of {self.a.rep_cap:.0f} s"))
+            else:
+                kept.append(p)
+        if not kept:
+            return 0, [], notes
+        total = sum(proj[p] for p in kept)
+        reps = self.budget_reps(total)
+        return reps, kept, notes
+
+    def last_two(self, cid, phase):
+        pts = sorted(self.medians.get((cid, phase), {}))[-2:]
+        return " and ".join(f"{x:,}" for x in pts)
 
     def projection(self, cid, phase, n):
-        """Extrapolates from the two smaller trivial sets with their own growth exponent."""
+        """Time of one phase at N, from the two largest smaller trivial sets, as
+        t = a*N + b*N^2 with a, b >= 0: a cost per migration that may grow with N (dbmate's
+        down, one process per migration that reads all N files, does), never shrink. A power
+        law through two points would underestimate exactly those."""
         pts = self.medians.get((cid, phase))
         if not pts or len(pts) < 2:
             return None
         (n1, t1), (n2, t2) = sorted(pts.items())[-2:]
         if t1 <= 0 or t2 <= 0:
             return None
-        import math
-        k = max(1.0, math.log(t2 / t1) / math.log(n2 / n1))
-        return t2 * (n / n2) ** k
+        b = (t2 / n2 - t1 / n1) / (n2 - n1)
+        if b <= 0:
+            return t2 * n / n2
+        a = t2 / n2 - b * n2
+        if a < 0:
+            a, b = 0.0, t2 / (n2 * n2)
+        return a * n + b * n * n
 
     def run_workload(self, wl, wl_dir, n, only=None):
         contenders = self.contenders()
@@ -221,32 +250,34 @@ class Bench:
         for cid, (kind, label, factory, ext) in contenders.items():
             cmds = factory(wl_dir, n, "probe")
             phases = [p for p in PHASES if cmds.get(p)]
-            reps, phases, note = self.plan_reps(wl, n, cid, kind, phases)
+            reps, phases, notes = self.plan_reps(wl, n, cid, kind, phases)
             plans[cid] = (reps, phases)
-            if note:
-                log(f"{wl}: {cid}: {note}")
-                self.record(wl, n, cid, 0, "note", 0, True, note)
+            for scope, note in notes:
+                log(f"{wl}: {cid} ({scope}): {note}")
+                self.record(wl, n, cid, 0, f"note:{scope}", 0, True, note)
         failed = set()
         first = {}
-        max_reps = max((r for r, _ in plans.values()), default=0)
-        for rep in range(1, max_reps + 1):
+        rep = 0
+        while True:
+            rep += 1
+            if all(rep > r for r, _ in plans.values()):
+                break
             for cid, (kind, label, factory, ext) in contenders.items():
                 reps, phases = plans[cid]
                 if rep > reps or cid in failed:
                     continue
                 if (rep == 2 and n >= self.a.cap_from_n_slow and cid in first
-                        and (kind == "peer" or cid == "psqlloop")):
-                    # A contender whose first repetition alone is slow gets fewer: the time
-                    # goes to the others' five. Said in results.md.
-                    budget_reps = max(self.a.min_reps, int(self.a.contender_budget // first[cid]))
-                    if budget_reps < reps:
-                        plans[cid] = (budget_reps, phases)
-                        note = (f"{budget_reps} repetitions: the first took {first[cid]:.0f} s "
-                                f"(budget {self.a.contender_budget:.0f} s per contender and set)")
-                        log(f"{wl}: {cid}: {note}")
-                        self.record(wl, n, cid, 0, "note", 0, True, note)
-                        if rep > budget_reps:
-                            continue
+                        and self.slow_kind(cid, kind)):
+                    # From its first repetition on, a slow contender's repetitions follow the
+                    # budget (fewer, or back up to all of them if the projection was too
+                    # pessimistic): the time goes to the others' repetitions. Said in
+                    # results.md next to every figure concerned.
+                    want = self.budget_reps(first[cid])
+                    plans[cid] = (want, phases)
+                    if want != reps:
+                        log(f"{wl}: {cid}: {want} repetitions (the first took {first[cid]:.0f} s)")
+                    if rep > want:
+                        continue
                 db = f"b_{wl}_{cid}_{rep}".lower()
                 try:
                     self.fresh_db(db, ext)
@@ -276,6 +307,15 @@ class Bench:
                     self.record(wl, n, cid, rep, "error", 0, False, str(e).replace("\t", " "))
                 finally:
                     self.drop_db(db)
+        for cid, (kind, label, factory, ext) in contenders.items():
+            reps, phases = plans[cid]
+            if cid in failed or not phases or reps >= self.a.reps:
+                continue
+            note = (f"{reps} of {self.a.reps} repetitions: "
+                    + (f"the first took {first[cid]:.0f} s" if cid in first else "")
+                    + f" (budget {self.a.contender_budget:.0f} s per slow contender and set)")
+            log(f"{wl}: {cid}: {note}")
+            self.record(wl, n, cid, 0, "note", 0, True, note)
         if wl.startswith("trivial"):
             for (w, cid, p), ts in self.samples.items():
                 if w == wl:
@@ -334,26 +374,201 @@ class Bench:
         mem.close()
 
     # -- lint --------------------------------------------------------------------------------
-    def lint(self, wl_dir, n, out):
-        db = "b_lint_probe"
-        self.fresh_db(db, True)
+    def lint(self, sets, out):
+        """migrate_lint_pending() over N registered, pending migrations, and what linting costs
+        migrate_apply (migrations_schema.lint = warn, the default, against off)."""
+        probe = "b_lint_probe"
+        self.fresh_db(probe, True)
         try:
-            exists = self.query(db, "SELECT to_regproc('migrate_lint') IS NOT NULL") == "t"
-            if not exists:
-                out["lint"] = "migrate_lint does not exist in this build: not measured"
-                return
-            self.query(db, f"SELECT migrate_load_dir('{wl_dir}/ms')")
-            ts = []
-            for _ in range(self.a.reps):
-                dt, rc = self.sh(f"{PSQL} -d {db} -c 'SELECT count(*) FROM migrate_lint()' "
-                                 f">/dev/null", check=False)
-                if rc != 0:
-                    out["lint"] = "migrate_lint exists but SELECT count(*) FROM migrate_lint() failed"
-                    return
-                ts.append(dt)
-            out["lint"] = {"n": n, "median_s": statistics.median(ts), "samples": ts}
+            exists = self.query(probe, "SELECT to_regproc('migrate_lint_pending') IS NOT NULL") == "t"
         finally:
-            self.drop_db(db)
+            self.drop_db(probe)
+        if not exists:
+            out["lint"] = "migrate_lint does not exist in this build: not measured"
+            return
+        out["lint"] = {}
+        for name, wl_dir, n in sets:
+            db = f"b_lint_{name}"
+            self.fresh_db(db, True)
+            try:
+                self.query(db, f"SELECT migrate_load_dir('{wl_dir}/ms')")
+                ts, findings = [], None
+                for _ in range(self.a.reps):
+                    dt, rc = self.sh(f"{PSQL} -d {db} -c 'SELECT count(*) FROM migrate_lint_pending()' "
+                                     f">/dev/null", check=False)
+                    if rc != 0:
+                        raise RuntimeError("SELECT count(*) FROM migrate_lint_pending() failed")
+                    ts.append(dt)
+                findings = self.query(db, "SELECT count(*) FROM migrate_lint_pending()")
+                out["lint"][name] = {"n": n, "median_s": statistics.median(ts), "samples": ts,
+                                     "findings": int(findings)}
+                log(f"lint {name}: median {statistics.median(ts):.3f}s, {findings} findings")
+            except Exception as e:
+                out["lint"][name] = {"n": n, "error": str(e)}
+            finally:
+                self.drop_db(db)
+        # The same apply with the setting off and at its default, interleaved.
+        name, wl_dir, n = sets[0]
+        samples = {"warn": [], "off": []}
+        for rep in range(1, self.a.reps + 1):
+            for policy in ("warn", "off"):
+                db = f"b_lintcost_{policy}_{rep}"
+                self.fresh_db(db, True)
+                try:
+                    env = dict(self.env)
+                    env["PGOPTIONS"] += f" -c migrations_schema.lint={policy}"
+                    dt, rc = self.sh(f"{PSQL} -1 -d {db} -c \"SELECT migrate_load_dir('{wl_dir}/ms')\" "
+                                     f"-c 'SELECT count(*) FROM migrate_apply()' >/dev/null",
+                                     env=env, check=False)
+                    if rc == 0:
+                        samples[policy].append(dt)
+                finally:
+                    self.drop_db(db)
+        out["lint_cost"] = {"set": name, "n": n,
+                            **{p: statistics.median(v) for p, v in samples.items() if v},
+                            "samples": samples}
+        log(f"lint cost on {name}: {out['lint_cost']}")
+
+    # -- lint throughput on real SQL -----------------------------------------------------------
+    def lint_real(self, corpora, target_mb, out):
+        """migrate_lint(sql) over about TARGET_MB of real migration SQL: every up script of the
+        folders under CORPORA, repeated until the total reaches the target, one call per script.
+
+        The scripts are put in a table first (not timed); the timed command is one psql running
+        one query that calls migrate_lint once per row. Its floor, timed interleaved with it,
+        is the same command reading the same rows without linting. Two catalogs: a new
+        database (no relation the scripts name exists), and, folder by folder, a database where
+        that folder was applied first (CALL migrate_run()), so that relation lookups find
+        their tables and the rules that need an existing relation can fire. Statements are
+        counted once per distinct script by the linter's own numbering (see count_sql)."""
+        folders = {}
+        for dirpath, dirnames, filenames in os.walk(corpora):
+            dirnames.sort()
+            for f in sorted(filenames):
+                if f.endswith(".up.sql"):
+                    path = os.path.join(dirpath, f)
+                    with open(path, "rb") as fh:
+                        text = fh.read().decode("utf-8")
+                    rel = os.path.relpath(path, corpora)
+                    folders.setdefault(rel.split(os.sep)[0], []).append((rel, text))
+        folders = {k: v for k, v in folders.items() if os.sep in v[0][0]}  # not loose files
+        texts = [t for v in folders.values() for t in v]
+        if not texts:
+            out["lint_real"] = {"skipped": f"no */*.up.sql under {corpora}"}
+            return
+        corpus_bytes = sum(len(t.encode("utf-8")) for _, t in texts)
+        copies = max(1, -(-int(target_mb * 1_000_000) // corpus_bytes))  # ceiling
+        tag = "$bench_lint_src$"
+        if any(tag in t for _, t in texts):
+            out["lint_real"] = {"error": f"a script contains {tag}, the quote the loader uses"}
+            return
+
+        def load_script(name, items):
+            path = os.path.join(self.a.work, f"lint_real_{name}.sql")
+            with open(path, "w", encoding="utf-8") as fh:
+                # EXTERNAL: out of line but not compressed, so that reading a row costs a
+                # copy, not a decompression.
+                fh.write("CREATE TABLE lint_src (file text PRIMARY KEY, sql text NOT NULL);\n"
+                         "ALTER TABLE lint_src ALTER sql SET STORAGE EXTERNAL;\n")
+                for rel, text in items:
+                    fh.write(f"INSERT INTO lint_src VALUES ({tag}{rel}{tag}, {tag}{text}{tag});\n")
+                fh.write("CREATE TABLE lint_input (copy int, file text, sql text NOT NULL);\n"
+                         "ALTER TABLE lint_input ALTER sql SET STORAGE EXTERNAL;\n"
+                         f"INSERT INTO lint_input SELECT c, file, sql FROM lint_src, "
+                         f"generate_series(1, {copies}) AS c ORDER BY c, file;\n"
+                         "VACUUM ANALYZE lint_input;\n")
+            return path
+
+        # The statement count: a sentinel statement the linter always flags (VACUUM FULL
+        # without a table: rule full-rewrite, whatever the catalog holds) appended after a
+        # line break and a semicolon; its number minus one is how many statements the linter
+        # numbered in the script itself (empty statements are not statements to raw_parser).
+        # A script that does not parse yields only a syntax-error row: NULL, reported.
+        count_sql = ("SELECT file, (SELECT max(statement) - 1 FROM migrate_lint(sql || "
+                     "E'\\n;\\nVACUUM FULL;') WHERE rule = 'full-rewrite' AND message LIKE "
+                     "'VACUUM FULL without a table%') FROM lint_src ORDER BY file")
+        findings_sql = ("SELECT count(*) FROM lint_src AS s, LATERAL migrate_lint(s.sql) AS f")
+        # No memoization of the repeated arguments (migrate_lint is STABLE) and no JIT
+        # compilation in either command: each row is linted, and nothing else is timed.
+        env = dict(self.env)
+        env["PGOPTIONS"] += " -c enable_memoize=off -c jit=off"
+        cmds = {"lint": "SELECT count(*) FROM lint_input AS i, LATERAL migrate_lint(i.sql) AS f",
+                "floor": "SELECT sum(octet_length(i.sql)) FROM lint_input AS i"}
+
+        # variant -> list of databases whose timings add up to one pass over all the scripts
+        variants = {"new": ["b_lint_real_new"], "applied": []}
+        result = {"corpora": corpora, "files": len(texts), "folders": sorted(folders),
+                  "corpus_bytes": corpus_bytes, "copies": copies, "reps": self.a.reps,
+                  "variants": {}}
+        made = []
+        try:
+            db = "b_lint_real_new"
+            self.fresh_db(db, True)
+            made.append(db)
+            self.sh(f"{PSQL} -d {db} -f {shlex.quote(load_script('all', texts))} >/dev/null")
+            counts = {}
+            for line in self.query(db, count_sql).splitlines():
+                rel, _, n = line.rpartition("|")
+                counts[rel] = int(n) if n else None
+            stored = self.query(db, "SELECT count(*) || '|' || sum(octet_length(sql)) "
+                                    "FROM lint_input").split("|")
+            once = sum(n for n in counts.values() if n)
+            result.update(calls=int(stored[0]), bytes=int(stored[1]), statements_once=once,
+                          statements=once * copies,
+                          unparsed=sorted(f for f, n in counts.items() if n is None))
+            result["variants"]["new"] = {"findings": int(self.query(db, findings_sql)) * copies}
+            # The same scripts, each folder in a database where it was applied first.
+            applied_findings = 0
+            try:
+                for name, items in folders.items():
+                    db = "b_lint_real_app_" + re.sub(r"\W", "_", name).lower()
+                    self.fresh_db(db, True)
+                    made.append(db)
+                    src = os.path.join(corpora, name)
+                    copy = os.path.join(self.a.work, "lint_corpora", name)
+                    if not os.path.isdir(copy):   # the server reads it as its own OS user
+                        os.makedirs(os.path.dirname(copy), exist_ok=True)
+                        shutil.copytree(src, copy)
+                        subprocess.run(["chmod", "-R", "a+rX", os.path.dirname(copy)], check=True)
+                    _, rc = self.sh(f"{PSQL} -d {db} -c \"SELECT migrate_load_dir('{copy}')\" "
+                                    f"-c 'CALL migrate_run()' >/dev/null", check=False)
+                    if rc != 0:
+                        raise RuntimeError(f"applying {name} with migrate_run failed (exit {rc})")
+                    self.sh(f"{PSQL} -d {db} -f {shlex.quote(load_script(name, items))} "
+                            f">/dev/null")
+                    applied_findings += int(self.query(db, findings_sql)) * copies
+                    variants["applied"].append(db)
+                result["variants"]["applied"] = {"findings": applied_findings}
+            except Exception as e:  # the new-database figure stands on its own
+                log(f"lint_real: applied catalog not measured: {e}")
+                result["variants"]["applied"] = {"error": str(e)}
+                variants["applied"] = []
+            samples = {(v, k): [] for v, dbs in variants.items() if dbs for k in cmds}
+            for rep in range(1, self.a.reps + 1):
+                for (v, k) in samples:
+                    total = 0.0
+                    for db in variants[v]:
+                        dt, _ = self.sh(f"{PSQL} -d {db} -c '{cmds[k]}' >/dev/null", env=env)
+                        total += dt
+                    samples[(v, k)].append(total)
+                log(f"lint_real rep {rep}: " + " ".join(f"{v}/{k}={ts[-1]:.3f}s"
+                                                        for (v, k), ts in samples.items()))
+            for (v, k), ts in samples.items():
+                d = result["variants"][v]
+                d[f"{k}_s"] = statistics.median(ts)
+                d[f"{k}_samples"] = ts
+                d["commands"] = len(variants[v])
+            out["lint_real"] = result
+            log(f"lint_real: {len(texts)} scripts x {copies} = {result['bytes'] / 1e6:.1f} MB, "
+                f"{result['statements']} statements: " +
+                ", ".join(f"{v} {d['lint_s']:.3f}s" for v, d in result["variants"].items()
+                          if "lint_s" in d))
+        except Exception as e:  # shown in results.md
+            out["lint_real"] = {"error": str(e)}
+            log(f"lint_real: FAILED {e}")
+        finally:
+            for db in made:
+                self.drop_db(db)
 
 
 def main():
@@ -370,14 +585,16 @@ def main():
     p.add_argument("--big-mb", type=int, default=100)
     p.add_argument("--cap-from-n", type=int, default=10000)
     p.add_argument("--rep-cap", type=float, default=600.0)
-    p.add_argument("--contender-budget", type=float, default=200.0)
+    p.add_argument("--contender-budget", type=float, default=180.0)
     p.add_argument("--cap-from-n-slow", type=int, default=1000)
-    p.add_argument("--min-reps", type=int, default=2)
+    p.add_argument("--min-reps", type=int, default=1)
     p.add_argument("--pg-migrate", default="")
     p.add_argument("--dbmate", default="")
     p.add_argument("--node-pg-migrate", default="")
     p.add_argument("--sql-migrate", default="")
     p.add_argument("--sqitch", default="")
+    p.add_argument("--lint-corpora", default="")
+    p.add_argument("--lint-mb", type=float, default=10.0)
     p.add_argument("--gen", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "gen.py"))
     p.add_argument("--only", default="", help="comma-separated workloads (for trials)")
     a = p.parse_args()
@@ -398,19 +615,39 @@ def main():
     workloads.append((f"mix{a.mix}", "mix", a.mix))
     if a.corpus and os.path.isdir(a.corpus):
         workloads.append((os.path.basename(a.corpus.rstrip("/")), "corpus", a.corpus))
+    sections = info.setdefault("sections", {})   # wall time of each part, for results.md
+
+    def timed(name, fn):
+        t0 = time.perf_counter()
+        try:
+            fn()
+        finally:
+            sections[name] = round(time.perf_counter() - t0, 1)
+
     for name, kind, arg in workloads:
         if only and name not in only:
             continue
         d, n = gen(name, kind, arg)
         log(f"== {name}: {n} migrations")
-        b.run_workload(name, d, n)
+        timed(name, lambda: b.run_workload(name, d, n))
     if not only or "memory" in only:
         d, _ = gen("big", "big", a.big_mb)
         log(f"== memory: one migration of ~{a.big_mb} MB")
-        b.memory(d)
+        timed("memory", lambda: b.memory(d))
     if not only or "lint" in only:
-        d, n = gen("trivial1000", "trivial", 1000)
-        b.lint(d, n, info)
+        sets = [("trivial1000", *gen("trivial1000", "trivial", 1000)),
+                (f"mix{a.mix}", *gen(f"mix{a.mix}", "mix", a.mix))]
+        if a.corpus and os.path.isdir(a.corpus):
+            name = os.path.basename(a.corpus.rstrip("/"))
+            sets.append((name, *gen(name, "corpus", a.corpus)))
+        timed("lint", lambda: b.lint(sets, info))
+    if not only or "lint_real" in only:
+        if a.lint_corpora and os.path.isdir(a.lint_corpora):
+            log(f"== lint throughput: ~{a.lint_mb:g} MB of the up scripts under {a.lint_corpora}")
+            timed("lint_real", lambda: b.lint_real(a.lint_corpora, a.lint_mb, info))
+        else:
+            info["lint_real"] = {"skipped": f"{a.lint_corpora or 'no corpora folder given'} "
+                                            f"does not exist"}
     with open(a.info, "w", encoding="utf-8") as fh:
         json.dump(info, fh, indent=1)
 

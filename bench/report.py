@@ -68,6 +68,11 @@ COMMANDS = {
     "sqitch": ("`sqitch deploy`", "`sqitch revert -y`", "`sqitch deploy`", "`sqitch status`"),
 }
 
+PHASE_INDEX = {"up": 0, "down": 1, "noop": 2, "status": 3}
+PHASES_ALL = ("up", "down", "noop", "noop_full", "status")
+SECTION_TITLE = {"memory": "memory", "lint": "lint of pending sets",
+                 "lint_real": "lint throughput", "mix100": "mix"}
+
 
 def fmt(t):
     if t is None:
@@ -135,8 +140,10 @@ class Stats:
                 self.wls.append(r["wl"])
             self.n[r["wl"]] = r["n"]
             key = (r["wl"], r["cid"])
-            if r["phase"] == "note":
-                self.notes.setdefault(key, []).append(r["note"])
+            if r["phase"] == "note" or r["phase"].startswith("note:"):
+                # "note" concerns every figure of that contender and set, "note:down" one.
+                scope = r["phase"][5:] or None
+                self.notes.setdefault(key, []).append((scope, r["note"]))
             elif r["phase"] == "error":
                 self.errors.setdefault(key, []).append(r["note"])
             elif r["phase"].startswith("fp_"):
@@ -188,6 +195,34 @@ def figure_table(st, phase, reps, wls, ref_phase=None):
         best.append(SHORT[bp[0]] if bp else "—")
     out.append("| *fastest peer* | " + " | ".join(f"*{b}*" for b in best) + " |")
     return "\n".join(out)
+
+
+def figure_notes(st, phase, wls):
+    """What a reader of one figure must know: fewer repetitions, cells not run, failures."""
+    out = []
+    for w in wls:
+        for cid, label, kind in CONTENDERS:
+            cmd = COMMANDS[cid][PHASE_INDEX[phase]]
+            if cmd.startswith("—"):
+                continue
+            name = PHASE_LABEL.get((phase, cid), label)
+            where = WL_TITLE.get(w, f"N={st.n[w]}")
+            for scope, text in st.notes.get((w, cid), []):
+                if scope in (None, phase):
+                    out.append(f"- {where}, {name}: {text}.")
+            for e in st.errors.get((w, cid), []):
+                out.append(f"- {where}, {name}: **failed**: {e}")
+    for w in wls:
+        lim, sess = st.med(w, "psql1", phase), st.med(w, "psqlsess", phase)
+        if phase in ("up", "down") and lim and sess and sess < lim:
+            out.append(f"- {WL_TITLE.get(w, f'N={st.n[w]}')}: one transaction per file (psql "
+                       f"session, {fmt(sess)}) beats the single transaction of the limit "
+                       f"({fmt(lim)}): here the one-transaction runs pay for it, and a ratio "
+                       f"below 1.00× is a contender that commits per migration.")
+    if not out:
+        return ""
+    return ("Notes on this figure (repetitions, cells not run, failures; the budget for slow "
+            "contenders is described under *How it is measured*):\n\n" + "\n".join(out) + "\n")
 
 
 def gnuplot(script):
@@ -267,13 +302,14 @@ plot {using}
 """)
     # Memory.
     if mem_rows:
+        size = int(mem_rows[0][4])
         path = os.path.join(tmp, "mem.dat")
         with open(path, "w") as fh:
-            for cid, label, before, after in mem_rows:
+            for cid, label, before, after, _ in mem_rows:
                 fh.write(f"\"{label}\" {before / 1024:.1f} {after / 1024:.1f}\n")
         gnuplot(f"""set terminal pngcairo size 900,500 font 'DejaVu Sans,10' noenhanced
 set output '{bench}/memory.png'
-set title "Backend peak resident memory (VmHWM) applying one ~100 MB migration\\n(median of the repetitions; includes shared buffers the backend touched)"
+set title "Backend peak resident memory (VmHWM) applying one ~{size / 1e6:.0f} MB migration\\n(median of the repetitions; includes shared buffers the backend touched)"
 set style data histograms
 set style histogram clustered gap 1
 set style fill solid 0.8 border -1
@@ -283,6 +319,174 @@ set grid ytics
 set key top left
 plot '{path}' using 2:xtic(1) title 'before', '' using 3 title 'after'
 """)
+
+
+def memory_growth(mem):
+    """cid -> (median VmHWM growth kB, median RssAnon after kB, script bytes)."""
+    by = {}
+    for f in mem:
+        if f[2] in ("before", "after"):
+            by.setdefault(f[0], {}).setdefault(f[2], []).append((int(f[3]), int(f[5])))
+    out = {}
+    for cid, d in by.items():
+        if "before" in d and "after" in d:
+            out[cid] = (statistics.median(x[0] for x in d["after"]) -
+                        statistics.median(x[0] for x in d["before"]),
+                        statistics.median(x[1] for x in d["after"]), int(mem[0][7]))
+    return out
+
+
+def summary(w, st, wls, mem_by):
+    """The issue's expectations next to what this run measured; no verdict is tuned, and a
+    miss is shown as one."""
+    trivial = [x for x in wls if x.startswith("trivial")]
+    if not any(st.med(x, "ms_apply", "up") for x in wls):
+        return
+    w("## Summary against the issue's expectations\n")
+    w("| expectation | " + " | ".join(WL_TITLE.get(x, f"N={st.n[x]}") for x in wls) + " |")
+    w("|---|" + "---|" * len(wls))
+
+    def row(title, cid, ref, limit):
+        cells = []
+        for x in wls:
+            m = st.med(x, cid, "up")
+            if ref == "limit":
+                r = st.med(x, "psql1", "up")
+            else:
+                bp = st.best_peer(x, "up")
+                r = bp[1] if bp else None
+            if m is None or not r:
+                cells.append("—")
+                continue
+            q = m / r
+            cells.append(f"{q:.2f}× {'met' if q <= limit else '**not met**'}")
+        w(f"| {title} | " + " | ".join(cells) + " |")
+
+    for cid, name in (("ms_apply", "`migrate_apply`"), ("pgm", "`pg_migrate apply DIR`")):
+        if any(st.med(x, cid, "up") for x in wls):
+            row(f"{name} up within 1.2× of `psql -1 -f`", cid, "limit", 1.2)
+            row(f"{name} up at least 2× faster than the fastest peer (≤ 0.50×)", cid, "peer", 0.5)
+    w("")
+    if trivial:
+        big = trivial[-1]
+        m, floor = st.med(big, "ms_apply", "noop"), st.med(big, "psql1", "noop")
+        if m is not None and floor is not None:
+            w(f"- Nothing to do with N={st.n[big]:,} applied (expected under 5 ms): the whole "
+              f"command `psql -c 'SELECT count(*) FROM migrate_apply()'` takes {fmt(m)}, of "
+              f"which {fmt(floor)} is psql's start and connection (`psql -c 'SELECT 1'`): about "
+              f"{fmt(max(m - floor, 0))} for the call itself. The harness times whole commands; "
+              f"the call's own time is this difference, not a separate measurement.")
+    if len(trivial) >= 2:
+        a, b = trivial[-2], trivial[-1]
+        k = st.n[b] / st.n[a]
+        parts = []
+        worst = 0.0
+        for cid in ("ms_apply", "ms_run", "pgm"):
+            for ph in PHASES_ALL:
+                t1, t2 = st.med(a, cid, ph), st.med(b, cid, ph)
+                if t1 and t2:
+                    q = t2 / t1
+                    worst = max(worst, q)
+                    parts.append(f"{SHORT[cid]} {ph} {q:.1f}×")
+        if parts:
+            w(f"- Cost linear in N (expected: the N={st.n[b]:,} point at most {1.2 * k:.0f}× the "
+              f"N={st.n[a]:,} point): " + ", ".join(parts) +
+              f" — {'met' if worst <= 1.2 * k else '**not met**'} for migrations_schema's rows "
+              f"(whole commands, so the fixed start-up cost makes small N look cheaper).")
+    ms, base = mem_by.get("ms_apply"), mem_by.get("psql_f")
+    if ms and base:
+        w(f"- Backend memory for one {ms[2] / 1e6:.0f} MB script (expected: bounded by the largest "
+          f"single script, not by N): `migrate_apply()` grew the backend's peak resident set by "
+          f"{ms[0] / 1024:.0f} MiB, `psql -f` of the same file by {base[0] / 1024:.0f} MiB; "
+          f"anonymous memory after: {ms[1] / 1024:.0f} MiB against {base[1] / 1024:.0f} MiB "
+          f"(see *Backend memory*).")
+    w("")
+
+
+def lint_sections(w, info, titles):
+    """The linter: throughput on ~10 MB of real SQL (issue 5), per-set migrate_lint_pending,
+    and what linting adds to migrate_apply."""
+    w("## Linting\n")
+    real = info.get("lint_real")
+    w("### migrate_lint throughput on real migration SQL\n")
+    if not real:
+        w("Not measured in this run.\n")
+    elif "skipped" in real:
+        w(f"Not measured: {real['skipped']} (the real migration folders, `../shared/corpora`, "
+          f"are not part of this repository).\n")
+    elif "error" in real:
+        w(f"**Failed**: {real['error']}\n")
+    else:
+        mb, stmts = real["bytes"] / 1e6, real["statements"]
+        var = real.get("variants", {})
+        w(f"Every up script under `../shared/corpora` ({', '.join(real['folders'])}: "
+          f"{real['files']} files, {real['corpus_bytes'] / 1e3:.0f} kB, "
+          f"{real['statements_once']:,} statements), repeated {real['copies']} times to reach "
+          f"about {mb:.0f} MB: {real['calls']:,} calls of `migrate_lint(sql)`, one per script, "
+          f"{stmts:,} statements in all. Down scripts are left out (several of ente's do not "
+          f"parse, and a script that does not parse is one syntax-error finding, not a lint of "
+          f"its statements). The scripts are put in a table beforehand, not timed; the timed "
+          f"command is one `psql -c` running `SELECT count(*) FROM lint_input AS i, LATERAL "
+          f"migrate_lint(i.sql) AS f` (`enable_memoize` and `jit` off, so that every row is "
+          f"linted and nothing is compiled), median of {real['reps']}, interleaved with its "
+          f"floor: the same command reading the same rows without linting "
+          f"(`sum(octet_length(sql))`). Two catalogs: a new database, where no relation the "
+          f"scripts name exists (linting pending migrations before the first deploy), and, "
+          f"folder by folder, a database where that folder was applied first with `CALL "
+          f"migrate_run()`, so that every lookup finds its (empty) table and the rules that "
+          f"need an existing relation fire; there the time is the sum of one command per "
+          f"folder.\n")
+        w("| catalog | median | less the floor | MB/s | statements/s | per statement | findings |")
+        w("|---|---|---|---|---|---|---|")
+        names = {"new": "new database", "applied": "each folder applied first"}
+        for v, d in var.items():
+            if "error" in d:
+                w(f"| {names.get(v, v)} | not measured: {d['error']} | | | | | |")
+                continue
+            if "lint_s" not in d:
+                continue
+            t, net = d["lint_s"], d["lint_s"] - d.get("floor_s", 0)
+            w(f"| {names.get(v, v)} | {fmt(t)} | {fmt(net)} | {mb / t:.1f} | {stmts / t:,.0f} | "
+              f"{t * 1e6 / stmts:.0f} µs | {d['findings']:,} |")
+        w("")
+        w("MB/s and statements/s are from the whole command (the floor is shown for what it "
+          "is worth). Statements are counted once per distinct script, by the linter itself: a "
+          "statement it always flags (`VACUUM FULL` without a table, rule `full-rewrite`) is "
+          "appended after a line break and a semicolon, and its statement number minus one is "
+          "the number of statements `raw_parser` returned for the script, the ones the linter "
+          "walks (`BEGIN`/`COMMIT` included, empty statements not). The largest statement "
+          "number among a script's findings would undercount every script whose last "
+          "statements have no finding." +
+          (f" Scripts that did not parse (counted as 0 statements): "
+           f"{', '.join(real['unparsed'])}." if real.get("unparsed") else "") + "\n")
+    lint = info.get("lint")
+    if isinstance(lint, str):
+        w(f"migrate_lint_pending: {lint}.\n")
+    elif isinstance(lint, dict):
+        w("### migrate_lint_pending over the benchmark's sets\n")
+        w("`SELECT count(*) FROM migrate_lint_pending()` with every migration of a set "
+          "registered and pending (whole command, median of the repetitions):\n")
+        w("| set | migrations | median | per migration | findings |")
+        w("|---|---|---|---|---|")
+        for name, d in lint.items():
+            title = f"N={d['n']:,}" if name.startswith("trivial") else titles.get(name, name)
+            if "error" in d:
+                w(f"| {title} | {d['n']} | failed: {d['error']} | | |")
+            else:
+                w(f"| {title} | {d['n']} | {fmt(d['median_s'])} | "
+                  f"{d['median_s'] * 1000 / d['n']:.2f} ms | {d['findings']} |")
+        cost = info.get("lint_cost")
+        if cost and "warn" in cost and "off" in cost:
+            w("")
+            w(f"What linting adds to an apply: load_dir + migrate_apply() of the N={cost['n']} "
+              f"CREATE TABLE set, interleaved, with `migrations_schema.lint = warn` (the default: "
+              f"every migration is linted before it runs) {fmt(cost['warn'])}, with `off` "
+              f"{fmt(cost['off'])} ({ratio(cost['warn'], cost['off'])}). The main figures above "
+              f"run with the default.")
+        if info.get("lint_note"):
+            w("")
+            w(info["lint_note"])
+        w("")
 
 
 def main():
@@ -298,6 +502,7 @@ def main():
     w(f"Written by `bench/run` on {machine.get('date', '?')}, extension built from commit "
       f"`{machine.get('commit', '?')}`. Every number below comes from that run; the raw "
       f"samples are in `raw.tsv`, `memory.tsv` and `core_bench.json` beside this file.\n")
+    summary(w, st, wls, memory_growth(mem))
     w("## Machine\n")
     w(f"- {machine.get('nproc', '?')} cores, {machine.get('cpu', '?')}, {machine.get('ram', '?')} RAM, "
       f"Linux {machine.get('kernel', '?')}")
@@ -306,6 +511,19 @@ def main():
     w(f"- load average before / after the run: {machine.get('load_before', '?')} / "
       f"{machine.get('load_after', '?')} — the machine is shared with other engineers, which "
       f"is why contenders are interleaved and medians reported")
+    if machine.get("pg_private"):
+        w(f"- the server, `initdb` and `psql` run from a private copy of the PostgreSQL "
+          f"installation ({machine.get('pg_private_from', '?')}) in the run's work folder "
+          f"(`{machine['pg_private']}`), into which the "
+          f"extension was installed with `make install DESTDIR=…`; the backend loaded "
+          f"`{machine.get('extension_so', '?')}` (checked in its `/proc/self/maps`), never the "
+          f"system's installation")
+    if machine.get("seconds_measure"):
+        secs = info.get("sections", {})
+        parts = ", ".join(f"{SECTION_TITLE.get(k, k)} {v / 60:.1f} min" for k, v in secs.items())
+        w(f"- the run took {int(machine.get('seconds_setup', 0)) / 60:.1f} min of set-up (packages, "
+          f"copy, builds, core benchmark) and {int(machine['seconds_measure']) / 60:.1f} min of "
+          f"measurements" + (f" ({parts})" if parts else ""))
     w(f"- {machine.get('psql', '?')}; {machine.get('sqitch', '?')}; {machine.get('dbmate', '?')} "
       f"(npm package `dbmate`, its Go binary called directly); {machine.get('node_pg_migrate', '?')}; "
       f"{machine.get('sql_migrate', '?')}; {machine.get('benchmark', '?')}\n")
@@ -318,7 +536,21 @@ def main():
       "In one repetition a contender runs, on its database: up (all pending), the call with "
       "nothing to do, status, down (all). Repetitions are interleaved: repetition 1 of every "
       f"contender, then repetition 2 of every contender, and so on; {reps} repetitions, the "
-      "median is shown. A `[k]` after a time means only k repetitions (see *Fewer repetitions*).\n")
+      "median is shown. A `[k]` after a time means only k repetitions, said below the figure.\n")
+    if machine.get("budget"):
+        w(f"Slow contenders (the four peers and the psql-per-file loop) have a time budget from "
+          f"N={int(machine.get('budget_from_n', 10000)):,} on: {float(machine['budget']):.0f} s "
+          f"per contender and set (smaller sets: every repetition). After its first "
+          f"repetition such a contender gets as many as fit in the budget, at least "
+          f"{machine.get('min_reps', '2')}, so that a tool that needs minutes per repetition "
+          f"does not crowd out the others' {reps}. From "
+          f"N={int(machine.get('cap_from_n', 10000)):,} on, a phase (up, down, …) of a slow "
+          f"contender whose time for one repetition, projected from the two smaller sets "
+          f"(t = a·N + b·N², a cost per migration that may grow with N), exceeds "
+          f"{float(machine.get('rep_cap', 0)):.0f} s is not run at all. The limit, the psql "
+          f"session and migrations_schema's rows always get all {reps}. Every such cut is "
+          f"listed under the figure it concerns; a single repetition is a sample, not a "
+          f"median.\n")
     w("Cells read `median`, then `× psql -1 -f / × fastest peer`: the ratio to the physical "
       "limit (all up scripts concatenated, one `psql -1 -f`; for down, all down scripts "
       "concatenated in reverse order) and to the fastest of dbmate, node-pg-migrate, sql-migrate "
@@ -330,8 +562,8 @@ def main():
       "as its down script. *mix, N=100* starts with a 100,000-row table and an enum type, then "
       "cycles through add column, create index on the 100k rows, update 5,000 rows, add an enum "
       "value (its down script is a no-op: PostgreSQL cannot drop one) and create a view. "
-      "*authelia* is the 26 real migrations of `../shared/corpora/authelia`, read in place at "
-      "run time. The same SQL is written in each tool's own format (golang-migrate pairs for "
+      "*authelia* is the 26 real migrations of `../shared/corpora/authelia`, written into each "
+      "format at run time. The same SQL is written in each tool's own format (golang-migrate pairs for "
       "migrations_schema and pg_migrate, `-- migrate:up/down` for dbmate, `-- Up/Down Migration` "
       "for node-pg-migrate, `-- +migrate Up/Down` for sql-migrate, a plan with deploy/revert "
       "scripts for sqitch, which, as its templates do, wraps each script in `BEGIN; … COMMIT;`). "
@@ -350,11 +582,14 @@ def main():
                 ("noop", "Nothing to do: the call when all N are applied", "noop.png"),
                 ("status", "Status with N migrations applied", "status.png")]
     for phase, title, png in sections:
+        if not any(k[2] == phase for k in st.samples):
+            continue
         w(f"## {title}\n")
         w(f"![{phase}]({png})\n")
         w(figure_table(st, phase, reps, wls))
         w("")
-        if phase == "noop":
+        w(figure_notes(st, phase, wls))
+        if phase == "noop" and any(k[2] == "noop_full" for k in st.samples):
             w("The full deploy command with nothing to do (what a pipeline runs every time: read "
               "the folder again, then apply), for the contenders where that differs from the "
               "row above:\n")
@@ -362,15 +597,18 @@ def main():
             w(figure_table(st, "noop_full", reps, wls, "noop").replace(
                 "| *fastest peer*", "| *fastest peer (its no-op above)*"))
             w("")
-    w("![mix and authelia](mix_authelia.png)\n")
+    if [x for x in wls if not x.startswith("trivial")]:
+        w("![mix and authelia](mix_authelia.png)\n")
 
     # Memory
-    w("## Backend memory for a ~100 MB migration\n")
+    size = int(mem[0][7]) if mem else 0
+    w(f"## Backend memory for a ~{size / 1e6:.0f} MB migration\n" if mem else
+      "## Backend memory for a large migration\n")
     mem_rows = []
     if mem:
-        size = int(mem[0][7])
+        rows = next((int(f[8]) for f in mem if f[8].isdigit()), 0)
         w(f"One migration whose up script is {size / 1e6:.0f} MB of 10-row `INSERT` statements "
-          f"(about {size // 1000:,} statements, 1M rows), after a tiny migration that creates "
+          f"({rows // 10:,} statements, {rows:,} rows), after a tiny migration that creates "
           f"the table. In one psql session the backend's own `VmHWM` (peak resident set, from "
           f"`/proc/self/status` read with `pg_read_file` by the session's backend, i.e. "
           f"`pg_backend_pid()`) is read before and after. psql rows run the same two files with "
@@ -405,7 +643,7 @@ def main():
             growth = a - b
             if cid == "psql_f":
                 base_growth = growth
-            mem_rows.append((cid, labels[cid], b, a))
+            mem_rows.append((cid, labels[cid], b, a, size))
             w(f"| {labels[cid]} | {b / 1024:.0f} MiB | {'—' if ld is None else f'{ld / 1024:.0f} MiB'} | "
               f"{a / 1024:.0f} MiB | {growth / 1024:.0f} MiB | {anon / 1024:.0f} MiB | "
               f"{ratio(growth, base_growth)} | {fmt(t)} |")
@@ -413,6 +651,8 @@ def main():
         w("![memory](memory.png)\n")
     else:
         w("Not measured in this run.\n")
+
+    lint_sections(w, info, WL_TITLE)
 
     # Core
     w("## The core planner at 100,000 migrations (Google Benchmark)\n")
@@ -448,20 +688,16 @@ def main():
     w("## Fewer repetitions, skipped runs, failures\n")
     any_note = False
     for (wl, cid), notes in st.notes.items():
-        for n in notes:
+        for scope, n in notes:
             any_note = True
-            w(f"- {WL_TITLE.get(wl, 'N=' + str(st.n[wl]))}, {LABEL.get(cid, cid)}: {n}.")
+            w(f"- {WL_TITLE.get(wl, 'N=' + str(st.n[wl]))}, {LABEL.get(cid, cid)}"
+              f"{'' if scope is None else ' (' + scope + ')'}: {n}.")
     for (wl, cid), errs in st.errors.items():
         for e in errs:
             any_note = True
             w(f"- {WL_TITLE.get(wl, 'N=' + str(st.n[wl]))}, {LABEL.get(cid, cid)}: **failed**: {e}")
     if not any_note:
         w("- None.")
-    lint = info.get("lint")
-    if isinstance(lint, str):
-        w(f"- migrate_lint throughput: {lint}.")
-    elif isinstance(lint, dict):
-        w(f"- migrate_lint over {lint['n']} registered migrations: median {fmt(lint['median_s'])}.")
     w("")
     w("## Checks\n")
     bad = []
