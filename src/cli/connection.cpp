@@ -33,6 +33,8 @@ Connection Connection::open(const std::optional<std::string>& dsn) {
     const char* values[] = {dsn ? dsn->c_str() : nullptr, "pg_migrate", "UTF8", nullptr};
     Connection c;
     c.conn_.reset(PQconnectdbParams(keywords, values, 1));
+    if (c.ok())
+        c.cancel_ = std::make_unique<CancelOnInterrupt>(c.conn_.get());
     return c;
 }
 

@@ -2,6 +2,7 @@
 // failed statement becomes an SqlError carrying the server's full report.
 #pragma once
 
+#include "cli/interrupt.hpp"
 #include "cli/table.hpp"
 
 #include <libpq-fe.h>
@@ -55,6 +56,8 @@ private:
         void operator()(PGconn* c) const noexcept { PQfinish(c); }
     };
     std::unique_ptr<PGconn, ConnDeleter> conn_;
+    // Declared after conn_, so it is gone before the connection is closed.
+    std::unique_ptr<CancelOnInterrupt> cancel_;
     // Heap-held so that its address, given to libpq, survives moves of the Connection.
     std::unique_ptr<std::function<void(const std::string&)>> notice_sink_;
 };

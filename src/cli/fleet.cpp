@@ -1,6 +1,7 @@
 #include "cli/fleet.hpp"
 
 #include "cli/dsn.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/json.hpp"
 #include "cli/table_printer.hpp"
 
@@ -87,8 +88,9 @@ int run_fleet(const std::vector<std::string>& dsns, const Job& job) {
         for (;;) {
             const std::size_t i = next.fetch_add(1);
             if (i >= dsns.size()) return;
-            // Under --fail-fast the databases not started yet stay "skipped".
-            if (stop.load()) continue;
+            // Under --fail-fast, or after Ctrl-C, the databases not started yet stay
+            // "skipped".
+            if (stop.load() || interrupted()) continue;
             const ProgressSink progress = progress_to_stderr("[" + reports[i].label + "] ");
             reports[i] = run_on_database(dsns[i], job, progress);
             if (reports[i].outcome != Outcome::Ok && o.fail_fast) stop.store(true);

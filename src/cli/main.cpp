@@ -3,6 +3,7 @@
 // carries files and prints answers.
 #include "cli/dsn.hpp"
 #include "cli/fleet.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/json.hpp"
 #include "cli/options.hpp"
 #include "cli/push.hpp"
@@ -83,6 +84,7 @@ int run(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+    ms::cli::install_interrupt_handler();
     try {
         return run(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const std::exception& e) {

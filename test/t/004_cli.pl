@@ -249,5 +249,22 @@ PostgreSQL::Test::Utils::append_to_file($fail_fast_file, "dbname=fleet_19\ndbnam
 is($rc, 1, '--fail-fast exits 1');
 like($out, qr/^ dbname=fleet_01\s+\| skipped/m, 'and starts nothing after the first failure');
 
+# --- Ctrl-C: the server is asked to cancel, the failure is recorded --------------------------
+sql('postgres', q{SELECT migrate_register('1', 'slow', 'SELECT pg_sleep(300);', NULL, 'cancel')});
+my ($c_out, $c_err) = ('', '');
+my $h = IPC::Run::start([ $bin, 'run', '--project', 'cancel' ],
+    '<', \undef, '>', \$c_out, '2>', \$c_err);
+$node->poll_query_until('postgres',
+    q{SELECT count(*) = 1 FROM pg_stat_activity WHERE wait_event = 'PgSleep'})
+  or die 'the slow migration never started';
+$h->signal('INT');
+$h->finish;
+is($? >> 8, 1, 'Ctrl-C during a migration exits 1');
+like($c_err, qr/asked the server to cancel/, 'the client says it asked for a cancel');
+like($c_err, qr/canceling statement due to user request/, 'the server cancelled the statement');
+is(sql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'}),
+    '0', 'nothing is left running on the server');
+is(states('cancel'), 'failed', 'the runner recorded the cancelled migration as failed');
+
 $node->stop;
 done_testing();
