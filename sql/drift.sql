@@ -27,6 +27,17 @@ CREATE EXTENSION citext SCHEMA app;
 SELECT command_tag, object_type, object_identity, schema_name, statement
 FROM migrations_schema.drift_log ORDER BY id;
 
+-- Servers and user mappings hold passwords: their statements are not kept.
+CREATE EXTENSION postgres_fdw;
+CREATE SERVER regress_drift_server FOREIGN DATA WRAPPER postgres_fdw OPTIONS (dbname 'x');
+CREATE USER MAPPING FOR CURRENT_USER SERVER regress_drift_server
+    OPTIONS (user 'u', password 'drift-secret');
+SELECT command_tag, object_type, statement IS NULL AS statement_withheld
+FROM migrations_schema.drift_log WHERE object_type IN ('server', 'user mapping') ORDER BY id;
+SELECT count(*) AS secrets_logged FROM migrations_schema.drift_log
+WHERE statement LIKE '%drift-secret%';
+DROP EXTENSION postgres_fdw CASCADE;
+
 -- Dropping it by hand again: the schema is back to what the runner left, the log remains.
 DROP INDEX app.items_name_idx;
 DROP EXTENSION citext;

@@ -15,6 +15,7 @@ extern "C" {
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "tcop/cmdtag.h"
+#include "tcop/tcopprot.h"
 #include "utils/guc.h"
 }
 
@@ -65,6 +66,13 @@ std::vector<core::DdlObject> objects_of_command(Event event, const std::string& 
             objects.push_back(std::move(o));
     }
     return objects;
+}
+
+// User mappings and servers carry passwords in their OPTIONS: their statement text is not
+// kept, only what was changed.
+bool may_hold_secrets(const core::DdlObject& o) {
+    return o.object_type == "user mapping" || o.object_type == "server" ||
+           o.object_type == "foreign-data wrapper";
 }
 
 std::string describe(const std::vector<Seen>& seen) {
@@ -129,9 +137,12 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
             "INSERT INTO migrations_schema.drift_log (role_name, application_name, command_tag, "
             "object_type, object_identity, schema_name, statement) "
             "VALUES ($1, NULLIF(pg_catalog.current_setting('application_name'), ''), $2, $3, "
-            "NULLIF($4, ''), $5, pg_catalog.current_query())",
+            "NULLIF($4, ''), $5, $6)",
             {text_arg(caller), text_arg(tag), text_arg(s.object.object_type),
-             text_arg(s.object.identity), text_arg(s.object.schema)});
+             text_arg(s.object.identity), text_arg(s.object.schema),
+             text_arg(may_hold_secrets(s.object) || debug_query_string == nullptr
+                          ? std::nullopt
+                          : std::optional<std::string>(debug_query_string))});
     return Datum(0);
 }
 
