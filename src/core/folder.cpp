@@ -2,6 +2,8 @@
 
 #include "core/failure.hpp"
 
+#include <boost/algorithm/string/predicate.hpp>
+
 #include <algorithm>
 #include <fstream>
 #include <filesystem>
@@ -97,7 +99,8 @@ std::vector<FolderMigration> read_folder(const std::string& path) {
         if (name.empty() || name.front() == '.')
             continue;
         const auto link_status = fs::symlink_status(entry.path(), ec);
-        const bool special = name == "rollback" || name == "verify";
+        const bool special = boost::algorithm::iequals(name, "rollback") ||
+                             boost::algorithm::iequals(name, "verify");
         if (fs::is_symlink(link_status) && special)
             throw Failure(FailureKind::Forbidden, "folder \"" + name + "\" must not be a link");
         if (fs::is_directory(entry.path(), ec))

@@ -64,11 +64,13 @@ std::optional<MigrationFile> classify_path(std::string_view relative_path) {
         throw unrecognised(path);
 
     std::smatch m;
-    if (dir == rollback_dir || dir == verify_dir) {
+    // Rollback/ and ROLLBACK/ are seen in real projects too; ignoring them would lose the
+    // down scripts without a word.
+    const bool is_rollback = boost::algorithm::iequals(dir, rollback_dir);
+    if (is_rollback || boost::algorithm::iequals(dir, verify_dir)) {
         if (!std::regex_match(base, m, rollback_file))
             throw unrecognised(path);
-        return MigrationFile{path, m[1], m[2],
-                             dir == rollback_dir ? Direction::Down : Direction::Verify};
+        return MigrationFile{path, m[1], m[2], is_rollback ? Direction::Down : Direction::Verify};
     }
     if (!dir.empty()) {
         std::smatch d;

@@ -48,6 +48,11 @@ TEST(Layout, PlainNumberedWithRollbackFolder) {
     EXPECT_EQ(down.name, "drop_users");
     EXPECT_EQ(down.direction, Direction::Down);
 
+    // The folder's name in any case: a capitalised one must not lose its down scripts.
+    EXPECT_EQ(classified("Rollback/001_drop_users.sql").direction, Direction::Down);
+    EXPECT_EQ(classified("ROLLBACK/001_drop_users.sql").version, "001");
+    EXPECT_EQ(classified("Verify/001_users.sql").direction, Direction::Verify);
+
     const auto bare = classified("7.sql");
     EXPECT_EQ(bare.version, "7");
     EXPECT_EQ(bare.name, "");
