@@ -71,6 +71,12 @@ Call build_call(const Options& o, const std::string& schema) {
         b.arg("project", o.project);
         return b.done();
     }
+    case Command::Test: {
+        CallBuilder b(select, schema, "migrate_test");
+        b.arg("project", o.project);
+        b.arg("target", o.target);
+        return b.done();
+    }
     case Command::Push:
         break;
     }

@@ -23,6 +23,7 @@ unsigned params_of(Command c) {
     case Command::Apply:
         return P_TARGET | P_DRY_RUN | P_OUT_OF_ORDER;
     case Command::Run:
+    case Command::Test:
         return P_TARGET;
     case Command::Rollback:
         return P_TARGET | P_STEPS | P_EVERYTHING | P_DRY_RUN;
@@ -41,6 +42,7 @@ std::optional<Command> parse_command(const std::string& word) {
     if (word == "status") return Command::Status;
     if (word == "rollback") return Command::Rollback;
     if (word == "validate") return Command::Validate;
+    if (word == "test") return Command::Test;
     return std::nullopt;
 }
 
@@ -64,6 +66,7 @@ const char* command_name(Command c) noexcept {
     case Command::Status: return "status";
     case Command::Rollback: return "rollback";
     case Command::Validate: return "validate";
+    case Command::Test: return "test";
     }
     return "?";
 }
@@ -157,12 +160,16 @@ Usage:
   pg_migrate status [options] [DIR]     migrate_status()
   pg_migrate rollback [options] [DIR]   migrate_rollback()
   pg_migrate validate [options] [DIR]   migrate_validate(); exits 1 if it reports an error
+  pg_migrate test [options] [DIR]       migrate_test(): up, down, up again of every pending
+                                        migration, rolled back; exits 1 unless all reversible
 
 With DIR, the folder is pushed (in one transaction, committed) before the command runs.
 
 Migration options (as the SQL parameters of the same names):
-  --project NAME        project (push, apply, run, rollback: 'default'; status, validate: all)
-  --target VERSION      apply, run: up to and including; rollback: down to (stays applied)
+  --project NAME        project (push, apply, run, rollback, test: 'default';
+                        status, validate: all)
+  --target VERSION      apply, run, test: up to and including; rollback: down to (stays
+                        applied)
   --steps N             rollback: how many (default 1)
   --everything          rollback: all of them
   --dry-run             apply, rollback: run everything, then roll it back

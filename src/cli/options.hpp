@@ -8,7 +8,7 @@
 
 namespace ms::cli {
 
-enum class Command { Push, Apply, Run, Status, Rollback, Validate };
+enum class Command { Push, Apply, Run, Status, Rollback, Validate, Test };
 
 const char* command_name(Command c) noexcept;
 

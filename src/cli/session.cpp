@@ -22,6 +22,17 @@ long validation_errors(const Table& t) {
                          [c](const auto& row) { return row[c] == std::string("error"); });
 }
 
+// migrate_test() succeeds whatever it finds; in CI a down script that does not undo its up
+// script (or fails) must fail the command. "no down script" is a choice, not a defect.
+long irreversible(const Table& t) {
+    const auto col = std::find(t.columns.begin(), t.columns.end(), "reversible");
+    if (col == t.columns.end()) return 0;
+    const auto c = static_cast<std::size_t>(col - t.columns.begin());
+    return std::count_if(t.rows.begin(), t.rows.end(), [c](const auto& row) {
+        return row[c] != std::string("true") && row[c] != std::string("no down script");
+    });
+}
+
 }  // namespace
 
 const char* outcome_name(Outcome o) noexcept {
@@ -96,6 +107,12 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
                 return finish(Outcome::Failed,
                               "validate reported " + std::to_string(errors) +
                                   (errors == 1 ? " error" : " errors"));
+        if (o.command == Command::Test)
+            if (const long bad = irreversible(report.result))
+                return finish(Outcome::Failed,
+                              "test found " + std::to_string(bad) +
+                                  (bad == 1 ? " migration" : " migrations") +
+                                  " whose round trip is not exact or failed");
         return finish(Outcome::Ok);
     } catch (const std::exception& e) {
         // SqlError mostly; anything else must not escape a fleet worker's thread either.

@@ -249,6 +249,25 @@ PostgreSQL::Test::Utils::append_to_file($fail_fast_file, "dbname=fleet_19\ndbnam
 is($rc, 1, '--fail-fast exits 1');
 like($out, qr/^ dbname=fleet_01\s+\| skipped/m, 'and starts nothing after the first failure');
 
+# --- test: round trips of a local folder, nothing applied -----------------------------------
+my $rt = PostgreSQL::Test::Utils::tempdir();
+PostgreSQL::Test::Utils::append_to_file("$rt/1_items.up.sql", 'CREATE TABLE rt_items (id int);');
+PostgreSQL::Test::Utils::append_to_file("$rt/1_items.down.sql", 'DROP TABLE rt_items;');
+PostgreSQL::Test::Utils::append_to_file("$rt/2_index.up.sql",
+    'CREATE INDEX rt_items_id ON rt_items (id);');
+PostgreSQL::Test::Utils::append_to_file("$rt/2_index.down.sql", 'SELECT 1;');
+($rc, $out, $err) = pg_migrate('test', '--project', 'roundtrip', '--target', '1', $rt);
+is($rc, 0, 'test exits 0 when every round trip is exact');
+like($out, qr/^ 1\s+\| items\s+\| true/m, 'and prints the table');
+($rc, $out, $err) = pg_migrate('test', '--project', 'roundtrip', '--json', $rt);
+is($rc, 1, 'test exits 1 when a down script forgets something');
+my $rt_rows = decode_json($out);
+is(join(',', map { "$_->{version}:$_->{reversible}" } @$rt_rows), '1:true,2:false',
+    'with one JSON object per migration');
+like($err, qr/test found 1 migration whose round trip is not exact/, 'and says why');
+is(states('roundtrip'), 'pending,pending', 'test applied nothing');
+is(sql('postgres', q{SELECT to_regclass('rt_items') IS NULL}), 't', 'and left no table');
+
 # --- Ctrl-C: the server is asked to cancel, the failure is recorded --------------------------
 sql('postgres', q{SELECT migrate_register('1', 'slow', 'SELECT pg_sleep(300);', NULL, 'cancel')});
 my ($c_out, $c_err) = ('', '');
