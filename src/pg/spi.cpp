@@ -7,6 +7,9 @@ extern "C" {
 }
 
 #include <exception>
+#include <map>
+#include <string>
+#include <utility>
 #include <stdexcept>
 #include <vector>
 
@@ -48,6 +51,37 @@ SqlArg int4_arg(int value) {
     return SqlArg{INT4OID, Int32GetDatum(value), false};
 }
 
+namespace {
+
+// Internal queries are constant texts with fixed parameter types, run again for every
+// migration: each is planned once per backend and kept. PostgreSQL's plan cache replans a
+// kept plan when what it uses changes (the extension dropped and created again), and
+// permissions are checked at every execution, as the role running it then.
+using PlanKey = std::pair<std::string, std::vector<Oid>>;
+std::map<PlanKey, SPIPlanPtr> kept_plans;
+// Texts built at run time (a foreign tracking table's name) are few; a bound keeps an odd
+// caller from filling the backend's memory with plans.
+constexpr std::size_t max_kept_plans = 512;
+
+SPIPlanPtr plan_for(const char* sql, std::vector<Oid>& types) {
+    PlanKey key{sql, types};
+    const auto found = kept_plans.find(key);
+    if (found != kept_plans.end())
+        return found->second;
+    SPIPlanPtr plan = pg_call(
+        [&] { return SPI_prepare(sql, static_cast<int>(types.size()), types.data()); });
+    if (plan == nullptr)
+        throw std::runtime_error(std::string("internal query could not be planned: ") +
+                                 SPI_result_code_string(SPI_result));
+    if (kept_plans.size() < max_kept_plans) {
+        pg_call([&] { (void)SPI_keepplan(plan); });
+        kept_plans.emplace(std::move(key), plan);
+    }
+    return plan;
+}
+
+}  // namespace
+
 std::uint64_t spi_query(const char* sql, std::initializer_list<SqlArg> args) {
     std::vector<Oid> types;
     std::vector<Datum> values;
@@ -60,10 +94,9 @@ std::uint64_t spi_query(const char* sql, std::initializer_list<SqlArg> args) {
     // The previous result is no longer needed; freeing it keeps memory bounded by one
     // result (one script) however many queries a call makes.
     pg_call([] { SPI_freetuptable(SPI_tuptable); });
-    const int rc = pg_call([&] {
-        return SPI_execute_with_args(sql, static_cast<int>(types.size()), types.data(),
-                                     values.data(), nulls.data(), false, 0);
-    });
+    SPIPlanPtr plan = plan_for(sql, types);
+    const int rc = pg_call(
+        [&] { return SPI_execute_plan(plan, values.data(), nulls.data(), false, 0); });
     if (rc < 0)
         throw std::runtime_error(std::string("internal query failed: ") +
                                  SPI_result_code_string(rc));
