@@ -27,8 +27,11 @@ Datum apply_body(FunctionCallInfo fcinfo) {
     {
         InternalScope internal;
         lock_project(project);
-        plan = core::plan_apply(load_registered(project), load_applied(project), request,
-                                load_failed(project));
+        // A target must still be checked to be registered, so only a call without one
+        // takes the short way.
+        if (request.target || !everything_applied(project))
+            plan = core::plan_apply(load_registered(project), load_applied(project), request,
+                                    load_failed(project));
     }
     run_plan(fcinfo, plan, RunRequest{project, caller, Direction::Up, dry_run});
     return Datum(0);

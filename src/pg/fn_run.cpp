@@ -357,8 +357,9 @@ Datum run_body(FunctionCallInfo fcinfo) {
         std::vector<core::Migration> plan;
         {
             InternalScope internal;
-            plan = core::plan_apply(load_registered(run.project), load_applied(run.project),
-                                    request, load_failed(run.project));
+            if (request.target || !everything_applied(run.project))
+                plan = core::plan_apply(load_registered(run.project), load_applied(run.project),
+                                        request, load_failed(run.project));
         }
         if (!plan.empty()) {
             InternalScope internal;

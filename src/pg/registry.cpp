@@ -66,6 +66,18 @@ void unlock_project_for_session(const std::string& project) {
               {int4_arg(lock_namespace), text_arg(project)});
 }
 
+bool everything_applied(const std::string& project) {
+    spi_query(
+        "SELECT NOT EXISTS (SELECT FROM migrations_schema.migration m "
+        "WHERE m.project OPERATOR(pg_catalog.=) $1 AND NOT EXISTS ("
+        "SELECT FROM migrations_schema.applied a "
+        "WHERE a.project OPERATOR(pg_catalog.=) m.project "
+        "AND a.version OPERATOR(pg_catalog.=) m.version "
+        "AND a.checksum OPERATOR(pg_catalog.=) m.checksum))",
+        {text_arg(project)});
+    return spi_bool(0, 1);
+}
+
 std::vector<core::Registered> load_registered(const std::string& project) {
     const auto rows = spi_query(
         "SELECT version, name, checksum, down_sql IS NOT NULL "

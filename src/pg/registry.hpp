@@ -29,6 +29,11 @@ std::vector<std::string> load_failed(const std::string& project);
 // Every project with anything registered, applied or failed.
 std::vector<std::string> load_projects();
 
+// Whether every registered migration of the project is applied with the checksum it has now:
+// then there is nothing to apply and nothing to refuse, and the planner need not load the
+// registry (the call with nothing to do is paid at every application start).
+bool everything_applied(const std::string& project);
+
 struct MigrationContent {
     std::string name;
     std::string up_sql;
