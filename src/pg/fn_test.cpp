@@ -20,6 +20,7 @@
 
 extern "C" {
 #include "utils/fmgrprotos.h"
+#include "utils/guc.h"
 }
 
 #include <boost/algorithm/string/join.hpp>
@@ -211,6 +212,11 @@ Datum test_body(FunctionCallInfo fcinfo) {
         hash_before = schema_fingerprint(fingerprint_scope()).sha256;
     }
     in_discarded_subtransaction([&] {
+        // Like a dry run, a test must never queue behind production traffic.
+        pg_call([] {
+            (void)set_config_option("lock_timeout", "1s", PGC_USERSET, PGC_S_SESSION,
+                                    GUC_ACTION_LOCAL, true, 0, false);
+        });
         RoundTrip trip(project);
         for (std::size_t i = 0; i < plan.size(); ++i) {
             if (trip.test(plan[i], outcomes[i]))
