@@ -175,6 +175,14 @@ like($err, qr/lock timeout/, 'with the lock timeout error');
 is(status('locks'), '1=applied 2=failed', 'the migration is failed');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_attribute WHERE attrelid = 'locked'::regclass AND attname = 'more'}),
     '0', 'and nothing of it was applied');
+
+# migrate_test, like a dry run, does not queue behind the session holding the lock.
+register('locktest', '1', 'ALTER TABLE locked ADD COLUMN tested text');
+my $tested = $node->safe_psql('postgres',
+    q{SELECT reversible || ': ' || detail FROM migrate_test('locktest')});
+like($tested, qr/^error: up failed: canceling statement due to lock timeout/,
+    'migrate_test gives up on a held lock instead of waiting');
+is(status('locktest'), '1=pending', 'and applied nothing');
 $holder->query_safe('COMMIT');
 $holder->quit;
 $runner->quit;
