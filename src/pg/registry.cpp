@@ -67,13 +67,13 @@ void unlock_project_for_session(const std::string& project) {
 }
 
 bool everything_applied(const std::string& project) {
+    // EXCEPT is a hashed or sorted set operation whatever the statistics say: a correlated
+    // NOT EXISTS planned without statistics (a fresh database) is a nested loop.
     spi_query(
-        "SELECT NOT EXISTS (SELECT FROM migrations_schema.migration m "
-        "WHERE m.project OPERATOR(pg_catalog.=) $1 AND NOT EXISTS ("
-        "SELECT FROM migrations_schema.applied a "
-        "WHERE a.project OPERATOR(pg_catalog.=) m.project "
-        "AND a.version OPERATOR(pg_catalog.=) m.version "
-        "AND a.checksum OPERATOR(pg_catalog.=) m.checksum))",
+        "SELECT NOT EXISTS (SELECT version, checksum FROM migrations_schema.migration "
+        "WHERE project OPERATOR(pg_catalog.=) $1 EXCEPT "
+        "SELECT version, checksum FROM migrations_schema.applied "
+        "WHERE project OPERATOR(pg_catalog.=) $1)",
         {text_arg(project)});
     return spi_bool(0, 1);
 }
