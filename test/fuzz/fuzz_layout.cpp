@@ -71,10 +71,10 @@ std::optional<MigrationFile> classified(std::string_view path) {
     const std::string_view base = path.substr(slash + 1);
     FUZZ_CHECK(dir.find('/') == std::string_view::npos);
     FUZZ_CHECK(dir.size() <= 255);
-    if (dir == "rollback") {
+    if (iequals(dir, "rollback")) {  // the folder names match in any case
         FUZZ_CHECK(file->direction == Direction::Down);
         FUZZ_CHECK(all_digits(file->version));
-    } else if (dir == "verify") {
+    } else if (iequals(dir, "verify")) {
         FUZZ_CHECK(file->direction == Direction::Verify);
         FUZZ_CHECK(all_digits(file->version));
     } else {
