@@ -6,7 +6,7 @@ DATA       = install/migrations_schema--0.1.0.sql
 PGFILEDESC = "migrations_schema - schema migrations run from inside the server"
 
 CORE_SRCS = $(sort $(wildcard src/core/*.cpp))
-PG_SRCS   = $(sort $(wildcard src/pg/*.cpp))
+PG_SRCS   = $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 
 REGRESS      = setup register load_dir apply rollback status baseline import validate repair history verify lint lint_policy run bad_input security fingerprint roundtrip drift corpora corpora_roundtrip

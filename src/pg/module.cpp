@@ -1,7 +1,7 @@
 // The shared library's identity and per-backend setup.
-#include "pg/pg.hpp"
-#include "pg/protection.hpp"
-#include "pg/settings.hpp"
+#include "pg/base/pg.hpp"
+#include "pg/runner/protection.hpp"
+#include "pg/base/settings.hpp"
 
 extern "C" {
 

@@ -1,14 +1,14 @@
 // migrate_baseline(version, project) -> SETOF (version, name): adopts an existing schema by
 // marking every registered migration up to version applied, without running any.
 #include "core/planner.hpp"
-#include "pg/arguments.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/protection.hpp"
-#include "pg/registry.hpp"
-#include "pg/schema_snapshot.hpp"
-#include "pg/result_set.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/arguments.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/runner/protection.hpp"
+#include "pg/registry/registry.hpp"
+#include "pg/schema/snapshot.hpp"
+#include "pg/base/result_set.hpp"
+#include "pg/base/spi.hpp"
 
 #include <map>
 

@@ -1,12 +1,12 @@
 // migrate_drift(project) -> SETOF (source, change, object_type, object, detail, at,
 // role_name): what changed in the schema since the runner last recorded it, and the DDL
 // logged outside the runner since then. Changes nothing.
-#include "pg/arguments.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/result_set.hpp"
-#include "pg/schema_snapshot.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/arguments.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/base/result_set.hpp"
+#include "pg/schema/snapshot.hpp"
+#include "pg/base/spi.hpp"
 
 extern "C" {
 #include "utils/timestamp.h"

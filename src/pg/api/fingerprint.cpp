@@ -2,10 +2,10 @@
 // the canonical description of the user schemas (or of the schemas named) and its SHA-256.
 // Changes nothing.
 #include "core/failure.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/schema_fingerprint.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/schema/fingerprint.hpp"
+#include "pg/base/spi.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"

@@ -1,9 +1,9 @@
 // migrate_history(project) -> SETOF history rows, oldest first.
-#include "pg/arguments.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/result_set.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/arguments.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/base/result_set.hpp"
+#include "pg/base/spi.hpp"
 
 #include <array>
 

@@ -2,14 +2,14 @@
 // result): marks applied, without running them, the registered migrations another tool's
 // tracking table records as applied; reports what matches nothing.
 #include "core/import.hpp"
-#include "pg/arguments.hpp"
-#include "pg/foreign_tables.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/protection.hpp"
-#include "pg/registry.hpp"
-#include "pg/result_set.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/arguments.hpp"
+#include "pg/registry/foreign_tables.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/runner/protection.hpp"
+#include "pg/registry/registry.hpp"
+#include "pg/base/result_set.hpp"
+#include "pg/base/spi.hpp"
 
 #include <map>
 

@@ -2,13 +2,13 @@
 // rule, severity, lock_mode, relation, relation_bytes, row_estimate, message, hint: the
 // lint findings of one script, or of every pending migration's up script in version order.
 #include "core/planner.hpp"
-#include "pg/arguments.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/lint.hpp"
-#include "pg/registry.hpp"
-#include "pg/result_set.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/arguments.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/lint/lint.hpp"
+#include "pg/registry/registry.hpp"
+#include "pg/base/result_set.hpp"
+#include "pg/base/spi.hpp"
 
 #include <utility>
 

@@ -2,12 +2,12 @@
 // updated (0 when the folder holds nothing new).
 #include "core/failure.hpp"
 #include "core/folder.hpp"
-#include "pg/arguments.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/protection.hpp"
-#include "pg/spi.hpp"
-#include "pg/registration.hpp"
+#include "pg/base/arguments.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/runner/protection.hpp"
+#include "pg/base/spi.hpp"
+#include "pg/registry/registration.hpp"
 
 extern "C" {
 #include "utils/acl.h"

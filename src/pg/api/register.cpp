@@ -1,12 +1,12 @@
 // migrate_register(version, name, up_sql, down_sql, project) -> text
 #include "core/failure.hpp"
 #include "core/version.hpp"
-#include "pg/arguments.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/protection.hpp"
-#include "pg/spi.hpp"
-#include "pg/registration.hpp"
+#include "pg/base/arguments.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/runner/protection.hpp"
+#include "pg/base/spi.hpp"
+#include "pg/registry/registration.hpp"
 
 namespace ms::pg {
 

@@ -1,13 +1,13 @@
 // migrate_repair(project) -> SETOF (version, action, detail): accepts the current content of
 // modified migrations and clears failed attempts, logging both to history.
 #include "core/planner.hpp"
-#include "pg/arguments.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/protection.hpp"
-#include "pg/registry.hpp"
-#include "pg/result_set.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/arguments.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/runner/protection.hpp"
+#include "pg/registry/registry.hpp"
+#include "pg/base/result_set.hpp"
+#include "pg/base/spi.hpp"
 
 #include <map>
 

@@ -1,13 +1,13 @@
 // migrate_rollback(target, steps, everything, dry_run, project) -> SETOF (version, name,
 // action, duration_ms, statements): down scripts, newest first, in the caller's transaction.
 #include "core/planner.hpp"
-#include "pg/arguments.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/plan_runner.hpp"
-#include "pg/protection.hpp"
-#include "pg/spi.hpp"
-#include "pg/registry.hpp"
+#include "pg/base/arguments.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/runner/plan_runner.hpp"
+#include "pg/runner/protection.hpp"
+#include "pg/base/spi.hpp"
+#include "pg/registry/registry.hpp"
 
 namespace ms::pg {
 

@@ -1,12 +1,12 @@
 // migrate_status(project) -> SETOF (project, version, name, state, applied_at, applied_by,
 // duration_ms, reversible, checksum): every known migration, in version order.
 #include "core/planner.hpp"
-#include "pg/arguments.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/result_set.hpp"
-#include "pg/run_progress.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/arguments.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/base/result_set.hpp"
+#include "pg/runner/run_progress.hpp"
+#include "pg/base/spi.hpp"
 
 #include <map>
 

@@ -2,16 +2,16 @@
 // of every applied migration again, each in a subtransaction that is rolled back.
 #include "core/failure.hpp"
 #include "core/planner.hpp"
-#include "pg/arguments.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/protection.hpp"
-#include "pg/registry.hpp"
-#include "pg/result_set.hpp"
-#include "pg/script_parser.hpp"
-#include "pg/spi.hpp"
-#include "pg/statement_executor.hpp"
-#include "pg/subtransaction.hpp"
+#include "pg/base/arguments.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/runner/protection.hpp"
+#include "pg/registry/registry.hpp"
+#include "pg/base/result_set.hpp"
+#include "pg/parse/statements.hpp"
+#include "pg/base/spi.hpp"
+#include "pg/runner/statement_executor.hpp"
+#include "pg/base/subtransaction.hpp"
 
 namespace ms::pg {
 

@@ -1,7 +1,7 @@
-#include "pg/arguments.hpp"
+#include "pg/base/arguments.hpp"
 
 #include "core/failure.hpp"
-#include "pg/guard.hpp"
+#include "pg/base/guard.hpp"
 
 namespace ms::pg {
 

@@ -2,7 +2,7 @@
 // required gets a clear error instead of a silent NULL result.
 #pragma once
 
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 #include <optional>
 #include <string>

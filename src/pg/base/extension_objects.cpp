@@ -1,6 +1,6 @@
-#include "pg/extension_objects.hpp"
+#include "pg/base/extension_objects.hpp"
 
-#include "pg/guard.hpp"
+#include "pg/base/guard.hpp"
 
 extern "C" {
 #include "access/genam.h"

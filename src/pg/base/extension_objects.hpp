@@ -1,7 +1,7 @@
 // The extension's own objects: its tracking schema, its tables and its owner.
 #pragma once
 
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 namespace ms::pg {
 

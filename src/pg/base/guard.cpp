@@ -1,7 +1,7 @@
-#include "pg/guard.hpp"
+#include "pg/base/guard.hpp"
 
 #include "core/failure.hpp"
-#include "pg/sqlstate.hpp"
+#include "pg/base/sqlstate.hpp"
 
 #include <new>
 #include <string>

@@ -6,7 +6,7 @@
 // only after every C++ object of the body is gone and outside any catch block.
 #pragma once
 
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 #include <exception>
 #include <type_traits>

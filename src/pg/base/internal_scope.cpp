@@ -1,7 +1,7 @@
-#include "pg/internal_scope.hpp"
+#include "pg/base/internal_scope.hpp"
 
-#include "pg/extension_objects.hpp"
-#include "pg/guard.hpp"
+#include "pg/base/extension_objects.hpp"
+#include "pg/base/guard.hpp"
 
 extern "C" {
 #include "utils/guc.h"

@@ -4,7 +4,7 @@
 // User scripts run outside any InternalScope, as the caller, with the caller's search_path.
 #pragma once
 
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 #include <string>
 

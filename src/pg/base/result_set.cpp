@@ -1,6 +1,6 @@
-#include "pg/result_set.hpp"
+#include "pg/base/result_set.hpp"
 
-#include "pg/guard.hpp"
+#include "pg/base/guard.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"

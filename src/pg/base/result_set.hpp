@@ -1,7 +1,7 @@
 // Rows of a set-returning function, materialised into the tuplestore PostgreSQL provides.
 #pragma once
 
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 #include <initializer_list>
 #include <optional>

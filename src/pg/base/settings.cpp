@@ -1,6 +1,6 @@
-#include "pg/settings.hpp"
+#include "pg/base/settings.hpp"
 
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 extern "C" {
 #include "utils/guc.h"

@@ -1,6 +1,6 @@
-#include "pg/spi.hpp"
+#include "pg/base/spi.hpp"
 
-#include "pg/guard.hpp"
+#include "pg/base/guard.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"

@@ -2,7 +2,7 @@
 // every PostgreSQL error turned into a PgError by pg_call.
 #pragma once
 
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 #include <cstdint>
 #include <initializer_list>

@@ -1,6 +1,6 @@
-#include "pg/sqlstate.hpp"
+#include "pg/base/sqlstate.hpp"
 
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 namespace ms::pg {
 

@@ -2,7 +2,7 @@
 // always rolled back for dry runs and verify scripts, which must leave nothing behind.
 #pragma once
 
-#include "pg/guard.hpp"
+#include "pg/base/guard.hpp"
 
 #include <exception>
 #include <utility>

@@ -1,8 +1,8 @@
-#include "pg/lint_catalog.hpp"
+#include "pg/lint/catalog.hpp"
 
 #include "core/lint_facts.hpp"
-#include "pg/guard.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/spi.hpp"
 
 namespace ms::pg {
 

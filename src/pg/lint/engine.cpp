@@ -1,9 +1,9 @@
 // The lint engine's walk: one statement at a time, the state earlier statements leave
 // behind, and the rules that concern the statement as a whole (CONCURRENTLY in a block, enum
 // values used too early, no lock_timeout). The per-action rules are in lint_engine_rules.cpp.
-#include "pg/lint_engine.hpp"
+#include "pg/lint/engine.hpp"
 
-#include "pg/lint_catalog.hpp"
+#include "pg/lint/catalog.hpp"
 
 namespace ms::pg {
 

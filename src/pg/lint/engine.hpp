@@ -5,9 +5,9 @@
 
 #include "core/lint_facts.hpp"
 #include "core/lint_rules.hpp"
-#include "pg/lint.hpp"
-#include "pg/lint_catalog.hpp"
-#include "pg/lint_parse.hpp"
+#include "pg/lint/lint.hpp"
+#include "pg/lint/catalog.hpp"
+#include "pg/lint/parse.hpp"
 
 #include <map>
 #include <optional>

@@ -4,8 +4,8 @@
 // the migration commits, so nothing waits on its locks and it holds no rows yet.
 #include "core/lint_types.hpp"
 #include "core/lint_volatility.hpp"
-#include "pg/lint_catalog.hpp"
-#include "pg/lint_engine.hpp"
+#include "pg/lint/catalog.hpp"
+#include "pg/lint/engine.hpp"
 
 namespace ms::pg {
 

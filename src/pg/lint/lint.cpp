@@ -1,11 +1,11 @@
 // lint_script(): parse, check every statement in order, then let lint-ignore comments take
 // back the findings their authors accepted.
-#include "pg/lint.hpp"
+#include "pg/lint/lint.hpp"
 
 #include "core/lint_ignore.hpp"
 #include "core/lint_rules.hpp"
-#include "pg/lint_engine.hpp"
-#include "pg/lint_parse.hpp"
+#include "pg/lint/engine.hpp"
+#include "pg/lint/parse.hpp"
 
 #include <algorithm>
 

@@ -1,4 +1,4 @@
-#include "pg/lint_literals.hpp"
+#include "pg/lint/literals.hpp"
 
 extern "C" {
 #include "parser/gramparse.h"

@@ -4,7 +4,7 @@
 // C-style and palloc only: call these under pg_call.
 #pragma once
 
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 namespace ms::pg {
 

@@ -1,9 +1,9 @@
-#include "pg/lint_parse.hpp"
+#include "pg/lint/parse.hpp"
 
 #include "core/script.hpp"
-#include "pg/guard.hpp"
-#include "pg/lint_literals.hpp"
-#include "pg/script_position.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/lint/literals.hpp"
+#include "pg/parse/position.hpp"
 
 #include <algorithm>
 #include <exception>

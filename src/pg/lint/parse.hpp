@@ -3,7 +3,7 @@
 // reports it as a finding with its line.
 #pragma once
 
-#include "pg/lint_tree.hpp"
+#include "pg/lint/tree.hpp"
 
 #include <cstddef>
 #include <optional>

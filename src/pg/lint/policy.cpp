@@ -1,8 +1,8 @@
-#include "pg/lint_policy.hpp"
+#include "pg/lint/policy.hpp"
 
 #include "core/failure.hpp"
-#include "pg/guard.hpp"
-#include "pg/settings.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/settings.hpp"
 
 namespace ms::pg {
 

@@ -1,8 +1,8 @@
 // The statement-level walker of the lint: which lock each kind of statement takes and what
 // it does. ALTER TABLE's subcommands are in lint_tree_alter.cpp.
-#include "pg/lint_tree.hpp"
+#include "pg/lint/tree.hpp"
 
-#include "pg/lint_tree_common.hpp"
+#include "pg/lint/tree_common.hpp"
 
 extern "C" {
 #include "storage/lock.h"

@@ -4,7 +4,7 @@
 // into the parse tree or are palloc'd next to it.
 #pragma once
 
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 extern "C" {
 #include "nodes/parsenodes.h"

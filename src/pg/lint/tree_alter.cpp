@@ -1,7 +1,7 @@
 // ALTER TABLE for the lint: the lock PostgreSQL itself takes for the subcommands together
 // (AlterTableGetLockLevel reads the raw subcommands, as ProcessUtility does), and what each
 // subcommand does to existing rows.
-#include "pg/lint_tree_common.hpp"
+#include "pg/lint/tree_common.hpp"
 
 extern "C" {
 #include "commands/tablecmds.h"

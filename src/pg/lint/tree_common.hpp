@@ -2,7 +2,7 @@
 // palloc and may raise: call them only under pg_call, like describe_for_lint().
 #pragma once
 
-#include "pg/lint_tree.hpp"
+#include "pg/lint/tree.hpp"
 
 extern "C" {
 #include "storage/lockdefs.h"

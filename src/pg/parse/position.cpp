@@ -1,6 +1,6 @@
-#include "pg/script_position.hpp"
+#include "pg/parse/position.hpp"
 
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 extern "C" {
 #include "mb/pg_wchar.h"

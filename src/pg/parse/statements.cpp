@@ -1,9 +1,9 @@
-#include "pg/script_parser.hpp"
+#include "pg/parse/statements.hpp"
 
 #include "core/failure.hpp"
 #include "core/run_plan.hpp"
-#include "pg/guard.hpp"
-#include "pg/script_position.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/parse/position.hpp"
 
 #include <algorithm>
 

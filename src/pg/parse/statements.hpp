@@ -3,7 +3,7 @@
 #pragma once
 
 #include "core/script.hpp"
-#include "pg/migration_label.hpp"
+#include "pg/base/migration_label.hpp"
 
 #include <cstddef>
 #include <string>

@@ -1,7 +1,7 @@
-#include "pg/checksum.hpp"
+#include "pg/registry/checksum.hpp"
 
 #include "core/script.hpp"
-#include "pg/guard.hpp"
+#include "pg/base/guard.hpp"
 
 extern "C" {
 #include "common/cryptohash.h"

@@ -1,8 +1,8 @@
-#include "pg/foreign_tables.hpp"
+#include "pg/registry/foreign_tables.hpp"
 
 #include "core/failure.hpp"
-#include "pg/guard.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/spi.hpp"
 
 extern "C" {
 #include "utils/ruleutils.h"

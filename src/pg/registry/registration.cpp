@@ -1,4 +1,4 @@
-#include "pg/registration.hpp"
+#include "pg/registry/registration.hpp"
 
 #include "core/failure.hpp"
 

@@ -2,7 +2,7 @@
 #pragma once
 
 #include "core/version.hpp"
-#include "pg/registry.hpp"
+#include "pg/registry/registry.hpp"
 
 namespace ms::pg {
 

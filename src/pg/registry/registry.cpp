@@ -1,9 +1,9 @@
-#include "pg/registry.hpp"
+#include "pg/registry/registry.hpp"
 
 #include "core/failure.hpp"
-#include "pg/checksum.hpp"
-#include "pg/guard.hpp"
-#include "pg/spi.hpp"
+#include "pg/registry/checksum.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/spi.hpp"
 
 extern "C" {
 #include "utils/guc.h"

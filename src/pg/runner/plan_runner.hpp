@@ -4,7 +4,7 @@
 #pragma once
 
 #include "core/planner.hpp"
-#include "pg/pg.hpp"
+#include "pg/base/pg.hpp"
 
 #include <string>
 #include <vector>

@@ -1,8 +1,8 @@
-#include "pg/protection.hpp"
+#include "pg/runner/protection.hpp"
 
 #include "core/failure.hpp"
-#include "pg/extension_objects.hpp"
-#include "pg/pg.hpp"
+#include "pg/base/extension_objects.hpp"
+#include "pg/base/pg.hpp"
 
 extern "C" {
 #include "catalog/objectaccess.h"

@@ -1,7 +1,7 @@
-#include "pg/relation_state.hpp"
+#include "pg/runner/relation_state.hpp"
 
-#include "pg/internal_scope.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/base/spi.hpp"
 
 namespace ms::pg {
 

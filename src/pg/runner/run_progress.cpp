@@ -1,7 +1,7 @@
-#include "pg/run_progress.hpp"
+#include "pg/runner/run_progress.hpp"
 
-#include "pg/guard.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/spi.hpp"
 
 extern "C" {
 #include "pgstat.h"

@@ -1,6 +1,6 @@
-#include "pg/script_rewrite.hpp"
+#include "pg/runner/script_rewrite.hpp"
 
-#include "pg/guard.hpp"
+#include "pg/base/guard.hpp"
 
 extern "C" {
 #include "parser/gramparse.h"

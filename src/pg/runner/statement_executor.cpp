@@ -1,9 +1,9 @@
-#include "pg/statement_executor.hpp"
+#include "pg/runner/statement_executor.hpp"
 
 #include "core/failure.hpp"
-#include "pg/guard.hpp"
-#include "pg/protection.hpp"
-#include "pg/script_position.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/runner/protection.hpp"
+#include "pg/parse/position.hpp"
 
 extern "C" {
 #include "tcop/dest.h"

@@ -2,8 +2,8 @@
 // error context naming the migration, the statement and its line.
 #pragma once
 
-#include "pg/migration_label.hpp"
-#include "pg/script_parser.hpp"
+#include "pg/base/migration_label.hpp"
+#include "pg/parse/statements.hpp"
 
 #include <string>
 #include <vector>

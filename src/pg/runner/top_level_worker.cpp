@@ -1,7 +1,7 @@
-#include "pg/top_level_worker.hpp"
+#include "pg/runner/top_level_worker.hpp"
 
-#include "pg/guard.hpp"
-#include "pg/protection.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/runner/protection.hpp"
 
 extern "C" {
 #include "access/parallel.h"

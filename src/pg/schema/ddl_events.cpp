@@ -4,12 +4,12 @@
 // objects return before any query.
 #include "core/ddl_scope.hpp"
 #include "core/failure.hpp"
-#include "pg/guard.hpp"
-#include "pg/internal_scope.hpp"
-#include "pg/protection.hpp"
-#include "pg/schema_snapshot.hpp"
-#include "pg/settings.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
+#include "pg/runner/protection.hpp"
+#include "pg/schema/snapshot.hpp"
+#include "pg/base/settings.hpp"
+#include "pg/base/spi.hpp"
 
 extern "C" {
 #include "commands/event_trigger.h"

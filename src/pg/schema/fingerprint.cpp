@@ -1,9 +1,9 @@
-#include "pg/schema_fingerprint.hpp"
+#include "pg/schema/fingerprint.hpp"
 
 #include "core/failure.hpp"
-#include "pg/extension_objects.hpp"
-#include "pg/guard.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/extension_objects.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/spi.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"

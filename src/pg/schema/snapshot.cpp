@@ -1,10 +1,10 @@
-#include "pg/schema_snapshot.hpp"
+#include "pg/schema/snapshot.hpp"
 
-#include "pg/guard.hpp"
-#include "pg/registry.hpp"
-#include "pg/schema_fingerprint.hpp"
-#include "pg/settings.hpp"
-#include "pg/spi.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/registry/registry.hpp"
+#include "pg/schema/fingerprint.hpp"
+#include "pg/base/settings.hpp"
+#include "pg/base/spi.hpp"
 
 #include <boost/algorithm/string/join.hpp>
 
