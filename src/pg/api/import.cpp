@@ -6,7 +6,7 @@
 #include "pg/registry/foreign_tables.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
-#include "pg/runner/protection.hpp"
+#include "pg/base/activity.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/base/result_set.hpp"
 #include "pg/base/spi.hpp"

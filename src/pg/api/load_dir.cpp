@@ -5,7 +5,7 @@
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
-#include "pg/runner/protection.hpp"
+#include "pg/base/activity.hpp"
 #include "pg/base/spi.hpp"
 #include "pg/registry/registration.hpp"
 

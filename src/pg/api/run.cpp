@@ -11,7 +11,7 @@
 #include "pg/base/internal_scope.hpp"
 #include "pg/lint/policy.hpp"
 #include "pg/base/migration_label.hpp"
-#include "pg/runner/protection.hpp"
+#include "pg/base/activity.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/schema/snapshot.hpp"
 #include "pg/runner/run_progress.hpp"

@@ -1,6 +1,6 @@
 #include "pg/runner/protection.hpp"
 
-#include "core/failure.hpp"
+#include "pg/base/activity.hpp"
 #include "pg/base/extension_objects.hpp"
 #include "pg/base/pg.hpp"
 
@@ -11,14 +11,9 @@ extern "C" {
 #include "utils/lsyscache.h"
 }
 
-#include <string>
-
 namespace ms::pg {
 
 namespace {
-
-bool runner_active = false;
-bool user_sql_running = false;
 
 object_access_hook_type previous_object_access = nullptr;
 ExecutorCheckPerms_hook_type previous_check_perms = nullptr;
@@ -36,7 +31,7 @@ void on_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int 
                       void* arg) {
     if (previous_object_access != nullptr)
         previous_object_access(access, class_id, object_id, sub_id, arg);
-    if (!user_sql_running)
+    if (!user_sql_is_running())
         return;
     switch (access) {
     case OAT_DROP:
@@ -64,7 +59,7 @@ void on_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int 
 }
 
 bool on_check_perms(List* range_table, bool ereport_on_violation) {
-    if (user_sql_running) {
+    if (user_sql_is_running()) {
         ListCell* cell;
         foreach (cell, range_table) {
             const auto* rte = static_cast<const RangeTblEntry*>(lfirst(cell));
@@ -86,36 +81,6 @@ void install_protection_hooks() {
     object_access_hook = on_object_access;
     previous_check_perms = ExecutorCheckPerms_hook;
     ExecutorCheckPerms_hook = on_check_perms;
-}
-
-bool runner_is_active() {
-    return runner_active;
-}
-
-void mark_runner_process() {
-    runner_active = true;
-}
-
-RunnerScope::RunnerScope(const char* function) {
-    if (runner_active)
-        throw core::Failure(core::FailureKind::Unsupported,
-                            std::string(function) + "() cannot be called from inside a migration",
-                            {},
-                            "A migration runs inside the runner; call the runner from the "
-                            "outside, once.");
-    runner_active = true;
-}
-
-RunnerScope::~RunnerScope() {
-    runner_active = false;
-}
-
-UserSqlScope::UserSqlScope() {
-    user_sql_running = true;
-}
-
-UserSqlScope::~UserSqlScope() {
-    user_sql_running = false;
 }
 
 }  // namespace ms::pg

@@ -2,7 +2,7 @@
 
 #include "core/failure.hpp"
 #include "pg/base/guard.hpp"
-#include "pg/runner/protection.hpp"
+#include "pg/base/activity.hpp"
 #include "pg/parse/position.hpp"
 
 extern "C" {

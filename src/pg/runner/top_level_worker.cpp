@@ -1,7 +1,7 @@
 #include "pg/runner/top_level_worker.hpp"
 
 #include "pg/base/guard.hpp"
-#include "pg/runner/protection.hpp"
+#include "pg/base/activity.hpp"
 
 extern "C" {
 #include "access/parallel.h"

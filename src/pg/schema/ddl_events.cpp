@@ -6,7 +6,7 @@
 #include "core/failure.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
-#include "pg/runner/protection.hpp"
+#include "pg/base/activity.hpp"
 #include "pg/schema/snapshot.hpp"
 #include "pg/base/settings.hpp"
 #include "pg/base/spi.hpp"

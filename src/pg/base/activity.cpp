@@ -1,0 +1,50 @@
+#include "pg/base/activity.hpp"
+
+#include "core/failure.hpp"
+
+#include <string>
+
+namespace ms::pg {
+
+namespace {
+
+bool runner_active = false;
+bool user_sql_running = false;
+
+}  // namespace
+
+bool runner_is_active() {
+    return runner_active;
+}
+
+bool user_sql_is_running() {
+    return user_sql_running;
+}
+
+void mark_runner_process() {
+    runner_active = true;
+}
+
+RunnerScope::RunnerScope(const char* function) {
+    if (runner_active)
+        throw core::Failure(core::FailureKind::Unsupported,
+                            std::string(function) + "() cannot be called from inside a migration",
+                            {},
+                            "A migration runs inside the runner; call the runner from the "
+                            "outside, once.");
+    runner_active = true;
+}
+
+RunnerScope::~RunnerScope() {
+    runner_active = false;
+}
+
+UserSqlScope::UserSqlScope() {
+    user_sql_running = true;
+}
+
+UserSqlScope::~UserSqlScope() {
+    user_sql_running = false;
+}
+
+}  // namespace ms::pg

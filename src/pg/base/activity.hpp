@@ -1,0 +1,35 @@
+// What this backend is doing right now, as the protection hooks and the DDL event triggers
+// need to know it: running migrations (DDL now is the runner's, not drift), or executing a
+// migration's own SQL (the extension's objects are off limits).
+#pragma once
+
+namespace ms::pg {
+
+bool runner_is_active();
+bool user_sql_is_running();
+
+// A background worker running a migration's top-level statement counts as the runner for
+// its whole life.
+void mark_runner_process();
+
+// Marks the runner busy for its lifetime; a second RunnerScope in the same backend (a
+// migration calling migrate_apply) is refused with a clear error.
+class RunnerScope {
+public:
+    explicit RunnerScope(const char* function);
+    ~RunnerScope();
+    RunnerScope(const RunnerScope&) = delete;
+    RunnerScope& operator=(const RunnerScope&) = delete;
+};
+
+// While alive, user SQL is executing: the hooks refuse DDL and DML on the extension's own
+// objects.
+class UserSqlScope {
+public:
+    UserSqlScope();
+    ~UserSqlScope();
+    UserSqlScope(const UserSqlScope&) = delete;
+    UserSqlScope& operator=(const UserSqlScope&) = delete;
+};
+
+}  // namespace ms::pg
