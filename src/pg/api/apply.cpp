@@ -41,9 +41,4 @@ Datum apply_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_apply);
-Datum migrate_apply(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::apply_body);
-}
-}
+MS_SQL_FUNCTION(migrate_apply, ms::pg::apply_body)

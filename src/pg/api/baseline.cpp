@@ -47,9 +47,4 @@ Datum baseline_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_baseline);
-Datum migrate_baseline(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::baseline_body);
-}
-}
+MS_SQL_FUNCTION(migrate_baseline, ms::pg::baseline_body)

@@ -40,9 +40,4 @@ Datum drift_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_drift);
-Datum migrate_drift(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::drift_body);
-}
-}
+MS_SQL_FUNCTION(migrate_drift, ms::pg::drift_body)

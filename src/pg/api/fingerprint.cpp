@@ -69,14 +69,5 @@ Datum hash_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_schema_fingerprint);
-Datum migrate_schema_fingerprint(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::fingerprint_body);
-}
-
-PG_FUNCTION_INFO_V1(migrate_schema_hash);
-Datum migrate_schema_hash(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::hash_body);
-}
-}
+MS_SQL_FUNCTION(migrate_schema_fingerprint, ms::pg::fingerprint_body)
+MS_SQL_FUNCTION(migrate_schema_hash, ms::pg::hash_body)

@@ -42,9 +42,4 @@ Datum history_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_history);
-Datum migrate_history(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::history_body);
-}
-}
+MS_SQL_FUNCTION(migrate_history, ms::pg::history_body)

@@ -67,9 +67,4 @@ Datum import_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_import);
-Datum migrate_import(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::import_body);
-}
-}
+MS_SQL_FUNCTION(migrate_import, ms::pg::import_body)

@@ -79,14 +79,5 @@ Datum lint_pending_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_lint);
-Datum migrate_lint(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::lint_body);
-}
-
-PG_FUNCTION_INFO_V1(migrate_lint_pending);
-Datum migrate_lint_pending(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::lint_pending_body);
-}
-}
+MS_SQL_FUNCTION(migrate_lint, ms::pg::lint_body)
+MS_SQL_FUNCTION(migrate_lint_pending, ms::pg::lint_pending_body)

@@ -71,9 +71,4 @@ Datum load_dir_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_load_dir);
-Datum migrate_load_dir(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::load_dir_body);
-}
-}
+MS_SQL_FUNCTION(migrate_load_dir, ms::pg::load_dir_body)

@@ -35,9 +35,4 @@ Datum register_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_register);
-Datum migrate_register(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::register_body);
-}
-}
+MS_SQL_FUNCTION(migrate_register, ms::pg::register_body)

@@ -67,9 +67,4 @@ Datum repair_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_repair);
-Datum migrate_repair(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::repair_body);
-}
-}
+MS_SQL_FUNCTION(migrate_repair, ms::pg::repair_body)

@@ -38,9 +38,4 @@ Datum rollback_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_rollback);
-Datum migrate_rollback(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::rollback_body);
-}
-}
+MS_SQL_FUNCTION(migrate_rollback, ms::pg::rollback_body)

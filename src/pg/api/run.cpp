@@ -400,9 +400,4 @@ Datum run_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_run);
-Datum migrate_run(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::run_body);
-}
-}
+MS_SQL_FUNCTION(migrate_run, ms::pg::run_body)

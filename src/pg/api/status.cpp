@@ -108,9 +108,4 @@ Datum status_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_status);
-Datum migrate_status(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::status_body);
-}
-}
+MS_SQL_FUNCTION(migrate_status, ms::pg::status_body)

@@ -255,9 +255,4 @@ Datum test_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_test);
-Datum migrate_test(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::test_body);
-}
-}
+MS_SQL_FUNCTION(migrate_test, ms::pg::test_body)

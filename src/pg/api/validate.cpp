@@ -84,9 +84,4 @@ Datum validate_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_validate);
-Datum migrate_validate(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::validate_body);
-}
-}
+MS_SQL_FUNCTION(migrate_validate, ms::pg::validate_body)

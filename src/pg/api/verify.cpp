@@ -62,9 +62,4 @@ Datum verify_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_verify);
-Datum migrate_verify(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::verify_body);
-}
-}
+MS_SQL_FUNCTION(migrate_verify, ms::pg::verify_body)

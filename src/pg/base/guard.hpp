@@ -99,3 +99,12 @@ Datum sql_entry(FunctionCallInfo fcinfo, Body body) {
 }
 
 }  // namespace ms::pg
+
+// Declares a SQL-callable symbol whose whole body is `body` under the guard, in one line:
+//   MS_SQL_FUNCTION(migrate_apply, ms::pg::apply_body)
+// The symbol and its info function have C linkage and nothing else happens in C frames.
+#define MS_SQL_FUNCTION(name, body)                                                            \
+    extern "C" {                                                                               \
+    PG_FUNCTION_INFO_V1(name);                                                                 \
+    Datum name(PG_FUNCTION_ARGS) { return ::ms::pg::sql_entry(fcinfo, body); }                 \
+    }

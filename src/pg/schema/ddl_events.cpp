@@ -158,14 +158,5 @@ Datum sql_drop_body(FunctionCallInfo fcinfo) {
 
 }  // namespace ms::pg
 
-extern "C" {
-PG_FUNCTION_INFO_V1(migrate_ddl_command_end);
-Datum migrate_ddl_command_end(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::command_end_body);
-}
-
-PG_FUNCTION_INFO_V1(migrate_ddl_sql_drop);
-Datum migrate_ddl_sql_drop(PG_FUNCTION_ARGS) {
-    return ms::pg::sql_entry(fcinfo, ms::pg::sql_drop_body);
-}
-}
+MS_SQL_FUNCTION(migrate_ddl_command_end, ms::pg::command_end_body)
+MS_SQL_FUNCTION(migrate_ddl_sql_drop, ms::pg::sql_drop_body)
