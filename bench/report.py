@@ -404,7 +404,7 @@ def summary(w, st, wls, mem_by):
 
 
 def lint_sections(w, info, titles):
-    """The linter: throughput on ~10 MB of real SQL (issue 5), per-set migrate_lint_pending,
+    """The linter: throughput on ~10 MB of real SQL, per-set migrate_lint_pending,
     and what linting adds to migrate_apply."""
     w("## Linting\n")
     real = info.get("lint_real")

@@ -1,4 +1,4 @@
-// The boundary between PostgreSQL's longjmp errors and C++ exceptions (DESIGN.md §2).
+// The boundary between PostgreSQL's longjmp errors and C++ exceptions (CONTRIBUTING.md, "Errors").
 //
 // pg_call() runs a PostgreSQL function and turns its ereport(ERROR) into a PgError
 // exception, so C++ destructors run. sql_entry() is the other direction: it runs the C++

@@ -1,5 +1,5 @@
-// Internal queries through SPI: constant SQL text, every value a parameter (DESIGN.md §5),
-// every PostgreSQL error turned into a PgError by pg_call.
+// Internal queries through SPI: constant SQL text, every value a parameter (CONTRIBUTING.md,
+// "Security"), every PostgreSQL error turned into a PgError by pg_call.
 #pragma once
 
 #include "pg/base/pg.hpp"

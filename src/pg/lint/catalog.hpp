@@ -1,6 +1,6 @@
 // Catalog facts the lint rules need, read at lint time through SPI as the caller: names
 // resolve with the caller's search_path, as they will when the script runs. Every query is
-// constant text with parameters, every name and operator in it qualified (DESIGN.md §5).
+// constant text with parameters, every name and operator in it qualified (CONTRIBUTING.md, "Security").
 #pragma once
 
 #include "core/lint_types.hpp"

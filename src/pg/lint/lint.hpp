@@ -1,4 +1,4 @@
-// The migration linter (issue 5): per-statement findings about locks, rewrites, scans and
+// The migration linter: per-statement findings about locks, rewrites, scans and
 // statements that fail at run time, from the server's own parser and the live catalog.
 #pragma once
 

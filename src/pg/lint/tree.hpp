@@ -1,6 +1,6 @@
 // What one parsed statement does, as far as the lint rules care: the lock it takes and the
 // actions a rule may object to. Plain data only: describe_for_lint() fills it under pg_call,
-// where no C++ object may live (DESIGN.md §2), and the rules read it afterwards. Strings point
+// where no C++ object may live (CONTRIBUTING.md, "Errors"), and the rules read it afterwards. Strings point
 // into the parse tree or are palloc'd next to it.
 #pragma once
 
