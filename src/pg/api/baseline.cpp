@@ -3,12 +3,10 @@
 #include "core/planner.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
-#include "pg/base/internal_scope.hpp"
-#include "pg/base/activity.hpp"
+#include "pg/registry/project_operation.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/schema/snapshot.hpp"
 #include "pg/base/result_set.hpp"
-#include "pg/base/spi.hpp"
 
 #include <map>
 
@@ -16,15 +14,19 @@ namespace ms::pg {
 
 namespace {
 
+void baseline(const ProjectOperation& op, const std::string& version, ResultSet& rows);
+
 Datum baseline_body(FunctionCallInfo fcinfo) {
-    RunnerScope runner("migrate_baseline");
     const std::string version = required_text(fcinfo, 0, "version");
-    const std::string project = project_argument(fcinfo, 1);
-    const std::string caller = caller_role();
     ResultSet rows(fcinfo);
-    SpiConnection spi;
-    InternalScope internal;
-    lock_project(project);
+    ProjectOperation op("migrate_baseline", project_argument(fcinfo, 1));
+    op.tracked([&] { baseline(op, version, rows); });
+    return Datum(0);
+}
+
+void baseline(const ProjectOperation& op, const std::string& version, ResultSet& rows) {
+    const std::string& project = op.project();
+    const std::string& caller = op.caller();
     const auto registered = load_registered(project);
     std::map<std::string, std::string> checksum_of;
     for (const auto& r : registered)
@@ -40,7 +42,6 @@ Datum baseline_body(FunctionCallInfo fcinfo) {
     }
     // The schema as it is now is what the baselined migrations built.
     record_schema_snapshot(project, "baseline", caller);
-    return Datum(0);
 }
 
 }  // namespace

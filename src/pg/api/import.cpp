@@ -5,11 +5,9 @@
 #include "pg/base/arguments.hpp"
 #include "pg/registry/foreign_tables.hpp"
 #include "pg/base/guard.hpp"
-#include "pg/base/internal_scope.hpp"
-#include "pg/base/activity.hpp"
+#include "pg/registry/project_operation.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/base/result_set.hpp"
-#include "pg/base/spi.hpp"
 
 #include <map>
 
@@ -17,19 +15,24 @@ namespace ms::pg {
 
 namespace {
 
+void import(const ProjectOperation& op, core::ImportSource source,
+            const std::vector<core::ForeignRecord>& records, ResultSet& rows);
+
 Datum import_body(FunctionCallInfo fcinfo) {
-    RunnerScope runner("migrate_import");
     const auto source = core::parse_import_source(required_text(fcinfo, 0, "source"));
-    const std::string project = project_argument(fcinfo, 1);
     const auto schema = optional_text(fcinfo, 2);
-    const std::string caller = caller_role();
     ResultSet rows(fcinfo);
-    SpiConnection spi;
+    ProjectOperation op("migrate_import", project_argument(fcinfo, 1));
     // Read as the caller: importing must not reveal a table the caller may not read.
     const auto records = read_foreign_records(source, schema);
+    op.tracked([&] { import(op, source, records, rows); });
+    return Datum(0);
+}
 
-    InternalScope internal;
-    lock_project(project);
+void import(const ProjectOperation& op, core::ImportSource source,
+            const std::vector<core::ForeignRecord>& records, ResultSet& rows) {
+    const std::string& project = op.project();
+    const std::string& caller = op.caller();
     const auto registered = load_registered(project);
     std::map<std::string, std::string> checksum_of;
     for (const auto& r : registered)
@@ -60,7 +63,6 @@ Datum import_body(FunctionCallInfo fcinfo) {
                      errhint("Register those migrations and import again; nothing was invented "
                              "for them.")));
         });
-    return Datum(0);
 }
 
 }  // namespace

@@ -4,9 +4,7 @@
 #include "core/folder.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
-#include "pg/base/internal_scope.hpp"
-#include "pg/base/activity.hpp"
-#include "pg/base/spi.hpp"
+#include "pg/registry/project_operation.hpp"
 #include "pg/registry/registration.hpp"
 
 extern "C" {
@@ -29,11 +27,9 @@ void require_read_server_files() {
 }
 
 Datum load_dir_body(FunctionCallInfo fcinfo) {
-    RunnerScope runner("migrate_load_dir");
     const std::string path = required_text(fcinfo, 0, "path");
     const std::string project = project_argument(fcinfo, 1);
     require_read_server_files();
-    const std::string caller = caller_role();
 
     // The whole folder is read and checked before anything is stored, so a bad file
     // registers nothing.
@@ -44,15 +40,16 @@ Datum load_dir_body(FunctionCallInfo fcinfo) {
 
     int counts[3] = {0, 0, 0};
     {
-        SpiConnection spi;
-        InternalScope internal;
-        lock_project(project);
-        for (const auto& m : migrations) {
-            const auto outcome = register_migration(
-                project, m.files.version,
-                MigrationContent{m.files.name, m.up_sql, m.down_sql, m.verify_sql}, caller);
-            ++counts[static_cast<int>(outcome)];
-        }
+        ProjectOperation op("migrate_load_dir", project);
+        op.tracked([&] {
+            for (const auto& m : migrations) {
+                const auto outcome = register_migration(
+                    project, m.files.version,
+                    MigrationContent{m.files.name, m.up_sql, m.down_sql, m.verify_sql},
+                    op.caller());
+                ++counts[static_cast<int>(outcome)];
+            }
+        });
     }
     const int changed = counts[static_cast<int>(RegisterOutcome::New)] +
                         counts[static_cast<int>(RegisterOutcome::Changed)];

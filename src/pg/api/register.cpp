@@ -3,9 +3,7 @@
 #include "core/version.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
-#include "pg/base/internal_scope.hpp"
-#include "pg/base/activity.hpp"
-#include "pg/base/spi.hpp"
+#include "pg/registry/project_operation.hpp"
 #include "pg/registry/registration.hpp"
 
 namespace ms::pg {
@@ -13,20 +11,17 @@ namespace ms::pg {
 namespace {
 
 Datum register_body(FunctionCallInfo fcinfo) {
-    RunnerScope runner("migrate_register");
     const core::Version version = core::Version::parse(required_text(fcinfo, 0, "version"));
     MigrationContent content{required_text(fcinfo, 1, "name"), required_text(fcinfo, 2, "up_sql"),
                              optional_text(fcinfo, 3), optional_text(fcinfo, 5)};
     const std::string project = project_argument(fcinfo, 4);
-    const std::string caller = caller_role();
     validate_content(version, content);
 
     RegisterOutcome outcome;
     {
-        SpiConnection spi;
-        InternalScope internal;
-        lock_project(project);
-        outcome = register_migration(project, version, content, caller);
+        ProjectOperation op("migrate_register", project);
+        outcome = op.tracked(
+            [&] { return register_migration(op.project(), version, content, op.caller()); });
     }
     return pg_call([&] { return CStringGetTextDatum(outcome_name(outcome)); });
 }

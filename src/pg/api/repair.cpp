@@ -3,11 +3,9 @@
 #include "core/planner.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
-#include "pg/base/internal_scope.hpp"
-#include "pg/base/activity.hpp"
+#include "pg/registry/project_operation.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/base/result_set.hpp"
-#include "pg/base/spi.hpp"
 
 #include <map>
 
@@ -15,16 +13,21 @@ namespace ms::pg {
 
 namespace {
 
+void repair(const ProjectOperation& op, ResultSet& rows);
+
 Datum repair_body(FunctionCallInfo fcinfo) {
-    RunnerScope runner("migrate_repair");
-    const std::string project = project_argument(fcinfo, 0);
-    const std::string caller = caller_role();
     ResultSet rows(fcinfo);
-    SpiConnection spi;
-    InternalScope internal;
-    lock_project(project);
-    const auto registered = load_registered(project);
-    const auto applied = load_applied(project);
+    ProjectOperation op("migrate_repair", project_argument(fcinfo, 0));
+    op.tracked([&] { repair(op, rows); });
+    return Datum(0);
+}
+
+void repair(const ProjectOperation& op, ResultSet& rows) {
+    const std::string& project = op.project();
+    const std::string& caller = op.caller();
+    const auto state = op.load();
+    const auto& registered = state.registered;
+    const auto& applied = state.applied;
     std::map<std::string, std::string> registered_checksum, applied_checksum;
     for (const auto& r : registered)
         registered_checksum[core::Version::parse(r.version).canonical()] = r.checksum;
@@ -34,7 +37,7 @@ Datum repair_body(FunctionCallInfo fcinfo) {
     static const std::string rechecked = "checksum re-recorded";
     static const std::string cleared = "failure cleared";
     int changes = 0;
-    for (const auto& m : core::migration_states(registered, applied, load_failed(project))) {
+    for (const auto& m : core::migration_states(registered, applied, state.failed)) {
         const std::string& v = m.version.text();
         const std::string canonical = m.version.canonical();
         if (m.state == core::State::Modified) {
@@ -60,7 +63,6 @@ Datum repair_body(FunctionCallInfo fcinfo) {
         pg_call([&] {
             ereport(NOTICE, (errmsg("nothing to repair in project \"%s\"", project.c_str())));
         });
-    return Datum(0);
 }
 
 }  // namespace

@@ -1,11 +1,8 @@
-// CALL migrate_run(target, project): the production runner. Each pending migration runs in
-// transactions of its own and is committed before the next; statements that cannot run in a
-// transaction run at top level in a background worker; lock timeouts are retried; a failure
-// is recorded (status `failed`, history) and stops the run.
+#include "pg/runner/production_run.hpp"
+
 #include "core/failure.hpp"
 #include "core/planner.hpp"
 #include "core/run_plan.hpp"
-#include "pg/base/arguments.hpp"
 #include "pg/registry/checksum.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
@@ -331,21 +328,18 @@ void record_snapshot_now(const Run& run) {
     commit();
 }
 
-bool in_atomic_context(FunctionCallInfo fcinfo) {
-    return fcinfo->context == nullptr || !IsA(fcinfo->context, CallContext) ||
-           reinterpret_cast<CallContext*>(fcinfo->context)->atomic;
-}
+}  // namespace
 
-Datum run_body(FunctionCallInfo fcinfo) {
-    if (in_atomic_context(fcinfo))
+void run_production(const ProductionRequest& req) {
+    if (req.atomic)
         throw core::Failure(core::FailureKind::InTransaction,
                             "migrate_run() cannot run inside a transaction block", {},
                             "It commits after each migration: CALL it on its own, or use "
                             "SELECT migrate_apply() to apply everything in your transaction.");
     RunnerScope runner("migrate_run");
     core::ApplyRequest request;
-    request.target = optional_text(fcinfo, 0);
-    const Run run{project_argument(fcinfo, 1), caller_role()};
+    request.target = req.target;
+    const Run run{req.project, caller_role()};
 
     SpiConnection spi(true);
     {
@@ -393,11 +387,6 @@ Datum run_body(FunctionCallInfo fcinfo) {
     }
     InternalScope internal;
     unlock_project_for_session(run.project);
-    return Datum(0);
 }
 
-}  // namespace
-
 }  // namespace ms::pg
-
-MS_SQL_FUNCTION(migrate_run, ms::pg::run_body)

@@ -1,15 +1,12 @@
-// migrate_test(project, target) -> SETOF (version, name, reversible, detail, differences):
-// for each pending migration, up, down and up again, each compared with the schema it should
-// restore, all inside a subtransaction that is rolled back at the end.
+#include "pg/runner/round_trip.hpp"
+
 #include "core/failure.hpp"
 #include "core/planner.hpp"
 #include "core/schema_diff.hpp"
-#include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/activity.hpp"
 #include "pg/registry/registry.hpp"
-#include "pg/base/result_set.hpp"
 #include "pg/schema/fingerprint.hpp"
 #include "pg/schema/snapshot.hpp"
 #include "pg/parse/statements.hpp"
@@ -19,7 +16,6 @@
 #include "pg/base/subtransaction.hpp"
 
 extern "C" {
-#include "utils/fmgrprotos.h"
 #include "utils/guc.h"
 }
 
@@ -33,13 +29,7 @@ namespace ms::pg {
 
 namespace {
 
-struct Outcome {
-    std::string version;
-    std::string name;
-    std::string reversible;
-    std::optional<std::string> detail;
-    std::optional<std::string> differences;  // JSON array
-};
+using Outcome = RoundTripOutcome;
 
 class RoundTrip {
 public:
@@ -191,12 +181,13 @@ private:
     std::vector<std::string> skipped_;
 };
 
-Datum test_body(FunctionCallInfo fcinfo) {
+}  // namespace
+
+std::vector<RoundTripOutcome> test_round_trips(const std::string& project,
+                                               const std::optional<std::string>& target) {
     RunnerScope runner("migrate_test");
-    const std::string project = project_argument(fcinfo, 0);
     core::ApplyRequest request;
-    request.target = optional_text(fcinfo, 1);
-    ResultSet rows(fcinfo);
+    request.target = target;
     SpiConnection spi;
     std::vector<core::Migration> plan;
     {
@@ -239,20 +230,7 @@ Datum test_body(FunctionCallInfo fcinfo) {
                          errdetail("Another session changed it: the results may mix both.")));
             });
     }
-    for (const auto& o : outcomes) {
-        Datum differences = 0;
-        if (o.differences)
-            differences = pg_call([&] {
-                return DirectFunctionCall1(jsonb_in, CStringGetDatum(o.differences->c_str()));
-            });
-        rows.add_row({Cell::text(o.version), Cell::text(o.name), Cell::text(o.reversible),
-                      Cell::text(o.detail), Cell::datum(differences, !o.differences)});
-    }
-    return Datum(0);
+    return outcomes;
 }
 
-}  // namespace
-
 }  // namespace ms::pg
-
-MS_SQL_FUNCTION(migrate_test, ms::pg::test_body)

@@ -1,0 +1,29 @@
+// CALL migrate_run(target, project): the production runner (runner/production_run.hpp).
+#include "pg/base/arguments.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/runner/production_run.hpp"
+
+extern "C" {
+#include "nodes/parsenodes.h"
+}
+
+namespace ms::pg {
+
+namespace {
+
+bool in_atomic_context(FunctionCallInfo fcinfo) {
+    return fcinfo->context == nullptr || !IsA(fcinfo->context, CallContext) ||
+           reinterpret_cast<CallContext*>(fcinfo->context)->atomic;
+}
+
+Datum run_body(FunctionCallInfo fcinfo) {
+    run_production(ProductionRequest{optional_text(fcinfo, 0), project_argument(fcinfo, 1),
+                                     in_atomic_context(fcinfo)});
+    return Datum(0);
+}
+
+}  // namespace
+
+}  // namespace ms::pg
+
+MS_SQL_FUNCTION(migrate_run, ms::pg::run_body)
