@@ -25,6 +25,10 @@ void mark_runner_process() {
     runner_active = true;
 }
 
+void mark_user_sql_process() {
+    user_sql_running = true;
+}
+
 RunnerScope::RunnerScope(const char* function) {
     if (runner_active)
         throw core::Failure(core::FailureKind::Unsupported,

@@ -11,6 +11,8 @@ bool user_sql_is_running();
 // A background worker running a migration's top-level statement counts as the runner for
 // its whole life.
 void mark_runner_process();
+// ... and runs a migration's statement: the protection hooks apply until it exits.
+void mark_user_sql_process();
 
 // Marks the runner busy for its lifetime; a second RunnerScope in the same backend (a
 // migration calling migrate_apply) is refused with a clear error.

@@ -1,6 +1,7 @@
 #include "pg/base/guard.hpp"
 
 #include "core/failure.hpp"
+#include "pg/base/fault.hpp"
 #include "pg/base/sqlstate.hpp"
 
 #include <new>
@@ -30,8 +31,18 @@ bool run_entry(void (*body)(void*), void* arg, EntryFailure* failure) noexcept {
     ErrorData* pg_error = nullptr;
     int sqlstate = ERRCODE_INTERNAL_ERROR;
     std::string message, detail, hint, context;
+    // A C++ exception that escaped a PG_TRY would leave PG_exception_stack pointing into a
+    // dead frame; the next error would crash. Say so loudly instead (as pg_duckdb does).
+    sigjmp_buf* const stack_at_entry = PG_exception_stack;
+    ErrorContextCallback* const context_at_entry = error_context_stack;
+    reset_fault_counts();
     try {
         body(arg);
+        if (PG_exception_stack != stack_at_entry || error_context_stack != context_at_entry) {
+            PG_exception_stack = stack_at_entry;
+            error_context_stack = context_at_entry;
+            throw std::logic_error("migrations_schema: an error handler was left installed");
+        }
         return true;
     } catch (const PgError& e) {
         pg_error = e.data();
@@ -48,6 +59,11 @@ bool run_entry(void (*body)(void*), void* arg, EntryFailure* failure) noexcept {
         message = e.what();
     } catch (...) {
         message = "unknown C++ exception";
+    }
+    if (PG_exception_stack != stack_at_entry || error_context_stack != context_at_entry) {
+        PG_exception_stack = stack_at_entry;
+        error_context_stack = context_at_entry;
+        elog(WARNING, "migrations_schema: an error handler was left installed by a failed call");
     }
     failure->pg_error = pg_error;
     failure->sqlstate = sqlstate;

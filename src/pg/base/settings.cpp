@@ -19,6 +19,7 @@ int lint_policy = static_cast<int>(LintPolicy::Warn);
 int guard = static_cast<int>(DdlGuard::Off);
 bool guard_bypass = false;
 char* managed_schemas = nullptr;
+char* fault_injection = nullptr;
 
 const struct config_enum_entry lint_policies[] = {
     {"off", static_cast<int>(LintPolicy::Off), false},
@@ -80,6 +81,12 @@ void define_settings() {
         "A comma-separated list; empty (the default) means every schema except the system "
         "schemas and the extension's own.",
         &managed_schemas, "", PGC_SUSET, GUC_LIST_INPUT, nullptr, nullptr, nullptr);
+    // For the tests of the error paths; superusers only, and documented as such.
+    DefineCustomStringVariable(
+        "migrations_schema.fault_injection",
+        "Raises an error at a named point of the runner (tests only; superusers only).",
+        "Empty: off. A point name, optionally with :N for its Nth time in a call.",
+        &fault_injection, "", PGC_SUSET, GUC_NOT_IN_SAMPLE, nullptr, nullptr, nullptr);
     MarkGUCPrefixReserved("migrations_schema");
 }
 
@@ -105,6 +112,10 @@ DdlGuard ddl_guard() {
 
 bool ddl_guard_bypassed() {
     return guard_bypass;
+}
+
+const char* fault_injection_setting() {
+    return fault_injection;
 }
 
 const char* managed_schemas_setting() {

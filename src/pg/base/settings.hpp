@@ -23,5 +23,7 @@ bool ddl_guard_bypassed();
 // migrations_schema.managed_schemas: the schemas that drift and the guard watch, as
 // written (a comma-separated list); empty means every user schema.
 const char* managed_schemas_setting();
+// migrations_schema.fault_injection (base/fault.hpp).
+const char* fault_injection_setting();
 
 }  // namespace ms::pg

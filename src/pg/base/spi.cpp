@@ -1,5 +1,6 @@
 #include "pg/base/spi.hpp"
 
+#include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
 
 extern "C" {
@@ -83,6 +84,7 @@ SPIPlanPtr plan_for(const char* sql, std::vector<Oid>& types) {
 }  // namespace
 
 std::uint64_t spi_query(const char* sql, std::initializer_list<SqlArg> args) {
+    fault_point("internal_query");
     std::vector<Oid> types;
     std::vector<Datum> values;
     std::vector<char> nulls;

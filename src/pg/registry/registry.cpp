@@ -1,5 +1,6 @@
 #include "pg/registry/registry.hpp"
 
+#include "pg/base/fault.hpp"
 #include "core/failure.hpp"
 #include "pg/registry/checksum.hpp"
 #include "pg/base/guard.hpp"
@@ -37,6 +38,7 @@ std::optional<std::string> application_name() {
 }  // namespace
 
 void lock_project(const std::string& project) {
+    fault_point("lock");
     // Under REPEATABLE READ or SERIALIZABLE the snapshot is older than the lock: after
     // waiting for another runner this transaction could not see what it applied. Fail at
     // once with a serialization failure, which such callers already retry.
@@ -57,8 +59,16 @@ void lock_project(const std::string& project) {
 }
 
 void lock_project_for_session(const std::string& project) {
+    fault_point("lock");
     spi_query("SELECT pg_catalog.pg_advisory_lock($1, pg_catalog.hashtext($2))",
               {int4_arg(lock_namespace), text_arg(project)});
+}
+
+bool try_lock_project_for_session(const std::string& project) {
+    fault_point("lock");
+    spi_query("SELECT pg_catalog.pg_try_advisory_lock($1, pg_catalog.hashtext($2))",
+              {int4_arg(lock_namespace), text_arg(project)});
+    return spi_bool(0, 1);
 }
 
 void unlock_project_for_session(const std::string& project) {
@@ -196,6 +206,7 @@ std::optional<std::string> load_script(const std::string& project, const std::st
 void record_applied(const std::string& project, const std::string& version,
                     const std::string& checksum, const std::string& caller, double duration_ms,
                     int statements, core::AppliedKind kind) {
+    fault_point("record_applied");
     spi_query(
         "INSERT INTO migrations_schema.applied "
         "(project, version, checksum, applied_by, duration_ms, statements, kind) "
@@ -222,6 +233,7 @@ void update_applied_checksum(const std::string& project, const std::string& vers
 
 void record_failure(const std::string& project, const std::string& version,
                     const std::string& caller, const std::string& error) {
+    fault_point("record_failure");
     spi_query(
         "INSERT INTO migrations_schema.failure (project, version, failed_by, error) "
         "VALUES ($1, $2, $3, $4) ON CONFLICT (project, version) DO UPDATE "

@@ -19,6 +19,8 @@ void lock_project(const std::string& project);
 
 // The same lock at session level, for migrate_run, which commits between migrations.
 void lock_project_for_session(const std::string& project);
+// The same without waiting: whether the lock was free and is now held.
+bool try_lock_project_for_session(const std::string& project);
 void unlock_project_for_session(const std::string& project);
 
 std::vector<core::Registered> load_registered(const std::string& project);

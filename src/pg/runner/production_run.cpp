@@ -4,6 +4,7 @@
 #include "core/planner.hpp"
 #include "core/run_plan.hpp"
 #include "pg/registry/checksum.hpp"
+#include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/lint/policy.hpp"
@@ -17,6 +18,7 @@
 #include "pg/base/spi.hpp"
 #include "pg/runner/statement_executor.hpp"
 #include "pg/base/subtransaction.hpp"
+#include "pg/base/transaction.hpp"
 #include "pg/runner/top_level_worker.hpp"
 
 extern "C" {
@@ -28,6 +30,7 @@ extern "C" {
 #include "utils/wait_event.h"
 }
 
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -36,7 +39,7 @@ namespace ms::pg {
 namespace {
 
 void commit() {
-    pg_call([] { SPI_commit(); });
+    commit_work();
 }
 
 double elapsed_ms(TimestampTz since) {
@@ -65,7 +68,6 @@ public:
     WorkerTimeouts() {
         const std::string lock = std::to_string(migration_lock_timeout_ms());
         const std::string statement = std::to_string(migration_statement_timeout_ms());
-        level_ = pg_call([] { return NewGUCNestLevel(); });
         pg_call([&] {
             (void)set_config_option("lock_timeout", lock.c_str(), PGC_USERSET, PGC_S_SESSION,
                                     GUC_ACTION_SAVE, true, 0, false);
@@ -73,12 +75,9 @@ public:
                                     PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
         });
     }
-    ~WorkerTimeouts() { AtEOXact_GUC(true, level_); }
-    WorkerTimeouts(const WorkerTimeouts&) = delete;
-    WorkerTimeouts& operator=(const WorkerTimeouts&) = delete;
 
 private:
-    int level_ = 0;
+    SettingsScope restore_;
 };
 
 // Waits without holding a snapshot (the caller has committed), answering cancels.
@@ -146,12 +145,6 @@ public:
             verify_ = load_script(run.project, m.version.text(), Script::Verify);
         }
         statements_ = parse_script(script_, label_);
-        // Linted with the timeouts the run will use, so a missing lock_timeout is not
-        // reported for statements that will have one.
-        in_discarded_subtransaction([&] {
-            set_local_timeouts();
-            lint_ignored_ = check_lint_policy(script_, label_);
-        });
         if (verify_)
             verify_statements_ = parse_script(*verify_, MigrationLabel{run.project, label_.version,
                                                                        m.name, "verify"});
@@ -166,23 +159,34 @@ public:
     void apply() {
         const TimestampTz started = GetCurrentTimestamp();
         const int retries = migration_lock_retries();
+        try {
+            // Linted against the catalog the migrations before it built, with the timeouts
+            // the run will use, so a missing lock_timeout is not reported for statements
+            // that will have one.
+            in_discarded_subtransaction([&] {
+                set_local_timeouts();
+                lint_ignored_ = check_lint_policy(script_, label_);
+            });
+        } catch (const core::Failure& f) {
+            fail(f.what(), started);
+            throw;
+        }
         for (int attempt = 1;; ++attempt) {
-            std::string error;
-            bool lock_timeout = false;
             try {
                 run_segments(started);
                 notice("applied migration " + label_.version + " (" + m_.name + ") in " +
                        std::to_string(static_cast<long>(elapsed_ms(started))) + " ms");
                 return;
             } catch (const PgError& e) {
-                error = e.what();
-                lock_timeout = e.data()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
+                const bool lock_timeout = e.data()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
                 if (!lock_timeout || committed_any_ || attempt > retries) {
-                    record_failure_now(error, started);
+                    fail(e.what(), started);
                     throw;
                 }
+                // The transaction the error was caught in is dead; the retry starts afresh.
+                rollback_work();
             } catch (const core::Failure& f) {
-                record_failure_now(f.what(), started);
+                fail(f.what(), started);
                 throw;
             }
             const long delay = core::retry_delay_ms(attempt, pg_prng_double(&pg_global_prng_state));
@@ -206,7 +210,8 @@ private:
     void finish(TimestampTz started) {
         if (verify_)
             execute_statements(*verify_, verify_statements_,
-                               MigrationLabel{run_.project, label_.version, m_.name, "verify"});
+                               MigrationLabel{run_.project, label_.version, m_.name, "verify"},
+                               nullptr, migration_statement_timeout_ms());
         const double ms = elapsed_ms(started);
         InternalScope internal;
         const std::string checksum = script_checksum(script_);
@@ -235,7 +240,8 @@ private:
             if (!seg.top_level) {
                 in_subtransaction([&] {
                     set_local_timeouts();
-                    execute_statements(script_, slice(seg), label_);
+                    execute_statements(script_, slice(seg), label_, nullptr,
+                                       migration_statement_timeout_ms());
                     if (last)
                         finish(started);
                 });
@@ -265,8 +271,10 @@ private:
             WorkerTimeouts timeouts;
             run_at_top_level(script_.substr(s.offset, s.length), context);
         } catch (const PgError&) {
-            if (!s.concurrent_index.empty())
+            if (!s.concurrent_index.empty()) {
+                rollback_work();
                 drop_invalid_index(s, "left by this failed attempt");
+            }
             throw;
         }
     }
@@ -293,18 +301,31 @@ private:
                "migration " + label_.version + ", statement " + std::to_string(s.number) + ")");
     }
 
-    void record_failure_now(const std::string& error, TimestampTz started) {
-        // Best effort: the error that stopped the run matters more than its record.
+    // The error ended the migration: its transaction is rolled back first (nothing of it
+    // was committed but whole top-level statements), then the failure is recorded and
+    // committed in a fresh one. If recording fails, that is raised with the first error.
+    void fail(const std::string& error, TimestampTz started) {
+        rollback_work();
         try {
-            InternalScope internal;
-            record_failure(run_.project, label_.version, run_.caller, error);
-            append_history({run_.project, label_.version, "failure", elapsed_ms(started),
-                            std::nullopt, std::nullopt, error},
-                           run_.caller);
-        } catch (...) {
-            return;
+            {
+                InternalScope internal;
+                fault_point("record_failure");
+                record_failure(run_.project, label_.version, run_.caller, error);
+                append_history({run_.project, label_.version, "failure", elapsed_ms(started),
+                                std::nullopt, std::nullopt, error},
+                               run_.caller);
+            }
+            commit();
+        } catch (const std::exception& e) {
+            const std::string why = e.what();
+            rollback_work();
+            throw core::Failure(core::FailureKind::Conflict,
+                                "migration " + label_.version + " of project \"" + run_.project +
+                                    "\" failed, and its failure could not be recorded: " + why,
+                                "The migration failed with: " + error.substr(0, 2000),
+                                "Nothing of it was committed but whole top-level statements; "
+                                "migrate_status() shows it pending.");
         }
-        commit();
     }
 
     const Run& run_;
@@ -328,6 +349,48 @@ void record_snapshot_now(const Run& run) {
     commit();
 }
 
+// One runner per project, taken at session level because the run commits. It is taken
+// holding no snapshot: a runner waiting inside a query would hold one, and the first
+// runner's CREATE INDEX CONCURRENTLY would wait for it while the first runner waits for
+// its worker, a cycle the deadlock detector cannot see. So: commit, try, sleep on the
+// latch, try again; cancels and a vanished client end the wait.
+std::string message_of(const std::exception_ptr& e) {
+    try {
+        std::rethrow_exception(e);
+    } catch (const std::exception& x) {
+        return x.what();
+    } catch (...) {
+        return "unknown error";
+    }
+}
+
+void release_project_lock(const Run& run) {
+    {
+        InternalScope internal;
+        unlock_project_for_session(run.project);
+    }
+    commit();
+}
+
+void acquire_project_lock(const Run& run) {
+    bool told = false;
+    for (;;) {
+        bool locked = false;
+        {
+            InternalScope internal;
+            locked = try_lock_project_for_session(run.project);
+        }
+        commit();
+        if (locked)
+            return;
+        if (!told) {
+            notice("waiting for another runner of project \"" + run.project + "\" to finish");
+            told = true;
+        }
+        sleep_ms(200);
+    }
+}
+
 }  // namespace
 
 void run_production(const ProductionRequest& req) {
@@ -342,11 +405,11 @@ void run_production(const ProductionRequest& req) {
     const Run run{req.project, caller_role()};
 
     SpiConnection spi(true);
-    {
-        InternalScope internal;
-        lock_project_for_session(run.project);
-    }
+    // Whatever the caller's transaction holds (a snapshot of its CALL) is committed first.
+    commit();
+    acquire_project_lock(run);
     std::size_t applied = 0;
+    std::exception_ptr failure;
     try {
         std::vector<core::Migration> plan;
         {
@@ -360,8 +423,14 @@ void run_production(const ProductionRequest& req) {
             report_drift_before_run(run.project, "run", run.caller);
         }
         commit();
-        for (const auto& m : plan) {
-            MigrationRun(run, m).apply();
+        // Every script is read and parsed before the first migration commits: a syntax error
+        // in the fourth stops the run before the first three are applied.
+        std::vector<MigrationRun> runs;
+        runs.reserve(plan.size());
+        for (const auto& m : plan)
+            runs.emplace_back(run, m);
+        for (auto& r : runs) {
+            r.apply();
             ++applied;
         }
         if (plan.empty())
@@ -369,24 +438,33 @@ void run_production(const ProductionRequest& req) {
         else
             record_snapshot_now(run);
     } catch (...) {
-        // What did apply is the runner's work, not drift.
-        if (applied > 0) {
-            try {
-                record_snapshot_now(run);
-            } catch (...) {
-                // The error that stopped the run matters more than the snapshot.
-            }
-        }
-        try {
-            InternalScope internal;
-            unlock_project_for_session(run.project);
-        } catch (...) {
-            // The session lock goes with the session at the latest.
-        }
-        throw;
+        failure = std::current_exception();
     }
-    InternalScope internal;
-    unlock_project_for_session(run.project);
+    if (!failure) {
+        release_project_lock(run);
+        return;
+    }
+    // The transaction the error reached is dead: end it before anything else. What did apply
+    // is the runner's work, not drift, so it gets its snapshot; then the lock goes. An error
+    // on this path is raised with the first one (whose failure record is already committed).
+    rollback_work();
+    std::exception_ptr later;
+    if (applied > 0) {
+        try {
+            record_snapshot_now(run);
+        } catch (...) {
+            later = std::current_exception();
+        }
+        if (later)
+            rollback_work();
+    }
+    release_project_lock(run);
+    if (later)
+        throw core::Failure(core::FailureKind::Conflict,
+                            "the schema snapshot after a failed run could not be recorded: " +
+                                message_of(later),
+                            "The run stopped with: " + message_of(failure));
+    std::rethrow_exception(failure);
 }
 
 }  // namespace ms::pg

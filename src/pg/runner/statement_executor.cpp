@@ -3,10 +3,12 @@
 #include "core/failure.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/activity.hpp"
+#include "pg/base/internal_scope.hpp"
 #include "pg/parse/position.hpp"
 
 extern "C" {
 #include "tcop/dest.h"
+#include "utils/timeout.h"
 #include "utils/timestamp.h"
 }
 
@@ -35,15 +37,49 @@ void statement_error_context(void* arg) {
     errcontext("%s, statement %d, line %d", ctx->label, ctx->number, line);
 }
 
+// Arms the statement timeout for one statement and puts back the caller's own deadline (a
+// session statement_timeout covering the whole call) afterwards, also on an error.
+class StatementTimer {
+public:
+    explicit StatementTimer(int timeout_ms) : armed_(timeout_ms > 0) {
+        if (!armed_)
+            return;
+        outer_active_ = get_timeout_active(STATEMENT_TIMEOUT);
+        if (outer_active_)
+            outer_finish_ = get_timeout_finish_time(STATEMENT_TIMEOUT);
+        TimestampTz finish = GetCurrentTimestamp() + static_cast<TimestampTz>(timeout_ms) * 1000;
+        if (outer_active_ && outer_finish_ < finish)
+            finish = outer_finish_;
+        enable_timeout_at(STATEMENT_TIMEOUT, finish);
+    }
+    ~StatementTimer() {
+        if (!armed_)
+            return;
+        if (outer_active_)
+            enable_timeout_at(STATEMENT_TIMEOUT, outer_finish_);
+        else
+            disable_timeout(STATEMENT_TIMEOUT, false);
+    }
+    StatementTimer(const StatementTimer&) = delete;
+    StatementTimer& operator=(const StatementTimer&) = delete;
+
+private:
+    bool armed_;
+    bool outer_active_ = false;
+    TimestampTz outer_finish_ = 0;
+};
+
 }  // namespace
 
 int execute_statements(const std::string& script, const std::vector<Statement>& statements,
-                       const MigrationLabel& label, std::vector<double>* durations) {
+                       const MigrationLabel& label, std::vector<double>* durations,
+                       int timeout_ms) {
     const char* label_text = pg_call([&] { return pstrdup(label.describe().c_str()); });
     SPIExecuteOptions options{};
     // Rows a statement returns are discarded instead of piling up in memory.
     options.dest = None_Receiver;
 
+    SettingsScope settings;
     UserSqlScope user_sql;
     for (const auto& s : statements) {
         const std::string text = script.substr(s.offset, s.length);
@@ -53,6 +89,7 @@ int execute_statements(const std::string& script, const std::vector<Statement>& 
         int rc = 0;
         const TimestampTz started = GetCurrentTimestamp();
         try {
+            StatementTimer timer(timeout_ms);
             rc = pg_call([&] { return SPI_execute_extended(text.c_str(), &options); });
         } catch (...) {
             error_context_stack = callback.previous;

@@ -1,5 +1,6 @@
 #include "pg/runner/top_level_worker.hpp"
 
+#include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/activity.hpp"
 
@@ -36,6 +37,9 @@ constexpr uint64 key_sql = 1;
 constexpr uint64 key_guc = 2;
 constexpr uint64 key_queue = 3;
 constexpr Size queue_size = 65536;
+// The worker's last message, sent after its transaction committed. A worker that ends
+// without it (never started, killed, crashed, queue detached) did not do its statement.
+constexpr char completion_message = 'c';
 
 struct FixedData {
     Oid database_id;
@@ -132,14 +136,23 @@ void launch_and_wait(const char* sql, const char* context) {
     on_dsm_detach(seg, stop_worker_on_detach, PointerGetDatum(handle));
     shm_mq_set_handle(mqh, handle);
     pid_t pid = 0;
-    if (WaitForBackgroundWorkerStartup(handle, &pid) == BGWH_POSTMASTER_DIED)
+    const BgwHandleStatus started = WaitForBackgroundWorkerStartup(handle, &pid);
+    if (started == BGWH_POSTMASTER_DIED)
         ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_RESOURCES),
                         errmsg("postmaster exited while starting a background worker")));
+    if (started != BGWH_STARTED) {
+        dsm_detach(seg);
+        ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_RESOURCES),
+                        errmsg("the background worker for a top-level statement did not start"),
+                        errhint("The statement did not run. The server log may say why (fork "
+                                "failure, max_worker_processes).")));
+    }
 
     WaitContext wait_context{context};
     ErrorContextCallback callback{error_context_stack, worker_error_context, &wait_context};
     error_context_stack = &callback;
     ErrorData* volatile failure = nullptr;
+    volatile bool completed = false;
     PG_TRY();
     {
         StringInfoData msg;
@@ -152,6 +165,10 @@ void launch_and_wait(const char* sql, const char* context) {
             resetStringInfo(&msg);
             appendBinaryStringInfo(&msg, static_cast<const char*>(data), static_cast<int>(nbytes));
             const char type = pq_getmsgbyte(&msg);
+            if (type == completion_message) {
+                completed = true;
+                continue;
+            }
             if (type != 'E' && type != 'N')
                 continue;
             ErrorData* edata = static_cast<ErrorData*>(palloc0(sizeof(ErrorData)));
@@ -166,8 +183,10 @@ void launch_and_wait(const char* sql, const char* context) {
     }
     PG_CATCH();
     {
-        // Cancelled or terminated while waiting: stop the statement too.
+        // Cancelled or terminated while waiting: stop the statement too, and let go of the
+        // segment now rather than leave it to the resource owner's leak check.
         TerminateBackgroundWorker(handle);
+        dsm_detach(seg);
         PG_RE_THROW();
     }
     PG_END_TRY();
@@ -175,6 +194,13 @@ void launch_and_wait(const char* sql, const char* context) {
     pfree(handle);
     if (failure != nullptr)
         raise_from_worker(failure);
+    if (!completed)
+        ereport(ERROR, (errcode(ERRCODE_CONNECTION_FAILURE),
+                        errmsg("the background worker ended without reporting that its "
+                               "statement committed"),
+                        errdetail("It was stopped, or it failed before it could report."),
+                        errhint("Whether the statement took effect is not known: check the "
+                                "objects it creates before running it again.")));
     error_context_stack = callback.previous;
 }
 
@@ -220,7 +246,9 @@ void execute_top_level(const char* sql) {
 void run_at_top_level(const std::string& sql, const std::string& context) {
     const char* sql_text = pg_call([&] { return pstrdup(sql.c_str()); });
     const char* context_text = pg_call([&] { return pstrdup(context.c_str()); });
+    fault_point("worker_start");
     pg_call([&] { launch_and_wait(sql_text, context_text); });
+    fault_point("worker_done");
 }
 
 }  // namespace ms::pg
@@ -259,8 +287,10 @@ void migrations_schema_worker_main(Datum main_arg) {
     CommitTransactionCommand();
     SetUserIdAndSecContext(fixed->current_user_id, fixed->security_context);
 
-    // The event triggers must see this DDL as the runner's.
+    // The event triggers must see this DDL as the runner's, and the protection hooks must
+    // see a migration's statement: what the caller's transaction may not do, neither may this.
     mark_runner_process();
+    mark_user_sql_process();
     SetCurrentStatementStartTimestamp();
     debug_query_string = sql;
     pgstat_report_activity(STATE_RUNNING, sql);
@@ -270,6 +300,9 @@ void migrations_schema_worker_main(Datum main_arg) {
     execute_top_level(sql);
     disable_timeout(STATEMENT_TIMEOUT, false);
     CommitTransactionCommand();
+    StringInfoData done;
+    pq_beginmessage(&done, completion_message);
+    pq_endmessage(&done);
     pgstat_report_activity(STATE_IDLE, sql);
     pgstat_report_stat(true);
 }

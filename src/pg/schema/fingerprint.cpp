@@ -1,8 +1,10 @@
 #include "pg/schema/fingerprint.hpp"
 
+#include "pg/base/fault.hpp"
 #include "core/failure.hpp"
 #include "pg/base/extension_objects.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
 #include "pg/base/spi.hpp"
 
 extern "C" {
@@ -550,7 +552,7 @@ std::string build_query() {
 // that sorting a large schema's objects stays in memory.
 class OutputSettings {
 public:
-    OutputSettings() : exceptions_at_entry_(std::uncaught_exceptions()) {
+    OutputSettings() {
         static const std::pair<const char*, const char*> pinned[] = {
             {"DateStyle", "ISO, YMD"},        {"IntervalStyle", "postgres"},
             {"TimeZone", "UTC"},              {"extra_float_digits", "1"},
@@ -558,26 +560,15 @@ public:
             {"quote_all_identifiers", "off"}, {"lc_monetary", "C"},
             {"jit", "off"},                   {"work_mem", "64MB"},
         };
-        guc_level_ = pg_call([] { return NewGUCNestLevel(); });
         for (const auto& setting : pinned)
             pg_call([&] {
                 (void)set_config_option(setting.first, setting.second, PGC_USERSET,
                                         PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
             });
     }
-    ~OutputSettings() {
-        // As InternalScope: on an error the abort (or the enclosing InternalScope, whose
-        // nest level is lower) restores the settings.
-        if (std::uncaught_exceptions() > exceptions_at_entry_)
-            return;
-        AtEOXact_GUC(true, guc_level_);
-    }
-    OutputSettings(const OutputSettings&) = delete;
-    OutputSettings& operator=(const OutputSettings&) = delete;
 
 private:
-    int guc_level_ = 0;
-    int exceptions_at_entry_ = 0;
+    SettingsScope restore_;  // first member: it opens the level the settings above go into
 };
 
 SqlArg text_array_arg(const std::optional<std::vector<std::string>>& values) {
@@ -599,6 +590,7 @@ SqlArg text_array_arg(const std::optional<std::vector<std::string>>& values) {
 }  // namespace
 
 SchemaFingerprint schema_fingerprint(const std::optional<std::vector<std::string>>& schemas) {
+    fault_point("fingerprint");
     static const std::string query = build_query();
     std::uint64_t rows = 0;
     {

@@ -1,5 +1,6 @@
 #include "pg/schema/snapshot.hpp"
 
+#include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/schema/fingerprint.hpp"
@@ -184,6 +185,7 @@ void report_drift_before_run(const std::string& project, const char* action,
 
 void record_schema_snapshot(const std::string& project, const char* action,
                             const std::string& caller) {
+    fault_point("snapshot");
     const auto scope = managed_schema_scope();
     std::optional<std::string> scope_json;
     if (scope) {

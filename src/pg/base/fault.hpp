@@ -1,0 +1,18 @@
+// Fault injection for the tests: the superuser-only setting
+// migrations_schema.fault_injection names a point ("commit", "internal_query:3", ...) where
+// the next call raises an error as PostgreSQL would, so that every error path of the runner
+// can be walked from a test. Empty (the default) costs one comparison per point.
+//
+// Points: internal_query (every query on the tracking tables), commit, lock,
+// record_applied, record_failure, snapshot, fingerprint, worker_start, worker_done.
+// "name:N" fails the Nth time the point is reached in the current call (1 by default).
+#pragma once
+
+namespace ms::pg {
+
+void fault_point(const char* name);
+
+// Restarts the counts; each SQL entry point calls it.
+void reset_fault_counts() noexcept;
+
+}  // namespace ms::pg
