@@ -372,7 +372,7 @@ void release_project_lock(const Run& run) {
     commit();
 }
 
-void acquire_project_lock(const Run& run) {
+void acquire_project_lock(const Run& run, bool* held) {
     bool told = false;
     for (;;) {
         bool locked = false;
@@ -380,6 +380,8 @@ void acquire_project_lock(const Run& run) {
             InternalScope internal;
             locked = try_lock_project_for_session(run.project);
         }
+        // A session lock outlives the transaction that took it, even an aborted one.
+        *held = locked;
         commit();
         if (locked)
             return;
@@ -405,12 +407,13 @@ void run_production(const ProductionRequest& req) {
     const Run run{req.project, caller_role()};
 
     SpiConnection spi(true);
-    // Whatever the caller's transaction holds (a snapshot of its CALL) is committed first.
-    commit();
-    acquire_project_lock(run);
     std::size_t applied = 0;
+    bool locked = false;
     std::exception_ptr failure;
     try {
+        // Whatever the caller's transaction holds (the snapshot of its CALL) goes first.
+        commit();
+        acquire_project_lock(run, &locked);
         std::vector<core::Migration> plan;
         {
             InternalScope internal;
@@ -443,6 +446,10 @@ void run_production(const ProductionRequest& req) {
     if (!failure) {
         release_project_lock(run);
         return;
+    }
+    if (!locked) {
+        rollback_work();
+        std::rethrow_exception(failure);
     }
     // The transaction the error reached is dead: end it before anything else. What did apply
     // is the runner's work, not drift, so it gets its snapshot; then the lock goes. An error
