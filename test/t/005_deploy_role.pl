@@ -1,0 +1,124 @@
+# A deploy role stays itself: an error raised at every internal step of CALL migrate_run()
+# (migrations_schema.fault_injection) leaves the caller's identity and settings, a log
+# without leak warnings, and tracking state that matches the schema; the next call finishes
+# the work. Two runners started at once around CREATE INDEX CONCURRENTLY both finish: the
+# second waits on the project lock and then has nothing to do.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('deploy');
+$node->init;
+$node->append_conf('postgresql.conf', "max_worker_processes = 16\n");
+$node->start;
+$node->safe_psql('postgres', q{
+    CREATE EXTENSION migrations_schema;
+    CREATE ROLE deployer LOGIN;
+    GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text) TO deployer;
+    GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO deployer;
+    GRANT EXECUTE ON FUNCTION migrate_status(text) TO deployer;
+    GRANT CREATE ON SCHEMA public TO deployer;
+});
+
+sub register_project {
+    my ($p) = @_;
+    $node->safe_psql('postgres', qq{
+        SET ROLE deployer;
+        SELECT migrate_register('1', 'table', 'CREATE TABLE ${p}_a (id int);', NULL, '$p');
+        SELECT migrate_register('2', 'index',
+            'CREATE INDEX CONCURRENTLY IF NOT EXISTS ${p}_idx ON ${p}_a (id);', NULL, '$p');
+        SELECT migrate_register('3', 'fails unless fixed',
+            'CREATE TABLE ${p}_b (id int); SELECT 1 / (SELECT count(*) FROM pg_class WHERE relname = ''${p}_fixed'')::int;',
+            NULL, '$p');
+    });
+}
+
+my @points = (
+    (map { "internal_query:$_" } 1, 2, 3, 5, 8, 13, 21, 34),
+    (map { "commit:$_" } 1 .. 8),
+    'lock', 'record_applied:1', 'record_applied:2', 'record_failure', 'snapshot',
+    'fingerprint:1', 'fingerprint:2', 'worker_start', 'worker_done');
+
+my $n = 0;
+for my $point (@points) {
+    my $p = 'fp' . ++$n;
+    register_project($p);
+    my $log_at = -s $node->logfile;
+    # A superuser arms the fault, then acts as the deploy role; what the call leaves behind
+    # is read in the same session.
+    my ($ret, $out, $err) = $node->psql('postgres', qq{
+        SET migrations_schema.fault_injection = '$point';
+        SET ROLE deployer;
+        CALL migrate_run(project => '$p');
+        SELECT current_user || ' ' || current_setting('search_path') || ' ' ||
+               (SELECT rolsuper FROM pg_roles WHERE rolname = current_user)::text;
+    }, on_error_stop => 0);
+    like($out, qr/^deployer "\$user", public false$/m, "$point: the caller is still itself");
+    like($err, qr/ERROR/, "$point: the call failed");
+    my $log = slurp_file($node->logfile, $log_at);
+    unlike($log, qr/leak|did not account|TRAP|server process .* was terminated/i,
+        "$point: no leak warning, no crash");
+    # The tracking state matches the schema.
+    my $state = $node->safe_psql('postgres', qq{
+        SELECT string_agg(version || '=' || state, ' ' ORDER BY version) FROM migrate_status('$p')});
+    my %state = map { split /=/ } split / /, $state;
+    my $a_exists = $node->safe_psql('postgres', "SELECT to_regclass('${p}_a') IS NOT NULL");
+    is($a_exists eq 't', $state{1} eq 'applied', "$point: table a exists iff 1 is applied ($state)");
+    ok($state{3} ne 'applied', "$point: 3 is not applied");
+    is($node->safe_psql('postgres', "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"),
+        '0', "$point: the project lock was released");
+    # The failure is recorded, or the error says why not.
+    ok(grep({ $_ eq 'failed' } values %state) || $err =~ /fault injected|could not be recorded/,
+        "$point: failure recorded or explained");
+    # Fixed, the next call finishes the work.
+    $node->safe_psql('postgres', "CREATE TABLE ${p}_fixed ()");
+    $node->safe_psql('postgres', "SET ROLE deployer; CALL migrate_run(project => '$p')");
+    is($node->safe_psql('postgres', qq{
+        SELECT string_agg(version || '=' || state, ' ' ORDER BY version) FROM migrate_status('$p')}),
+        '1=applied 2=applied 3=applied', "$point: the next call finishes");
+}
+
+# --- Two runners at once -----------------------------------------------------------------
+$node->safe_psql('postgres', q{
+    CREATE TABLE pods_log (version text);
+    GRANT INSERT ON pods_log TO deployer;
+    SET ROLE deployer;
+    SELECT migrate_register('1', 'slow',
+        'SELECT pg_sleep(2); CREATE TABLE pods_t AS SELECT g FROM generate_series(1, 10000) g;
+         INSERT INTO pods_log VALUES (''1'');', NULL, 'pods');
+    SELECT migrate_register('2', 'index',
+        'CREATE INDEX CONCURRENTLY IF NOT EXISTS pods_idx ON pods_t (g);', NULL, 'pods');
+    SELECT migrate_register('3', 'after', 'INSERT INTO pods_log VALUES (''3'');', NULL, 'pods');
+});
+my @psql = ('psql', '-X', '-d', $node->connstr('postgres'), '-v', 'ON_ERROR_STOP=1',
+    '-c', 'SET ROLE deployer', '-c');
+my ($out1, $err1, $out2, $err2) = ('', '', '', '');
+my $first = IPC::Run::start([ @psql, "CALL migrate_run(project => 'pods')" ],
+    '>', \$out1, '2>', \$err1);
+ok($node->poll_query_until('postgres', q{
+        SELECT count(*) = 1 FROM pg_locks WHERE locktype = 'advisory' AND granted}),
+    'the first runner holds the project lock');
+my $second = IPC::Run::start([ @psql, "CALL migrate_run(project => 'pods')" ],
+    '>', \$out2, '2>', \$err2);
+ok($node->poll_query_until('postgres', q{
+        SELECT count(*) = 1 FROM pg_stat_activity
+        WHERE query LIKE '%migrate_run%' AND wait_event = 'Extension'
+          AND pid <> (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)}),
+    'the second runner waits for it, in a latch wait rather than a lock held in a query');
+ok($first->finish, 'the first runner finishes') or diag $err1;
+ok($second->finish, 'the second runner finishes without an error') or diag $err2;
+like($err2, qr/waiting for another runner of project "pods"/, 'the second said it waited');
+like($err2, qr/nothing to apply in project "pods"/, 'and then had nothing to apply');
+is($node->safe_psql('postgres', q{
+        SELECT string_agg(version || '=' || state, ' ' ORDER BY version) FROM migrate_status('pods')}),
+    '1=applied 2=applied 3=applied', 'every migration applied');
+is($node->safe_psql('postgres', q{SELECT string_agg(version, ',' ORDER BY version) FROM pods_log}),
+    '1,3', 'each ran once');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM migrations_schema.failure}), '0',
+    'no failure row');
+is($node->safe_psql('postgres', q{SELECT indisvalid FROM pg_index WHERE indexrelid = 'pods_idx'::regclass}),
+    't', 'the index is valid');
+
+done_testing();
