@@ -64,5 +64,13 @@ CALL migrate_run(project => 'dr5');
 SELECT version, state FROM migrate_status('dr5');
 RESET ROLE;
 
+-- The drift log keeps the statement that did the DDL, never a client string of several
+-- (one of them could have set a password).
+CREATE TABLE dr_single (id int);
+CREATE TABLE dr_multi_a (id int) \; CREATE TABLE dr_multi_b (id int);
+SELECT object_identity, statement FROM migrations_schema.drift_log
+WHERE object_identity LIKE 'public.dr\_%' ORDER BY object_identity;
+DROP TABLE dr_single, dr_multi_a, dr_multi_b;
+
 DROP OWNED BY ms_deployer;
 DROP ROLE ms_deployer;

@@ -14,6 +14,7 @@
 extern "C" {
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
+#include "parser/parser.h"
 #include "tcop/cmdtag.h"
 #include "tcop/tcopprot.h"
 #include "utils/guc.h"
@@ -75,6 +76,20 @@ bool may_hold_secrets(const core::DdlObject& o) {
            o.object_type == "foreign-data wrapper";
 }
 
+// The statement that did the DDL, never more: a client may send several statements as one
+// query string (ALTER ROLE ... PASSWORD '...'; CREATE TABLE ...), and the log is readable
+// through migrate_drift(). Which statement of a multi-statement string is running is not
+// known here, so such a string is not kept at all.
+std::optional<std::string> statement_text() {
+    if (debug_query_string == nullptr)
+        return std::nullopt;
+    const char* query = debug_query_string;
+    const int statements = pg_call([&] { return list_length(raw_parser(query, RAW_PARSE_DEFAULT)); });
+    if (statements != 1)
+        return std::nullopt;
+    return std::string(query);
+}
+
 std::string describe(const std::vector<Seen>& seen) {
     std::vector<std::string> parts;
     for (const auto& s : seen)
@@ -131,6 +146,7 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
 
     if (restoring)
         return Datum(0);
+    const std::optional<std::string> statement = statement_text();
     InternalScope internal;
     for (const auto& s : seen)
         spi_query(
@@ -140,9 +156,7 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
             "NULLIF($4, ''), $5, $6)",
             {text_arg(caller), text_arg(tag), text_arg(s.object.object_type),
              text_arg(s.object.identity), text_arg(s.object.schema),
-             text_arg(may_hold_secrets(s.object) || debug_query_string == nullptr
-                          ? std::nullopt
-                          : std::optional<std::string>(debug_query_string))});
+             text_arg(may_hold_secrets(s.object) ? std::nullopt : statement)});
     return Datum(0);
 }
 
