@@ -72,5 +72,33 @@ SELECT object_identity, statement FROM migrations_schema.drift_log
 WHERE object_identity LIKE 'public.dr\_%' ORDER BY object_identity;
 DROP TABLE dr_single, dr_multi_a, dr_multi_b;
 
+-- migrate_import reads a table the caller chooses; a view over a function doing DDL is the
+-- caller's DDL, not the runner's: refused under ddl_guard = error, logged otherwise.
+CREATE SCHEMA dr_gm;
+CREATE FUNCTION dr_gm.sneaky() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    CREATE TABLE public.dr_sneaky (id int);
+    RETURN false;
+END $$;
+CREATE VIEW dr_gm.schema_migrations AS SELECT 1::bigint AS version, dr_gm.sneaky() AS dirty;
+SET migrations_schema.ddl_guard = error;
+SELECT regress.try($$SELECT * FROM migrate_import('golang-migrate', 'dr6', 'dr_gm')$$);
+RESET migrations_schema.ddl_guard;
+SELECT to_regclass('public.dr_sneaky') IS NULL AS refused;
+SELECT count(*) AS rows FROM migrate_import('golang-migrate', 'dr6', 'dr_gm');
+SELECT command_tag, object_identity FROM migrations_schema.drift_log
+WHERE object_identity = 'public.dr_sneaky';
+DROP SCHEMA dr_gm CASCADE;
+DROP TABLE dr_sneaky;
+
+-- Calling oneself pg_restore silences the drift log for superusers only.
+-- (A session of the deploy role's own: SET ROLE would keep the superuser's session.)
+\c - ms_deployer
+SET application_name = 'pg_restore';
+CREATE TABLE dr_restored (id int);
+\c - postgres
+SELECT count(*) AS logged FROM migrations_schema.drift_log
+WHERE object_identity = 'public.dr_restored';
+
 DROP OWNED BY ms_deployer;
 DROP ROLE ms_deployer;

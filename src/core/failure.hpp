@@ -25,6 +25,7 @@ enum class FailureKind {
     Conflict,        // recorded state forbids the request (a failed or dirty foreign record)
     InTransaction,   // a call that must own its transactions, made inside a transaction block
     UndefinedSchema, // a schema name that does not exist
+    BadText,         // text that is not valid in the database encoding, or holds a NUL byte
 };
 
 class Failure : public std::runtime_error {

@@ -1,6 +1,7 @@
 #include "core/folder.hpp"
 
 #include "core/failure.hpp"
+#include "core/script.hpp"
 
 #include <boost/algorithm/string/predicate.hpp>
 
@@ -64,7 +65,14 @@ std::string read_script(const fs::path& file, const std::string& shown) {
     std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
     if (in.bad())
         throw io_failure("could not read migration file \"" + shown + "\"");
-    return content;
+    // A NUL byte cannot be stored in text; finding it here names the file and line.
+    if (const auto nul = content.find('\0'); nul != std::string::npos)
+        throw Failure(FailureKind::BadText,
+                      "migration file \"" + shown + "\" contains a NUL byte",
+                      "At line " + std::to_string(line_at(content, nul)) + ".",
+                      "Save the script as text in the database's encoding.");
+    const auto text = without_bom(content);
+    return text.size() == content.size() ? content : std::string(text);
 }
 
 }  // namespace

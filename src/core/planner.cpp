@@ -33,6 +33,13 @@ const char* applied_kind_name(AppliedKind k) noexcept {
     return "run";
 }
 
+AppliedKind applied_kind_from(std::string_view name) noexcept {
+    for (const auto k : {AppliedKind::Baseline, AppliedKind::Imported})
+        if (name == applied_kind_name(k))
+            return k;
+    return AppliedKind::Run;
+}
+
 bool is_applied(State s) noexcept {
     return s != State::Pending && s != State::Failed;
 }

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ms::core {
@@ -22,6 +23,8 @@ struct Registered {
 enum class AppliedKind { Run, Baseline, Imported };
 
 const char* applied_kind_name(AppliedKind k) noexcept;
+// The inverse of applied_kind_name; anything else is a run.
+AppliedKind applied_kind_from(std::string_view name) noexcept;
 
 struct Applied {
     std::string version;

@@ -68,6 +68,11 @@ int count_line_breaks(std::string_view text, std::size_t from, std::size_t to) {
 
 }  // namespace
 
+std::string_view without_bom(std::string_view text) {
+    static constexpr std::string_view bom = "\xEF\xBB\xBF";
+    return text.substr(0, bom.size()) == bom ? text.substr(bom.size()) : text;
+}
+
 int line_at(std::string_view text, std::size_t pos) {
     return 1 + count_line_breaks(text, 0, std::min(pos, text.size()));
 }

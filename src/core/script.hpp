@@ -20,6 +20,10 @@ std::string normalize_line_endings(std::string_view script);
 // (or text.size() when only blanks and comments follow).
 std::size_t skip_blanks_and_comments(std::string_view text, std::size_t pos);
 
+// The text without a leading UTF-8 byte order mark, which Windows editors write and which
+// the server's parser would read as part of the first word.
+std::string_view without_bom(std::string_view text);
+
 // 1-based line number of byte offset pos.
 int line_at(std::string_view text, std::size_t pos);
 

@@ -39,7 +39,7 @@ my @points = (
     (map { "internal_query:$_" } 1, 2, 3, 5, 8, 13, 21, 34),
     (map { "commit:$_" } 1 .. 8),
     'lock', 'record_applied:1', 'record_applied:2', 'record_failure', 'snapshot',
-    'fingerprint:1', 'fingerprint:2', 'worker_start', 'worker_done');
+    'fingerprint:1', 'fingerprint:2', 'worker_start', 'worker_done', 'worker_vanish');
 
 my $n = 0;
 for my $point (@points) {
@@ -72,6 +72,20 @@ for my $point (@points) {
     # The failure is recorded, or the error says why not.
     ok(grep({ $_ eq 'failed' } values %state) || $err =~ /fault injected|could not be recorded/,
         "$point: failure recorded or explained");
+    if ($point eq 'record_failure') {
+        # Recording the failure failed: that is raised with the first error, not swallowed.
+        like($err, qr/failed, and its failure could not be recorded: fault injected.*division by zero/s,
+            'record_failure: the error says the failure could not be recorded, and why it failed');
+        is($state{3}, 'pending', 'record_failure: 3 stays pending, nothing half-recorded');
+    }
+    if ($point eq 'worker_vanish') {
+        # A worker that never ran its statement is a failure, not an applied migration.
+        like($err, qr/ended without reporting that its statement committed/,
+            'worker_vanish: the call says the worker did not report');
+        is($state{2}, 'failed', 'worker_vanish: the migration is failed, not applied');
+        is($node->safe_psql('postgres', "SELECT to_regclass('${p}_idx') IS NULL"), 't',
+            'worker_vanish: and its index does not exist');
+    }
     # Fixed, the next call finishes the work.
     $node->safe_psql('postgres', "CREATE TABLE ${p}_fixed ()");
     $node->safe_psql('postgres', "SET ROLE deployer; CALL migrate_run(project => '$p')");

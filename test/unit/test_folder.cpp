@@ -383,3 +383,16 @@ TEST(Folder, MigrationFolderLinkLeavingTheFolderIsForbidden) {
     fs::create_directory_symlink(elsewhere.path(), dir.path() / "2_b");
     EXPECT_EQ(kind_of([&] { read_folder(dir.str()); }), FailureKind::Forbidden);
 }
+
+TEST(Folder, ByteOrderMarksAreDroppedAndNulBytesRefusedWithTheirLine) {
+    const auto bom = read_folder(FIXTURES_DIR "/bom");
+    ASSERT_EQ(bom.size(), 1u);
+    EXPECT_EQ(bom[0].up_sql, "CREATE TABLE bom_t (id int);\n");
+    EXPECT_EQ(bom[0].down_sql, std::optional<std::string>("DROP TABLE bom_t;\n"));
+
+    const auto f = failure_of([] { read_folder(FIXTURES_DIR "/bad_nul"); });
+    ASSERT_TRUE(f);
+    EXPECT_EQ(f->kind(), FailureKind::BadText);
+    EXPECT_NE(std::string(f->what()).find("001_nul.sql"), std::string::npos);
+    EXPECT_EQ(f->detail(), "At line 3.");
+}

@@ -491,3 +491,9 @@ TEST(PlanBaseline, MalformedVersionIsInvalid) {
         EXPECT_EQ(kind_of([&] { plan_baseline(registered, {}, v); }), FailureKind::InvalidValue)
             << v;
 }
+
+TEST(AppliedKinds, NamesReadBackAsTheSameKind) {
+    for (const auto k : {AppliedKind::Run, AppliedKind::Baseline, AppliedKind::Imported})
+        EXPECT_EQ(ms::core::applied_kind_from(ms::core::applied_kind_name(k)), k);
+    EXPECT_EQ(ms::core::applied_kind_from("something else"), AppliedKind::Run);
+}

@@ -184,3 +184,12 @@ TEST(StatementsToRun, BeginWithOptionsIsRefused) {
     EXPECT_EQ(refused_at({O, O, BO}), 2u);
     EXPECT_EQ(refused_at({B, O, C, BO, O, C}), 3u);
 }
+
+TEST(Bom, OnlyALeadingByteOrderMarkIsDropped) {
+    using ms::core::without_bom;
+    EXPECT_EQ(without_bom("\xEF\xBB\xBFSELECT 1;"), "SELECT 1;");
+    EXPECT_EQ(without_bom("SELECT 1;"), "SELECT 1;");
+    EXPECT_EQ(without_bom("SELECT '\xEF\xBB\xBF';"), "SELECT '\xEF\xBB\xBF';");
+    EXPECT_EQ(without_bom("\xEF\xBB"), "\xEF\xBB");
+    EXPECT_EQ(without_bom(""), "");
+}

@@ -28,9 +28,7 @@ void baseline(const ProjectOperation& op, const std::string& version, ResultSet&
     const std::string& project = op.project();
     const std::string& caller = op.caller();
     const auto registered = load_registered(project);
-    std::map<std::string, std::string> checksum_of;
-    for (const auto& r : registered)
-        checksum_of[r.version] = r.checksum;
+    auto checksum_of = checksums_by_version(registered);
     for (const auto& m : core::plan_baseline(registered, load_applied(project), version)) {
         const std::string& checksum = checksum_of[m.version.text()];
         record_applied(project, m.version.text(), checksum, caller, 0, 0,

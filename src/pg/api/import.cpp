@@ -34,9 +34,7 @@ void import(const ProjectOperation& op, core::ImportSource source,
     const std::string& project = op.project();
     const std::string& caller = op.caller();
     const auto registered = load_registered(project);
-    std::map<std::string, std::string> checksum_of;
-    for (const auto& r : registered)
-        checksum_of[r.version] = r.checksum;
+    auto checksum_of = checksums_by_version(registered);
     int unmatched = 0;
     for (const auto& line : core::plan_import(source, records, registered, load_applied(project))) {
         if (line.outcome == core::ImportOutcome::Imported) {

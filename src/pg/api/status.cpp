@@ -51,9 +51,7 @@ std::map<std::string, ProjectState> load_states(const std::optional<std::string>
         ProjectState& p = projects[spi_required_text(i, 1)];
         const std::string version = spi_required_text(i, 2);
         p.applied.push_back(core::Applied{version, spi_required_text(i, 3),
-                                          spi_required_text(i, 7) == "baseline"
-                                              ? core::AppliedKind::Baseline
-                                              : core::AppliedKind::Run});
+                                          core::applied_kind_from(spi_required_text(i, 7))});
         bool is_null = false;
         const Datum at = spi_datum(i, 4, &is_null);
         const Datum duration = spi_datum(i, 6, &is_null);

@@ -10,11 +10,12 @@ namespace {
 
 bool runner_active = false;
 bool user_sql_running = false;
+bool caller_query_running = false;
 
 }  // namespace
 
 bool runner_is_active() {
-    return runner_active;
+    return runner_active && !caller_query_running;
 }
 
 bool user_sql_is_running() {
@@ -41,6 +42,14 @@ RunnerScope::RunnerScope(const char* function) {
 
 RunnerScope::~RunnerScope() {
     runner_active = false;
+}
+
+CallerQueryScope::CallerQueryScope() : saved_(caller_query_running) {
+    caller_query_running = true;
+}
+
+CallerQueryScope::~CallerQueryScope() {
+    caller_query_running = saved_;
 }
 
 UserSqlScope::UserSqlScope() {

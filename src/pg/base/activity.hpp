@@ -24,6 +24,20 @@ public:
     RunnerScope& operator=(const RunnerScope&) = delete;
 };
 
+// While alive, the runner runs a query of the caller's choosing that is no migration (the
+// table or view migrate_import reads): DDL it causes is the caller's, logged and guarded
+// like any DDL outside migrations. The runner still refuses to be entered again.
+class CallerQueryScope {
+public:
+    CallerQueryScope();
+    ~CallerQueryScope();
+    CallerQueryScope(const CallerQueryScope&) = delete;
+    CallerQueryScope& operator=(const CallerQueryScope&) = delete;
+
+private:
+    bool saved_;
+};
+
 // While alive, user SQL is executing: the hooks refuse DDL and DML on the extension's own
 // objects.
 class UserSqlScope {

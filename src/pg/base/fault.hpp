@@ -6,6 +6,7 @@
 // Points: internal_query (every query on the tracking tables), commit, lock,
 // record_applied, record_failure, snapshot, fingerprint, worker_start, worker_done.
 // "name:N" fails the Nth time the point is reached in the current call (1 by default).
+// worker_vanish: the background worker exits before its statement, without a word.
 #pragma once
 
 namespace ms::pg {

@@ -115,7 +115,7 @@ bool ddl_guard_bypassed() {
 }
 
 const char* fault_injection_setting() {
-    return fault_injection;
+    return fault_injection == nullptr ? "" : fault_injection;
 }
 
 const char* managed_schemas_setting() {

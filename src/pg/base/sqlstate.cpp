@@ -23,6 +23,7 @@ int sqlstate_for(core::FailureKind kind) noexcept {
     case FailureKind::Busy: return ERRCODE_T_R_SERIALIZATION_FAILURE;
     case FailureKind::InTransaction: return ERRCODE_ACTIVE_SQL_TRANSACTION;
     case FailureKind::UndefinedSchema: return ERRCODE_UNDEFINED_SCHEMA;
+    case FailureKind::BadText: return ERRCODE_CHARACTER_NOT_IN_REPERTOIRE;
     }
     return ERRCODE_INTERNAL_ERROR;
 }

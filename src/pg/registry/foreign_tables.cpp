@@ -1,6 +1,7 @@
 #include "pg/registry/foreign_tables.hpp"
 
 #include "core/failure.hpp"
+#include "pg/base/activity.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/spi.hpp"
 
@@ -111,7 +112,13 @@ Status status_from(const std::string& text) {
 std::vector<core::ForeignRecord> read_foreign_records(core::ImportSource source,
                                                       const std::optional<std::string>& schema) {
     const std::string table = locate_table(source, schema);
-    const auto rows = spi_query(query_for(source, table).c_str(), {});
+    // The table may be a view calling functions of the caller's: whatever they do is not the
+    // runner's work (not exempt from the drift log or migrations_schema.ddl_guard).
+    std::uint64_t rows = 0;
+    {
+        CallerQueryScope caller_query;
+        rows = spi_query(query_for(source, table).c_str(), {});
+    }
     std::vector<core::ForeignRecord> records;
     records.reserve(rows);
     for (std::uint64_t i = 0; i < rows; ++i) {

@@ -14,8 +14,8 @@ void ProjectOperation::lock_once() {
     locked_ = true;
 }
 
-ProjectState ProjectOperation::load() const {
-    return ProjectState{load_registered(project_), load_applied(project_), load_failed(project_)};
+RegistryState ProjectOperation::load() const {
+    return RegistryState{load_registered(project_), load_applied(project_), load_failed(project_)};
 }
 
 }  // namespace ms::pg

@@ -16,7 +16,7 @@
 namespace ms::pg {
 
 // A project's registry as the planner sees it.
-struct ProjectState {
+struct RegistryState {
     std::vector<core::Registered> registered;
     std::vector<core::Applied> applied;
     std::vector<std::string> failed;
@@ -42,7 +42,7 @@ public:
     }
 
     // Registered, applied and failed migrations; call it inside tracked().
-    ProjectState load() const;
+    RegistryState load() const;
 
 private:
     void lock_once();

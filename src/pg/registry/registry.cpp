@@ -22,12 +22,6 @@ const char* kind_text(core::AppliedKind kind) {
     return core::applied_kind_name(kind);
 }
 
-core::AppliedKind kind_from(const std::string& text) {
-    if (text == "baseline")
-        return core::AppliedKind::Baseline;
-    return text == "imported" ? core::AppliedKind::Imported : core::AppliedKind::Run;
-}
-
 std::optional<std::string> application_name() {
     const char* name = pg_call([] { return GetConfigOption("application_name", true, false); });
     if (name == nullptr || *name == '\0')
@@ -62,6 +56,14 @@ void lock_project_for_session(const std::string& project) {
     fault_point("lock");
     spi_query("SELECT pg_catalog.pg_advisory_lock($1, pg_catalog.hashtext($2))",
               {int4_arg(lock_namespace), text_arg(project)});
+}
+
+std::map<std::string, std::string> checksums_by_version(
+    const std::vector<core::Registered>& registered) {
+    std::map<std::string, std::string> checksums;
+    for (const auto& r : registered)
+        checksums[r.version] = r.checksum;
+    return checksums;
 }
 
 bool try_lock_project_for_session(const std::string& project) {
@@ -110,7 +112,7 @@ std::vector<core::Applied> load_applied(const std::string& project) {
     out.reserve(rows);
     for (std::uint64_t i = 0; i < rows; ++i)
         out.push_back(core::Applied{spi_required_text(i, 1), spi_required_text(i, 2),
-                                    kind_from(spi_required_text(i, 3))});
+                                    core::applied_kind_from(spi_required_text(i, 3))});
     return out;
 }
 

@@ -6,6 +6,7 @@
 #include "core/planner.hpp"
 #include "core/version.hpp"
 
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -25,6 +26,9 @@ void unlock_project_for_session(const std::string& project);
 
 std::vector<core::Registered> load_registered(const std::string& project);
 std::vector<core::Applied> load_applied(const std::string& project);
+// Each registered version's checksum, by version as registered.
+std::map<std::string, std::string> checksums_by_version(
+    const std::vector<core::Registered>& registered);
 // Versions with a failed attempt on record.
 std::vector<std::string> load_failed(const std::string& project);
 

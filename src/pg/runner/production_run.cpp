@@ -135,6 +135,31 @@ struct Run {
     std::string caller;
 };
 
+// An error caught where the runner goes on (records it, retries, cleans up): the handler
+// only copies, and the database work that follows runs outside any catch block.
+struct Caught {
+    std::exception_ptr error;
+    std::string message;
+    int sqlstate = 0;
+    explicit operator bool() const { return static_cast<bool>(error); }
+};
+
+template <typename Fn>
+Caught capture(Fn&& fn) {
+    Caught c;
+    try {
+        fn();
+    } catch (const PgError& e) {
+        c.error = std::current_exception();
+        c.message = e.what();
+        c.sqlstate = e.data()->sqlerrcode;
+    } catch (const core::Failure& f) {
+        c.error = std::current_exception();
+        c.message = f.what();
+    }
+    return c;
+}
+
 class MigrationRun {
 public:
     MigrationRun(const Run& run, const core::Migration& m) : run_(run), m_(m) {
@@ -159,36 +184,31 @@ public:
     void apply() {
         const TimestampTz started = GetCurrentTimestamp();
         const int retries = migration_lock_retries();
-        try {
-            // Linted against the catalog the migrations before it built, with the timeouts
-            // the run will use, so a missing lock_timeout is not reported for statements
-            // that will have one.
-            in_discarded_subtransaction([&] {
-                set_local_timeouts();
-                lint_ignored_ = check_lint_policy(script_, label_);
-            });
-        } catch (const core::Failure& f) {
-            fail(f.what(), started);
-            throw;
+        // Linted against the catalog the migrations before it built, with the timeouts the
+        // run will use, so a missing lock_timeout is not reported for statements that will
+        // have one.
+        if (const Caught c = capture([&] {
+                in_discarded_subtransaction([&] {
+                    set_local_timeouts();
+                    lint_ignored_ = check_lint_policy(script_, label_);
+                });
+            })) {
+            fail(c.message, started);
+            std::rethrow_exception(c.error);
         }
         for (int attempt = 1;; ++attempt) {
-            try {
-                run_segments(started);
+            const Caught c = capture([&] { run_segments(started); });
+            if (!c) {
                 notice("applied migration " + label_.version + " (" + m_.name + ") in " +
                        std::to_string(static_cast<long>(elapsed_ms(started))) + " ms");
                 return;
-            } catch (const PgError& e) {
-                const bool lock_timeout = e.data()->sqlerrcode == ERRCODE_LOCK_NOT_AVAILABLE;
-                if (!lock_timeout || committed_any_ || attempt > retries) {
-                    fail(e.what(), started);
-                    throw;
-                }
-                // The transaction the error was caught in is dead; the retry starts afresh.
-                rollback_work();
-            } catch (const core::Failure& f) {
-                fail(f.what(), started);
-                throw;
             }
+            if (c.sqlstate != ERRCODE_LOCK_NOT_AVAILABLE || committed_any_ || attempt > retries) {
+                fail(c.message, started);
+                std::rethrow_exception(c.error);
+            }
+            // The transaction the error was caught in is dead; the retry starts afresh.
+            rollback_work();
             const long delay = core::retry_delay_ms(attempt, pg_prng_double(&pg_global_prng_state));
             notice("migration " + label_.version + " (" + m_.name + ") gave up waiting for a lock " +
                    "after " + std::to_string(migration_lock_timeout_ms()) + " ms on attempt " +
@@ -267,16 +287,17 @@ private:
         const std::string context = label_.describe() + ", statement " + std::to_string(s.number) +
                                     ", line " + std::to_string(s.line) +
                                     " (run at top level by a background worker)";
-        try {
+        const Caught c = capture([&] {
             WorkerTimeouts timeouts;
             run_at_top_level(script_.substr(s.offset, s.length), context);
-        } catch (const PgError&) {
-            if (!s.concurrent_index.empty()) {
-                rollback_work();
-                drop_invalid_index(s, "left by this failed attempt");
-            }
-            throw;
+        });
+        if (!c)
+            return;
+        if (!s.concurrent_index.empty()) {
+            rollback_work();
+            drop_invalid_index(s, "left by this failed attempt");
         }
+        std::rethrow_exception(c.error);
     }
 
     // A failed or cancelled CREATE INDEX CONCURRENTLY leaves an INVALID index behind, which
@@ -306,7 +327,7 @@ private:
     // committed in a fresh one. If recording fails, that is raised with the first error.
     void fail(const std::string& error, TimestampTz started) {
         rollback_work();
-        try {
+        const Caught c = capture([&] {
             {
                 InternalScope internal;
                 fault_point("record_failure");
@@ -316,12 +337,13 @@ private:
                                run_.caller);
             }
             commit();
-        } catch (const std::exception& e) {
-            const std::string why = e.what();
+        });
+        if (c) {
             rollback_work();
             throw core::Failure(core::FailureKind::Conflict,
                                 "migration " + label_.version + " of project \"" + run_.project +
-                                    "\" failed, and its failure could not be recorded: " + why,
+                                    "\" failed, and its failure could not be recorded: " +
+                                    c.message,
                                 "The migration failed with: " + error.substr(0, 2000),
                                 "Nothing of it was committed but whole top-level statements; "
                                 "migrate_status() shows it pending.");

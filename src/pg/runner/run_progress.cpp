@@ -31,7 +31,9 @@ std::set<std::pair<std::string, std::string>> running_migrations() {
         "SELECT query FROM pg_catalog.pg_stat_activity "
         "WHERE state OPERATOR(pg_catalog.=) 'active' "
         "AND query OPERATOR(pg_catalog.~~) 'migrate\\_run: %' "
-        "AND pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid()",
+        "AND pid OPERATOR(pg_catalog.<>) pg_catalog.pg_backend_pid() "
+        // A runner in another database runs another database's migrations.
+        "AND datname OPERATOR(pg_catalog.=) pg_catalog.current_database()",
         {});
     std::set<std::pair<std::string, std::string>> running;
     for (std::uint64_t i = 0; i < rows; ++i) {

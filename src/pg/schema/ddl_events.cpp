@@ -123,9 +123,11 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
         return Datum(0);
     // pg_restore recreates a dumped schema: that is not drift (its snapshot comes with the
     // dump), though the guard still applies.
+    // Anyone can call themselves pg_restore: only a superuser's restore is believed.
     const char* application =
         pg_call([] { return GetConfigOption("application_name", true, false); });
-    const bool restoring = application != nullptr && std::string(application) == "pg_restore";
+    const bool restoring = application != nullptr && std::string(application) == "pg_restore" &&
+                           pg_call([] { return superuser_arg(GetSessionUserId()); });
 
     const std::string guarded = describe(seen);
     if (!guarded.empty() && ddl_guard() != DdlGuard::Off) {
