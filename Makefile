@@ -2,7 +2,8 @@
 # it again on its own for the unit tests and fuzzers.
 EXTENSION  = migrations_schema
 MODULE_big = migrations_schema
-DATA       = install/migrations_schema--0.1.0.sql
+# Every version's install script and every upgrade script: installations of 0.1.0 update.
+DATA       = $(wildcard install/migrations_schema--*.sql)
 PGFILEDESC = "migrations_schema - schema migrations run from inside the server"
 
 CORE_SRCS = $(sort $(wildcard src/core/*.cpp))

@@ -12,9 +12,12 @@ SELECT migrate_register('1', 'other project', 'SELECT 1;', project => 'billing')
 SELECT migrate_register('2', 'add price', 'ALTER TABLE widgets ADD COLUMN price numeric;');
 SELECT * FROM regress.status();
 
--- The checksum is SHA-256 of the up script, with CRLF and CR normalised to LF.
-SELECT checksum = encode(regress.digest('CREATE TABLE widgets (id int);', 'sha256'), 'hex')
-       AS sha256_of_script
+-- The checksum is SHA-256 of the up script, with CRLF and CR normalised to LF, followed by
+-- a NUL byte, "down", a NUL byte and the down script (and likewise a verify script).
+SELECT checksum = encode(regress.digest(convert_to('CREATE TABLE widgets (id int);', 'UTF8') ||
+                                        '\x00646f776e00'::bytea ||
+                                        convert_to('DROP TABLE widgets;', 'UTF8'), 'sha256'), 'hex')
+       AS sha256_of_scripts
 FROM migrate_status('default') WHERE version = '1';
 SELECT migrate_register('3', 'line endings', E'SELECT 1;\r\nSELECT 2;\r\n');
 SELECT checksum = encode(regress.digest(E'SELECT 1;\nSELECT 2;\n', 'sha256'), 'hex')
@@ -36,7 +39,8 @@ SELECT version, name, state FROM regress.status('default');
 SELECT migrate_register('1', 'create widgets', 'CREATE TABLE widgets (id int);',
                         'DROP TABLE widgets;');
 SELECT version, name, state FROM regress.status('default');
--- A new down script does not modify an applied migration: only the up script counts.
+-- A new down script modifies an applied migration: it runs later, perhaps under other rights,
+-- so every script counts.
 SELECT migrate_register('2', 'add price column', 'ALTER TABLE widgets ADD COLUMN price numeric(10,2);',
                         'ALTER TABLE widgets DROP COLUMN price;');
 SELECT version, name, state, reversible FROM regress.status('default');

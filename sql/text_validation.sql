@@ -17,7 +17,9 @@ SELECT count(*) AS history FROM migrations_schema.history WHERE project IN ('enc
 SELECT migrate_load_dir(:'fixtures' || '/bom', 'bom');
 SELECT left(up_sql, 6) AS starts_with, left(down_sql, 4) AS down_starts_with
 FROM migrations_schema.migration WHERE project = 'bom';
-SELECT checksum = encode(sha256(convert_to(E'CREATE TABLE bom_t (id int);\n', 'UTF8')), 'hex')
+SELECT checksum = encode(sha256(convert_to(E'CREATE TABLE bom_t (id int);\n', 'UTF8') ||
+                                '\x00646f776e00'::bytea ||
+                                convert_to(E'DROP TABLE bom_t;\n', 'UTF8')), 'hex')
        AS checksum_of_text_without_bom
 FROM migrate_status('bom');
 SELECT version, action FROM migrate_apply(project => 'bom');

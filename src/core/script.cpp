@@ -68,6 +68,22 @@ int count_line_breaks(std::string_view text, std::size_t from, std::size_t to) {
 
 }  // namespace
 
+std::string checksum_input(std::string_view up, const std::optional<std::string>& down,
+                           const std::optional<std::string>& verify) {
+    std::string input = normalize_line_endings(up);
+    auto append = [&](std::string_view name, const std::optional<std::string>& script) {
+        if (!script)
+            return;
+        input += '\0';
+        input += name;
+        input += '\0';
+        input += normalize_line_endings(*script);
+    };
+    append("down", down);
+    append("verify", verify);
+    return input;
+}
+
 std::string_view without_bom(std::string_view text) {
     static constexpr std::string_view bom = "\xEF\xBB\xBF";
     return text.substr(0, bom.size()) == bom ? text.substr(bom.size()) : text;

@@ -5,6 +5,7 @@
 
 
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -14,6 +15,14 @@ namespace ms::core {
 
 // CRLF and lone CR become LF, so a script checked out on Windows keeps its checksum.
 std::string normalize_line_endings(std::string_view script);
+
+// What a migration's checksum is taken over: every script it carries, so that a down or
+// verify script, which runs later and perhaps under other rights, cannot be swapped
+// unnoticed. Line endings are normalised; each further script follows a NUL byte, which
+// text cannot contain, and its name. A migration with only an up script hashes its
+// normalised up script alone, as it always did.
+std::string checksum_input(std::string_view up, const std::optional<std::string>& down,
+                           const std::optional<std::string>& verify);
 
 // The server's parser counts a statement from just after the previous ';', so its start
 // includes blanks and comments. Returns the offset of the first real token at or after pos

@@ -193,3 +193,17 @@ TEST(Bom, OnlyALeadingByteOrderMarkIsDropped) {
     EXPECT_EQ(without_bom("\xEF\xBB"), "\xEF\xBB");
     EXPECT_EQ(without_bom(""), "");
 }
+
+TEST(ChecksumInput, EveryScriptCountsAndAnUpScriptAloneIsUnchanged) {
+    using ms::core::checksum_input;
+    EXPECT_EQ(checksum_input("A;\r\n", std::nullopt, std::nullopt), "A;\n");
+    EXPECT_EQ(checksum_input("A;", std::string("B;\r"), std::nullopt),
+              std::string("A;\0down\0B;\n", 11));
+    EXPECT_EQ(checksum_input("A;", std::nullopt, std::string("V;")),
+              std::string("A;\0verify\0V;", 12));
+    // Where one script ends and the next begins cannot be shifted.
+    EXPECT_NE(checksum_input("A;", std::string(""), std::nullopt),
+              checksum_input("A;", std::nullopt, std::string("")));
+    EXPECT_NE(checksum_input("A;", std::nullopt, std::nullopt),
+              checksum_input("A;", std::string(""), std::nullopt));
+}

@@ -45,7 +45,7 @@ void repair(const ProjectOperation& op, ResultSet& rows) {
             const std::string& new_sum = registered_checksum[canonical];
             update_applied_checksum(project, v, new_sum);
             append_history({project, v, "repair", std::nullopt, new_sum, old_sum,
-                            std::string("accepted the modified up script")},
+                            std::string("accepted the modified scripts")},
                            caller);
             rows.add_row({Cell::text(v), Cell::text(rechecked),
                           Cell::text(old_sum + " -> " + new_sum)});

@@ -26,8 +26,9 @@ bool sha256(const std::string& data, uint8* digest) {
 
 }  // namespace
 
-std::string script_checksum(const std::string& script) {
-    const std::string normalised = core::normalize_line_endings(script);
+std::string migration_checksum(const std::string& up, const std::optional<std::string>& down,
+                               const std::optional<std::string>& verify) {
+    const std::string normalised = core::checksum_input(up, down, verify);
     uint8 digest[PG_SHA256_DIGEST_LENGTH];
     if (!pg_call([&] { return sha256(normalised, digest); }))
         throw std::runtime_error("could not compute SHA-256 checksum");

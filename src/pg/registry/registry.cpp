@@ -140,7 +140,8 @@ std::vector<std::string> load_projects() {
 
 RegisterOutcome register_migration(const std::string& project, const core::Version& version,
                                    const MigrationContent& content, const std::string& caller) {
-    const std::string checksum = script_checksum(content.up_sql);
+    const std::string checksum =
+        migration_checksum(content.up_sql, content.down_sql, content.verify_sql);
     const auto found = spi_query(
         "SELECT version, name, checksum, down_sql, verify_sql FROM migrations_schema.migration "
         "WHERE project OPERATOR(pg_catalog.=) $1 "
@@ -203,6 +204,13 @@ std::optional<std::string> load_script(const std::string& project, const std::st
     if (rows == 0)
         return std::nullopt;
     return spi_text(0, 1);
+}
+
+std::string load_checksum(const std::string& project, const std::string& version) {
+    spi_query("SELECT checksum FROM migrations_schema.migration "
+              "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
+              {text_arg(project), text_arg(version)});
+    return spi_required_text(0, 1);
 }
 
 void record_applied(const std::string& project, const std::string& version,

@@ -61,6 +61,10 @@ enum class Script { Up, Down, Verify };
 std::optional<std::string> load_script(const std::string& project, const std::string& version,
                                        Script which);
 
+// The registered checksum over every script of the migration: what recording it as applied
+// (or rolled back) names.
+std::string load_checksum(const std::string& project, const std::string& version);
+
 void record_applied(const std::string& project, const std::string& version,
                     const std::string& checksum, const std::string& caller, double duration_ms,
                     int statements, core::AppliedKind kind = core::AppliedKind::Run);

@@ -2,7 +2,6 @@
 
 #include "core/failure.hpp"
 #include "core/run_plan.hpp"
-#include "pg/registry/checksum.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/lint/policy.hpp"
@@ -125,11 +124,7 @@ void run_steps(ResultSet& rows, const std::vector<core::Migration>& plan,
         const double ms = static_cast<double>(GetCurrentTimestamp() - started) / 1000.0;
         {
             InternalScope internal;
-            const std::string checksum = script_checksum(request.direction == Direction::Up
-                                                             ? script
-                                                             : *load_script(request.project,
-                                                                            m.version.text(),
-                                                                            Script::Up));
+            const std::string checksum = load_checksum(request.project, m.version.text());
             if (request.direction == Direction::Up)
                 record_applied(request.project, m.version.text(), checksum, request.caller, ms,
                                count);

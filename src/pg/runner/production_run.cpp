@@ -3,7 +3,6 @@
 #include "core/failure.hpp"
 #include "core/planner.hpp"
 #include "core/run_plan.hpp"
-#include "pg/registry/checksum.hpp"
 #include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
@@ -168,6 +167,7 @@ public:
             InternalScope internal;
             script_ = load_script(run.project, m.version.text(), Script::Up).value_or("");
             verify_ = load_script(run.project, m.version.text(), Script::Verify);
+            checksum_ = load_checksum(run.project, m.version.text());
         }
         statements_ = parse_script(script_, label_);
         if (verify_)
@@ -234,7 +234,7 @@ private:
                                nullptr, migration_statement_timeout_ms());
         const double ms = elapsed_ms(started);
         InternalScope internal;
-        const std::string checksum = script_checksum(script_);
+        const std::string& checksum = checksum_;
         record_applied(run_.project, label_.version, checksum, run_.caller, ms,
                        static_cast<int>(statements_.size()));
         append_history({run_.project, label_.version, "apply", ms, checksum}, run_.caller);
@@ -355,6 +355,7 @@ private:
     MigrationLabel label_;
     std::string script_;
     std::optional<std::string> verify_;
+    std::string checksum_;  // over the scripts as loaded, in the same transaction
     std::vector<Statement> statements_;
     std::vector<Statement> verify_statements_;
     std::vector<core::Segment> segments_;

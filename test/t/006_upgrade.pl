@@ -1,0 +1,108 @@
+# ALTER EXTENSION migrations_schema UPDATE over a database that 0.1.0 filled: every state,
+# every history row and every checksum carries over, the updated objects equal a fresh
+# install's, and the runner goes on where it stood.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('upgrade');
+$node->init;
+$node->append_conf('postgresql.conf', "max_worker_processes = 16\n");
+$node->start;
+$node->safe_psql('postgres', 'CREATE DATABASE fresh');
+
+my $default = $node->safe_psql('postgres',
+    q{SELECT default_version FROM pg_available_extensions WHERE name = 'migrations_schema'});
+isnt($default, '0.1.0', "the default version ($default) is newer than 0.1.0");
+
+$node->safe_psql('postgres', q{
+    CREATE EXTENSION migrations_schema VERSION '0.1.0';
+    SELECT migrate_register('1', 'up only', 'CREATE TABLE u1 (id int);');
+    SELECT migrate_register('2', 'with down and verify', E'CREATE TABLE u2 (id int);\r\n',
+        'DROP TABLE u2;', 'default', 'SELECT id FROM u2;');
+    SELECT migrate_register('3', 'modified later', 'CREATE TABLE u3 (id int);', 'DROP TABLE u3;');
+    SELECT * FROM migrate_apply();
+    SELECT migrate_register('3', 'modified later', 'CREATE TABLE u3 (id bigint);', 'DROP TABLE u3;');
+    SELECT migrate_register('4', 'pending', 'CREATE TABLE u4 (id int);', 'DROP TABLE u4;');
+    SELECT migrate_register('1', 'a', 'CREATE TABLE b1 (id int);', NULL, 'baselined');
+    SELECT * FROM migrate_baseline('1', 'baselined');
+    SELECT migrate_register('1', 'fails', 'SELECT 1/0;', NULL, 'failing');
+});
+$node->psql('postgres', q{CALL migrate_run(project => 'failing')});
+
+my $status_sql = q{SELECT string_agg(project || ':' || version || '=' || state || ':' ||
+                                     coalesce(applied_by, ''), ' ' ORDER BY project, version)
+                   FROM migrate_status()};
+my $before = $node->safe_psql('postgres', $status_sql);
+like($before, qr/default:3=modified/, 'before: 3 is modified');
+my $history_before = $node->safe_psql('postgres',
+    'SELECT count(*) || ' . "'/'" . ' || max(id) FROM migrations_schema.history');
+
+$node->safe_psql('postgres', 'ALTER EXTENSION migrations_schema UPDATE');
+is($node->safe_psql('postgres',
+        q{SELECT extversion FROM pg_extension WHERE extname = 'migrations_schema'}),
+    $default, 'updated to the default version');
+is($node->safe_psql('postgres', $status_sql), $before, 'every state carries over');
+is($node->safe_psql('postgres',
+        'SELECT count(*) || ' . "'/'" . ' || max(id) FROM migrations_schema.history'),
+    $history_before, 'every history row carries over');
+# The checksum the update computed in SQL is the one the library computes.
+is($node->safe_psql('postgres', q{
+        SELECT migrate_register('2', 'with down and verify', E'CREATE TABLE u2 (id int);\r\n',
+            'DROP TABLE u2;', 'default', 'SELECT id FROM u2;')}),
+    'unchanged', 'the updated checksum of a migration with down and verify scripts is exact');
+is($node->safe_psql('postgres', q{
+        SELECT migrate_register('4', 'pending', 'CREATE TABLE u4 (id int);', 'DROP TABLE u4;')}),
+    'unchanged', 'and of a pending one with a down script');
+
+# The updated objects are the fresh install's.
+$node->safe_psql('fresh', 'CREATE EXTENSION migrations_schema');
+my $objects_sql = q{
+    SELECT string_agg(d, E'\n' ORDER BY d) FROM (
+        SELECT pg_describe_object(classid, objid, 0) || ' ' ||
+               coalesce((SELECT provolatile::text || ' ' || prosrc || ' ' || coalesce(proconfig::text, '')
+                         FROM pg_proc WHERE oid = objid AND classid = 'pg_proc'::regclass), '') AS d
+        FROM pg_depend
+        WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
+          AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'migrations_schema')
+        UNION ALL
+        SELECT tgrelid::regclass || ' ' || tgname || ' ' || tgenabled::text
+        FROM pg_trigger WHERE tgrelid::regclass::text LIKE 'migrations_schema.%' AND NOT tgisinternal
+        UNION ALL
+        SELECT attrelid::regclass || '.' || attname || ' ' || format_type(atttypid, atttypmod) ||
+               ' ' || attnotnull
+        FROM pg_attribute WHERE attrelid::regclass::text LIKE 'migrations_schema.%'
+          AND attnum > 0 AND NOT attisdropped
+        UNION ALL
+        SELECT 'comment ' || c.oid::regclass || ' ' || obj_description(c.oid, 'pg_class')
+        FROM pg_class c WHERE c.relnamespace = 'migrations_schema'::regnamespace
+          AND c.relkind = 'r'
+    ) objects};
+is($node->safe_psql('postgres', $objects_sql), $node->safe_psql('fresh', $objects_sql),
+    'the updated extension has the objects, volatility, triggers and columns of a fresh install');
+
+# History stays append-only, also under session_replication_role = replica.
+my ($ret, $out, $err) = $node->psql('postgres', q{
+    SET session_replication_role = replica;
+    DELETE FROM migrations_schema.history});
+like($err, qr/migration history is append-only/, 'history refuses deletes under replica');
+
+# A swapped verify script shows, and the runner goes on after the update.
+is($node->safe_psql('postgres', q{
+        SELECT migrate_register('2', 'with down and verify', E'CREATE TABLE u2 (id int);\r\n',
+            'DROP TABLE u2;', 'default', 'SELECT 1;')}),
+    'updated', 'a new verify script for an applied migration is an update');
+like($node->safe_psql('postgres', $status_sql), qr/default:2=modified/,
+    'and shows the migration as modified');
+$node->safe_psql('postgres', q{
+    SELECT migrate_register('2', 'with down and verify', E'CREATE TABLE u2 (id int);\r\n',
+        'DROP TABLE u2;', 'default', 'SELECT id FROM u2;');
+    SELECT migrate_register('3', 'modified later', 'CREATE TABLE u3 (id int);', 'DROP TABLE u3;');
+});
+$node->safe_psql('postgres', 'CALL migrate_run()');
+like($node->safe_psql('postgres', $status_sql), qr/default:1=applied:\S+ default:2=applied:\S+ default:3=applied:\S+ default:4=applied/,
+    'migrate_run applies what was pending before the update');
+
+done_testing();
