@@ -5,6 +5,11 @@
 ALTER TABLE migrations_schema.history ENABLE ALWAYS TRIGGER history_is_append_only;
 ALTER TABLE migrations_schema.history ENABLE ALWAYS TRIGGER history_is_not_truncated;
 
+-- The event triggers too: DDL under replica is still DDL outside migrations, and a
+-- migration's DDL must still not reach the extension's objects.
+ALTER EVENT TRIGGER migrations_schema_ddl_command_end ENABLE ALWAYS;
+ALTER EVENT TRIGGER migrations_schema_sql_drop ENABLE ALWAYS;
+
 -- The functions that only read run queries with snapshots of their own: VOLATILE says so.
 ALTER FUNCTION @extschema@.migrate_status(text) VOLATILE;
 ALTER FUNCTION @extschema@.migrate_validate(text) VOLATILE;

@@ -303,6 +303,10 @@ CREATE EVENT TRIGGER migrations_schema_ddl_command_end ON ddl_command_end
     EXECUTE FUNCTION migrations_schema.ddl_command_end();
 CREATE EVENT TRIGGER migrations_schema_sql_drop ON sql_drop
     EXECUTE FUNCTION migrations_schema.ddl_sql_drop();
+-- Also under session_replication_role = replica: DDL then is still DDL outside migrations,
+-- and a migration's DDL must still not reach the extension's objects.
+ALTER EVENT TRIGGER migrations_schema_ddl_command_end ENABLE ALWAYS;
+ALTER EVENT TRIGGER migrations_schema_sql_drop ENABLE ALWAYS;
 
 -- The owner decides who may migrate this database.
 REVOKE ALL ON FUNCTION @extschema@.migrate_register(text, text, text, text, text, text) FROM PUBLIC;

@@ -68,6 +68,9 @@ my $objects_sql = q{
         WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
           AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'migrations_schema')
         UNION ALL
+        SELECT 'event trigger ' || evtname || ' ' || evtevent || ' ' || evtenabled::text
+        FROM pg_event_trigger WHERE evtname LIKE 'migrations\_schema\_%'
+        UNION ALL
         SELECT tgrelid::regclass || ' ' || tgname || ' ' || tgenabled::text
         FROM pg_trigger WHERE tgrelid::regclass::text LIKE 'migrations_schema.%' AND NOT tgisinternal
         UNION ALL

@@ -265,9 +265,15 @@ std::optional<std::string> clear_failure(const std::string& project, const std::
 
 void append_history(const HistoryEntry& entry, const std::string& caller) {
     spi_query(
-        "INSERT INTO migrations_schema.history (project, version, action, role_name, "
+        // The id never comes from the sequence alone: setval() is not transactional, so a
+        // migration (or a rolled-back migrate_test) that set it back would make every later
+        // history write fail with a duplicate key.
+        "INSERT INTO migrations_schema.history (id, project, version, action, role_name, "
         "application_name, duration_ms, checksum, old_checksum, detail) "
-        "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+        "OVERRIDING SYSTEM VALUE VALUES (GREATEST("
+        "pg_catalog.nextval('migrations_schema.history_id_seq'::pg_catalog.regclass), "
+        "(SELECT COALESCE(pg_catalog.max(id), 0) OPERATOR(pg_catalog.+) 1 "
+        "FROM migrations_schema.history)), $1, $2, $3, $4, $5, $6, $7, $8, $9)",
         {text_arg(entry.project), text_arg(entry.version), text_arg(std::string(entry.action)),
          text_arg(caller), text_arg(application_name()),
          float8_arg(entry.duration_ms),

@@ -8,6 +8,11 @@ extern "C" {
 #include "catalog/objectaccess.h"
 #include "executor/executor.h"
 #include "nodes/parsenodes.h"
+#include "catalog/namespace.h"
+#include "catalog/pg_namespace_d.h"
+#include "catalog/pg_proc_d.h"
+#include "parser/parse_func.h"
+#include "tcop/utility.h"
 #include "utils/lsyscache.h"
 }
 
@@ -16,6 +21,7 @@ namespace ms::pg {
 namespace {
 
 object_access_hook_type previous_object_access = nullptr;
+ProcessUtility_hook_type previous_process_utility = nullptr;
 ExecutorCheckPerms_hook_type previous_check_perms = nullptr;
 
 void refuse_change(const char* what) {
@@ -74,9 +80,100 @@ bool on_check_perms(List* range_table, bool ereport_on_violation) {
     return true;
 }
 
+bool is_tracking_schema_name(const char* name) {
+    const Oid tracking = get_namespace_oid(tracking_schema, true);
+    return OidIsValid(tracking) && get_namespace_oid(name, true) == tracking;
+}
+
+// What GRANT and REVOKE name, resolved without locks (the statement itself locks them).
+bool grant_touches_extension(const GrantStmt* grant) {
+    ListCell* cell;
+    if (grant->targtype == ACL_TARGET_ALL_IN_SCHEMA) {
+        foreach (cell, grant->objects)
+            if (is_tracking_schema_name(strVal(lfirst(cell))))
+                return true;
+        return false;
+    }
+    if (grant->targtype != ACL_TARGET_OBJECT)
+        return false;
+    foreach (cell, grant->objects) {
+        Oid class_id = InvalidOid;
+        Oid object_id = InvalidOid;
+        switch (grant->objtype) {
+        case OBJECT_TABLE:
+        case OBJECT_SEQUENCE:
+            class_id = RelationRelationId;
+            object_id = RangeVarGetRelid(static_cast<RangeVar*>(lfirst(cell)), NoLock, true);
+            break;
+        case OBJECT_SCHEMA:
+            class_id = NamespaceRelationId;
+            object_id = get_namespace_oid(strVal(lfirst(cell)), true);
+            break;
+        case OBJECT_FUNCTION:
+        case OBJECT_PROCEDURE:
+        case OBJECT_ROUTINE:
+            class_id = ProcedureRelationId;
+            object_id = LookupFuncWithArgs(grant->objtype,
+                                           static_cast<ObjectWithArgs*>(lfirst(cell)), true);
+            break;
+        default:
+            break;
+        }
+        if (OidIsValid(object_id) && is_extension_object(class_id, object_id))
+            return true;
+    }
+    return false;
+}
+
+// Utility statements whose targets no event trigger reports with their object: GRANT and
+// REVOKE, LOCK, ALTER DEFAULT PRIVILEGES. The DDL event trigger checks the rest.
+void on_process_utility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
+                        ProcessUtilityContext context, ParamListInfo params,
+                        QueryEnvironment* query_env, DestReceiver* dest, QueryCompletion* qc) {
+    if (user_sql_is_running()) {
+        Node* stmt = pstmt->utilityStmt;
+        ListCell* cell;
+        switch (nodeTag(stmt)) {
+        case T_GrantStmt:
+            if (grant_touches_extension(reinterpret_cast<GrantStmt*>(stmt)))
+                refuse_change("grant or revoke rights on");
+            break;
+        case T_LockStmt:
+            foreach (cell, reinterpret_cast<LockStmt*>(stmt)->relations) {
+                const Oid relid =
+                    RangeVarGetRelid(static_cast<RangeVar*>(lfirst(cell)), NoLock, true);
+                if (OidIsValid(relid) && is_extension_object(RelationRelationId, relid))
+                    refuse_change("lock");
+            }
+            break;
+        case T_AlterDefaultPrivilegesStmt:
+            foreach (cell, reinterpret_cast<AlterDefaultPrivilegesStmt*>(stmt)->options) {
+                const DefElem* option = static_cast<DefElem*>(lfirst(cell));
+                if (strcmp(option->defname, "schemas") != 0)
+                    continue;
+                ListCell* schema;
+                foreach (schema, reinterpret_cast<List*>(option->arg))
+                    if (is_tracking_schema_name(strVal(lfirst(schema))))
+                        refuse_change("set default privileges in");
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    if (previous_process_utility != nullptr)
+        previous_process_utility(pstmt, query_string, read_only_tree, context, params, query_env,
+                                 dest, qc);
+    else
+        standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env,
+                                dest, qc);
+}
+
 }  // namespace
 
 void install_protection_hooks() {
+    previous_process_utility = ProcessUtility_hook;
+    ProcessUtility_hook = on_process_utility;
     previous_object_access = object_access_hook;
     object_access_hook = on_object_access;
     previous_check_perms = ExecutorCheckPerms_hook;

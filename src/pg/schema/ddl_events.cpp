@@ -7,6 +7,7 @@
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/activity.hpp"
+#include "pg/base/extension_objects.hpp"
 #include "pg/schema/snapshot.hpp"
 #include "pg/base/settings.hpp"
 #include "pg/base/spi.hpp"
@@ -99,10 +100,53 @@ std::string describe(const std::vector<Seen>& seen) {
     return boost::algorithm::join(parts, ", ");
 }
 
+// A migration's DDL may not reach the extension's objects: a trigger or a policy on a
+// tracking table, ALTER TABLE ... DISABLE TRIGGER, a function in the tracking schema, a
+// COMMENT. The object access hooks do not see all of these; this trigger sees each
+// object a command created or changed, resolved.
+void refuse_changes_to_extension_objects(const std::string& tag) {
+    SpiConnection spi;
+    const auto rows = spi_query(
+        // A trigger, policy or rule belongs to the table it is on.
+        "SELECT classid, objid, schema_name, object_type, object_identity, "
+        "CASE classid WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN "
+        "(SELECT tgrelid FROM pg_catalog.pg_trigger WHERE oid OPERATOR(pg_catalog.=) objid) "
+        "WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN "
+        "(SELECT polrelid FROM pg_catalog.pg_policy WHERE oid OPERATOR(pg_catalog.=) objid) "
+        "WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN "
+        "(SELECT ev_class FROM pg_catalog.pg_rewrite WHERE oid OPERATOR(pg_catalog.=) objid) "
+        "END FROM pg_catalog.pg_event_trigger_ddl_commands()",
+        {});
+    for (std::uint64_t i = 0; i < rows; ++i) {
+        bool class_null = false, object_null = false;
+        const Oid class_id = DatumGetObjectId(spi_datum(i, 1, &class_null));
+        const Oid object_id = DatumGetObjectId(spi_datum(i, 2, &object_null));
+        const bool in_tracking_schema = spi_text(i, 3) == std::optional<std::string>(tracking_schema);
+        bool table_null = false;
+        const Oid table_id = DatumGetObjectId(spi_datum(i, 6, &table_null));
+        const bool member = !class_null && !object_null && OidIsValid(object_id) &&
+                            pg_call([&] { return is_extension_object(class_id, object_id); });
+        const bool on_member = !table_null && pg_call([&] {
+            return is_extension_object(RelationRelationId, table_id);
+        });
+        if (in_tracking_schema || member || on_member)
+            throw core::Failure(
+                core::FailureKind::Forbidden,
+                "a migration may not change the migrations_schema extension's own objects",
+                tag + " " + spi_text(i, 4).value_or("object") + " " +
+                    spi_text(i, 5).value_or(""),
+                "The tracking tables record what ran; change them only through the migrate_* "
+                "functions.");
+    }
+}
+
 Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
     if (!CALLED_AS_EVENT_TRIGGER(fcinfo))
         throw core::Failure(core::FailureKind::Unsupported,
                             "this function is called by the extension's event triggers only");
+    if (event == Event::CommandEnd && user_sql_is_running() && !creating_extension)
+        refuse_changes_to_extension_objects(
+            GetCommandTagName(reinterpret_cast<EventTriggerData*>(fcinfo->context)->tag));
     if (runner_is_active() || creating_extension)
         return Datum(0);
     const auto* data = reinterpret_cast<EventTriggerData*>(fcinfo->context);
@@ -152,9 +196,15 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
     InternalScope internal;
     for (const auto& s : seen)
         spi_query(
-            "INSERT INTO migrations_schema.drift_log (role_name, application_name, command_tag, "
-            "object_type, object_identity, schema_name, statement) "
-            "VALUES ($1, NULLIF(pg_catalog.current_setting('application_name'), ''), $2, $3, "
+            // As for history: a sequence set back must not make every DDL of the database
+            // fail with a duplicate key.
+            "INSERT INTO migrations_schema.drift_log (id, role_name, application_name, "
+            "command_tag, object_type, object_identity, schema_name, statement) "
+            "OVERRIDING SYSTEM VALUE VALUES (GREATEST("
+            "pg_catalog.nextval('migrations_schema.drift_log_id_seq'::pg_catalog.regclass), "
+            "(SELECT COALESCE(pg_catalog.max(id), 0) OPERATOR(pg_catalog.+) 1 "
+            "FROM migrations_schema.drift_log)), $1, "
+            "NULLIF(pg_catalog.current_setting('application_name'), ''), $2, $3, "
             "NULLIF($4, ''), $5, $6)",
             {text_arg(caller), text_arg(tag), text_arg(s.object.object_type),
              text_arg(s.object.identity), text_arg(s.object.schema),
