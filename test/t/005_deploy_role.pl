@@ -135,4 +135,48 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM migrations_schema.failure
 is($node->safe_psql('postgres', q{SELECT indisvalid FROM pg_index WHERE indexrelid = 'pods_idx'::regclass}),
     't', 'the index is valid');
 
+# --- A run terminated mid-way -------------------------------------------------------------
+# What it committed is the runner's work: the next run does not call it drift, and DDL made
+# outside migrations meanwhile still is.
+sub terminated_run {
+    my ($project) = @_;
+    my ($out, $err) = ('', '');
+    my $h = IPC::Run::start([ @psql, "CALL migrate_run(project => '$project')" ],
+        '>', \$out, '2>', \$err);
+    ok($node->poll_query_until('postgres', q{
+            SELECT count(*) = 1 FROM pg_stat_activity WHERE query LIKE 'migrate_run: %'
+              AND wait_event = 'PgSleep'}), "$project: the run sleeps in its second migration");
+    $node->safe_psql('postgres', q{
+        SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE query LIKE 'migrate_run: %'});
+    $h->finish;
+}
+$node->safe_psql('postgres', q{
+    SET ROLE deployer;
+    SELECT migrate_register('1', 'table', 'CREATE TABLE term_a (id int);', NULL, 'term');
+    SELECT migrate_register('2', 'slow', 'SELECT pg_sleep(60);', NULL, 'term');
+});
+terminated_run('term');
+is($node->safe_psql('postgres', q{
+        SELECT string_agg(version || '=' || state, ' ' ORDER BY version) FROM migrate_status('term')}),
+    '1=applied 2=pending', 'the terminated run committed its first migration only');
+$node->safe_psql('postgres', q{
+    SET ROLE deployer; SELECT migrate_register('2', 'slow', 'SELECT 1;', NULL, 'term')});
+my ($ret, $out, $err) = $node->psql('postgres', q{SET ROLE deployer; CALL migrate_run(project => 'term')});
+is($ret, 0, 'the next run finishes') or diag $err;
+unlike($err, qr/changed outside migrations/, 'and does not call the first migration drift');
+
+$node->safe_psql('postgres', q{
+    SET ROLE deployer;
+    SELECT migrate_register('3', 'table', 'CREATE TABLE term_c (id int);', NULL, 'term');
+    SELECT migrate_register('4', 'slow', 'SELECT pg_sleep(60);', NULL, 'term');
+});
+terminated_run('term');
+$node->safe_psql('postgres', 'CREATE TABLE term_outside (id int)');
+$node->safe_psql('postgres', q{
+    SET ROLE deployer; SELECT migrate_register('4', 'slow', 'SELECT 1;', NULL, 'term')});
+($ret, $out, $err) = $node->psql('postgres', q{SET ROLE deployer; CALL migrate_run(project => 'term')});
+like($err, qr/changed outside migrations: 1 DDL command logged: CREATE TABLE public\.term_outside/,
+    'DDL outside migrations after a terminated run is still drift');
+unlike($err, qr/term_c/, 'what the terminated run applied is not');
+
 done_testing();

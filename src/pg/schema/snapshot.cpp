@@ -108,6 +108,14 @@ Drift current_drift(const std::optional<std::string>& project) {
         stored_hash = spi_required_text(0, 5);
     }
     if (drift.has_snapshot) {
+        spi_query("SELECT EXISTS (SELECT FROM migrations_schema.history "
+                  "WHERE action OPERATOR(pg_catalog.=) ANY "
+                  "(ARRAY['apply', 'rollback', 'baseline']::pg_catalog.text[]) "
+                  "AND at OPERATOR(pg_catalog.>) $1::pg_catalog.timestamptz)",
+                  {text_arg(drift.snapshot_at)});
+        drift.runner_after_snapshot = spi_bool(0, 1);
+    }
+    if (drift.has_snapshot && !drift.runner_after_snapshot) {
         // Compared within the schemas the snapshot covered: changing the setting since is
         // not drift.
         std::optional<std::vector<std::string>> scope;
@@ -166,9 +174,21 @@ std::string summarize_changes(const std::vector<core::SchemaChange>& changes,
 void report_drift_before_run(const std::string& project, const char* action,
                               const std::string& caller) {
     const Drift drift = current_drift(std::nullopt);
-    if (drift.changes.empty())
+    std::string summary;
+    if (drift.runner_after_snapshot && !drift.ddl.empty()) {
+        summary = std::to_string(drift.ddl.size()) + " DDL command" +
+                  (drift.ddl.size() == 1 ? "" : "s") + " logged";
+        for (std::size_t i = 0; i < drift.ddl.size() && i < 5; ++i)
+            summary += std::string(i == 0 ? ": " : "; ") + drift.ddl[i].command_tag + " " +
+                       drift.ddl[i].object_identity.value_or(
+                           drift.ddl[i].object_type.value_or(""));
+        if (drift.ddl.size() > 5)
+            summary += "; ...";
+    } else if (!drift.changes.empty()) {
+        summary = summarize_changes(drift.changes);
+    } else {
         return;
-    const std::string summary = summarize_changes(drift.changes);
+    }
     append_history({project, std::nullopt, "drift", std::nullopt, std::nullopt, std::nullopt,
                     "before this " + std::string(action) + ", the schema had changed outside " +
                         "migrations since the " + drift.snapshot_action + " of project " +

@@ -38,6 +38,10 @@ struct Drift {
     std::string snapshot_at;
     std::vector<core::SchemaChange> changes;  // recorded schema -> live schema
     std::vector<DdlLogEntry> ddl;             // logged outside the runner since the snapshot
+    // A runner action (a run ended by a crash or pg_terminate_backend) committed migrations
+    // after the snapshot without recording one: the schema then differs from the snapshot
+    // by the runner's own work too, so only the drift log tells what changed outside.
+    bool runner_after_snapshot = false;
 };
 
 // Against the project's last snapshot, or with nullopt the newest of any project (the
