@@ -179,4 +179,35 @@ like($err, qr/changed outside migrations: 1 DDL command logged: CREATE TABLE pub
     'DDL outside migrations after a terminated run is still drift');
 unlike($err, qr/term_c/, 'what the terminated run applied is not');
 
+# --- A runner whose client is killed while its worker waits --------------------------------
+# It notices, ends, and its worker stops: nothing keeps waiting on a client that is gone.
+$node->safe_psql('postgres', q{
+    CREATE TABLE gone (v int);
+    ALTER TABLE gone OWNER TO deployer;
+    SET ROLE deployer;
+    SELECT migrate_register('1', 'index gone', 'CREATE INDEX CONCURRENTLY gone_v_idx ON gone (v);',
+                            NULL, 'gone');
+});
+my $writer = $node->background_psql('postgres');
+$writer->query_safe('BEGIN');
+$writer->query_safe('INSERT INTO gone VALUES (1)');    # the build waits for this writer
+my ($gone_out, $gone_err) = ('', '');
+my $client = IPC::Run::start([ @psql, "SET migrations_schema.lock_timeout = '600s'",
+                               '-c', "CALL migrate_run(project => 'gone')" ],
+    '>', \$gone_out, '2>', \$gone_err);
+ok($node->poll_query_until('postgres', q{
+        SELECT count(*) = 1 FROM pg_stat_activity
+        WHERE backend_type = 'migrations_schema worker' AND wait_event_type = 'Lock'}),
+    'the worker waits for the open writer');
+$client->signal('KILL');
+eval { $client->finish };
+ok($node->poll_query_until('postgres', q{
+        SELECT count(*) = 0 FROM pg_stat_activity
+        WHERE query LIKE 'migrate_run: %' OR backend_type = 'migrations_schema worker'}),
+    'the runner notices its client is gone, and its worker stops');
+$writer->query_safe('COMMIT');
+$writer->quit;
+isnt($node->safe_psql('postgres', q{SELECT state FROM migrate_status('gone')}), 'applied',
+    'and nothing is recorded as applied');
+
 done_testing();

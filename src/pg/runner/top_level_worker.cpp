@@ -16,6 +16,7 @@ extern "C" {
 #include "postmaster/bgworker.h"
 #include "storage/dsm.h"
 #include "storage/ipc.h"
+#include "storage/latch.h"
 #include "storage/proc.h"
 #include "storage/shm_mq.h"
 #include "storage/shm_toc.h"
@@ -27,6 +28,9 @@ extern "C" {
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
 }
+
+// libpq/libpq.h would pull in the GSSAPI headers; this is the one function needed from it.
+extern "C" bool pq_check_connection(void);
 
 namespace ms::pg {
 
@@ -78,6 +82,23 @@ void raise_from_worker(ErrorData* edata) {
 // the worker must not go on building an index nobody will record.
 void stop_worker_on_detach(dsm_segment*, Datum handle) {
     TerminateBackgroundWorker(reinterpret_cast<BackgroundWorkerHandle*>(DatumGetPointer(handle)));
+}
+
+// Waits for the worker's next message, and notices a client that went away meanwhile:
+// a runner whose client was killed would otherwise wait for the worker (and hold it and
+// its locks) until someone terminated it by hand.
+void wait_for_worker() {
+    const int events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
+                                 1000, WAIT_EVENT_MQ_RECEIVE);
+    ResetLatch(MyLatch);
+    CHECK_FOR_INTERRUPTS();
+    if ((events & WL_TIMEOUT) != 0 && MyProcPort != nullptr && !pq_check_connection()) {
+        // What client_connection_check_interval would do: ProcessInterrupts ends the
+        // session, its segment detaches, and the detach stops the worker.
+        ClientConnectionLost = 1;
+        InterruptPending = 1;
+        CHECK_FOR_INTERRUPTS();
+    }
 }
 
 void launch_and_wait(const char* sql, const char* context) {
@@ -156,8 +177,13 @@ void launch_and_wait(const char* sql, const char* context) {
         for (;;) {
             Size nbytes = 0;
             void* data = nullptr;
-            if (shm_mq_receive(mqh, &nbytes, &data, false) != SHM_MQ_SUCCESS)
-                break;  // the worker detached: it is done
+            const shm_mq_result received = shm_mq_receive(mqh, &nbytes, &data, true);
+            if (received == SHM_MQ_WOULD_BLOCK) {
+                wait_for_worker();
+                continue;
+            }
+            if (received != SHM_MQ_SUCCESS)
+                break;  // the worker detached: its completion message, if any, came before
             resetStringInfo(&msg);
             appendBinaryStringInfo(&msg, static_cast<const char*>(data), static_cast<int>(nbytes));
             const char type = pq_getmsgbyte(&msg);
