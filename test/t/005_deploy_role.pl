@@ -210,4 +210,43 @@ $writer->quit;
 isnt($node->safe_psql('postgres', q{SELECT state FROM migrate_status('gone')}), 'applied',
     'and nothing is recorded as applied');
 
+# --- A runner cancelled while its worker waits ----------------------------------------------
+# The cancel stops the worker, the migration is recorded as failed, and nothing leaks.
+$node->safe_psql('postgres', q{
+    CREATE TABLE cancelled (v int);
+    ALTER TABLE cancelled OWNER TO deployer;
+    SET ROLE deployer;
+    SELECT migrate_register('1', 'index cancelled',
+        'CREATE INDEX CONCURRENTLY IF NOT EXISTS cancelled_v_idx ON cancelled (v);', NULL, 'cancelled');
+});
+my $log_at = -s $node->logfile;
+$writer = $node->background_psql('postgres');
+$writer->query_safe('BEGIN');
+$writer->query_safe('INSERT INTO cancelled VALUES (1)');
+my ($c_out, $c_err) = ('', '');
+$client = IPC::Run::start([ @psql, "SET migrations_schema.lock_timeout = '600s'",
+                            '-c', "CALL migrate_run(project => 'cancelled')" ],
+    '>', \$c_out, '2>', \$c_err);
+ok($node->poll_query_until('postgres', q{
+        SELECT count(*) = 1 FROM pg_stat_activity
+        WHERE backend_type = 'migrations_schema worker' AND wait_event_type = 'Lock'}),
+    'the worker waits for the open writer');
+$node->safe_psql('postgres', q{
+    SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'migrate_run: %'});
+# The runner drops the INVALID index the cancelled build left, which waits for the writer.
+$writer->query_safe('COMMIT');
+$writer->quit;
+$client->finish;
+like($c_err, qr/canceling statement due to user request/, 'the cancel ends the call');
+ok($node->poll_query_until('postgres', q{
+        SELECT count(*) = 0 FROM pg_stat_activity WHERE backend_type = 'migrations_schema worker'}),
+    'the worker stopped');
+is($node->safe_psql('postgres', q{SELECT state FROM migrate_status('cancelled')}), 'failed',
+    'the cancelled migration is recorded as failed');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_index WHERE NOT indisvalid
+                                  AND indexrelid::regclass::text = 'cancelled_v_idx'}),
+    '0', 'no INVALID index is left behind');
+unlike(slurp_file($node->logfile, $log_at), qr/leak|did not account/i,
+    'no leak warning in the server log');
+
 done_testing();
