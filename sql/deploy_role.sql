@@ -64,6 +64,17 @@ CALL migrate_run(project => 'dr5');
 SELECT version, state FROM migrate_status('dr5');
 RESET ROLE;
 
+-- A superuser's migration switching role or replication role: both end with it.
+SET client_min_messages = warning;
+SELECT migrate_register('1', 'switches', 'SET session_replication_role = replica; SET ROLE ms_deployer;', NULL, 'dr7');
+SELECT migrate_register('2', 'after', 'CREATE TABLE dr_seven (id int);', NULL, 'dr7');
+CALL migrate_run(project => 'dr7');
+SELECT current_user, current_setting('session_replication_role') AS replication_role;
+SELECT tableowner FROM pg_tables WHERE tablename = 'dr_seven';
+SELECT version, applied_by FROM migrate_status('dr7') ORDER BY version;
+DROP TABLE dr_seven;
+RESET client_min_messages;
+
 -- The drift log keeps the statement that did the DDL, never a client string of several
 -- (one of them could have set a password).
 CREATE TABLE dr_single (id int);

@@ -135,6 +135,27 @@ is($node->safe_psql('postgres', q{SELECT count(*) FROM migrations_schema.failure
 is($node->safe_psql('postgres', q{SELECT indisvalid FROM pg_index WHERE indexrelid = 'pods_idx'::regclass}),
     't', 'the index is valid');
 
+# --- Running is per database ----------------------------------------------------------------
+# A runner in one database running a project and version does not show that migration as
+# running in another database with the same project and version.
+$node->safe_psql('postgres', 'CREATE DATABASE other');
+$node->safe_psql('other', q{
+    CREATE EXTENSION migrations_schema;
+    SELECT migrate_register('1', 'slow', 'SELECT pg_sleep(60);', NULL, 'shared');
+});
+$node->safe_psql('postgres', q{
+    SET ROLE deployer; SELECT migrate_register('1', 'slow', 'SELECT pg_sleep(60);', NULL, 'shared')});
+my ($sh_out, $sh_err) = ('', '');
+my $shared = IPC::Run::start([ @psql, "CALL migrate_run(project => 'shared')" ],
+    '>', \$sh_out, '2>', \$sh_err);
+ok($node->poll_query_until('postgres', q{SELECT state = 'running' FROM migrate_status('shared')}),
+    'the migration shows as running where it runs');
+is($node->safe_psql('other', q{SELECT state FROM migrate_status('shared')}), 'pending',
+    'and as pending in another database');
+$node->safe_psql('postgres', q{
+    SELECT pg_cancel_backend(pid) FROM pg_stat_activity WHERE query LIKE 'migrate_run: %'});
+$shared->finish;
+
 # --- A run terminated mid-way -------------------------------------------------------------
 # What it committed is the runner's work: the next run does not call it drift, and DDL made
 # outside migrations meanwhile still is.
