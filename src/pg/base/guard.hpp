@@ -29,13 +29,14 @@ private:
 template <typename Fn>
 auto pg_call(Fn&& fn) -> decltype(fn()) {
     using R = decltype(fn());
-    const MemoryContext ctx = CurrentMemoryContext;
-    volatile bool failed = false;
-    // A C++ exception must not leave PG_TRY (PG_exception_stack would point into a dead
-    // frame): one thrown by fn, a std::bad_alloc of a string it builds say, is caught
-    // inside and thrown again after PG_END_TRY. It is only set when no longjmp follows.
-    std::exception_ptr cpp_failure;
     if constexpr (std::is_void_v<R>) {
+        const MemoryContext ctx = CurrentMemoryContext;
+        volatile bool failed = false;
+        // A C++ exception must not leave PG_TRY (PG_exception_stack would point into a
+        // dead frame): one thrown by fn, a std::bad_alloc of a string it builds say, is
+        // caught inside and thrown again after PG_END_TRY. It is only set when no longjmp
+        // follows.
+        std::exception_ptr cpp_failure;
         PG_TRY();
         {
             try {
@@ -55,25 +56,9 @@ auto pg_call(Fn&& fn) -> decltype(fn()) {
             std::rethrow_exception(cpp_failure);
     } else {
         static_assert(std::is_scalar_v<R>, "pg_call returns plain values only");
-        // volatile: assigned between sigsetjmp and a possible longjmp.
-        R volatile result{};
-        PG_TRY();
-        {
-            try {
-                result = fn();
-            } catch (...) {
-                cpp_failure = std::current_exception();
-            }
-        }
-        PG_CATCH();
-        {
-            failed = true;
-        }
-        PG_END_TRY();
-        if (failed)
-            throw_pg_error(ctx);
-        if (cpp_failure)
-            std::rethrow_exception(cpp_failure);
+        // Assigned last inside the guarded call, so never read after a longjmp.
+        R result{};
+        pg_call([&] { result = fn(); });
         return result;
     }
 }
