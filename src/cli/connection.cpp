@@ -1,10 +1,31 @@
 #include "cli/connection.hpp"
 
+#include <chrono>
+#include <condition_variable>
+#include <cstdlib>
+#include <mutex>
 #include <sstream>
+#include <system_error>
+#include <thread>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <sys/socket.h>
 
 namespace ms::cli {
 
 namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// How long a statement may take to end after its cancel request before the client stops
+// waiting for the server (which may be behind a partition) and closes the connection.
+constexpr std::chrono::seconds cancel_grace{5};
+constexpr int tick_ms = 100;
+// Without any connect_timeout, a host that accepts the connection and never answers would
+// hold the client (and a whole fleet) for as long as the kernel keeps retrying.
+constexpr const char* default_connect_timeout = "10";
 
 // Type OIDs of int2, int4, int8, float4, float8, numeric: right-aligned like psql does.
 bool is_numeric_type(Oid type) {
@@ -23,18 +44,92 @@ void forward_notice(void* arg, const char* message) {
         if (!line.empty()) (*sink)(line);
 }
 
+// The keywords of PQconnectdbParams. The DSN is expanded in place of dbname, and later
+// keywords take precedence over earlier ones: the default connect_timeout comes first (the
+// DSN may override it), then the DSN, then what the command line and the client insist on
+// (results in UTF-8 for JSON; the server's history names the client unless the DSN sets
+// application_name itself).
+struct ConnectParams {
+    std::vector<std::string> keywords;
+    std::vector<std::string> values;
+
+    void add(const char* k, std::string v) {
+        keywords.emplace_back(k);
+        values.push_back(std::move(v));
+    }
+};
+
+ConnectParams connect_params(const std::optional<std::string>& dsn, const ConnectSettings& s) {
+    ConnectParams p;
+    if (!s.connect_timeout && std::getenv("PGCONNECT_TIMEOUT") == nullptr)
+        p.add("connect_timeout", default_connect_timeout);
+    if (dsn) p.add("dbname", *dsn);
+    if (s.connect_timeout) p.add("connect_timeout", std::to_string(*s.connect_timeout));
+    p.add("fallback_application_name", "pg_migrate");
+    p.add("client_encoding", "UTF8");
+    return p;
+}
+
+// The blocking connect runs on a thread of its own, so that libpq keeps its own rules
+// (connect_timeout per host, several hosts, target_session_attrs) and an interrupt still
+// ends the wait at once: the abandoned attempt finishes in the background and is closed.
+struct Attempt {
+    ConnectParams params;
+    std::mutex mutex;
+    std::condition_variable done_cv;
+    PGconn* conn = nullptr;
+    bool done = false;
+    bool abandoned = false;
+
+    void run() {
+        std::vector<const char*> k, v;
+        for (std::size_t i = 0; i < params.keywords.size(); ++i) {
+            k.push_back(params.keywords[i].c_str());
+            v.push_back(params.values[i].c_str());
+        }
+        k.push_back(nullptr);
+        v.push_back(nullptr);
+        PGconn* c = PQconnectdbParams(k.data(), v.data(), 1);
+        const std::lock_guard<std::mutex> lock(mutex);
+        if (abandoned) {
+            PQfinish(c);
+            return;
+        }
+        conn = c;
+        done = true;
+        done_cv.notify_all();
+    }
+};
+
+PGconn* connect(ConnectParams params) {
+    auto attempt = std::make_shared<Attempt>();
+    attempt->params = std::move(params);
+    try {
+        std::thread([attempt] { attempt->run(); }).detach();
+    } catch (const std::system_error&) {
+        attempt->run();  // no thread to spare: connect in place, without the early exit
+    }
+    std::unique_lock<std::mutex> lock(attempt->mutex);
+    while (!attempt->done) {
+        if (interrupted()) {
+            attempt->abandoned = true;
+            throw Interrupted("interrupted while connecting");
+        }
+        attempt->done_cv.wait_for(lock, std::chrono::milliseconds(tick_ms));
+    }
+    return attempt->conn;
+}
+
 }  // namespace
 
-Connection Connection::open(const std::optional<std::string>& dsn) {
-    // The DSN is expanded in place of dbname; the later keywords then take precedence, so
-    // results always arrive in UTF-8 (the JSON output needs it), and the server's history
-    // names the client unless the DSN sets application_name itself.
-    const char* keywords[] = {"dbname", "fallback_application_name", "client_encoding", nullptr};
-    const char* values[] = {dsn ? dsn->c_str() : nullptr, "pg_migrate", "UTF8", nullptr};
+Connection Connection::open(const std::optional<std::string>& dsn, const ConnectSettings& s) {
     Connection c;
-    c.conn_.reset(PQconnectdbParams(keywords, values, 1));
-    if (c.ok())
+    c.conn_.reset(connect(connect_params(dsn, s)));
+    if (c.ok()) {
         c.cancel_ = std::make_unique<CancelOnInterrupt>(c.conn_.get());
+        // Sending must not block either: a large push into a frozen connection would.
+        PQsetnonblocking(c.conn_.get(), 1);
+    }
     return c;
 }
 
@@ -52,21 +147,99 @@ std::string Connection::describe() const {
     return "host=" + host + " port=" + PQport(c) + " dbname=" + PQdb(c) + " user=" + PQuser(c);
 }
 
+bool Connection::encrypted() const {
+    return PQsslInUse(conn_.get()) != 0 || PQgssEncInUse(conn_.get()) != 0;
+}
+
+bool Connection::local() const {
+    sockaddr_storage peer{};
+    socklen_t length = sizeof peer;
+    if (getpeername(PQsocket(conn_.get()), reinterpret_cast<sockaddr*>(&peer), &length) != 0)
+        return false;
+    if (peer.ss_family == AF_UNIX) return true;
+    if (peer.ss_family == AF_INET) {
+        const auto* in = reinterpret_cast<const sockaddr_in*>(&peer);
+        return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
+    }
+    if (peer.ss_family == AF_INET6) {
+        const auto* in6 = reinterpret_cast<const sockaddr_in6*>(&peer);
+        if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr)) return true;
+        return IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr) && in6->sin6_addr.s6_addr[12] == 127;
+    }
+    return false;
+}
+
 void Connection::on_notice(std::function<void(const std::string&)> sink) {
     notice_sink_ = std::make_unique<std::function<void(const std::string&)>>(std::move(sink));
     PQsetNoticeProcessor(conn_.get(), forward_notice, notice_sink_.get());
 }
 
+std::string Connection::parameter(const char* name) const {
+    const char* value = PQparameterStatus(conn_.get(), name);
+    return value ? value : "";
+}
+
+int Connection::server_version() const {
+    return PQserverVersion(conn_.get());
+}
+
 Result Connection::exec(const std::string& sql, const Params& params) {
+    PGconn* c = conn_.get();
+    const auto lost = [&] {
+        return ConnectionLost("connection to the server lost: " + error_message());
+    };
+    if (interrupted()) throw Interrupted("interrupted; no further statement was sent");
+
     std::vector<const char*> values;
     values.reserve(params.size());
     for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
-    Result r(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(values.size()), nullptr,
-                          values.data(), nullptr, nullptr, 0));
-    const auto status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_TUPLES_OK && status != PGRES_COMMAND_OK)
-        throw SqlError(trim_end(r ? PQresultErrorMessage(r.get()) : PQerrorMessage(conn_.get())));
-    return r;
+    if (!PQsendQueryParams(c, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                           values.data(), nullptr, nullptr, 0)) {
+        if (!ok()) throw lost();
+        throw SqlError(error_message());
+    }
+
+    std::optional<Clock::time_point> interrupt_seen;
+    // Until the next result can be read without blocking.
+    const auto wait_for_result = [&] {
+        for (;;) {
+            const int unsent = PQflush(c);
+            if (unsent < 0) throw lost();
+            if (unsent == 0 && !PQisBusy(c)) return;
+            pollfd fd{PQsocket(c), static_cast<short>(POLLIN | (unsent ? POLLOUT : 0)), 0};
+            if (::poll(&fd, 1, tick_ms) > 0 && (fd.revents & (POLLIN | POLLERR | POLLHUP)) &&
+                !PQconsumeInput(c))
+                throw lost();
+            if (interrupted()) {
+                if (!interrupt_seen) interrupt_seen = Clock::now();
+                else if (Clock::now() - *interrupt_seen > cancel_grace)
+                    throw Interrupted(
+                        "interrupted; the server did not end the statement within " +
+                        std::to_string(cancel_grace.count()) +
+                        " s of the cancel request, so the client stopped waiting and closed "
+                        "the connection (the server ends the session when it notices)");
+            }
+        }
+    };
+
+    Result last;
+    std::optional<SqlError> failure;
+    for (;;) {
+        wait_for_result();
+        Result r(PQgetResult(c));
+        if (!r) break;
+        const auto status = PQresultStatus(r.get());
+        if (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK) {
+            last = std::move(r);
+        } else if (!failure) {
+            const char* state = PQresultErrorField(r.get(), PG_DIAG_SQLSTATE);
+            failure.emplace(trim_end(PQresultErrorMessage(r.get())), state ? state : "");
+        }
+    }
+    if (!ok()) throw lost();
+    if (failure) throw *failure;
+    if (!last) throw SqlError("the server sent no result");
+    return last;
 }
 
 std::optional<std::string> Connection::extension_schema() {

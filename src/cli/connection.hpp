@@ -1,5 +1,6 @@
-// One libpq connection, owned: results and connections are freed on every path, and every
-// failed statement becomes an SqlError carrying the server's full report.
+// One libpq connection, owned: results and connections are freed on every path, every
+// failed statement becomes an SqlError carrying the server's full report, and no wait on
+// the network outlasts an interrupt.
 #pragma once
 
 #include "cli/interrupt.hpp"
@@ -24,27 +25,61 @@ using Result = std::unique_ptr<PGresult, ResultDeleter>;
 // The statement failed; what() is the server's message with DETAIL, HINT and CONTEXT.
 class SqlError : public std::runtime_error {
 public:
+    SqlError(const std::string& message, std::string sqlstate = {})
+        : std::runtime_error(message), sqlstate_(std::move(sqlstate)) {}
+    const std::string& sqlstate() const noexcept { return sqlstate_; }
+
+private:
+    std::string sqlstate_;
+};
+
+// The connection broke while a statement was in flight: whether it committed is unknown.
+class ConnectionLost : public SqlError {
+public:
+    using SqlError::SqlError;
+};
+
+// An interrupt stopped the work: before a statement was sent, or a statement the server
+// did not finish within the grace period after the cancel request.
+class Interrupted : public std::runtime_error {
+public:
     using std::runtime_error::runtime_error;
 };
 
 using Params = std::vector<std::optional<std::string>>;  // nullopt is SQL NULL
 
+struct ConnectSettings {
+    // Seconds; nullopt leaves libpq's own rule (the DSN, PGCONNECT_TIMEOUT, else none).
+    std::optional<int> connect_timeout;
+};
+
 class Connection {
 public:
     // Connects as psql would: the DSN (or, when absent, the PG* environment, ~/.pgpass and
-    // the service file). Never throws for a refused connection: check ok().
-    static Connection open(const std::optional<std::string>& dsn);
+    // the service file). Never throws for a refused connection: check ok(). An interrupt
+    // while connecting abandons the attempt at once (throws Interrupted).
+    static Connection open(const std::optional<std::string>& dsn, const ConnectSettings& s);
 
     bool ok() const noexcept;
     std::string error_message() const;
     // host, port, database and user actually connected to, for messages.
     std::string describe() const;
+    // TLS or GSSAPI encryption in use.
+    bool encrypted() const;
+    // Over a Unix-domain socket or to a loopback address.
+    bool local() const;
 
     // NOTICEs and WARNINGs, one line at a time, as they arrive during a statement.
     void on_notice(std::function<void(const std::string&)> sink);
 
-    // Values travel as parameters only. Throws SqlError.
+    // Values travel as parameters only. Throws SqlError, ConnectionLost or Interrupted.
+    // After an interrupt nothing new is sent, and a running statement gets the grace
+    // period to end after the cancel request before the connection is abandoned.
     Result exec(const std::string& sql, const Params& params = {});
+
+    // A setting the server reports (client_encoding), as last reported.
+    std::string parameter(const char* name) const;
+    int server_version() const;
 
     // The quoted schema migrations_schema is installed in, or nullopt without it.
     std::optional<std::string> extension_schema();

@@ -1,25 +1,33 @@
-// Connection strings as users write them: masking their passwords before anything echoes
-// them, and reading a fleet's list of them.
+// Connection strings as users write them: shown only with their secrets masked, checked
+// before use, and read from a fleet's list.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
 namespace ms::cli {
 
-// The connection string with every password replaced by "***": the value of a password
-// keyword, the password of a URI's user info, and a URI's password query parameter.
-// Never fails; a malformed string is masked as far as it can be read.
+// The connection string as it may be shown: passwords, sslpasswords and values of unknown
+// keywords masked by the grammar (core/conninfo), never by searching for the password.
 std::string mask_dsn(const std::string& dsn);
 
-// Every spelling of the string's passwords (as written, and as libpq decodes it), so that
-// a message that quotes one can be scrubbed with redact().
-std::vector<std::string> passwords_in(const std::string& dsn);
+// A command-line argument as it may be echoed in a message: masked when it looks like a
+// connection string (given where a folder or number was expected).
+std::string shown_argument(const std::string& argument);
 
-std::string redact(std::string message, const std::vector<std::string>& secrets);
+// Why libpq cannot use the string, or would read it differently from its writer, with
+// every fragment of it masked; nullopt when it is fine to connect with.
+std::optional<std::string> dsn_problem(const std::string& dsn);
+
+struct DsnLine {
+    std::string dsn;
+    int line;
+};
 
 // One connection string per line; blank lines and lines starting with # are skipped.
-// Throws UsageError when the file cannot be read or lists nothing.
-std::vector<std::string> read_dsn_file(const std::string& path);
+// Throws UsageError when the file cannot be read, lists nothing, or lists the same string
+// twice (naming both lines).
+std::vector<DsnLine> read_dsn_file(const std::string& path);
 
 }  // namespace ms::cli

@@ -4,6 +4,7 @@
 #include "cli/interrupt.hpp"
 #include "cli/json.hpp"
 #include "cli/table_printer.hpp"
+#include "core/terminal_text.hpp"
 
 #include <libpq-fe.h>
 
@@ -12,6 +13,7 @@
 #include <cmath>
 #include <iostream>
 #include <map>
+#include <system_error>
 #include <thread>
 
 namespace ms::cli {
@@ -29,7 +31,8 @@ std::string duration_text(const Report& r) {
 // As each database finishes: its rows on stdout, its error on stderr.
 void print_section(const Report& r, const ProgressSink& progress) {
     with_stdout_lock([&] {
-        std::cout << "== " << r.label << ": " << outcome_name(r.outcome) << "\n";
+        std::cout << "== " << core::escape_controls(r.label) << ": " << outcome_name(r.outcome)
+                  << "\n";
         print_table(std::cout, r.result);
         std::cout << std::flush;
     });
@@ -70,6 +73,8 @@ void print_json(const std::vector<Report>& reports) {
                   << ", \"rows\": " << r.result.rows.size()
                   << ", \"duration_ms\": " << duration_text(r) << ", \"error\": "
                   << json_string(r.error.empty() ? std::nullopt : std::optional(r.error))
+                  << ", \"sqlstate\": "
+                  << json_string(r.sqlstate.empty() ? std::nullopt : std::optional(r.sqlstate))
                   << ", \"result\": " << json_rows(r.result) << "}";
     }
     std::cout << (reports.empty() ? "]" : "\n]") << std::endl;
@@ -77,10 +82,10 @@ void print_json(const std::vector<Report>& reports) {
 
 }  // namespace
 
-int run_fleet(const std::vector<std::string>& dsns, const Job& job) {
+int run_fleet(const std::vector<DsnLine>& dsns, const Job& job) {
     const Options& o = job.options;
     std::vector<Report> reports(dsns.size());
-    for (std::size_t i = 0; i < dsns.size(); ++i) reports[i].label = mask_dsn(dsns[i]);
+    for (std::size_t i = 0; i < dsns.size(); ++i) reports[i].label = mask_dsn(dsns[i].dsn);
 
     std::atomic<std::size_t> next{0};
     std::atomic<bool> stop{false};
@@ -92,7 +97,7 @@ int run_fleet(const std::vector<std::string>& dsns, const Job& job) {
             // "skipped".
             if (stop.load() || interrupted()) continue;
             const ProgressSink progress = progress_to_stderr("[" + reports[i].label + "] ");
-            reports[i] = run_on_database(dsns[i], job, progress);
+            reports[i] = run_on_database(dsns[i].dsn, job, progress);
             if (reports[i].outcome != Outcome::Ok && o.fail_fast) stop.store(true);
             if (!o.json) print_section(reports[i], progress);
             else if (!reports[i].error.empty()) progress(reports[i].error);
@@ -103,12 +108,25 @@ int run_fleet(const std::vector<std::string>& dsns, const Job& job) {
     std::size_t workers = PQisthreadsafe() ? static_cast<std::size_t>(o.jobs) : 1;
     workers = std::min(workers, dsns.size());
     std::vector<std::thread> threads;
-    for (std::size_t w = 1; w < workers; ++w) threads.emplace_back(worker);
+    for (std::size_t w = 1; w < workers; ++w) {
+        try {
+            threads.emplace_back(worker);
+        } catch (const std::system_error& e) {
+            // Under a memory or process limit: fewer workers, same work.
+            progress_to_stderr("")("pg_migrate: warning: started " +
+                                   std::to_string(threads.size() + 1) + " of " +
+                                   std::to_string(workers) + " workers (" + e.what() + ")");
+            break;
+        }
+    }
     worker();
     for (auto& t : threads) t.join();
 
-    if (o.json) print_json(reports);
-    else print_summary(reports);
+    with_stdout_lock([&] {
+        if (o.json) print_json(reports);
+        else print_summary(reports);
+    });
+    if (interrupted()) return 130;
     const bool all_ok = std::all_of(reports.begin(), reports.end(),
                                     [](const Report& r) { return r.outcome == Outcome::Ok; });
     return all_ok ? 0 : 1;

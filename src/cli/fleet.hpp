@@ -3,14 +3,15 @@
 // them side by side needs no coordination here.
 #pragma once
 
+#include "cli/dsn.hpp"
 #include "cli/session.hpp"
 
-#include <string>
 #include <vector>
 
 namespace ms::cli {
 
-// Returns the exit status: 0 when every database is ok, 1 otherwise.
-int run_fleet(const std::vector<std::string>& dsns, const Job& job);
+// Returns the exit status: 0 when every database is ok, 130 after an interrupt, 1
+// otherwise.
+int run_fleet(const std::vector<DsnLine>& dsns, const Job& job);
 
 }  // namespace ms::cli

@@ -1,21 +1,34 @@
 #include "cli/interrupt.hpp"
 
+#include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <csignal>
+#include <iostream>
+#include <mutex>
 #include <thread>
+#include <vector>
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace ms::cli {
 
 namespace {
 
-// A signal handler may only touch lock-free atomics: one slot per open connection (a fleet
-// opens at most --jobs at a time).
-constexpr int max_slots = 1024;
-std::atomic<PGcancel*> slots[max_slots];
-std::atomic<int> handlers_running{0};
-volatile std::sig_atomic_t got_interrupt = 0;
+std::atomic<int> signals_received{0};
+int wake_pipe[2] = {-1, -1};
+
+// Leaked on purpose: the canceller thread may still be inside PQcancel when main returns,
+// and must not find these destroyed.
+struct Registry {
+    std::mutex mutex;
+    std::vector<std::shared_ptr<PGcancel>> cancels;
+};
+Registry& registry() {
+    static Registry* r = new Registry;
+    return *r;
+}
 
 void say(const char* text) {
     std::size_t n = 0;
@@ -24,59 +37,84 @@ void say(const char* text) {
     (void)ignored;
 }
 
+// Async-signal-safe: an atomic, write(2) and _exit(2), nothing else.
 extern "C" void on_interrupt(int) {
-    got_interrupt = 1;
-    handlers_running.fetch_add(1);
-    int asked = 0;
-    for (auto& slot : slots) {
-        if (PGcancel* cancel = slot.load()) {
-            char error[256];
-            // PQcancel is safe to call from a signal handler (libpq documents it so).
-            if (PQcancel(cancel, error, sizeof error)) ++asked;
-        }
+    const int saved_errno = errno;
+    if (signals_received.fetch_add(1) > 0) {
+        say("pg_migrate: interrupted again; quitting now\n");
+        _exit(130);
     }
-    handlers_running.fetch_sub(1);
-    say(asked > 0 ? "pg_migrate: interrupted; asked the server to cancel the running statement\n"
-                  : "pg_migrate: interrupted\n");
+    say("pg_migrate: interrupted; stopping (interrupt again to quit at once)\n");
+    if (wake_pipe[1] >= 0) {
+        ssize_t ignored = ::write(wake_pipe[1], "x", 1);
+        (void)ignored;
+    }
+    errno = saved_errno;
+}
+
+void send_cancels() {
+    std::vector<std::shared_ptr<PGcancel>> cancels;
+    {
+        const std::lock_guard<std::mutex> lock(registry().mutex);
+        cancels = registry().cancels;
+    }
+    int asked = 0;
+    for (const auto& cancel : cancels) {
+        char error[256];
+        // Blocks while the server is unreachable; the rest of the client does not wait
+        // for it.
+        if (PQcancel(cancel.get(), error, sizeof error)) ++asked;
+    }
+    if (asked > 0)
+        std::cerr << "pg_migrate: asked the server to cancel the running statement"
+                  << (asked > 1 ? "s" : "") << std::endl;
+}
+
+void canceller() {
+    for (;;) {
+        char byte;
+        const ssize_t n = ::read(wake_pipe[0], &byte, 1);
+        if (n == 1) send_cancels();
+        else if (n == 0 || errno != EINTR) return;
+    }
 }
 
 }  // namespace
 
-void install_interrupt_handler() {
-    struct sigaction action{};
+void install_signal_handlers() {
+    std::signal(SIGPIPE, SIG_IGN);
+    if (::pipe2(wake_pipe, O_CLOEXEC) == 0) {
+        try {
+            std::thread(canceller).detach();
+        } catch (const std::system_error&) {
+            // Without the thread, interrupts still stop the client at the next step.
+        }
+    }
+    struct sigaction action {};
     action.sa_handler = on_interrupt;
     sigemptyset(&action.sa_mask);
-    // The second Ctrl-C gets the default action: the process ends at once.
-    action.sa_flags = SA_RESETHAND | SA_RESTART;
+    action.sa_flags = SA_RESTART;
     sigaction(SIGINT, &action, nullptr);
     sigaction(SIGTERM, &action, nullptr);
 }
 
 bool interrupted() noexcept {
-    return got_interrupt != 0;
+    return signals_received.load() > 0;
 }
 
-CancelOnInterrupt::CancelOnInterrupt(PGconn* conn) : cancel_(PQgetCancel(conn)) {
-    if (cancel_ == nullptr)
-        return;
-    for (int i = 0; i < max_slots; ++i) {
-        PGcancel* expected = nullptr;
-        if (slots[i].compare_exchange_strong(expected, cancel_)) {
-            slot_ = i;
-            return;
-        }
-    }
+CancelOnInterrupt::CancelOnInterrupt(PGconn* conn)
+    : cancel_(PQgetCancel(conn), [](PGcancel* c) { PQfreeCancel(c); }) {
+    if (!cancel_) return;
+    const std::lock_guard<std::mutex> lock(registry().mutex);
+    registry().cancels.push_back(cancel_);
 }
 
 CancelOnInterrupt::~CancelOnInterrupt() {
-    if (slot_ >= 0) {
-        slots[slot_].store(nullptr);
-        // A handler that read the slot before it was cleared may still be using it.
-        while (handlers_running.load() > 0)
-            std::this_thread::yield();
-    }
-    if (cancel_ != nullptr)
-        PQfreeCancel(cancel_);
+    if (!cancel_) return;
+    // The canceller holds its own reference while it uses one: nothing to wait for.
+    const std::lock_guard<std::mutex> lock(registry().mutex);
+    auto& v = registry().cancels;
+    v.erase(std::remove(v.begin(), v.end(), cancel_), v.end());
 }
 
 }  // namespace ms::cli

@@ -1,18 +1,23 @@
-// Ctrl-C (SIGINT) or SIGTERM while a statement runs: every open connection asks its server
-// to cancel the statement, so a migration is never left running behind a client that is
-// gone; the runner then records the failure as usual. A second signal ends the process.
+// Ctrl-C (SIGINT) and SIGTERM. The first asks every open connection's server to cancel its
+// running statement and makes the client stop at the next step (no new statement, no new
+// database); the second ends the process at once. The handler itself only sets a flag and
+// writes to a pipe: the cancel requests, which can block for as long as a network partition
+// lasts, are sent by a thread of their own.
 #pragma once
 
 #include <libpq-fe.h>
 
+#include <memory>
+
 namespace ms::cli {
 
-void install_interrupt_handler();
+// SIGINT, SIGTERM, and SIGPIPE (ignored: a closed stdout is reported, not fatal).
+void install_signal_handlers();
 
-// Whether an interrupt arrived: no new database is started after it.
+// Whether an interrupt arrived.
 bool interrupted() noexcept;
 
-// While alive, an interrupt cancels the current statement of the connection.
+// While alive, an interrupt sends a cancel request for the connection's statement.
 class CancelOnInterrupt {
 public:
     explicit CancelOnInterrupt(PGconn* conn);
@@ -21,8 +26,7 @@ public:
     CancelOnInterrupt& operator=(const CancelOnInterrupt&) = delete;
 
 private:
-    PGcancel* cancel_ = nullptr;
-    int slot_ = -1;
+    std::shared_ptr<PGcancel> cancel_;
 };
 
 }  // namespace ms::cli

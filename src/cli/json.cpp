@@ -1,5 +1,7 @@
 #include "cli/json.hpp"
 
+#include "core/terminal_text.hpp"
+
 #include <cstdio>
 
 namespace ms::cli {
@@ -7,7 +9,9 @@ namespace ms::cli {
 std::string json_string(const std::optional<std::string>& value) {
     if (!value) return "null";
     std::string out = "\"";
-    for (const char ch : *value) {
+    // A migration may switch client_encoding, a DSN file may hold any bytes: the document
+    // stays UTF-8 whatever arrives.
+    for (const char ch : core::valid_utf8(*value)) {
         const auto c = static_cast<unsigned char>(ch);
         switch (c) {
         case '"': out += "\\\""; break;
@@ -21,7 +25,7 @@ std::string json_string(const std::optional<std::string>& value) {
                 std::snprintf(escaped, sizeof escaped, "\\u%04x", c);
                 out += escaped;
             } else {
-                out += ch;  // UTF-8 passes through: the connection asks for UTF8
+                out += ch;
             }
         }
     }

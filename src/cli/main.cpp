@@ -10,11 +10,16 @@
 #include "cli/session.hpp"
 #include "cli/table_printer.hpp"
 #include "core/failure.hpp"
+#include "core/terminal_text.hpp"
 
+#include <cstdio>
 #include <iostream>
 #include <optional>
 #include <string>
 #include <vector>
+
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 namespace {
 
@@ -22,45 +27,71 @@ using namespace ms::cli;
 
 constexpr int exit_failure = 1;
 constexpr int exit_usage = 2;
+constexpr int exit_interrupted = 130;
 
-int usage_error(const std::string& message) {
-    std::cerr << "pg_migrate: " << message << "\nTry \"pg_migrate --help\" for usage.\n";
+std::string json_error(const std::string& outcome, const std::string& error,
+                       const std::optional<std::string>& database = std::nullopt,
+                       const std::string& sqlstate = {}, const Table* result = nullptr) {
+    std::string out = "{\"database\": " + json_string(database) +
+                      ", \"outcome\": " + json_string(outcome) +
+                      ", \"error\": " + json_string(error) + ", \"sqlstate\": " +
+                      json_string(sqlstate.empty() ? std::nullopt : std::optional(sqlstate));
+    if (result) out += ", \"result\": " + json_rows(*result);
+    return out + "}";
+}
+
+void say(const std::string& message) {
+    progress_to_stderr("")(message);
+}
+
+int usage_error(const std::string& message, bool json) {
+    say("pg_migrate: " + message + "\nTry \"pg_migrate --help\" for usage.");
+    if (json) std::cout << json_error("usage error", message) << std::endl;
     return exit_usage;
 }
 
-int folder_error(const ms::core::Failure& f) {
-    std::cerr << "pg_migrate: " << f.what() << "\n";
-    if (!f.detail().empty()) std::cerr << "DETAIL:  " << f.detail() << "\n";
-    if (!f.hint().empty()) std::cerr << "HINT:  " << f.hint() << "\n";
+int folder_error(const ms::core::Failure& f, bool json) {
+    std::string text = f.what();
+    if (!f.detail().empty()) text += "\nDETAIL:  " + f.detail();
+    if (!f.hint().empty()) text += "\nHINT:  " + f.hint();
+    say("pg_migrate: " + text);
+    if (json) std::cout << json_error("failed", text) << std::endl;
     return exit_failure;
 }
 
 int run_single(const Job& job) {
     const Options& o = job.options;
     const Report r = run_on_database(o.dsn, job, progress_to_stderr(""));
+    std::string message = r.error;
     switch (r.outcome) {
     case Outcome::Unreachable:
-        std::cerr << "pg_migrate: could not connect to " << r.label << ": " << r.error << "\n";
+        message = "pg_migrate: could not connect to " + r.label + ": " + r.error;
         break;
     case Outcome::NoExtension:
-        std::cerr << "pg_migrate: " << r.label << ": no extension: " << r.error << "\n";
+        message = "pg_migrate: " + r.label + ": no extension: " + r.error;
         break;
     default:
-        // Validate's problems are printed even when they fail the command.
-        if (o.json) {
-            if (r.outcome == Outcome::Ok || !r.result.columns.empty())
-                std::cout << json_rows(r.result) << std::endl;
-        } else {
-            print_table(std::cout, r.result);
-        }
-        if (!r.error.empty()) std::cerr << r.error << "\n";
+        break;
     }
+    const bool printed_rows = r.outcome == Outcome::Ok || !r.result.columns.empty();
+    if (o.json) {
+        if (r.outcome == Outcome::Ok) std::cout << json_rows(r.result) << std::endl;
+        else
+            std::cout << json_error(outcome_name(r.outcome), r.error, r.label, r.sqlstate,
+                                    printed_rows ? &r.result : nullptr)
+                      << std::endl;
+    } else if (printed_rows && r.outcome != Outcome::Interrupted) {
+        // Validate's problems are printed even when they fail the command.
+        print_table(std::cout, r.result);
+    }
+    if (!message.empty()) say(message);
     return exit_code(r.outcome);
 }
 
 int run(const std::vector<std::string>& args) {
+    const bool json = wants_json(args);
     Options options;
-    std::vector<std::string> dsns;
+    std::vector<DsnLine> dsns;
     std::optional<std::vector<ms::core::FolderMigration>> folder;
     try {
         options = parse_options(args);
@@ -72,23 +103,46 @@ int run(const std::vector<std::string>& args) {
         if (options.dir) folder = load_folder(*options.dir);
         if (options.dsn_file) dsns = read_dsn_file(*options.dsn_file);
     } catch (const UsageError& e) {
-        return usage_error(e.what());
+        return usage_error(e.what(), json);
     } catch (const ms::core::Failure& f) {
-        return folder_error(f);
+        return folder_error(f, json);
+    }
+    if (interrupted()) {
+        say("pg_migrate: interrupted before connecting; nothing was sent");
+        return exit_interrupted;
     }
 
     const Job job{options, folder ? &*folder : nullptr};
     return options.dsn_file ? run_fleet(dsns, job) : run_single(job);
 }
 
+// Passwords live in this process (arguments, environment, DSN files): it must never leave
+// them in a core file, whatever ends it.
+void refuse_core_dumps() {
+    const rlimit none{0, 0};
+    setrlimit(RLIMIT_CORE, &none);
+    prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-    ms::cli::install_interrupt_handler();
+    refuse_core_dumps();
+    install_signal_handlers();
+    int status;
     try {
-        return run(std::vector<std::string>(argv + 1, argv + argc));
+        status = run(std::vector<std::string>(argv + 1, argv + argc));
     } catch (const std::exception& e) {
-        std::cerr << "pg_migrate: " << e.what() << "\n";
-        return exit_failure;
+        say(std::string("pg_migrate: ") + e.what());
+        status = exit_failure;
     }
+    // With SIGPIPE ignored, a reader that went away (| head) shows up here: the work was
+    // done, its output was not delivered.
+    std::cout.flush();
+    if (!std::cout) {
+        say("pg_migrate: could not write the output to stdout (the reader closed it?); "
+            "the command itself ran to its end");
+        if (status == 0) status = exit_failure;
+    }
+    return status;
 }

@@ -1,5 +1,8 @@
 #include "cli/options.hpp"
 
+#include "cli/dsn.hpp"
+
+#include <algorithm>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
@@ -52,7 +55,7 @@ int parse_int(const std::string& option, const std::string& text, int min) {
     const long value = std::strtol(text.c_str(), &end, 10);
     if (text.empty() || *end != '\0' || errno == ERANGE || value < min || value > INT_MAX)
         throw UsageError(option + " needs a whole number of at least " + std::to_string(min) +
-                         ", not \"" + text + "\"");
+                         ", not \"" + shown_argument(text) + "\"");
     return static_cast<int>(value);
 }
 
@@ -77,6 +80,7 @@ Options parse_options(const std::vector<std::string>& args) {
     unsigned given = 0;
     bool jobs_given = false;
     bool options_done = false;
+    std::vector<std::string> seen;
 
     for (std::size_t i = 0; i < args.size(); ++i) {
         const std::string& arg = args[i];
@@ -93,7 +97,16 @@ Options parse_options(const std::vector<std::string>& args) {
         if (const auto eq = arg.find('='); arg.rfind("--", 0) == 0 && eq != std::string::npos) {
             name = arg.substr(0, eq);
             inline_value = arg.substr(eq + 1);
+        } else if (arg.size() > 2 && arg[0] == '-' && arg[1] == 'j') {
+            name = "-j";  // -j4, as make and pg_restore spell it
+            inline_value = arg.substr(2);
         }
+        // Given twice, an option would silently mean its last spelling: a second --dsn in
+        // a deploy script must not redirect the migration without anyone noticing.
+        const std::string canonical = name == "-j" ? "--jobs" : name == "-h" ? "--help" : name;
+        if (std::find(seen.begin(), seen.end(), canonical) != seen.end())
+            throw UsageError(canonical + " is given more than once");
+        seen.push_back(canonical);
         auto value = [&]() -> std::string {
             if (inline_value) return *inline_value;
             if (i + 1 >= args.size()) throw UsageError(name + " needs a value");
@@ -117,7 +130,10 @@ Options parse_options(const std::vector<std::string>& args) {
         else if (name == "--jobs" || name == "-j")
             o.jobs = parse_int(name, value(), 1), jobs_given = true;
         else if (name == "--fail-fast") o.fail_fast = flag();
-        else throw UsageError("unknown option \"" + arg + "\"");
+        else if (name == "--connect-timeout") o.connect_timeout = parse_int(name, value(), 1);
+        else if (name == "--lock-timeout") o.lock_timeout = value();
+        else if (name == "--statement-timeout") o.statement_timeout = value();
+        else throw UsageError("unknown option \"" + shown_argument(arg) + "\"");
     }
     if (o.help)
         return o;
@@ -126,10 +142,10 @@ Options parse_options(const std::vector<std::string>& args) {
         throw UsageError("no command given");
     const auto command = parse_command(positional[0]);
     if (!command)
-        throw UsageError("unknown command \"" + positional[0] + "\"");
+        throw UsageError("unknown command \"" + shown_argument(positional[0]) + "\"");
     o.command = *command;
     if (positional.size() > 2)
-        throw UsageError("unexpected argument \"" + positional[2] + "\"");
+        throw UsageError("unexpected argument \"" + shown_argument(positional[2]) + "\"");
     if (positional.size() == 2)
         o.dir = positional[1];
     if (o.command == Command::Push && !o.dir)
@@ -143,11 +159,24 @@ Options parse_options(const std::vector<std::string>& args) {
                                                   : "--out-of-order";
         throw UsageError(std::string(which) + " does not apply to " + command_name(o.command));
     }
+    // Each names a different end point; together one of them would be ignored.
+    const int endpoints = ((given & P_TARGET) != 0) + ((given & P_STEPS) != 0) +
+                          ((given & P_EVERYTHING) != 0);
+    if (endpoints > 1)
+        throw UsageError("--target, --steps and --everything exclude each other");
     if (o.dsn && o.dsn_file)
         throw UsageError("--dsn and --dsn-file exclude each other");
     if ((jobs_given || o.fail_fast) && !o.dsn_file)
         throw UsageError("--jobs and --fail-fast need --dsn-file");
     return o;
+}
+
+bool wants_json(const std::vector<std::string>& args) {
+    for (const auto& a : args) {
+        if (a == "--") return false;
+        if (a == "--json") return true;
+    }
+    return false;
 }
 
 const char* usage_text() noexcept {
@@ -185,12 +214,25 @@ Connection (libpq conventions):
                         blank lines and # comments are ignored), then print a summary
   --jobs N, -j N        with --dsn-file: at most N databases at once (default 1)
   --fail-fast           with --dsn-file: start no new database after the first that fails
+  --connect-timeout S   give up connecting after S seconds (default: the DSN's
+                        connect_timeout, else PGCONNECT_TIMEOUT, else 10)
+
+Timeouts (values as the server reads them: 500ms, 5s, 1min):
+  --lock-timeout T      run: migrations_schema.lock_timeout (each migration's lock waits,
+                        retried); other commands: the session's lock_timeout
+  --statement-timeout T run: migrations_schema.statement_timeout (each statement of a
+                        migration); other commands: the session's statement_timeout
 
   --help, -h            this text
 
+Ctrl-C (or SIGTERM) asks the server to cancel the running statement and stops before the
+next one; a second one quits at once. Read-only commands (status, validate, test, and
+--dry-run) given a folder compare it with the registry without writing: the folder is
+registered in a transaction that is rolled back, and the differences are reported.
+
 Exit status: 0 success; 1 a migration failed (an SQL error from the command, a bad folder,
-or, with --dsn-file, any database that is not ok); 2 usage error, connection failure or a
-database without the extension.
+or, with --dsn-file, any database that is not ok); 2 usage error, connection failure, a
+connection lost during the command, or a database without the extension; 130 interrupted.
 )";
 }
 

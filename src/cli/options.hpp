@@ -31,6 +31,10 @@ struct Options {
     std::optional<std::string> dsn_file;
     int jobs = 1;
     bool fail_fast = false;
+
+    std::optional<int> connect_timeout;            // seconds
+    std::optional<std::string> lock_timeout;       // as the server's settings read them
+    std::optional<std::string> statement_timeout;  // ("5s", "500ms", "500")
 };
 
 // A command line that cannot mean anything; the client exits with status 2.
@@ -41,6 +45,10 @@ public:
 
 // Throws UsageError. args excludes the program name.
 Options parse_options(const std::vector<std::string>& args);
+
+// Whether the command line asks for JSON, read leniently: a usage error is reported as JSON
+// too when it does.
+bool wants_json(const std::vector<std::string>& args);
 
 const char* usage_text() noexcept;
 

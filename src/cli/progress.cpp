@@ -1,7 +1,10 @@
 #include "cli/progress.hpp"
 
+#include "core/terminal_text.hpp"
+
 #include <iostream>
 #include <mutex>
+#include <sstream>
 
 namespace ms::cli {
 
@@ -11,9 +14,15 @@ std::mutex stdout_mutex;
 }  // namespace
 
 ProgressSink progress_to_stderr(std::string prefix) {
-    return [prefix = std::move(prefix)](const std::string& line) {
+    return [prefix = std::move(prefix)](const std::string& text) {
+        // Every line carries the prefix, so a fleet's multi-line errors stay attributable;
+        // control characters from the server are shown, not obeyed.
+        std::ostringstream out;
+        std::istringstream lines(text);
+        for (std::string line; std::getline(lines, line);)
+            out << prefix << core::escape_controls(line) << '\n';
         const std::lock_guard<std::mutex> lock(stderr_mutex);
-        std::cerr << prefix << line << std::endl;
+        std::cerr << out.str() << std::flush;
     };
 }
 

@@ -1,5 +1,6 @@
 #include "cli/push.hpp"
 
+#include "cli/dsn.hpp"
 #include "cli/options.hpp"
 
 #include <filesystem>
@@ -15,35 +16,43 @@ std::vector<core::FolderMigration> load_folder(const std::string& dir) {
     // directory); on the client a relative one is the user's natural spelling.
     const fs::path path = fs::absolute(dir, ec);
     if (ec || !fs::is_directory(path, ec))
-        throw UsageError("\"" + dir + "\" is not a migrations folder");
+        throw UsageError("\"" + shown_argument(dir) + "\" is not a migrations folder" +
+                         (shown_argument(dir) != dir || dir.rfind("postgres", 0) == 0
+                              ? " (a connection string goes after --dsn)"
+                              : ""));
     return core::read_folder(path.string());
 }
 
-Table push(Connection& conn, const std::string& schema,
-           const std::vector<core::FolderMigration>& migrations, const std::string& project) {
+Table register_folder(Connection& conn, const std::string& schema,
+                      const std::vector<core::FolderMigration>& migrations,
+                      const std::string& project) {
     Table pushed;
     pushed.columns = {"version", "name", "result"};
     pushed.right_aligned = {false, false, false};
     const std::string sql = "SELECT " + schema + ".migrate_register($1, $2, $3, $4, $5, $6)";
-
-    conn.exec("BEGIN");
-    try {
-        for (const auto& m : migrations) {
-            const std::string& version = m.files.version.text();
-            const Result r = conn.exec(
-                sql, {version, m.files.name, m.up_sql, m.down_sql, project, m.verify_sql});
-            pushed.rows.push_back({version, m.files.name, std::string(PQgetvalue(r.get(), 0, 0))});
-        }
-        conn.exec("COMMIT");
-    } catch (const SqlError&) {
-        // Best effort: on a broken connection the server has rolled back already.
-        try {
-            conn.exec("ROLLBACK");
-        } catch (const SqlError&) {
-        }
-        throw;
+    for (const auto& m : migrations) {
+        const std::string& version = m.files.version.text();
+        const Result r =
+            conn.exec(sql, {version, m.files.name, m.up_sql, m.down_sql, project, m.verify_sql});
+        pushed.rows.push_back({version, m.files.name, std::string(PQgetvalue(r.get(), 0, 0))});
     }
     return pushed;
+}
+
+std::string folder_differences(const Table& pushed) {
+    std::string added, changed;
+    for (const auto& row : pushed.rows) {
+        const std::string result = row[2].value_or("");
+        if (result == "unchanged") continue;
+        std::string& list = result == "updated" ? changed : added;
+        list += (list.empty() ? "" : ", ") + row[0].value_or("");
+    }
+    if (added.empty() && changed.empty()) return "";
+    std::string text = "the folder differs from the registry (";
+    if (!added.empty()) text += "not registered: " + added;
+    if (!added.empty() && !changed.empty()) text += "; ";
+    if (!changed.empty()) text += "changed in the folder: " + changed;
+    return text + "); shown as if pushed, nothing was written (pg_migrate push registers it)";
 }
 
 std::string push_summary(const Table& pushed) {

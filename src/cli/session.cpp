@@ -33,6 +33,35 @@ long irreversible(const Table& t) {
     });
 }
 
+// Settings the session needs before the command, sent in one statement:
+// - client_connection_check_interval: when the client is gone (a second Ctrl-C, a killed
+//   deploy job), the server notices within a second and ends the session, even while a
+//   migration that swallows the cancel keeps running, instead of committing it for nobody;
+// - the timeouts of the command line, onto the settings that govern what the command runs.
+void prepare_session(Connection& conn, const Options& o) {
+    const bool run = o.command == Command::Run;
+    std::vector<std::pair<std::string, std::string>> settings;
+    if (conn.server_version() >= 140000)  // the setting is new in PostgreSQL 14
+        settings.emplace_back("client_connection_check_interval", "1s");
+    if (o.lock_timeout)
+        settings.emplace_back(run ? "migrations_schema.lock_timeout" : "lock_timeout",
+                              *o.lock_timeout);
+    if (o.statement_timeout)
+        settings.emplace_back(run ? "migrations_schema.statement_timeout" : "statement_timeout",
+                              *o.statement_timeout);
+    if (settings.empty()) return;
+    std::string sql = "SELECT ";
+    Params params;
+    for (const auto& [name, value] : settings) {
+        params.emplace_back(name);
+        params.emplace_back(value);
+        sql += (params.size() > 2 ? ", " : "") + std::string("pg_catalog.set_config($") +
+               std::to_string(params.size() - 1) + ", $" + std::to_string(params.size()) +
+               ", false)";
+    }
+    conn.exec(sql, params);
+}
+
 }  // namespace
 
 const char* outcome_name(Outcome o) noexcept {
@@ -41,6 +70,8 @@ const char* outcome_name(Outcome o) noexcept {
     case Outcome::Failed: return "failed";
     case Outcome::Unreachable: return "unreachable";
     case Outcome::NoExtension: return "no extension";
+    case Outcome::ConnectionLost: return "connection lost";
+    case Outcome::Interrupted: return "interrupted";
     case Outcome::Skipped: return "skipped";
     }
     return "?";
@@ -50,11 +81,26 @@ int exit_code(Outcome o) noexcept {
     switch (o) {
     case Outcome::Ok: return 0;
     case Outcome::Unreachable:
-    case Outcome::NoExtension: return 2;
+    case Outcome::NoExtension:
+    case Outcome::ConnectionLost: return 2;
+    case Outcome::Interrupted: return 130;
     case Outcome::Failed:
     case Outcome::Skipped: return 1;
     }
     return 1;
+}
+
+bool read_only(const Options& o) noexcept {
+    switch (o.command) {
+    case Command::Status:
+    case Command::Validate:
+    case Command::Test: return true;
+    case Command::Apply:
+    case Command::Rollback: return o.dry_run;
+    case Command::Push:
+    case Command::Run: return false;
+    }
+    return false;
 }
 
 Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
@@ -63,10 +109,9 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
     const Options& o = job.options;
     Report report;
     report.label = dsn ? mask_dsn(*dsn) : "the default server (PG* environment)";
-    const auto secrets = dsn ? passwords_in(*dsn) : std::vector<std::string>{};
     const auto finish = [&](Outcome outcome, const std::string& error = {}) {
         report.outcome = outcome;
-        report.error = redact(error, secrets);
+        report.error = error;
         report.duration_ms = std::chrono::duration<double, std::milli>(
                                  std::chrono::steady_clock::now() - started)
                                  .count();
@@ -74,34 +119,61 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
     };
 
     try {
-        Connection conn = Connection::open(dsn);
+        if (interrupted()) return finish(Outcome::Skipped);
+        if (dsn)
+            if (auto problem = dsn_problem(*dsn)) return finish(Outcome::Unreachable, *problem);
+        Connection conn = Connection::open(dsn, ConnectSettings{o.connect_timeout});
         if (!conn.ok()) return finish(Outcome::Unreachable, conn.error_message());
         if (!dsn) report.label = conn.describe();
         conn.on_notice(progress);
+        if (!conn.encrypted() && !conn.local())
+            progress("warning: the connection to " + report.label +
+                     " is not encrypted (use sslmode=require or verify-full)");
+        prepare_session(conn, o);
 
         const auto schema = conn.extension_schema();
         if (!schema)
             return finish(Outcome::NoExtension,
                           "the extension migrations_schema is not installed in this database "
                           "(CREATE EXTENSION migrations_schema)");
+        const bool compare_only = job.folder && read_only(o);
         if (job.folder) {
             Table pushed;
+            conn.exec("BEGIN");
             try {
-                pushed = push(conn, *schema, *job.folder, o.project.value_or("default"));
+                pushed = register_folder(conn, *schema, *job.folder, o.project.value_or("default"));
+                if (!compare_only) conn.exec("COMMIT");
+            } catch (const ConnectionLost&) {
+                throw;
             } catch (const SqlError& e) {
-                return finish(Outcome::Failed,
-                              std::string("push rolled back, nothing was registered: ") +
-                                  e.what());
+                if (!interrupted()) {
+                    conn.exec("ROLLBACK");
+                    report.sqlstate = e.sqlstate();
+                    return finish(Outcome::Failed,
+                                  std::string("push rolled back, nothing was registered: ") +
+                                      e.what());
+                }
+                throw;
             }
             if (o.command == Command::Push) {
                 report.result = std::move(pushed);
                 return finish(Outcome::Ok);
             }
-            progress("pushed " + push_summary(pushed));
+            if (!compare_only) progress("pushed " + push_summary(pushed));
+            else if (const std::string diff = folder_differences(pushed); !diff.empty())
+                progress(diff);
         }
         const Call call = build_call(o, *schema);
         const Result result = conn.exec(call.sql, call.params);
         report.result = to_table(result.get());
+        if (compare_only) conn.exec("ROLLBACK");
+        if (conn.parameter("client_encoding") != "UTF8") {
+            // A migration changed it: the rows above may not be UTF-8 (they are printed with
+            // invalid bytes replaced), and nothing after them will be.
+            progress("warning: a migration set client_encoding to " +
+                     conn.parameter("client_encoding") + "; the client set it back to UTF8");
+            conn.exec("SET client_encoding TO 'UTF8'");
+        }
         if (o.command == Command::Validate)
             if (const long errors = validation_errors(report.result))
                 return finish(Outcome::Failed,
@@ -114,9 +186,16 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
                                   (bad == 1 ? " migration" : " migrations") +
                                   " whose round trip is not exact or failed");
         return finish(Outcome::Ok);
+    } catch (const Interrupted& e) {
+        return finish(Outcome::Interrupted, e.what());
+    } catch (const ConnectionLost& e) {
+        return finish(interrupted() ? Outcome::Interrupted : Outcome::ConnectionLost, e.what());
+    } catch (const SqlError& e) {
+        report.sqlstate = e.sqlstate();
+        return finish(interrupted() ? Outcome::Interrupted : Outcome::Failed, e.what());
     } catch (const std::exception& e) {
-        // SqlError mostly; anything else must not escape a fleet worker's thread either.
-        return finish(Outcome::Failed, e.what());
+        // Anything else must not escape a fleet worker's thread either.
+        return finish(interrupted() ? Outcome::Interrupted : Outcome::Failed, e.what());
     }
 }
 

@@ -13,11 +13,12 @@
 
 namespace ms::cli {
 
-enum class Outcome { Ok, Failed, Unreachable, NoExtension, Skipped };
+enum class Outcome { Ok, Failed, Unreachable, NoExtension, ConnectionLost, Interrupted, Skipped };
 
 const char* outcome_name(Outcome o) noexcept;
 
-// 0 ok; 1 the migration (or the pushed folder) failed; 2 the database could not be used.
+// 0 ok; 1 the migration (or the pushed folder) failed; 2 the database could not be used
+// or the connection was lost; 130 interrupted.
 int exit_code(Outcome o) noexcept;
 
 struct Job {
@@ -29,7 +30,8 @@ struct Report {
     std::string label;  // the DSN with its password masked, or where the defaults led
     Outcome outcome = Outcome::Skipped;
     Table result;       // the command's rows (push: one per migration)
-    std::string error;  // why it is not ok, passwords scrubbed
+    std::string error;     // why it is not ok
+    std::string sqlstate;  // of the server's error, when there was one
     double duration_ms = 0;
 };
 
@@ -37,5 +39,8 @@ struct Report {
 // report.
 Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
                        const ProgressSink& progress);
+
+// Whether the command only reads: given a folder, it is compared, not registered.
+bool read_only(const Options& o) noexcept;
 
 }  // namespace ms::cli

@@ -1,5 +1,7 @@
 #include "cli/table_printer.hpp"
 
+#include "core/terminal_text.hpp"
+
 #include <algorithm>
 #include <string>
 #include <vector>
@@ -8,14 +10,11 @@ namespace ms::cli {
 
 namespace {
 
-// Characters on screen, not bytes: UTF-8 continuation bytes take no column.
-std::size_t display_width(const std::string& s) {
-    return static_cast<std::size_t>(std::count_if(s.begin(), s.end(), [](char c) {
-        return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-    }));
-}
+using core::display_width;
 
-std::vector<std::string> lines_of(const std::string& value) {
+// A cell's lines as they are shown: control characters and invalid bytes escaped.
+std::vector<std::string> lines_of(const std::string& raw) {
+    const std::string value = core::escape_controls(raw);
     std::vector<std::string> lines;
     std::size_t start = 0;
     for (std::size_t nl; (nl = value.find('\n', start)) != std::string::npos; start = nl + 1)
@@ -38,8 +37,12 @@ void print_table(std::ostream& out, const Table& table) {
 
     // Every cell as its lines, so widths and row heights come from one pass.
     std::vector<std::vector<std::vector<std::string>>> cells;
+    std::vector<std::string> headers;
     std::vector<std::size_t> width(columns);
-    for (std::size_t c = 0; c < columns; ++c) width[c] = display_width(table.columns[c]);
+    for (std::size_t c = 0; c < columns; ++c) {
+        headers.push_back(core::escape_controls(table.columns[c]));
+        width[c] = display_width(headers[c]);
+    }
     for (const auto& row : table.rows) {
         auto& lines = cells.emplace_back();
         for (std::size_t c = 0; c < columns; ++c) {
@@ -58,7 +61,7 @@ void print_table(std::ostream& out, const Table& table) {
         out << '\n';
     };
 
-    emit_line([&](std::size_t c) { return table.columns[c]; }, [](std::size_t) { return false; });
+    emit_line([&](std::size_t c) { return headers[c]; }, [](std::size_t) { return false; });
     for (std::size_t c = 0; c < columns; ++c)
         out << (c == 0 ? "-" : "-+-") << std::string(width[c], '-')
             << (c + 1 == columns ? "-" : "");

@@ -261,11 +261,14 @@ is($rc, 0, 'test exits 0 when every round trip is exact');
 like($out, qr/^ 1\s+\| items\s+\| true/m, 'and prints the table');
 ($rc, $out, $err) = pg_migrate('test', '--project', 'roundtrip', '--json', $rt);
 is($rc, 1, 'test exits 1 when a down script forgets something');
-my $rt_rows = decode_json($out);
-is(join(',', map { "$_->{version}:$_->{reversible}" } @$rt_rows), '1:true,2:false',
-    'with one JSON object per migration');
+my $rt_report = decode_json($out);
+is($rt_report->{outcome}, 'failed', 'its JSON is an object naming the outcome');
+is(join(',', map { "$_->{version}:$_->{reversible}" } @{ $rt_report->{result} }),
+    '1:true,2:false', 'with one JSON object per migration');
 like($err, qr/test found 1 migration whose round trip is not exact/, 'and says why');
-is(states('roundtrip'), 'pending,pending', 'test applied nothing');
+like($err, qr/the folder differs from the registry \(not registered: 1, 2\).*nothing was written/,
+    'test compares the folder with the registry');
+is(states('roundtrip'), '', 'test registered nothing and applied nothing');
 is(sql('postgres', q{SELECT to_regclass('rt_items') IS NULL}), 't', 'and left no table');
 
 # --- Ctrl-C: the server is asked to cancel, the failure is recorded --------------------------
@@ -278,7 +281,7 @@ $node->poll_query_until('postgres',
   or die 'the slow migration never started';
 $h->signal('INT');
 $h->finish;
-is($? >> 8, 1, 'Ctrl-C during a migration exits 1');
+is($? >> 8, 130, 'Ctrl-C during a migration exits 130');
 like($c_err, qr/asked the server to cancel/, 'the client says it asked for a cancel');
 like($c_err, qr/canceling statement due to user request/, 'the server cancelled the statement');
 is(sql('postgres', q{SELECT count(*) FROM pg_stat_activity WHERE wait_event = 'PgSleep'}),
