@@ -18,6 +18,7 @@
 #include <string>
 #include <vector>
 
+#include <malloc.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 
@@ -69,6 +70,10 @@ int run_single(const Job& job) {
         break;
     case Outcome::NoExtension:
         message = "pg_migrate: " + r.label + ": no extension: " + r.error;
+        break;
+    case Outcome::Interrupted:
+    case Outcome::ConnectionLost:
+        message = "pg_migrate: " + r.error;
         break;
     default:
         break;
@@ -124,10 +129,19 @@ void refuse_core_dumps() {
     prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 }
 
+// glibc gives each thread that allocates an arena of its own, reserving 64 MiB of address
+// space apiece: under a memory limit, a fleet's threads would exhaust it with reservations
+// and fail allocations that the work needs. The threads mostly wait on the network; a few
+// shared arenas cost them nothing.
+void share_malloc_arenas() {
+    mallopt(M_ARENA_MAX, 2);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     refuse_core_dumps();
+    share_malloc_arenas();
     install_signal_handlers();
     int status;
     try {

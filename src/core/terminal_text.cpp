@@ -74,7 +74,7 @@ std::string escape_controls(std::string_view text) {
             continue;
         }
         const char32_t c = d.code;
-        if ((c < 0x20 && c != '\n') || c == 0x7F || in(c, 0x80, 0x9F)) {
+        if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F || in(c, 0x80, 0x9F)) {
             for (std::size_t k = 0; k < d.length; ++k)
                 append_hex(out, static_cast<unsigned char>(text[i + k]));
         } else {

@@ -8,7 +8,7 @@
 
 namespace ms::core {
 
-// Control characters (C0 but '\n', DEL, C1) and bytes that are not UTF-8 as \xNN, the way
+// Control characters (C0 but newline and tab, DEL, C1) and bytes that are not UTF-8 as \xNN, the way
 // psql shows them, so that an escape sequence in a migration's name cannot drive the
 // terminal.
 std::string escape_controls(std::string_view text);

@@ -8,7 +8,7 @@ using ms::core::valid_utf8;
 
 TEST(TerminalText, ControlCharactersAreShownNotObeyed) {
     EXPECT_EQ(escape_controls("add\x1B[2Jcolumn"), "add\\x1B[2Jcolumn");
-    EXPECT_EQ(escape_controls("a\tb\rc\nd"), "a\\x09b\\x0Dc\nd");
+    EXPECT_EQ(escape_controls("a\tb\rc\nd"), "a\tb\\x0Dc\nd");
     EXPECT_EQ(escape_controls("del\x7F"), "del\\x7F");
     EXPECT_EQ(escape_controls("c1\xC2\x9B"), "c1\\xC2\\x9B");  // U+009B, the 8-bit CSI
     EXPECT_EQ(escape_controls("caf\xC3\xA9"), "caf\xC3\xA9");
