@@ -75,7 +75,7 @@ SELECT migrate_load_dir(:'fixtures' || '/golang/../plain', 'plain');
 
 -- Reading server files needs superuser or pg_read_server_files.
 CREATE ROLE regress_loader;
-GRANT EXECUTE ON FUNCTION migrate_load_dir(text, text) TO regress_loader;
+GRANT EXECUTE ON FUNCTION migrate_load_dir(text, text, boolean) TO regress_loader;
 SET ROLE regress_loader;
 SELECT migrate_load_dir(:'fixtures' || '/golang', 'loader');
 RESET ROLE;

@@ -28,8 +28,10 @@ const std::regex suffixed(R"(V?([0-9]+(?:\.[0-9]+)*)[._](.+)\.(up|down|verify)\.
 const std::regex migration_folder(R"(([0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{6}|[0-9]+)_(.+)/)");
 const std::regex folder_script(R"((up|down|verify)\.sql)", std::regex::icase);
 const std::regex flyway(R"(([VU])([0-9]+(?:[._][0-9]+)*)__(.+)\.sql)", std::regex::icase);
-const std::regex plain(R"(([0-9]+)(?:[_-](.+))?\.sql)", std::regex::icase);
-const std::regex rollback_file(R"(([0-9]+)(?:[_-](.+))?\.sql)", std::regex::icase);
+// A point release between two numbered migrations ("013.1_fix.sql" after 013) keeps the
+// numbered layout: versions order 1.9 < 1.10 anyway.
+const std::regex plain(R"(([0-9]+(?:\.[0-9]+)*)(?:[_-](.+))?\.sql)", std::regex::icase);
+const std::regex rollback_file(R"(([0-9]+(?:\.[0-9]+)*)(?:[_-](.+))?\.sql)", std::regex::icase);
 
 // File systems cap names at 255 bytes; std::regex recurses per character, so nothing
 // longer may reach it.

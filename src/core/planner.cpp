@@ -175,7 +175,31 @@ std::vector<Migration> plan_rollback(const std::vector<Registered>& registered,
             applied_newest_first.push_back(*it);
 
     std::size_t count = 0;
-    if (request.everything) {
+    if (request.version) {
+        if (request.target || request.everything || request.steps != 1)
+            throw Failure(FailureKind::InvalidValue,
+                          "version cannot be combined with target, steps or everything", {},
+                          "version undoes exactly one migration; target, steps and everything "
+                          "say where a rollback of the newest ones ends.");
+        const Migration* wanted = find_version(all, *request.version);
+        if (wanted == nullptr || !is_applied(*wanted))
+            throw Failure(FailureKind::NotFound,
+                          "version " + *request.version + " is not applied", {},
+                          "See migrate_status() for what is applied.");
+        std::vector<const Migration*> later;
+        for (const auto& m : applied_newest_first)
+            if (wanted->version < m.version)
+                later.push_back(&m);
+        if (!later.empty() && !request.allow_out_of_order)
+            throw Failure(FailureKind::OutOfOrder,
+                          "migration " + describe(*wanted) + " is not the newest applied one",
+                          "Applied after it: " + describe_all(later) + ".",
+                          "Roll back to it with target => '" + wanted->version.text() +
+                              "' first, or undo it alone with out_of_order => true if the "
+                              "later migrations do not depend on it.");
+        applied_newest_first = {*wanted};
+        count = 1;
+    } else if (request.everything) {
         count = applied_newest_first.size();
     } else if (request.target) {
         const Migration* target = find_version(all, *request.target);
@@ -211,6 +235,38 @@ std::vector<Migration> plan_rollback(const std::vector<Registered>& registered,
                       "Register a down script for it, or roll back to a later target.");
     refuse_modified(modified);
     return applied_newest_first;
+}
+
+Migration plan_unregister(const std::vector<Registered>& registered,
+                          const std::vector<Applied>& applied,
+                          const std::vector<std::string>& failed, const std::string& version) {
+    const auto all = migration_states(registered, applied, failed);
+    const Migration* m = find_version(all, version);
+    if (m == nullptr || m->state == State::Missing)
+        throw Failure(FailureKind::NotFound, "version " + version + " is not registered", {},
+                      "See migrate_status() for the known versions.");
+    if (is_applied(*m))
+        throw Failure(FailureKind::Conflict,
+                      "migration " + describe(*m) + " is " + state_name(m->state) +
+                          " and cannot be unregistered",
+                      {},
+                      "Roll it back first (migrate_rollback(version => '" + m->version.text() +
+                          "')); its record goes with its effects.");
+    return *m;
+}
+
+std::vector<Migration> plan_prune(const std::vector<Registered>& registered,
+                                  const std::vector<Applied>& applied,
+                                  const std::vector<std::string>& failed,
+                                  const std::vector<std::string>& folder_versions) {
+    std::set<std::string> kept;
+    for (const auto& v : folder_versions)
+        kept.insert(Version::parse(v).canonical());
+    std::vector<Migration> gone;
+    for (const auto& m : migration_states(registered, applied, failed))
+        if (is_pending(m) && kept.count(m.version.canonical()) == 0)
+            gone.push_back(m);
+    return gone;
 }
 
 std::vector<Migration> plan_baseline(const std::vector<Registered>& registered,

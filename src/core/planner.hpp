@@ -70,10 +70,15 @@ struct RollbackRequest {
     std::optional<std::string> target;  // the version to end at, which stays applied
     long steps = 1;
     bool everything = false;
+    // Undo exactly this version (what "rollback 003" means to most people). Refused while
+    // a later migration is applied, unless out of order is allowed.
+    std::optional<std::string> version;
+    bool allow_out_of_order = false;
 };
 
 // Applied migrations to roll back, newest first. Refuses, naming every culprit, when one in
-// range has no down script, was modified, or is no longer registered.
+// range has no down script, was modified, or is no longer registered; and when `version`
+// is combined with another end point.
 std::vector<Migration> plan_rollback(const std::vector<Registered>& registered,
                                      const std::vector<Applied>& applied,
                                      const RollbackRequest& request);
@@ -84,5 +89,19 @@ std::vector<Migration> plan_rollback(const std::vector<Registered>& registered,
 std::vector<Migration> plan_baseline(const std::vector<Registered>& registered,
                                      const std::vector<Applied>& applied,
                                      const std::string& version);
+
+// The pending or failed migration `version` names, to unregister. Refuses an applied one
+// (roll it back first: its record must go with its effects) and an unknown version.
+Migration plan_unregister(const std::vector<Registered>& registered,
+                          const std::vector<Applied>& applied,
+                          const std::vector<std::string>& failed, const std::string& version);
+
+// Registered migrations the folder no longer has (by canonical version), to unregister when
+// a folder is loaded with prune. Only pending and failed ones: an applied migration that
+// left the folder is reported as missing from it, never forgotten.
+std::vector<Migration> plan_prune(const std::vector<Registered>& registered,
+                                  const std::vector<Applied>& applied,
+                                  const std::vector<std::string>& failed,
+                                  const std::vector<std::string>& folder_versions);
 
 }  // namespace ms::core

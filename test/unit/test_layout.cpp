@@ -59,6 +59,22 @@ TEST(Layout, PlainNumberedWithRollbackFolder) {
     EXPECT_EQ(classified("20240101120000-add-index.sql").name, "add-index");
 }
 
+TEST(Layout, PointReleasesBetweenNumberedMigrations) {
+    const auto fix = classified("013.1_fix.sql");
+    EXPECT_EQ(fix.version, "013.1");
+    EXPECT_EQ(fix.name, "fix");
+    EXPECT_EQ(fix.direction, Direction::Up);
+    EXPECT_EQ(classified("rollback/013.1_fix.sql").version, "013.1");
+    EXPECT_EQ(classified("13.1.2.sql").version, "13.1.2");
+    const auto pairs = pair_files(classified_all(
+        {"014_next.sql", "013.1_fix.sql", "013_base.sql", "rollback/013.1_fix.sql"}));
+    ASSERT_EQ(pairs.size(), 3u);
+    EXPECT_EQ(pairs[0].version.text(), "013");
+    EXPECT_EQ(pairs[1].version.text(), "013.1");
+    EXPECT_TRUE(pairs[1].down_path);
+    EXPECT_EQ(pairs[2].version.text(), "014");
+}
+
 TEST(Layout, GolangMigrateUpAndDown) {
     const auto up = classified("1_init.up.sql");
     EXPECT_EQ(up.version, "1");

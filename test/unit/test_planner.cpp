@@ -497,3 +497,82 @@ TEST(AppliedKinds, NamesReadBackAsTheSameKind) {
         EXPECT_EQ(ms::core::applied_kind_from(ms::core::applied_kind_name(k)), k);
     EXPECT_EQ(ms::core::applied_kind_from("something else"), AppliedKind::Run);
 }
+
+namespace {
+
+RollbackRequest undo(const std::string& version, bool out_of_order = false) {
+    RollbackRequest r;
+    r.version = version;
+    r.allow_out_of_order = out_of_order;
+    return r;
+}
+
+}  // namespace
+
+TEST(PlanRollback, VersionUndoesExactlyThatMigration) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3")};
+    const std::vector<Applied> applied = {done("1"), done("2"), done("3")};
+    EXPECT_EQ(versions(plan_rollback(registered, applied, undo("3"))), (Names{"3"}));
+    EXPECT_EQ(versions(plan_rollback(registered, applied, undo("003"))), (Names{"3"}));
+}
+
+TEST(PlanRollback, VersionBelowTheNewestIsOutOfOrderNamingTheLaterOnes) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3")};
+    const std::vector<Applied> applied = {done("1"), done("2"), done("3")};
+    const auto failure = failure_of([&] { plan_rollback(registered, applied, undo("1")); });
+    ASSERT_TRUE(failure);
+    EXPECT_EQ(failure->kind(), FailureKind::OutOfOrder);
+    EXPECT_EQ(failure->detail(), "Applied after it: 3 (m3), 2 (m2).");
+    EXPECT_EQ(versions(plan_rollback(registered, applied, undo("1", true))), (Names{"1"}));
+}
+
+TEST(PlanRollback, VersionMustBeAppliedAndReversible) {
+    const std::vector<Registered> registered = {reg("1", false), reg("2")};
+    EXPECT_EQ(kind_of([&] { plan_rollback(registered, {done("1")}, undo("2")); }),
+              FailureKind::NotFound);
+    EXPECT_EQ(kind_of([&] { plan_rollback(registered, {done("1")}, undo("9")); }),
+              FailureKind::NotFound);
+    EXPECT_EQ(kind_of([&] { plan_rollback(registered, {done("1")}, undo("1")); }),
+              FailureKind::MissingDown);
+    EXPECT_EQ(kind_of([&] { plan_rollback({reg("1")}, {done_differently("1")}, undo("1")); }),
+              FailureKind::Modified);
+}
+
+TEST(PlanRollback, VersionExcludesTheOtherEndPoints) {
+    const std::vector<Registered> registered = {reg("1"), reg("2")};
+    const std::vector<Applied> applied = {done("1"), done("2")};
+    auto with_target = undo("2");
+    with_target.target = "1";
+    auto with_steps = undo("2");
+    with_steps.steps = 2;
+    auto with_everything = undo("2");
+    with_everything.everything = true;
+    for (const auto& r : {with_target, with_steps, with_everything})
+        EXPECT_EQ(kind_of([&] { plan_rollback(registered, applied, r); }),
+                  FailureKind::InvalidValue);
+}
+
+TEST(PlanPrune, OnlyPendingAndFailedMigrationsTheFolderNoLongerHas) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3"), reg("4"), reg("5")};
+    const std::vector<Applied> applied = {done("1"), done("2")};
+    const auto gone = ms::core::plan_prune(registered, applied, {"4"}, {"001", "3"});
+    EXPECT_EQ(versions(gone), (Names{"4", "5"}));
+    EXPECT_EQ(gone[0].state, State::Failed);
+    EXPECT_TRUE(ms::core::plan_prune(registered, applied, {}, {"1", "2", "3", "4", "5"}).empty());
+}
+
+TEST(PlanUnregister, PendingAndFailedOnly) {
+    const std::vector<Registered> registered = {reg("1"), reg("2"), reg("3")};
+    const std::vector<Applied> applied = {done("1")};
+    EXPECT_EQ(ms::core::plan_unregister(registered, applied, {}, "002").version.text(), "2");
+    EXPECT_EQ(ms::core::plan_unregister(registered, applied, {"3"}, "3").state, State::Failed);
+    const auto applied_one =
+        failure_of([&] { ms::core::plan_unregister(registered, applied, {}, "1"); });
+    ASSERT_TRUE(applied_one);
+    EXPECT_EQ(applied_one->kind(), FailureKind::Conflict);
+    EXPECT_NE(applied_one->hint().find("version => '1'"), std::string::npos);
+    EXPECT_EQ(kind_of([&] { ms::core::plan_unregister(registered, applied, {}, "9"); }),
+              FailureKind::NotFound);
+    EXPECT_EQ(kind_of([&] { ms::core::plan_unregister({reg("2")}, {done("1")}, {}, "1"); }),
+              FailureKind::NotFound);
+}

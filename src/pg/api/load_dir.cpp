@@ -1,11 +1,13 @@
-// migrate_load_dir(path, project) -> integer: the number of migrations registered or
-// updated (0 when the folder holds nothing new).
+// migrate_load_dir(path, project, prune) -> integer: the number of migrations registered or
+// updated (0 when the folder holds nothing new); with prune, the pending migrations the
+// folder no longer has are unregistered.
 #include "core/failure.hpp"
 #include "core/folder.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/registry/project_operation.hpp"
 #include "pg/registry/registration.hpp"
+#include "pg/registry/unregistration.hpp"
 
 extern "C" {
 #include "utils/acl.h"
@@ -29,6 +31,7 @@ void require_read_server_files() {
 Datum load_dir_body(FunctionCallInfo fcinfo) {
     const std::string path = required_text(fcinfo, 0, "path");
     const std::string project = project_argument(fcinfo, 1);
+    const bool prune = required_bool(fcinfo, 2, "prune");
     require_read_server_files();
 
     // The whole folder is read and checked before anything is stored, so a bad file
@@ -48,6 +51,11 @@ Datum load_dir_body(FunctionCallInfo fcinfo) {
                     MigrationContent{m.files.name, m.up_sql, m.down_sql, m.verify_sql},
                     op.caller());
                 ++counts[static_cast<int>(outcome)];
+            }
+            if (prune) {
+                std::vector<std::string> versions;
+                for (const auto& m : migrations) versions.push_back(m.files.version.text());
+                prune_to(op, versions);
             }
         });
     }

@@ -1,5 +1,6 @@
-// migrate_rollback(target, steps, everything, dry_run, project) -> SETOF (version, name,
-// action, duration_ms, statements): down scripts, newest first, in the caller's transaction.
+// migrate_rollback(target, steps, everything, dry_run, project, version, out_of_order) ->
+// SETOF (version, name, action, duration_ms, statements, ...): down scripts, newest first,
+// in the caller's transaction.
 #include "core/planner.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
@@ -17,6 +18,8 @@ Datum rollback_body(FunctionCallInfo fcinfo) {
     request.steps = required_int(fcinfo, 1, "steps");
     request.everything = required_bool(fcinfo, 2, "everything");
     const bool dry_run = required_bool(fcinfo, 3, "dry_run");
+    request.version = optional_text(fcinfo, 5);
+    request.allow_out_of_order = required_bool(fcinfo, 6, "out_of_order");
     ProjectOperation op("migrate_rollback", project_argument(fcinfo, 4));
     const auto plan = op.tracked([&] {
         const auto state = op.load();

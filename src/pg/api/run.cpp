@@ -1,24 +1,16 @@
 // CALL migrate_run(target, project): the production runner (runner/production_run.hpp).
+#include "pg/api/call_context.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/runner/production_run.hpp"
-
-extern "C" {
-#include "nodes/parsenodes.h"
-}
 
 namespace ms::pg {
 
 namespace {
 
-bool in_atomic_context(FunctionCallInfo fcinfo) {
-    return fcinfo->context == nullptr || !IsA(fcinfo->context, CallContext) ||
-           reinterpret_cast<CallContext*>(fcinfo->context)->atomic;
-}
-
 Datum run_body(FunctionCallInfo fcinfo) {
     run_production(ProductionRequest{optional_text(fcinfo, 0), project_argument(fcinfo, 1),
-                                     in_atomic_context(fcinfo)});
+                                     in_atomic_context(fcinfo), std::nullopt});
     return Datum(0);
 }
 

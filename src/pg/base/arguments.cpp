@@ -3,6 +3,11 @@
 #include "core/failure.hpp"
 #include "pg/base/guard.hpp"
 
+extern "C" {
+#include "catalog/pg_type_d.h"
+#include "utils/array.h"
+}
+
 namespace ms::pg {
 
 namespace {
@@ -38,6 +43,30 @@ int required_int(FunctionCallInfo fcinfo, int n, const char* name) {
     if (PG_ARGISNULL(n))
         throw null_argument(name);
     return PG_GETARG_INT32(n);
+}
+
+std::optional<std::vector<std::string>> optional_text_array(FunctionCallInfo fcinfo, int n,
+                                                            const char* name, const char* hint) {
+    if (PG_ARGISNULL(n))
+        return std::nullopt;
+    ArrayType* array = pg_call([&] { return PG_GETARG_ARRAYTYPE_P(n); });
+    Datum* elements = nullptr;
+    bool* nulls = nullptr;
+    int count = 0;
+    pg_call([&] {
+        deconstruct_array(array, TEXTOID, -1, false, TYPALIGN_INT, &elements, &nulls, &count);
+    });
+    std::vector<std::string> values;
+    values.reserve(static_cast<std::size_t>(count));
+    for (int i = 0; i < count; ++i) {
+        if (nulls[i])
+            throw core::Failure(core::FailureKind::NullValue,
+                                std::string("argument \"") + name + "\" must not contain NULL",
+                                "Element " + std::to_string(i + 1) + " is NULL.", hint);
+        text* t = pg_call([&] { return DatumGetTextPP(elements[i]); });
+        values.emplace_back(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
+    }
+    return values;
 }
 
 std::string project_argument(FunctionCallInfo fcinfo, int n) {

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ms::pg {
 
@@ -13,6 +14,11 @@ std::optional<std::string> optional_text(FunctionCallInfo fcinfo, int n);
 std::string required_text(FunctionCallInfo fcinfo, int n, const char* name);
 bool required_bool(FunctionCallInfo fcinfo, int n, const char* name);
 int required_int(FunctionCallInfo fcinfo, int n, const char* name);
+// A text[] argument; NULL is nullopt, a NULL element is refused (it names nothing, and
+// skipping it silently would do less than the caller asked for).
+std::optional<std::vector<std::string>> optional_text_array(FunctionCallInfo fcinfo, int n,
+                                                            const char* name,
+                                                            const char* hint = "");
 
 // A project name: non-empty, at most 200 characters.
 std::string project_argument(FunctionCallInfo fcinfo, int n);

@@ -226,6 +226,16 @@ void record_applied(const std::string& project, const std::string& version,
     clear_failure(project, version);
 }
 
+std::string unregister_migration(const std::string& project, const std::string& version) {
+    const std::string checksum = load_checksum(project, version);
+    clear_failure(project, version);
+    spi_query(
+        "DELETE FROM migrations_schema.migration "
+        "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
+        {text_arg(project), text_arg(version)});
+    return checksum;
+}
+
 void remove_applied(const std::string& project, const std::string& version) {
     spi_query(
         "DELETE FROM migrations_schema.applied "

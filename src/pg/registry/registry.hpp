@@ -55,6 +55,10 @@ enum class RegisterOutcome { New, Changed, Unchanged };
 RegisterOutcome register_migration(const std::string& project, const core::Version& version,
                                    const MigrationContent& content, const std::string& caller);
 
+// Deletes a registered migration (as spelled in the registry) and its failed attempt, if
+// any; returns its checksum. The caller has checked it is not applied.
+std::string unregister_migration(const std::string& project, const std::string& version);
+
 enum class Script { Up, Down, Verify };
 
 // One script of a registered migration (nullopt: it has none).

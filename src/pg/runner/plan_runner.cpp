@@ -74,8 +74,8 @@ void refuse_top_level(const std::string& script, const std::vector<Statement>& s
             "ALTER SYSTEM, CALL or DO with COMMIT, ...), and this call runs in yours.",
             up ? "Apply it with CALL migrate_run(), which commits each migration and runs such "
                  "statements at top level."
-               : "Run this down script by hand outside a transaction, then record it with "
-                 "migrate_rollback() on a script without that statement.")
+               : "Roll it back with CALL migrate_run_rollback(), which commits each migration "
+                 "and runs such statements at top level.")
             .with_context(label.describe() + ", statement " + std::to_string(s.number) +
                           ", line " + std::to_string(s.line));
     }

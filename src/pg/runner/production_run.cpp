@@ -132,6 +132,11 @@ std::string lock_holders(const std::string& relation) {
 struct Run {
     std::string project;
     std::string caller;
+    bool down = false;
+
+    const char* procedure() const { return down ? "migrate_run_rollback" : "migrate_run"; }
+    // The action snapshots and drift reports name.
+    const char* action() const { return down ? "rollback" : "run"; }
 };
 
 // An error caught where the runner goes on (records it, retries, cleans up): the handler
@@ -162,11 +167,15 @@ Caught capture(Fn&& fn) {
 class MigrationRun {
 public:
     MigrationRun(const Run& run, const core::Migration& m) : run_(run), m_(m) {
-        label_ = MigrationLabel{run.project, m.version.text(), m.name, "up"};
+        label_ = MigrationLabel{run.project, m.version.text(), m.name, run.down ? "down" : "up"};
         {
             InternalScope internal;
-            script_ = load_script(run.project, m.version.text(), Script::Up).value_or("");
-            verify_ = load_script(run.project, m.version.text(), Script::Verify);
+            script_ = load_script(run.project, m.version.text(),
+                                  run.down ? Script::Down : Script::Up)
+                          .value_or("");
+            // A verify script checks the up script's work; nothing checks a down script's.
+            if (!run.down)
+                verify_ = load_script(run.project, m.version.text(), Script::Verify);
             checksum_ = load_checksum(run.project, m.version.text());
         }
         statements_ = parse_script(script_, label_);
@@ -186,8 +195,10 @@ public:
         const int retries = migration_lock_retries();
         // Linted against the catalog the migrations before it built, with the timeouts the
         // run will use, so a missing lock_timeout is not reported for statements that will
-        // have one.
+        // have one. (Down scripts undo; the policy judges what goes forward.)
         if (const Caught c = capture([&] {
+                if (run_.down)
+                    return;
                 in_discarded_subtransaction([&] {
                     set_local_timeouts();
                     lint_ignored_ = check_lint_policy(script_, label_);
@@ -199,7 +210,8 @@ public:
         for (int attempt = 1;; ++attempt) {
             const Caught c = capture([&] { run_segments(started); });
             if (!c) {
-                notice("applied migration " + label_.version + " (" + m_.name + ") in " +
+                notice(std::string(run_.down ? "rolled back" : "applied") + " migration " +
+                       label_.version + " (" + m_.name + ") in " +
                        std::to_string(static_cast<long>(elapsed_ms(started))) + " ms");
                 return;
             }
@@ -235,6 +247,12 @@ private:
         const double ms = elapsed_ms(started);
         InternalScope internal;
         const std::string& checksum = checksum_;
+        if (run_.down) {
+            remove_applied(run_.project, label_.version);
+            append_history({run_.project, label_.version, "rollback", ms, checksum},
+                           run_.caller);
+            return;
+        }
         record_applied(run_.project, label_.version, checksum, run_.caller, ms,
                        static_cast<int>(statements_.size()));
         append_history({run_.project, label_.version, "apply", ms, checksum}, run_.caller);
@@ -331,8 +349,11 @@ private:
             {
                 InternalScope internal;
                 fault_point("record_failure");
-                record_failure(run_.project, label_.version, run_.caller, error);
-                append_history({run_.project, label_.version, "failure", elapsed_ms(started),
+                // A failed down script leaves the migration applied: only history says so.
+                if (!run_.down)
+                    record_failure(run_.project, label_.version, run_.caller, error);
+                append_history({run_.project, label_.version,
+                                run_.down ? "rollback-failure" : "failure", elapsed_ms(started),
                                 std::nullopt, std::nullopt, error},
                                run_.caller);
             }
@@ -345,8 +366,11 @@ private:
                                     "\" failed, and its failure could not be recorded: " +
                                     c.message,
                                 "The migration failed with: " + error.substr(0, 2000),
-                                "Nothing of it was committed but whole top-level statements; "
-                                "migrate_status() shows it pending.");
+                                run_.down
+                                    ? "Nothing of its down script was committed but whole "
+                                      "top-level statements; migrate_status() shows it applied."
+                                    : "Nothing of it was committed but whole top-level "
+                                      "statements; migrate_status() shows it pending.");
         }
     }
 
@@ -367,7 +391,7 @@ private:
 void record_snapshot_now(const Run& run) {
     {
         InternalScope internal;
-        record_schema_snapshot(run.project, "run", run.caller);
+        record_schema_snapshot(run.project, run.action(), run.caller);
     }
     commit();
 }
@@ -419,15 +443,21 @@ void acquire_project_lock(const Run& run, bool* held) {
 }  // namespace
 
 void run_production(const ProductionRequest& req) {
+    const Run run{req.project, caller_role(), req.rollback.has_value()};
     if (req.atomic)
         throw core::Failure(core::FailureKind::InTransaction,
-                            "migrate_run() cannot run inside a transaction block", {},
-                            "It commits after each migration: CALL it on its own, or use "
-                            "SELECT migrate_apply() to apply everything in your transaction.");
-    RunnerScope runner("migrate_run");
+                            std::string(run.procedure()) +
+                                "() cannot run inside a transaction block",
+                            {},
+                            run.down ? "It commits after each migration: CALL it on its own, "
+                                       "or use SELECT migrate_rollback() to roll back in your "
+                                       "transaction."
+                                     : "It commits after each migration: CALL it on its own, "
+                                       "or use SELECT migrate_apply() to apply everything in "
+                                       "your transaction.");
+    RunnerScope runner(run.procedure());
     core::ApplyRequest request;
     request.target = req.target;
-    const Run run{req.project, caller_role()};
 
     SpiConnection spi(true);
     std::size_t applied = 0;
@@ -440,13 +470,16 @@ void run_production(const ProductionRequest& req) {
         std::vector<core::Migration> plan;
         {
             InternalScope internal;
-            if (request.target || !everything_applied(run.project))
+            if (run.down)
+                plan = core::plan_rollback(load_registered(run.project),
+                                           load_applied(run.project), *req.rollback);
+            else if (request.target || !everything_applied(run.project))
                 plan = core::plan_apply(load_registered(run.project), load_applied(run.project),
                                         request, load_failed(run.project));
         }
         if (!plan.empty()) {
             InternalScope internal;
-            report_drift_before_run(run.project, "run", run.caller);
+            report_drift_before_run(run.project, run.action(), run.caller);
         }
         commit();
         // Every script is read and parsed before the first migration commits: a syntax error
@@ -460,7 +493,8 @@ void run_production(const ProductionRequest& req) {
             ++applied;
         }
         if (plan.empty())
-            notice("nothing to apply in project \"" + run.project + "\"");
+            notice(std::string(run.down ? "nothing to roll back" : "nothing to apply") +
+                   " in project \"" + run.project + "\"");
         else
             record_snapshot_now(run);
     } catch (...) {

@@ -1,8 +1,11 @@
-// The production runner behind CALL migrate_run(): each pending migration runs in
-// transactions of its own and is committed before the next; statements that cannot run in a
-// transaction run at top level in a background worker; lock timeouts are retried; a failure
-// is recorded (status `failed`, history) and stops the run.
+// The production runner behind CALL migrate_run() and CALL migrate_run_rollback(): each
+// migration runs in transactions of its own and is committed before the next; statements
+// that cannot run in a transaction (CREATE or DROP INDEX CONCURRENTLY, VACUUM, ...) run at
+// top level in a background worker; lock timeouts are retried; a failure is recorded
+// (status `failed` on the way up, history both ways) and stops the run.
 #pragma once
+
+#include "core/planner.hpp"
 
 #include <optional>
 #include <string>
@@ -10,9 +13,11 @@
 namespace ms::pg {
 
 struct ProductionRequest {
-    std::optional<std::string> target;
+    std::optional<std::string> target;  // up: apply up to and including it
     std::string project;
     bool atomic = true;  // called inside a transaction block: it cannot commit, so it refuses
+    // Down scripts instead, planned by core::plan_rollback from this request.
+    std::optional<core::RollbackRequest> rollback;
 };
 
 void run_production(const ProductionRequest& request);

@@ -1,0 +1,116 @@
+-- complain if script is sourced in psql, rather than via ALTER EXTENSION
+\echo Use "ALTER EXTENSION migrations_schema UPDATE TO '0.3.0'" to load this file. \quit
+
+-- History records unregistered migrations and failed rollbacks of the production runner.
+ALTER TABLE migrations_schema.history DROP CONSTRAINT history_action_check;
+ALTER TABLE migrations_schema.history ADD CONSTRAINT history_action_check
+    CHECK (action IN ('register', 'apply', 'rollback', 'baseline', 'import', 'repair',
+                      'failure', 'lint-ignore', 'drift', 'unregister', 'rollback-failure'));
+
+-- migrate_rollback and migrate_load_dir gain parameters. A function's arguments cannot be
+-- changed in place, so each is dropped and created anew; the EXECUTE grants its owner gave
+-- are read first and given again, so that no deploy role loses what it could do.
+CREATE FUNCTION migrations_schema.upgrade_saved_grants(fn pg_catalog.regprocedure)
+RETURNS pg_catalog.text[] LANGUAGE sql AS $$
+    SELECT pg_catalog.array_agg(pg_catalog.quote_ident(r.rolname))
+    FROM pg_catalog.pg_proc p,
+         pg_catalog.aclexplode(p.proacl) a
+         JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+    WHERE p.oid OPERATOR(pg_catalog.=) fn AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+      AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+$$;
+CREATE TABLE migrations_schema.upgrade_grants (fn text PRIMARY KEY, grantees text[]);
+INSERT INTO migrations_schema.upgrade_grants VALUES
+    ('rollback', migrations_schema.upgrade_saved_grants(
+        '@extschema@.migrate_rollback(text, integer, boolean, boolean, text)')),
+    ('load_dir', migrations_schema.upgrade_saved_grants('@extschema@.migrate_load_dir(text, text)'));
+
+DROP FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text);
+DROP FUNCTION @extschema@.migrate_load_dir(text, text);
+
+CREATE FUNCTION @extschema@.migrate_load_dir(
+    path text, project text DEFAULT 'default', prune boolean DEFAULT false)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'migrate_load_dir'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_load_dir(text, text, boolean) IS
+    'Registers every migration of a server-side folder; returns how many were new or changed. '
+    'With prune, unregisters the pending migrations the folder no longer has.';
+
+CREATE FUNCTION @extschema@.migrate_rollback(
+    target text DEFAULT NULL, steps integer DEFAULT 1, everything boolean DEFAULT false,
+    dry_run boolean DEFAULT false, project text DEFAULT 'default', version text DEFAULT NULL,
+    out_of_order boolean DEFAULT false)
+RETURNS TABLE (version text, name text, action text, duration_ms double precision,
+               statements integer, locks text[], rewritten text[],
+               statement_ms double precision[])
+AS 'MODULE_PATHNAME', 'migrate_rollback'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean) IS
+    'Runs down scripts newest first until target is the newest applied migration, or undoes '
+    'exactly one version.';
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_load_dir(text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean) FROM PUBLIC;
+
+DO $$
+DECLARE
+    grantee text;
+BEGIN
+    FOR grantee IN SELECT pg_catalog.unnest(grantees) FROM migrations_schema.upgrade_grants
+                   WHERE fn OPERATOR(pg_catalog.=) 'rollback' LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_rollback('
+            'text, integer, boolean, boolean, text, text, boolean) TO %s', grantee);
+    END LOOP;
+    FOR grantee IN SELECT pg_catalog.unnest(grantees) FROM migrations_schema.upgrade_grants
+                   WHERE fn OPERATOR(pg_catalog.=) 'load_dir' LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_load_dir('
+            'text, text, boolean) TO %s', grantee);
+    END LOOP;
+END
+$$;
+DROP TABLE migrations_schema.upgrade_grants;
+DROP FUNCTION migrations_schema.upgrade_saved_grants(pg_catalog.regprocedure);
+
+CREATE FUNCTION @extschema@.migrate_unregister(version text, project text DEFAULT 'default')
+RETURNS text
+AS 'MODULE_PATHNAME', 'migrate_unregister'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_unregister(text, text) IS
+    'Forgets a pending or failed migration (never an applied one); returns unregistered.';
+
+CREATE FUNCTION @extschema@.migrate_prune(keep text[], project text DEFAULT 'default')
+RETURNS TABLE (version text, name text)
+AS 'MODULE_PATHNAME', 'migrate_prune'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_prune(text[], text) IS
+    'Unregisters every pending or failed migration whose version is not in keep (a folder''s '
+    'versions); returns them.';
+
+CREATE FUNCTION @extschema@.migrate_rollback_plan(
+    target text DEFAULT NULL, steps integer DEFAULT 1, everything boolean DEFAULT false,
+    project text DEFAULT 'default', version text DEFAULT NULL,
+    out_of_order boolean DEFAULT false)
+RETURNS TABLE (version text, name text, statements integer, top_level integer,
+               destructive text[])
+AS 'MODULE_PATHNAME', 'migrate_rollback_plan'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_rollback_plan(text, integer, boolean, text, text, boolean) IS
+    'What a rollback would run, newest first, with the statements of each down script that '
+    'drop data. Changes nothing.';
+
+CREATE PROCEDURE @extschema@.migrate_run_rollback(
+    target text DEFAULT NULL, steps integer DEFAULT 1, everything boolean DEFAULT false,
+    project text DEFAULT 'default', version text DEFAULT NULL,
+    out_of_order boolean DEFAULT false)
+AS 'MODULE_PATHNAME', 'migrate_run_rollback'
+LANGUAGE C;
+COMMENT ON PROCEDURE @extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean) IS
+    'Runs down scripts newest first, one transaction each, DROP INDEX CONCURRENTLY and other '
+    'top-level statements through a background worker, retrying lock timeouts; records a '
+    'failure and stops there.';
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_unregister(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_prune(text[], text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_rollback_plan(text, integer, boolean, text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean) FROM PUBLIC;
