@@ -31,6 +31,12 @@ $node->safe_psql('postgres', q{
     SELECT migrate_register('1', 'fails', 'SELECT 1/0;', NULL, 'failing');
 });
 $node->psql('postgres', q{CALL migrate_run(project => 'failing')});
+# Grants the owner gave on functions whose parameters change later.
+$node->safe_psql('postgres', q{
+    CREATE ROLE deployer LOGIN;
+    GRANT EXECUTE ON FUNCTION migrate_rollback(text, integer, boolean, boolean, text),
+                              migrate_load_dir(text, text), migrate_status(text) TO deployer;
+});
 
 my $status_sql = q{SELECT string_agg(project || ':' || version || '=' || state || ':' ||
                                      coalesce(applied_by, ''), ' ' ORDER BY project, version)
@@ -63,6 +69,9 @@ my $objects_sql = q{
     SELECT string_agg(d, E'\n' ORDER BY d) FROM (
         SELECT pg_describe_object(classid, objid, 0) || ' ' ||
                coalesce((SELECT provolatile::text || ' ' || prosrc || ' ' || coalesce(proconfig::text, '')
+                                || ' ' || pg_get_function_arguments(oid) || ' '
+                                || (SELECT count(*) FROM aclexplode(proacl) a
+                                    WHERE a.grantee = 0)::text
                          FROM pg_proc WHERE oid = objid AND classid = 'pg_proc'::regclass), '') AS d
         FROM pg_depend
         WHERE refclassid = 'pg_extension'::regclass AND deptype = 'e'
@@ -86,6 +95,19 @@ my $objects_sql = q{
 is($node->safe_psql('postgres', $objects_sql), $node->safe_psql('fresh', $objects_sql),
     'the updated extension has the objects, volatility, triggers and columns of a fresh install');
 
+# The grants given before the update hold on the recreated functions.
+is($node->safe_psql('postgres', q{
+        SELECT has_function_privilege('deployer',
+                   'migrate_rollback(text, integer, boolean, boolean, text, text, boolean)', 'EXECUTE')
+               AND has_function_privilege('deployer', 'migrate_load_dir(text, text, boolean)', 'EXECUTE')
+               AND has_function_privilege('deployer', 'migrate_status(text)', 'EXECUTE')
+               AND NOT has_function_privilege('deployer', 'migrate_unregister(text, text)', 'EXECUTE')}),
+    't', 'EXECUTE grants survive the recreated functions, and new ones are not granted');
+is($node->safe_psql('postgres', q{
+        SELECT count(*) FROM pg_proc p, aclexplode(p.proacl) a
+        WHERE p.proname = 'migrate_rollback' AND a.grantee = 0}),
+    '0', 'and PUBLIC still has none');
+
 # History stays append-only, also under session_replication_role = replica.
 my ($ret, $out, $err) = $node->psql('postgres', q{
     SET session_replication_role = replica;
@@ -107,5 +129,17 @@ $node->safe_psql('postgres', q{
 $node->safe_psql('postgres', 'CALL migrate_run()');
 like($node->safe_psql('postgres', $status_sql), qr/default:1=applied:\S+ default:2=applied:\S+ default:3=applied:\S+ default:4=applied/,
     'migrate_run applies what was pending before the update');
+
+# What the update added works on the filled database: a version undone by the production
+# runner, a failed migration unregistered (history accepts the new actions).
+$node->safe_psql('postgres', q{CALL migrate_run_rollback(version => '4')});
+like($node->safe_psql('postgres', $status_sql), qr/default:4=pending/,
+    'migrate_run_rollback undoes a version applied before the update');
+is($node->safe_psql('postgres', q{SELECT migrate_unregister('1', 'failing')}), 'unregistered',
+    'migrate_unregister forgets a migration that failed before the update');
+is($node->safe_psql('postgres', q{
+        SELECT string_agg(action, ',' ORDER BY id) FROM migrate_history()
+        WHERE action IN ('rollback', 'unregister')}),
+    'rollback,unregister', 'and history records both');
 
 done_testing();
