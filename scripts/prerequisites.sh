@@ -4,7 +4,7 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 MS_PACKAGES="postgresql-15 postgresql-server-dev-15 libboost-dev libgtest-dev cmake g++ make \
-libipc-run-perl libpq-dev clang-14 llvm-14"
+libipc-run-perl libio-pty-perl libpq-dev clang-14 llvm-14"
 
 ensure_prerequisites() {
     local missing=()

@@ -32,7 +32,36 @@ private:
     Call call_;
 };
 
+void add_rollback_arguments(CallBuilder& b, const Options& o) {
+    b.arg("target", o.target);
+    if (o.steps) b.add("steps", std::to_string(*o.steps));
+    b.flag("everything", o.everything);
+    b.arg("version", o.version);
+    b.flag("out_of_order", o.out_of_order);
+    b.arg("project", o.project);
+}
+
 }  // namespace
+
+Call build_rollback_plan_call(const Options& o, const std::string& schema) {
+    CallBuilder b("SELECT p.version, p.name, d.statement FROM ", schema, "migrate_rollback_plan");
+    add_rollback_arguments(b, o);
+    Call call = b.done();
+    call.sql += " p, pg_catalog.unnest(p.destructive) AS d(statement)";
+    return call;
+}
+
+Call build_prune_call(const std::string& schema, const std::vector<std::string>& versions,
+                      const std::string& project) {
+    std::string array = "{";
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+        // Versions are digits, dots and underscores: nothing to quote in an array literal.
+        array += (i ? "," : "") + versions[i];
+    }
+    array += "}";
+    return Call{"SELECT version, name FROM " + schema + ".migrate_prune($1::text[], $2)",
+                {array, project}};
+}
 
 Call build_call(const Options& o, const std::string& schema) {
     const std::string select = "SELECT * FROM ";
@@ -52,13 +81,14 @@ Call build_call(const Options& o, const std::string& schema) {
         b.arg("project", o.project);
         return b.done();
     }
-    case Command::Rollback: {
-        CallBuilder b(select, schema, "migrate_rollback");
-        b.arg("target", o.target);
-        if (o.steps) b.add("steps", std::to_string(*o.steps));
-        b.flag("everything", o.everything);
+    case Command::Rollback:
+    case Command::Undo: {
+        // The production runner, which commits per migration and runs DROP INDEX
+        // CONCURRENTLY at top level; a dry run needs the transaction it rolls back.
+        CallBuilder b(o.dry_run ? select : "CALL ", schema,
+                      o.dry_run ? "migrate_rollback" : "migrate_run_rollback");
+        add_rollback_arguments(b, o);
         b.flag("dry_run", o.dry_run);
-        b.arg("project", o.project);
         return b.done();
     }
     case Command::Status: {

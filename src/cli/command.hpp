@@ -6,6 +6,7 @@
 #include "cli/options.hpp"
 
 #include <string>
+#include <vector>
 
 namespace ms::cli {
 
@@ -16,5 +17,13 @@ struct Call {
 
 // schema: quoted, as Connection::extension_schema() returns it. Push has no call of its own.
 Call build_call(const Options& options, const std::string& schema);
+
+// migrate_rollback_plan() with the rollback's own arguments: one (version, name, statement)
+// row per statement of the down scripts that drops data.
+Call build_rollback_plan_call(const Options& options, const std::string& schema);
+
+// migrate_prune() keeping the folder's versions: (version, name) of each unregistered.
+Call build_prune_call(const std::string& schema, const std::vector<std::string>& versions,
+                      const std::string& project);
 
 }  // namespace ms::cli

@@ -16,6 +16,8 @@
 #include <system_error>
 #include <thread>
 
+#include <sys/mman.h>
+
 namespace ms::cli {
 
 namespace {
@@ -108,6 +110,13 @@ int run_fleet(const std::vector<DsnLine>& dsns, const Job& job) {
     std::size_t workers = PQisthreadsafe() ? static_cast<std::size_t>(o.jobs) : 1;
     workers = std::min(workers, dsns.size());
     std::vector<std::thread> threads;
+    // Under an address-space limit, thread stacks are created until the limit is reached,
+    // which would leave the workers no room for their own allocations. Space held back
+    // while they are created, and given back after, is the room they work in.
+    constexpr std::size_t headroom = 64u << 20;
+    void* reserve = workers > 1 ? ::mmap(nullptr, headroom, PROT_NONE,
+                                         MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0)
+                                : MAP_FAILED;
     for (std::size_t w = 1; w < workers; ++w) {
         try {
             threads.emplace_back(worker);
@@ -119,6 +128,7 @@ int run_fleet(const std::vector<DsnLine>& dsns, const Job& job) {
             break;
         }
     }
+    if (reserve != MAP_FAILED) ::munmap(reserve, headroom);
     worker();
     for (auto& t : threads) t.join();
 

@@ -19,8 +19,10 @@
 #include <vector>
 
 #include <malloc.h>
+#include <poll.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 namespace {
 
@@ -93,6 +95,27 @@ int run_single(const Job& job) {
     return exit_code(r.outcome);
 }
 
+bool drops_data_on_confirmation(const Options& o) {
+    return (o.command == Command::Rollback || o.command == Command::Undo) && !o.dry_run &&
+           !o.yes;
+}
+
+// On a terminal, down scripts that drop data run only after a yes; scripts pass --yes.
+bool ask_before_dropping(const Table& destructive) {
+    std::string text = "pg_migrate: these down scripts drop data:";
+    for (const auto& row : destructive.rows)
+        text += "\n  " + row[0].value_or("") + " (" + row[1].value_or("") + "): " +
+                row[2].value_or("");
+    say(text);
+    std::cerr << "Roll back anyway? [y/N] " << std::flush;
+    // Ctrl-C at the prompt is a no, at once.
+    for (pollfd in{STDIN_FILENO, POLLIN, 0}; ::poll(&in, 1, 200) <= 0;)
+        if (interrupted()) return false;
+    std::string answer;
+    if (!std::getline(std::cin, answer)) return false;
+    return answer == "y" || answer == "Y" || answer == "yes" || answer == "YES";
+}
+
 int run(const std::vector<std::string>& args) {
     const bool json = wants_json(args);
     Options options;
@@ -117,7 +140,13 @@ int run(const std::vector<std::string>& args) {
         return exit_interrupted;
     }
 
-    const Job job{options, folder ? &*folder : nullptr};
+    const bool terminal = isatty(STDIN_FILENO) != 0;
+    if (options.dsn_file && terminal && drops_data_on_confirmation(options))
+        return usage_error("a rollback over a fleet is not confirmed database by database: "
+                           "check migrate_rollback_plan() and add --yes",
+                           json);
+    Job job{options, folder ? &*folder : nullptr};
+    if (terminal && drops_data_on_confirmation(options)) job.confirm = ask_before_dropping;
     return options.dsn_file ? run_fleet(dsns, job) : run_single(job);
 }
 

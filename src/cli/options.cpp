@@ -3,9 +3,11 @@
 #include "cli/dsn.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <climits>
 #include <cstdlib>
+#include <filesystem>
 
 namespace ms::cli {
 
@@ -19,18 +21,31 @@ enum Param : unsigned {
     P_EVERYTHING = 1u << 2,
     P_DRY_RUN = 1u << 3,
     P_OUT_OF_ORDER = 1u << 4,
+    P_YES = 1u << 5,
+    P_PRUNE = 1u << 6,
 };
+
+// A version as people type it ("003", "1.2", "20240101120000"): what `rollback 003` means
+// when there is no folder of that name.
+bool looks_like_version(const std::string& word) {
+    return !word.empty() && word.find_first_not_of("0123456789._") == std::string::npos &&
+           std::isdigit(static_cast<unsigned char>(word[0]));
+}
 
 unsigned params_of(Command c) {
     switch (c) {
     case Command::Apply:
-        return P_TARGET | P_DRY_RUN | P_OUT_OF_ORDER;
+        return P_TARGET | P_DRY_RUN | P_OUT_OF_ORDER | P_PRUNE;
     case Command::Run:
+        return P_TARGET | P_PRUNE;
     case Command::Test:
         return P_TARGET;
     case Command::Rollback:
-        return P_TARGET | P_STEPS | P_EVERYTHING | P_DRY_RUN;
+        return P_TARGET | P_STEPS | P_EVERYTHING | P_DRY_RUN | P_YES;
+    case Command::Undo:
+        return P_DRY_RUN | P_OUT_OF_ORDER | P_YES;
     case Command::Push:
+        return P_PRUNE;
     case Command::Status:
     case Command::Validate:
         return 0;
@@ -44,6 +59,7 @@ std::optional<Command> parse_command(const std::string& word) {
     if (word == "run") return Command::Run;
     if (word == "status") return Command::Status;
     if (word == "rollback") return Command::Rollback;
+    if (word == "undo") return Command::Undo;
     if (word == "validate") return Command::Validate;
     if (word == "test") return Command::Test;
     return std::nullopt;
@@ -68,6 +84,7 @@ const char* command_name(Command c) noexcept {
     case Command::Run: return "run";
     case Command::Status: return "status";
     case Command::Rollback: return "rollback";
+    case Command::Undo: return "undo";
     case Command::Validate: return "validate";
     case Command::Test: return "test";
     }
@@ -103,7 +120,10 @@ Options parse_options(const std::vector<std::string>& args) {
         }
         // Given twice, an option would silently mean its last spelling: a second --dsn in
         // a deploy script must not redirect the migration without anyone noticing.
-        const std::string canonical = name == "-j" ? "--jobs" : name == "-h" ? "--help" : name;
+        const std::string canonical = name == "-j"   ? "--jobs"
+                                      : name == "-h" ? "--help"
+                                      : name == "-y" ? "--yes"
+                                                     : name;
         if (std::find(seen.begin(), seen.end(), canonical) != seen.end())
             throw UsageError(canonical + " is given more than once");
         seen.push_back(canonical);
@@ -124,6 +144,8 @@ Options parse_options(const std::vector<std::string>& args) {
         else if (name == "--everything") o.everything = flag(), given |= P_EVERYTHING;
         else if (name == "--dry-run") o.dry_run = flag(), given |= P_DRY_RUN;
         else if (name == "--out-of-order") o.out_of_order = flag(), given |= P_OUT_OF_ORDER;
+        else if (name == "--yes" || name == "-y") o.yes = flag(), given |= P_YES;
+        else if (name == "--prune") o.prune = flag(), given |= P_PRUNE;
         else if (name == "--json") o.json = flag();
         else if (name == "--dsn") o.dsn = value();
         else if (name == "--dsn-file") o.dsn_file = value();
@@ -144,19 +166,36 @@ Options parse_options(const std::vector<std::string>& args) {
     if (!command)
         throw UsageError("unknown command \"" + shown_argument(positional[0]) + "\"");
     o.command = *command;
-    if (positional.size() > 2)
-        throw UsageError("unexpected argument \"" + shown_argument(positional[2]) + "\"");
-    if (positional.size() == 2)
-        o.dir = positional[1];
+    std::size_t next = 1;
+    if (o.command == Command::Undo) {
+        if (positional.size() < 2)
+            throw UsageError("undo needs the version to undo (pg_migrate undo 003)");
+        o.version = positional[next++];
+    }
+    if (positional.size() > next + 1)
+        throw UsageError("unexpected argument \"" + shown_argument(positional[next + 1]) + "\"");
+    if (positional.size() == next + 1)
+        o.dir = positional[next];
     if (o.command == Command::Push && !o.dir)
         throw UsageError("push needs a migrations folder");
+    // "rollback 003" means "undo 003" to most people and "down to 003" to others; a folder
+    // named 003 would be a third reading. Without such a folder, say which is which.
+    if (o.command == Command::Rollback && o.dir && looks_like_version(*o.dir) &&
+        !std::filesystem::is_directory(*o.dir))
+        throw UsageError("\"" + *o.dir + "\" is not a folder. To undo migration " + *o.dir +
+                         " alone: pg_migrate undo " + *o.dir + "; to roll back the migrations "
+                         "after it (it stays applied): pg_migrate rollback --target " + *o.dir);
+    if (o.prune && !o.dir)
+        throw UsageError("--prune needs a migrations folder to compare the registry with");
 
     if (const unsigned stray = given & ~params_of(o.command)) {
-        const char* which = (stray & P_TARGET) ? "--target"
-                            : (stray & P_STEPS) ? "--steps"
+        const char* which = (stray & P_TARGET)       ? "--target"
+                            : (stray & P_STEPS)      ? "--steps"
                             : (stray & P_EVERYTHING) ? "--everything"
-                            : (stray & P_DRY_RUN) ? "--dry-run"
-                                                  : "--out-of-order";
+                            : (stray & P_DRY_RUN)    ? "--dry-run"
+                            : (stray & P_YES)        ? "--yes"
+                            : (stray & P_PRUNE)      ? "--prune"
+                                                     : "--out-of-order";
         throw UsageError(std::string(which) + " does not apply to " + command_name(o.command));
     }
     // Each names a different end point; together one of them would be ignored.
@@ -187,7 +226,11 @@ Usage:
   pg_migrate apply [options] [DIR]      migrate_apply(): all pending, in one transaction
   pg_migrate run [options] [DIR]        CALL migrate_run(): one transaction per migration
   pg_migrate status [options] [DIR]     migrate_status()
-  pg_migrate rollback [options] [DIR]   migrate_rollback()
+  pg_migrate rollback [options] [DIR]   CALL migrate_run_rollback(): the newest migrations'
+                                        down scripts, one transaction each (--dry-run:
+                                        migrate_rollback() in a rolled-back transaction)
+  pg_migrate undo VERSION [options] [DIR]
+                                        exactly that migration's down script
   pg_migrate validate [options] [DIR]   migrate_validate(); exits 1 if it reports an error
   pg_migrate test [options] [DIR]       migrate_test(): up, down, up again of every pending
                                         migration, rolled back; exits 1 unless all reversible
@@ -198,11 +241,16 @@ Migration options (as the SQL parameters of the same names):
   --project NAME        project (push, apply, run, rollback, test: 'default';
                         status, validate: all)
   --target VERSION      apply, run, test: up to and including; rollback: down to (stays
-                        applied)
+                        applied; to undo one version, use undo)
   --steps N             rollback: how many (default 1)
   --everything          rollback: all of them
   --dry-run             apply, rollback: run everything, then roll it back
-  --out-of-order        apply: allow pending migrations older than the newest applied
+  --out-of-order        apply: allow pending migrations older than the newest applied;
+                        undo: allow undoing one below the newest applied
+  --yes, -y             rollback, undo: do not ask before down scripts that drop data
+                        (asked only when stdin is a terminal)
+  --prune               push, apply, run: unregister the pending migrations the folder no
+                        longer has (never applied ones)
 
 Output:
   --json                a JSON array of objects, one per row (values are strings or null)

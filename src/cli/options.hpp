@@ -8,7 +8,7 @@
 
 namespace ms::cli {
 
-enum class Command { Push, Apply, Run, Status, Rollback, Validate, Test };
+enum class Command { Push, Apply, Run, Status, Rollback, Undo, Validate, Test };
 
 const char* command_name(Command c) noexcept;
 
@@ -24,6 +24,10 @@ struct Options {
     bool everything = false;
     bool dry_run = false;
     bool out_of_order = false;
+    std::optional<std::string> version;  // undo: the one migration to undo
+
+    bool yes = false;    // rollback, undo: no confirmation prompt for destructive down scripts
+    bool prune = false;  // push, apply, run: unregister pending migrations not in the folder
 
     bool json = false;
 

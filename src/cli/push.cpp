@@ -43,7 +43,7 @@ std::string folder_differences(const Table& pushed) {
     std::string added, changed;
     for (const auto& row : pushed.rows) {
         const std::string result = row[2].value_or("");
-        if (result == "unchanged") continue;
+        if (result == "unchanged" || result == "unregistered") continue;
         std::string& list = result == "updated" ? changed : added;
         list += (list.empty() ? "" : ", ") + row[0].value_or("");
     }
@@ -58,11 +58,14 @@ std::string folder_differences(const Table& pushed) {
 std::string push_summary(const Table& pushed) {
     std::map<std::string, int> counts{{"registered", 0}, {"updated", 0}, {"unchanged", 0}};
     for (const auto& row : pushed.rows) ++counts[row[2].value_or("")];
-    const auto n = pushed.rows.size();
-    return std::to_string(n) + (n == 1 ? " migration: " : " migrations: ") +
-           std::to_string(counts["registered"]) + " registered, " +
-           std::to_string(counts["updated"]) + " updated, " +
-           std::to_string(counts["unchanged"]) + " unchanged";
+    const auto n = pushed.rows.size() - static_cast<std::size_t>(counts["unregistered"]);
+    std::string text = std::to_string(n) + (n == 1 ? " migration: " : " migrations: ") +
+                       std::to_string(counts["registered"]) + " registered, " +
+                       std::to_string(counts["updated"]) + " updated, " +
+                       std::to_string(counts["unchanged"]) + " unchanged";
+    if (counts["unregistered"] > 0)
+        text += "; " + std::to_string(counts["unregistered"]) + " unregistered (pruned)";
+    return text;
 }
 
 }  // namespace ms::cli

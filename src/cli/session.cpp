@@ -62,6 +62,21 @@ void prepare_session(Connection& conn, const Options& o) {
     conn.exec(sql, params);
 }
 
+// The pending migrations the folder no longer has are unregistered in the push's
+// transaction, and shown among the pushed rows as "unregistered".
+void prune_into(Table& pushed, Connection& conn, const std::string& schema,
+                const std::vector<core::FolderMigration>& folder, const std::string& project) {
+    std::vector<std::string> versions;
+    versions.reserve(folder.size());
+    for (const auto& m : folder) versions.push_back(m.files.version.text());
+    const Call call = build_prune_call(schema, versions, project);
+    const Result r = conn.exec(call.sql, call.params);
+    for (int i = 0; i < PQntuples(r.get()); ++i)
+        pushed.rows.push_back({std::string(PQgetvalue(r.get(), i, 0)),
+                               std::string(PQgetvalue(r.get(), i, 1)),
+                               std::string("unregistered")});
+}
+
 }  // namespace
 
 const char* outcome_name(Outcome o) noexcept {
@@ -72,6 +87,7 @@ const char* outcome_name(Outcome o) noexcept {
     case Outcome::NoExtension: return "no extension";
     case Outcome::ConnectionLost: return "connection lost";
     case Outcome::Interrupted: return "interrupted";
+    case Outcome::Declined: return "declined";
     case Outcome::Skipped: return "skipped";
     }
     return "?";
@@ -85,6 +101,7 @@ int exit_code(Outcome o) noexcept {
     case Outcome::ConnectionLost: return 2;
     case Outcome::Interrupted: return 130;
     case Outcome::Failed:
+    case Outcome::Declined:
     case Outcome::Skipped: return 1;
     }
     return 1;
@@ -96,7 +113,8 @@ bool read_only(const Options& o) noexcept {
     case Command::Validate:
     case Command::Test: return true;
     case Command::Apply:
-    case Command::Rollback: return o.dry_run;
+    case Command::Rollback:
+    case Command::Undo: return o.dry_run;
     case Command::Push:
     case Command::Run: return false;
     }
@@ -141,7 +159,9 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
             Table pushed;
             conn.exec("BEGIN");
             try {
-                pushed = register_folder(conn, *schema, *job.folder, o.project.value_or("default"));
+                const std::string project = o.project.value_or("default");
+                pushed = register_folder(conn, *schema, *job.folder, project);
+                if (o.prune) prune_into(pushed, conn, *schema, *job.folder, project);
                 if (!compare_only) conn.exec("COMMIT");
             } catch (const ConnectionLost&) {
                 throw;
@@ -162,6 +182,13 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
             if (!compare_only) progress("pushed " + push_summary(pushed));
             else if (const std::string diff = folder_differences(pushed); !diff.empty())
                 progress(diff);
+        }
+        const bool down = o.command == Command::Rollback || o.command == Command::Undo;
+        if (down && !o.dry_run && job.confirm) {
+            const Call plan = build_rollback_plan_call(o, *schema);
+            const Table destructive = to_table(conn.exec(plan.sql, plan.params).get());
+            if (!destructive.rows.empty() && !job.confirm(destructive))
+                return finish(Outcome::Declined, "declined; nothing was rolled back");
         }
         const Call call = build_call(o, *schema);
         const Result result = conn.exec(call.sql, call.params);

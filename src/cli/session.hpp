@@ -7,13 +7,16 @@
 #include "cli/table.hpp"
 #include "core/folder.hpp"
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
 
 namespace ms::cli {
 
-enum class Outcome { Ok, Failed, Unreachable, NoExtension, ConnectionLost, Interrupted, Skipped };
+enum class Outcome {
+    Ok, Failed, Unreachable, NoExtension, ConnectionLost, Interrupted, Declined, Skipped
+};
 
 const char* outcome_name(Outcome o) noexcept;
 
@@ -21,9 +24,14 @@ const char* outcome_name(Outcome o) noexcept;
 // or the connection was lost; 130 interrupted.
 int exit_code(Outcome o) noexcept;
 
+// Asked before down scripts that drop data run: the rows are (version, name, statement).
+// Returns whether to go on.
+using Confirm = std::function<bool(const Table& destructive)>;
+
 struct Job {
     const Options& options;
     const std::vector<core::FolderMigration>* folder;  // nullptr: nothing to push
+    Confirm confirm = nullptr;                          // nullptr: nobody to ask
 };
 
 struct Report {

@@ -452,8 +452,9 @@ is(scalar(grep { !/^\[dbname=f\d\] / } @lines), 0, 'every stderr line carries it
 my $piped = "$tmp/piped";
 mkdir $piped;
 PostgreSQL::Test::Utils::append_to_file("$piped/1_p.up.sql", 'CREATE TABLE piped_t ();');
-system('sh', '-c', qq{{ "$bin" apply "$piped" --project piped --dsn-file "$fleet3" 2>"$tmp/pipe.err"; echo \$? >"$tmp/pipe.rc"; } | head -n 1 >/dev/null});
-is(slurp_file("$tmp/pipe.rc"), "1\n", 'a closed stdout (| head) exits 1, not by SIGPIPE');
+# The reader is gone before the first line is written (| true), as | head is soon after.
+system('sh', '-c', qq{{ "$bin" apply "$piped" --project piped --dsn-file "$fleet3" 2>"$tmp/pipe.err"; echo \$? >"$tmp/pipe.rc"; } | true});
+is(slurp_file("$tmp/pipe.rc"), "1\n", 'a closed stdout exits 1, not killed by SIGPIPE');
 like(slurp_file("$tmp/pipe.err"), qr/could not write the output/, 'and says why');
 is(join(',', map { $node->safe_psql($_, q{SELECT state FROM migrate_status('piped')}) } qw(f1 f2 f3)),
     'applied,applied,applied', 'every database of the fleet was still migrated');
