@@ -7,9 +7,11 @@ ALTER TABLE migrations_schema.history ADD CONSTRAINT history_action_check
     CHECK (action IN ('register', 'apply', 'rollback', 'baseline', 'import', 'repair',
                       'failure', 'lint-ignore', 'drift', 'unregister', 'rollback-failure'));
 
--- migrate_rollback and migrate_load_dir gain parameters. A function's arguments cannot be
--- changed in place, so each is dropped and created anew; the EXECUTE grants its owner gave
--- are read first and given again, so that no deploy role loses what it could do.
+-- migrate_rollback and migrate_load_dir gain parameters, migrate_apply and migrate_rollback
+-- result columns (the sizes of the relations a dry run locked, and what a rehearsal
+-- changed). Neither can be changed in place, so each function is dropped and created anew;
+-- the EXECUTE grants its owner gave are read first and given again, so that no deploy role
+-- loses what it could do.
 CREATE FUNCTION migrations_schema.upgrade_saved_grants(fn pg_catalog.regprocedure)
 RETURNS pg_catalog.text[] LANGUAGE sql AS $$
     SELECT pg_catalog.array_agg(pg_catalog.quote_ident(r.rolname))
@@ -23,10 +25,24 @@ CREATE TABLE migrations_schema.upgrade_grants (fn text PRIMARY KEY, grantees tex
 INSERT INTO migrations_schema.upgrade_grants VALUES
     ('rollback', migrations_schema.upgrade_saved_grants(
         '@extschema@.migrate_rollback(text, integer, boolean, boolean, text)')),
-    ('load_dir', migrations_schema.upgrade_saved_grants('@extschema@.migrate_load_dir(text, text)'));
+    ('load_dir', migrations_schema.upgrade_saved_grants('@extschema@.migrate_load_dir(text, text)')),
+    ('apply', migrations_schema.upgrade_saved_grants(
+        '@extschema@.migrate_apply(text, boolean, text, boolean)'));
 
 DROP FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text);
 DROP FUNCTION @extschema@.migrate_load_dir(text, text);
+DROP FUNCTION @extschema@.migrate_apply(text, boolean, text, boolean);
+
+CREATE FUNCTION @extschema@.migrate_apply(
+    target text DEFAULT NULL, dry_run boolean DEFAULT false, project text DEFAULT 'default',
+    out_of_order boolean DEFAULT false)
+RETURNS TABLE (version text, name text, action text, duration_ms double precision,
+               statements integer, locks text[], rewritten text[],
+               statement_ms double precision[], relation_bytes jsonb, rehearsal text)
+AS 'MODULE_PATHNAME', 'migrate_apply'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_apply(text, boolean, text, boolean) IS
+    'Applies pending migrations up to target in the calling transaction, all or nothing.';
 
 CREATE FUNCTION @extschema@.migrate_load_dir(
     path text, project text DEFAULT 'default', prune boolean DEFAULT false)
@@ -43,7 +59,7 @@ CREATE FUNCTION @extschema@.migrate_rollback(
     out_of_order boolean DEFAULT false)
 RETURNS TABLE (version text, name text, action text, duration_ms double precision,
                statements integer, locks text[], rewritten text[],
-               statement_ms double precision[])
+               statement_ms double precision[], relation_bytes jsonb, rehearsal text)
 AS 'MODULE_PATHNAME', 'migrate_rollback'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean) IS
@@ -51,6 +67,7 @@ COMMENT ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean
     'exactly one version.';
 
 REVOKE ALL ON FUNCTION @extschema@.migrate_load_dir(text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_apply(text, boolean, text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean) FROM PUBLIC;
 
 DO $$
@@ -66,6 +83,11 @@ BEGIN
                    WHERE fn OPERATOR(pg_catalog.=) 'load_dir' LOOP
         EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_load_dir('
             'text, text, boolean) TO %s', grantee);
+    END LOOP;
+    FOR grantee IN SELECT pg_catalog.unnest(grantees) FROM migrations_schema.upgrade_grants
+                   WHERE fn OPERATOR(pg_catalog.=) 'apply' LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_apply('
+            'text, boolean, text, boolean) TO %s', grantee);
     END LOOP;
 END
 $$;

@@ -174,7 +174,7 @@ CREATE FUNCTION @extschema@.migrate_apply(
     out_of_order boolean DEFAULT false)
 RETURNS TABLE (version text, name text, action text, duration_ms double precision,
                statements integer, locks text[], rewritten text[],
-               statement_ms double precision[])
+               statement_ms double precision[], relation_bytes jsonb, rehearsal text)
 AS 'MODULE_PATHNAME', 'migrate_apply'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.migrate_apply(text, boolean, text, boolean) IS
@@ -186,7 +186,7 @@ CREATE FUNCTION @extschema@.migrate_rollback(
     out_of_order boolean DEFAULT false)
 RETURNS TABLE (version text, name text, action text, duration_ms double precision,
                statements integer, locks text[], rewritten text[],
-               statement_ms double precision[])
+               statement_ms double precision[], relation_bytes jsonb, rehearsal text)
 AS 'MODULE_PATHNAME', 'migrate_rollback'
 LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean) IS

@@ -58,16 +58,17 @@ void send_cancels() {
         const std::lock_guard<std::mutex> lock(registry().mutex);
         cancels = registry().cancels;
     }
-    int asked = 0;
+    // Said before asking: the server may answer the cancel, and the client end, before a
+    // message written afterwards would be.
+    if (!cancels.empty())
+        std::cerr << "pg_migrate: asking the server to cancel the running statement"
+                  << (cancels.size() > 1 ? "s" : "") << std::endl;
     for (const auto& cancel : cancels) {
         char error[256];
         // Blocks while the server is unreachable; the rest of the client does not wait
         // for it.
-        if (PQcancel(cancel.get(), error, sizeof error)) ++asked;
+        PQcancel(cancel.get(), error, sizeof error);
     }
-    if (asked > 0)
-        std::cerr << "pg_migrate: asked the server to cancel the running statement"
-                  << (asked > 1 ? "s" : "") << std::endl;
 }
 
 void canceller() {

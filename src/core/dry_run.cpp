@@ -7,11 +7,21 @@
 
 namespace ms::core {
 
-DryRunEffects compare_states(const RelationState& before, const RelationState& after) {
+DryRunEffects compare_states(const RelationState& before, const RelationState& after,
+                             const std::set<std::string>& needed) {
     DryRunEffects effects;
-    // Locks already held came from an earlier migration of the same call.
+    std::set<std::string> taken;
     std::set_difference(after.locks.begin(), after.locks.end(), before.locks.begin(),
-                        before.locks.end(), std::back_inserter(effects.locks));
+                        before.locks.end(), std::inserter(taken, taken.end()));
+    for (const auto& lock : needed)
+        if (after.locks.count(lock) != 0 || before.locks.count(lock) != 0)
+            taken.insert(lock);
+    effects.locks.assign(taken.begin(), taken.end());
+    for (const auto& lock : effects.locks) {
+        const std::string relation = lock.substr(0, lock.rfind(' '));
+        if (const auto size = after.bytes.find(relation); size != after.bytes.end())
+            effects.bytes.emplace(relation, size->second);
+    }
     for (const auto& [relation, storage] : after.storage) {
         const auto old = before.storage.find(relation);
         if (old != before.storage.end() && old->second != storage)

@@ -35,6 +35,7 @@ $node->psql('postgres', q{CALL migrate_run(project => 'failing')});
 $node->safe_psql('postgres', q{
     CREATE ROLE deployer LOGIN;
     GRANT EXECUTE ON FUNCTION migrate_rollback(text, integer, boolean, boolean, text),
+                              migrate_apply(text, boolean, text, boolean),
                               migrate_load_dir(text, text), migrate_status(text) TO deployer;
 });
 
@@ -101,6 +102,7 @@ is($node->safe_psql('postgres', q{
                    'migrate_rollback(text, integer, boolean, boolean, text, text, boolean)', 'EXECUTE')
                AND has_function_privilege('deployer', 'migrate_load_dir(text, text, boolean)', 'EXECUTE')
                AND has_function_privilege('deployer', 'migrate_status(text)', 'EXECUTE')
+               AND has_function_privilege('deployer', 'migrate_apply(text, boolean, text, boolean)', 'EXECUTE')
                AND NOT has_function_privilege('deployer', 'migrate_unregister(text, text)', 'EXECUTE')}),
     't', 'EXECUTE grants survive the recreated functions, and new ones are not granted');
 is($node->safe_psql('postgres', q{

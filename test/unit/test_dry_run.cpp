@@ -6,23 +6,40 @@ using ms::core::compare_states;
 using ms::core::RelationState;
 
 TEST(DryRun, ReportsOnlyLocksTakenDuringTheMigration) {
-    RelationState before{{}, {"app.a AccessShareLock"}};
-    RelationState after{{}, {"app.a AccessShareLock", "app.b ShareLock", "app.a AccessExclusiveLock"}};
+    RelationState before{{}, {"app.a AccessShareLock"}, {}};
+    RelationState after{{}, {"app.a AccessShareLock", "app.b ShareLock", "app.a AccessExclusiveLock"}, {}};
     const auto effects = compare_states(before, after);
     EXPECT_EQ(effects.locks,
               (std::vector<std::string>{"app.a AccessExclusiveLock", "app.b ShareLock"}));
 }
 
 TEST(DryRun, ARewriteIsNewStorageForARelationThatExistedBefore) {
-    RelationState before{{{"app.a", "100"}, {"app.b", "200"}}, {}};
-    RelationState after{{{"app.a", "300"}, {"app.b", "200"}, {"app.new", "400"}}, {}};
+    RelationState before{{{"app.a", "100"}, {"app.b", "200"}}, {}, {}};
+    RelationState after{{{"app.a", "300"}, {"app.b", "200"}, {"app.new", "400"}}, {}, {}};
     const auto effects = compare_states(before, after);
     EXPECT_EQ(effects.rewritten, (std::vector<std::string>{"app.a"}));
 }
 
 TEST(DryRun, NothingChangedReportsNothing) {
-    RelationState same{{{"app.a", "1"}}, {"app.a AccessShareLock"}};
+    RelationState same{{{"app.a", "1"}}, {"app.a AccessShareLock"}, {}};
     const auto effects = compare_states(same, same);
     EXPECT_TRUE(effects.locks.empty());
     EXPECT_TRUE(effects.rewritten.empty());
+}
+
+TEST(DryRun, ALockAnEarlierMigrationTookIsStillReportedWhenThisOneNeedsIt) {
+    // 001 took ACCESS EXCLUSIVE on app.a; 003 alters app.a too.
+    RelationState before{{}, {"app.a AccessExclusiveLock"}, {{"app.a", 8192}}};
+    RelationState after{{}, {"app.a AccessExclusiveLock", "app.b ShareLock"},
+                        {{"app.a", 8192}, {"app.b", 16384}}};
+    const auto effects = compare_states(before, after, {"app.a AccessExclusiveLock"});
+    EXPECT_EQ(effects.locks,
+              (std::vector<std::string>{"app.a AccessExclusiveLock", "app.b ShareLock"}));
+    EXPECT_EQ(effects.bytes, (std::map<std::string, long long>{{"app.a", 8192}, {"app.b", 16384}}));
+}
+
+TEST(DryRun, ANeededLockThatIsNotHeldIsNotInvented) {
+    RelationState state{{}, {"app.a AccessShareLock"}, {}};
+    const auto effects = compare_states(state, state, {"app.zz AccessExclusiveLock"});
+    EXPECT_TRUE(effects.locks.empty());
 }

@@ -64,4 +64,16 @@ LintResult lint_script(const std::string& script) {
     return result;
 }
 
+std::vector<StatementLock> statement_locks(const std::string& script) {
+    std::vector<StatementLock> locks;
+    const LintParse parse(script);
+    if (parse.syntax_error())
+        return locks;
+    for (const auto& s : parse.statements())
+        if (s.tree != nullptr && s.tree->lock_mode != nullptr &&
+            s.tree->lock_relation.written != nullptr)
+            locks.push_back({s.number, s.tree->lock_mode, s.tree->lock_relation.written});
+    return locks;
+}
+
 }  // namespace ms::pg

@@ -32,4 +32,14 @@ struct LintResult { std::vector<LintFinding> findings; std::vector<LintIgnore> i
 // rule for that statement and is reported in `ignored`.
 LintResult lint_script(const std::string& script);
 
+struct StatementLock {
+    int statement = 0;
+    std::string lock_mode;  // "ShareLock", ...
+    std::string relation;   // as written
+};
+
+// The relation lock each statement takes, by the linter's reading of the parse tree;
+// statements that lock no relation, and a script that does not parse, give none.
+std::vector<StatementLock> statement_locks(const std::string& script);
+
 }  // namespace ms::pg

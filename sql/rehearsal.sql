@@ -1,0 +1,49 @@
+-- Dry runs rehearse what cannot run in a transaction: CONCURRENTLY removed, statements that
+-- only run at top level skipped, all rolled back; with a plain warning of what the rehearsal
+-- blocks. Each migration of a dry run lists the locks it needs, even those an earlier one
+-- took, and the sizes of the relations it locks. Run as a deploy role.
+CALL regress.reset();
+CREATE ROLE ms_rehearser LOGIN;
+GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
+                          migrate_status(text),
+                          migrate_apply(text, boolean, text, boolean),
+                          migrate_rollback(text, integer, boolean, boolean, text, text, boolean)
+    TO ms_rehearser;
+GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO ms_rehearser;
+GRANT CREATE ON SCHEMA public TO ms_rehearser;
+SET ROLE ms_rehearser;
+CREATE TABLE rh_big AS SELECT g AS id, 'x' || g AS email FROM generate_series(1, 10000) g;
+SELECT migrate_register('1', 'alter', 'ALTER TABLE rh_big ADD COLUMN flag boolean;', NULL, 'rh');
+SELECT migrate_register('2', 'index', E'CREATE INDEX CONCURRENTLY rh_email ON rh_big (email);\nVACUUM rh_big;',
+                        'DROP INDEX CONCURRENTLY rh_email;', 'rh');
+SELECT migrate_register('3', 'alter again', 'ALTER TABLE rh_big ADD COLUMN other int;',
+                        'ALTER TABLE rh_big DROP COLUMN other;', 'rh');
+
+SELECT version, action, statements, locks, rewritten, rehearsal,
+       relation_bytes ? 'public.rh_big' AS has_size,
+       (relation_bytes ->> 'public.rh_big')::bigint > 300000 AS size_of_10000_rows
+FROM migrate_apply(dry_run => true, project => 'rh');
+-- Nothing is left: no column, no index, nothing recorded.
+SELECT count(*) AS columns FROM pg_attribute WHERE attrelid = 'rh_big'::regclass AND attname = 'flag';
+SELECT count(*) AS indexes FROM pg_indexes WHERE tablename = 'rh_big';
+SELECT version, state FROM migrate_status('rh') ORDER BY version;
+
+-- A real apply still refuses the top-level statement; the runner does it.
+SELECT version FROM migrate_apply(project => 'rh');
+SET client_min_messages = warning;
+CALL migrate_run(project => 'rh');
+RESET client_min_messages;
+SELECT version, state FROM migrate_status('rh') ORDER BY version;
+
+-- Rolling back is rehearsed too: DROP INDEX CONCURRENTLY without CONCURRENTLY.
+SELECT version, action, locks, rehearsal
+FROM migrate_rollback(target => '1', dry_run => true, project => 'rh');
+SELECT version, state FROM migrate_status('rh') ORDER BY version;
+SELECT count(*) AS indexes_kept FROM pg_indexes WHERE tablename = 'rh_big';
+
+-- A script marked migrate:no-transaction runs in one transaction in its rehearsal.
+SELECT migrate_register('4', 'marked', E'-- migrate:no-transaction\nCREATE TABLE rh_marked (id int);', NULL, 'rh');
+SELECT version, rehearsal FROM migrate_apply(dry_run => true, project => 'rh');
+SELECT to_regclass('rh_marked') IS NULL AS nothing_kept;
+
+RESET ROLE;
