@@ -82,3 +82,7 @@ SELECT action, version FROM migrate_history('rr_tx') WHERE action = 'rollback';
 
 RESET ROLE;
 RESET client_min_messages;
+-- The role goes with what it owns, so that the test runs again on the same cluster.
+CALL regress.reset();
+DROP OWNED BY ms_rollbacker;
+DROP ROLE ms_rollbacker;

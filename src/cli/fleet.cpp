@@ -98,11 +98,19 @@ int run_fleet(const std::vector<DsnLine>& dsns, const Job& job) {
             // Under --fail-fast, or after Ctrl-C, the databases not started yet stay
             // "skipped".
             if (stop.load() || interrupted()) continue;
-            const ProgressSink progress = progress_to_stderr("[" + reports[i].label + "] ");
-            reports[i] = run_on_database(dsns[i].dsn, job, progress);
+            // Nothing may escape a thread (that would end the process): under a memory
+            // limit even the bookkeeping around a database can fail, and then that database
+            // is reported failed while the others go on.
+            try {
+                const ProgressSink progress = progress_to_stderr("[" + reports[i].label + "] ");
+                reports[i] = run_on_database(dsns[i].dsn, job, progress);
+                if (!o.json) print_section(reports[i], progress);
+                else if (!reports[i].error.empty()) progress(reports[i].error);
+            } catch (const std::exception& e) {
+                reports[i].outcome = Outcome::Failed;
+                reports[i].error = e.what();
+            }
             if (reports[i].outcome != Outcome::Ok && o.fail_fast) stop.store(true);
-            if (!o.json) print_section(reports[i], progress);
-            else if (!reports[i].error.empty()) progress(reports[i].error);
         }
     };
 

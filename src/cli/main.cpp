@@ -20,6 +20,7 @@
 
 #include <malloc.h>
 #include <poll.h>
+#include <pthread.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <unistd.h>
@@ -160,10 +161,19 @@ void refuse_core_dumps() {
 
 // glibc gives each thread that allocates an arena of its own, reserving 64 MiB of address
 // space apiece: under a memory limit, a fleet's threads would exhaust it with reservations
-// and fail allocations that the work needs. The threads mostly wait on the network; a few
-// shared arenas cost them nothing.
+// and fail allocations that the work needs. The threads mostly wait on the network; one
+// shared arena costs them nothing.
 void share_malloc_arenas() {
-    mallopt(M_ARENA_MAX, 2);
+    mallopt(M_ARENA_MAX, 1);
+}
+
+// Threads here run libpq and little else: 2 MiB of stack is plenty, and a fleet of them
+// under a memory limit reserves a quarter of what the 8 MiB default would.
+void small_thread_stacks() {
+    pthread_attr_t attr;
+    if (pthread_attr_init(&attr) != 0) return;
+    if (pthread_attr_setstacksize(&attr, 2u << 20) == 0) pthread_setattr_default_np(&attr);
+    pthread_attr_destroy(&attr);
 }
 
 }  // namespace
@@ -171,6 +181,7 @@ void share_malloc_arenas() {
 int main(int argc, char** argv) {
     refuse_core_dumps();
     share_malloc_arenas();
+    small_thread_stacks();
     install_signal_handlers();
     int status;
     try {

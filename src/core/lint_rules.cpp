@@ -78,6 +78,51 @@ const std::vector<LintRuleInfo>& lint_rules() {
          "SET lock_timeout (e.g. SET lock_timeout = '5s') earlier in the script, so that the "
          "statement fails fast instead of queueing every other query behind it; migrate_run "
          "sets it from migrations_schema.lock_timeout."},
+        {R::DetachPartitionNotConcurrent, "detach-partition-not-concurrent", S::Warning,
+         "Use ALTER TABLE ... DETACH PARTITION ... CONCURRENTLY (PostgreSQL 14 and later), in a "
+         "migration of its own run by migrate_run: it takes SHARE UPDATE EXCLUSIVE instead of "
+         "ACCESS EXCLUSIVE on the parent."},
+        {R::ConcurrentlyOnPartitioned, "concurrently-on-partitioned", S::Error,
+         "CREATE INDEX ON ONLY the partitioned table, CREATE INDEX CONCURRENTLY on each "
+         "partition, then ALTER INDEX ... ATTACH PARTITION each; the server refuses "
+         "CONCURRENTLY on a partitioned table."},
+        {R::UnbalancedTransaction, "unbalanced-transaction", S::Error,
+         "Use one BEGIN ... COMMIT around the whole script, or none (apply and run supply the "
+         "transaction); nested, missing or extra transaction statements change what commits."},
+        {R::ClientBreaking, "client-breaking", S::Warning,
+         "Change what clients rely on in steps: deploy code that copes with both shapes first, "
+         "then change the schema."},
+        {R::IdentifierTooLong, "identifier-too-long", S::Warning,
+         "Use a name of at most 63 bytes: the server truncates longer ones silently, so a "
+         "later statement naming it in full finds nothing, or two names collide."},
+        {R::IndexNotImmutable, "index-not-immutable", S::Error,
+         "Use only IMMUTABLE functions in index expressions and predicates (compare with a "
+         "constant instead of now()); the server refuses the index, and in a migration of "
+         "several indexes the ones before it were already built."},
+        {R::ExclusionConstraint, "exclusion-constraint", S::Warning,
+         "An exclusion constraint builds its index under ACCESS EXCLUSIVE and cannot be NOT "
+         "VALID: add it while the table is small, or in a maintenance window."},
+        {R::ValidateSameTransaction, "validate-same-transaction", S::Warning,
+         "VALIDATE CONSTRAINT in a later migration: in the transaction that added the "
+         "constraint NOT VALID, the validation scan runs under the ADD's stronger lock."},
+        {R::PreferBigint, "prefer-bigint", S::Warning,
+         "Use bigint for keys and counters: integer runs out at 2^31, and widening it later "
+         "rewrites the table.", false},
+        {R::PreferText, "prefer-text", S::Warning,
+         "Use text (with a CHECK on length() if a limit matters): varchar(n) is no faster, and "
+         "changing n can rewrite.", false},
+        {R::PreferTimestamptz, "prefer-timestamptz", S::Warning,
+         "Use timestamptz: timestamp without time zone loses the offset the value was written "
+         "with.", false},
+        {R::PreferIdentity, "prefer-identity", S::Warning,
+         "Use GENERATED ALWAYS AS IDENTITY: serial's sequence has its own owner and grants, "
+         "and dumps and copies treat it apart.", false},
+        {R::BanChar, "ban-char", S::Warning,
+         "Use text or varchar: char(n) pads with blanks, which comparisons and lengths then "
+         "surprise with.", false},
+        {R::PreferJsonb, "prefer-jsonb", S::Warning,
+         "Use jsonb: json keeps the text as written, cannot be indexed, and is reparsed on "
+         "every access.", false},
     };
     return rules;
 }

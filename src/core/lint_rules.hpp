@@ -34,6 +34,21 @@ enum class LintRule {
     UnboundedDml,
     SetLogged,
     NoLockTimeout,
+    DetachPartitionNotConcurrent,
+    ConcurrentlyOnPartitioned,
+    UnbalancedTransaction,
+    ClientBreaking,
+    IdentifierTooLong,
+    IndexNotImmutable,
+    ExclusionConstraint,
+    ValidateSameTransaction,
+    // Style: off unless a policy asks for them (the "style" preset).
+    PreferBigint,
+    PreferText,
+    PreferTimestamptz,
+    PreferIdentity,
+    BanChar,
+    PreferJsonb,
 };
 
 struct LintRuleInfo {
@@ -41,6 +56,7 @@ struct LintRuleInfo {
     const char* id;  // "index-not-concurrent"
     LintSeverity severity;
     const char* hint;  // the safe form
+    bool on_by_default = true;
 };
 
 const LintRuleInfo& lint_rule_info(LintRule rule);

@@ -69,9 +69,16 @@ std::vector<int> modifiers_from_typmod(std::string_view type_name, int typmod) {
     return {typmod};
 }
 
-bool type_change_rewrites(const ColumnType& from, const ColumnType& to) {
+bool type_change_rewrites(const ColumnType& from, const ColumnType& to, bool time_zone_utc) {
     if (!from.modifiers_known || !to.modifiers_known)
         return true;
+    const bool between_timestamps =
+        (from.name == "timestamp" && to.name == "timestamptz") ||
+        (from.name == "timestamptz" && to.name == "timestamp");
+    if (between_timestamps && time_zone_utc)
+        return normalized(from.name, from.modifiers) != normalized(to.name, to.modifiers) &&
+               !limit_grows(normalized(from.name, from.modifiers),
+                            normalized(to.name, to.modifiers));
     const auto from_mods = normalized(from.name, from.modifiers);
     const auto to_mods = normalized(to.name, to.modifiers);
     if (from.name != to.name)
@@ -92,6 +99,19 @@ bool type_change_rewrites(const ColumnType& from, const ColumnType& to) {
     if (name == "interval")
         return !to_mods.empty();
     return true;
+}
+
+TypeStyle type_style(std::string_view name, int modifier_count) {
+    TypeStyle s;
+    s.serial = is_one_of(name, {"serial", "serial4", "bigserial", "serial8", "smallserial",
+                                "serial2"});
+    s.narrow_integer = is_one_of(name, {"int2", "int4", "int", "integer", "smallint", "serial",
+                                        "serial4", "smallserial", "serial2"});
+    s.limited_varchar = is_one_of(name, {"varchar"}) && modifier_count > 0;
+    s.timestamp = name == "timestamp";
+    s.fixed_char = is_one_of(name, {"bpchar", "char"});
+    s.json = name == "json";
+    return s;
 }
 
 std::string type_display(std::string_view formatted_name, const std::vector<int>& modifiers) {

@@ -25,7 +25,22 @@ std::vector<int> modifiers_from_typmod(std::string_view type_name, int typmod);
 
 // Whether changing a column from `from` to `to` (without USING) rewrites the table. Unknown
 // cases count as a rewrite: a missed warning costs more than a needless one.
-bool type_change_rewrites(const ColumnType& from, const ColumnType& to);
+// time_zone_utc: the session's TimeZone is UTC, where timestamp and timestamptz share their
+// representation and the server converts between them without a rewrite.
+bool type_change_rewrites(const ColumnType& from, const ColumnType& to,
+                          bool time_zone_utc = false);
+
+// The style rules' reading of a column type by its parser name ("int4", "serial", "bpchar"):
+// which rules object to it.
+struct TypeStyle {
+    bool narrow_integer = false;  // int2, int4 and their serials
+    bool serial = false;          // any serial
+    bool limited_varchar = false; // varchar(n)
+    bool timestamp = false;       // timestamp without time zone
+    bool fixed_char = false;      // char(n), character
+    bool json = false;
+};
+TypeStyle type_style(std::string_view parser_name, int modifier_count);
 
 // "character varying" + {20} -> "character varying(20)", for messages.
 std::string type_display(std::string_view formatted_name, const std::vector<int>& modifiers);

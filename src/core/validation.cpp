@@ -13,7 +13,7 @@ const char* severity_name(Severity s) noexcept {
 
 std::vector<Problem> validate(const std::vector<Registered>& registered,
                               const std::vector<Applied>& applied,
-                              const std::vector<std::string>& failed) {
+                              const std::vector<std::string>& failed, bool require_down) {
     std::vector<Problem> problems;
 
     // Spellings first: two applied rows for one version, or an applied spelling that
@@ -80,6 +80,11 @@ std::vector<Problem> validate(const std::vector<Registered>& registered,
             problems.push_back({Severity::Warning, v, "no_down_script",
                                 "Applied migration " + v + " has no down script.",
                                 "Without one it cannot be rolled back."});
+        if (require_down && !is_applied(m.state) && !m.has_down)
+            problems.push_back({Severity::Error, v, "down_script_required",
+                                "Pending migration " + v + " has no down script.",
+                                "migrations_schema.require_down is on: register a down script "
+                                "with it."});
     }
     // Spelling problems were found first; report everything in version order.
     std::stable_sort(problems.begin(), problems.end(), [](const Problem& a, const Problem& b) {

@@ -24,9 +24,10 @@ struct Problem {
 // Problems in version order: modified applied scripts, pending migrations ordered before the
 // newest applied one, failed attempts left behind, applied migrations no longer registered,
 // one version recorded twice or spelt differently, and applied migrations without a down
-// script (a warning).
+// script (a warning). With require_down, a pending migration without a down script is an
+// error: teams that mandate rollbacks want CI to fail before it runs.
 std::vector<Problem> validate(const std::vector<Registered>& registered,
                               const std::vector<Applied>& applied,
-                              const std::vector<std::string>& failed);
+                              const std::vector<std::string>& failed, bool require_down = false);
 
 }  // namespace ms::core

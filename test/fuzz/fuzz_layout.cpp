@@ -73,10 +73,10 @@ std::optional<MigrationFile> classified(std::string_view path) {
     FUZZ_CHECK(dir.size() <= 255);
     if (iequals(dir, "rollback")) {  // the folder names match in any case
         FUZZ_CHECK(file->direction == Direction::Down);
-        FUZZ_CHECK(all_digits(file->version));
+        FUZZ_CHECK(digits_and_dots(file->version));  // point releases: 013.1
     } else if (iequals(dir, "verify")) {
         FUZZ_CHECK(file->direction == Direction::Verify);
-        FUZZ_CHECK(all_digits(file->version));
+        FUZZ_CHECK(digits_and_dots(file->version));
     } else {
         // A migration's own folder: up.sql, down.sql or verify.sql, named by the folder.
         static const std::array<std::pair<std::string_view, Direction>, 3> scripts{{

@@ -270,6 +270,17 @@ like($err, qr/test found 1 migration whose round trip is not exact/, 'and says w
 like($err, qr/the folder differs from the registry \(not registered: 1, 2\).*nothing was written/,
     'test compares the folder with the registry');
 is(states('roundtrip'), '', 'test registered nothing and applied nothing');
+{
+    # A team that mandates rollbacks: a migration without a down script fails the test.
+    local $ENV{PGOPTIONS} = '-c migrations_schema.require_down=on';
+    PostgreSQL::Test::Utils::append_to_file("$rt/3_nodown.up.sql", 'CREATE TABLE rt_nodown (id int);');
+    ($rc, $out, $err) = pg_migrate('test', '--project', 'roundtrip', '--target', '1', $rt);
+    is($rc, 0, 'with require_down, migrations that have down scripts pass');
+    ($rc, $out, $err) = pg_migrate('test', '--project', 'roundtrip', $rt);
+    is($rc, 1, 'and one without a down script fails the test');
+    like($out, qr/^ 3\s+\| nodown\s+\| no down script \(required\)/m, 'saying so');
+    unlink "$rt/3_nodown.up.sql";
+}
 is(sql('postgres', q{SELECT to_regclass('rt_items') IS NULL}), 't', 'and left no table');
 
 # --- Ctrl-C: the server is asked to cancel, the failure is recorded --------------------------

@@ -233,3 +233,14 @@ TEST(Validate, MalformedVersionsAreInvalid) {
     EXPECT_EQ(kind_of([] { validate({reg("1")}, {done("x")}, {}); }), FailureKind::InvalidValue);
     EXPECT_EQ(kind_of([] { validate({reg("1")}, {}, {"1..2"}); }), FailureKind::InvalidValue);
 }
+
+TEST(Validate, RequiredDownScriptsMakeAPendingMigrationWithoutOneAnError) {
+    const std::vector<Registered> registered = {reg("1", false), reg("2", false), reg("3")};
+    const std::vector<Applied> applied = {done("1")};
+    EXPECT_EQ(rows(ms::core::validate(registered, applied, {})), (Rows{{"1", "no_down_script"}}));
+    const auto problems = ms::core::validate(registered, applied, {}, true);
+    EXPECT_EQ(rows(problems), (Rows{{"1", "no_down_script"}, {"2", "down_script_required"}}));
+    const Problem* p = only(problems, "2", "down_script_required");
+    ASSERT_NE(p, nullptr);
+    EXPECT_EQ(p->severity, ms::core::Severity::Error);
+}

@@ -31,7 +31,7 @@ void require_read_server_files() {
 Datum load_dir_body(FunctionCallInfo fcinfo) {
     const std::string path = required_text(fcinfo, 0, "path");
     const std::string project = project_argument(fcinfo, 1);
-    const bool prune = required_bool(fcinfo, 2, "prune");
+    const bool prune = required_bool(fcinfo, 2, "prune", false);
     require_read_server_files();
 
     // The whole folder is read and checked before anything is stored, so a bad file

@@ -19,7 +19,7 @@ Datum rollback_body(FunctionCallInfo fcinfo) {
     request.everything = required_bool(fcinfo, 2, "everything");
     const bool dry_run = required_bool(fcinfo, 3, "dry_run");
     request.version = optional_text(fcinfo, 5);
-    request.allow_out_of_order = required_bool(fcinfo, 6, "out_of_order");
+    request.allow_out_of_order = required_bool(fcinfo, 6, "out_of_order", false);
     ProjectOperation op("migrate_rollback", project_argument(fcinfo, 4));
     const auto plan = op.tracked([&] {
         const auto state = op.load();

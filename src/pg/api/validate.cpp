@@ -3,6 +3,7 @@
 #include "core/validation.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/base/settings.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/lint/lint.hpp"
 #include "pg/registry/registry.hpp"
@@ -32,7 +33,7 @@ Datum validate_body(FunctionCallInfo fcinfo) {
             const auto registered = load_registered(p);
             const auto applied = load_applied(p);
             const auto failed = load_failed(p);
-            problems = core::validate(registered, applied, failed);
+            problems = core::validate(registered, applied, failed, down_scripts_required());
             for (const auto& m : core::migration_states(registered, applied, failed))
                 if (!core::is_applied(m.state))
                     pending.emplace_back(m.version.text(),

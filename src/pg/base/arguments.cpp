@@ -20,7 +20,7 @@ core::Failure null_argument(const char* name) {
 }  // namespace
 
 std::optional<std::string> optional_text(FunctionCallInfo fcinfo, int n) {
-    if (PG_ARGISNULL(n))
+    if (n >= PG_NARGS() || PG_ARGISNULL(n))
         return std::nullopt;
     text* t = pg_call([&] { return PG_GETARG_TEXT_PP(n); });
     return std::string(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
@@ -33,8 +33,11 @@ std::string required_text(FunctionCallInfo fcinfo, int n, const char* name) {
     return std::move(*value);
 }
 
-bool required_bool(FunctionCallInfo fcinfo, int n, const char* name) {
-    if (PG_ARGISNULL(n))
+bool required_bool(FunctionCallInfo fcinfo, int n, const char* name,
+                   std::optional<bool> absent) {
+    if (n >= PG_NARGS() && absent)
+        return *absent;
+    if (n >= PG_NARGS() || PG_ARGISNULL(n))
         throw null_argument(name);
     return PG_GETARG_BOOL(n);
 }

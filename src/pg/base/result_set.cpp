@@ -44,13 +44,17 @@ Datum float8_array_datum(const std::vector<double>& numbers) {
 }  // namespace
 
 void ResultSet::add_row(std::initializer_list<Cell> cells) {
-    if (static_cast<int>(cells.size()) != info_->setDesc->natts)
+    // Columns are only ever added at the end: a caller whose SQL definition predates the
+    // newer ones (before ALTER EXTENSION ... UPDATE) gets the columns it declares.
+    const int columns = info_->setDesc->natts;
+    if (static_cast<int>(cells.size()) < columns)
         throw std::logic_error("result row has the wrong number of columns");
+    const std::vector<Cell> kept(cells.begin(), cells.begin() + columns);
     std::vector<Datum> values;
     std::vector<char> nulls;  // bool, but std::vector<bool> has no data()
-    values.reserve(cells.size());
-    nulls.reserve(cells.size());
-    for (const auto& c : cells) {
+    values.reserve(kept.size());
+    nulls.reserve(kept.size());
+    for (const auto& c : kept) {
         Datum value = 0;
         switch (c.kind) {
         case Cell::Kind::Null: break;
@@ -78,7 +82,7 @@ void ResultSet::add_row(std::initializer_list<Cell> cells) {
     });
     // The tuplestore copied the row; the text datums are garbage now.
     std::size_t i = 0;
-    for (const auto& c : cells) {
+    for (const auto& c : kept) {
         if (c.kind == Cell::Kind::Text)
             pfree(DatumGetPointer(values[i]));
         ++i;

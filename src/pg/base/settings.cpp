@@ -1,5 +1,7 @@
 #include "pg/base/settings.hpp"
 
+#include "core/failure.hpp"
+#include "core/lint_policy.hpp"
 #include "pg/base/pg.hpp"
 
 extern "C" {
@@ -7,6 +9,8 @@ extern "C" {
 }
 
 #include <climits>
+#include <optional>
+#include <string>
 
 namespace ms::pg {
 
@@ -20,6 +24,30 @@ int guard = static_cast<int>(DdlGuard::Off);
 bool guard_bypass = false;
 char* managed_schemas = nullptr;
 char* fault_injection = nullptr;
+char* lint_rules = nullptr;
+bool lint_assume_large = false;
+bool require_down = false;
+
+// A policy the linter cannot read is refused when it is set, not when a migration runs.
+// The message is copied out of the handler before the server's error machinery is called.
+bool check_lint_rules(char** newval, void**, GucSource) {
+    std::optional<std::string> message;
+    std::string hint;
+    try {
+        (void)core::parse_lint_policy(*newval == nullptr ? "" : *newval);
+    } catch (const core::Failure& f) {
+        message = f.what();
+        hint = f.hint();
+    } catch (const std::exception& e) {
+        message = e.what();
+    }
+    if (!message)
+        return true;
+    GUC_check_errmsg("%s", message->c_str());
+    if (!hint.empty())
+        GUC_check_errhint("%s", hint.c_str());
+    return false;
+}
 
 const struct config_enum_entry lint_policies[] = {
     {"off", static_cast<int>(LintPolicy::Off), false},
@@ -59,8 +87,30 @@ void define_settings() {
         "What lint findings do when a migration is about to run.",
         "off: nothing; warn: each finding is a NOTICE or WARNING; error: a migration with an "
         "error finding is refused before anything runs.",
-        &lint_policy, static_cast<int>(LintPolicy::Warn), lint_policies, PGC_USERSET, 0,
+        &lint_policy, static_cast<int>(LintPolicy::Warn), lint_policies, PGC_SUSET, 0,
         nullptr, nullptr, nullptr);
+    // Policies are the database owner's to set (ALTER DATABASE ... SET, or GRANT SET ON
+    // PARAMETER): a deploy role must not switch off what it is held to.
+    DefineCustomStringVariable(
+        "migrations_schema.lint_rules",
+        "Per-rule lint severities and presets: 'online-safe, destructive=error, style'.",
+        "Presets: online-safe, additive-only, style. Items rule=level with a level of error, "
+        "warning, info or off; later items win. Honoured by migrate_lint, apply, run and "
+        "validate.",
+        &lint_rules, "", PGC_SUSET, GUC_LIST_INPUT, check_lint_rules, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "migrations_schema.require_down",
+        "Every pending migration needs a down script: migrate_validate reports an error and "
+        "migrate_test a failed round trip for one without.",
+        "For teams that mandate rollbacks; a policy, so superusers (or roles granted SET on "
+        "it) set it.",
+        &require_down, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable(
+        "migrations_schema.lint_assume_large",
+        "Lints as if every table a script touches existed and were large.",
+        "For CI on empty databases: size-dependent hazards are reported, and each such "
+        "finding says it rests on the assumption.",
+        &lint_assume_large, false, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     // The guard protects the schema from the roles that use it: only a superuser (or a role
     // granted SET on it) may change it, per database with ALTER DATABASE ... SET.
     DefineCustomEnumVariable(
@@ -116,6 +166,18 @@ bool ddl_guard_bypassed() {
 
 const char* fault_injection_setting() {
     return fault_injection == nullptr ? "" : fault_injection;
+}
+
+const char* lint_rules_setting() {
+    return lint_rules == nullptr ? "" : lint_rules;
+}
+
+bool lint_assumes_large_tables() {
+    return lint_assume_large;
+}
+
+bool down_scripts_required() {
+    return require_down;
 }
 
 const char* managed_schemas_setting() {

@@ -14,6 +14,12 @@ int migration_lock_retries();
 // migrations_schema.lint: what lint findings do when a migration is about to run.
 enum class LintPolicy { Off, Warn, Error };
 LintPolicy migration_lint_policy();
+// migrations_schema.lint_rules as written (core::parse_lint_policy reads it).
+const char* lint_rules_setting();
+// migrations_schema.lint_assume_large.
+bool lint_assumes_large_tables();
+// migrations_schema.require_down.
+bool down_scripts_required();
 
 // migrations_schema.ddl_guard: what DDL on the managed schemas outside the runner does.
 enum class DdlGuard { Off, Warn, Error };

@@ -166,6 +166,29 @@ core::Volatility function_volatility(const std::string& schema, const std::strin
                                   : core::Volatility::Unknown;
 }
 
+std::vector<std::string> referencing_tables(const std::string& relation) {
+    const auto n = spi_query(
+        "SELECT DISTINCT c.conrelid::pg_catalog.regclass::pg_catalog.text "
+        "FROM pg_catalog.pg_constraint c "
+        "WHERE c.confrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
+        "AND c.contype OPERATOR(pg_catalog.=) 'f' "
+        "AND c.conrelid OPERATOR(pg_catalog.<>) c.confrelid ORDER BY 1",
+        {text_arg(relation)});
+    std::vector<std::string> tables;
+    for (std::uint64_t i = 0; i < n; ++i)
+        tables.push_back(spi_required_text(i, 1));
+    return tables;
+}
+
+bool time_zone_is_utc() {
+    // The server's own reading: a zone whose offset is zero now and has no daylight time.
+    spi_query("SELECT pg_catalog.current_setting('TimeZone') OPERATOR(pg_catalog.=) ANY "
+              "('{UTC,Etc/UTC,UCT,Etc/UCT,Zulu,Etc/Zulu,GMT,Etc/GMT,Universal,Etc/Universal,"
+              "Greenwich,Etc/Greenwich,GMT0,Etc/GMT0,GMT+0,GMT-0}'::pg_catalog.text[])",
+              {});
+    return spi_bool(0, 1);
+}
+
 std::string current_lock_timeout() {
     spi_query("SELECT pg_catalog.current_setting('lock_timeout')", {});
     return spi_required_text(0, 1);

@@ -34,6 +34,12 @@ std::optional<CatalogType> column_type(const std::string& relation, const std::s
 // pg_type.typname and format_type() of a quoted type name; nullopt when it does not exist.
 std::optional<std::pair<std::string, std::string>> resolve_type(const std::string& type_name);
 
+// The tables with a foreign key to the relation (TRUNCATE ... CASCADE empties them too).
+std::vector<std::string> referencing_tables(const std::string& relation);
+
+// Whether the session's TimeZone is UTC (or an alias of it).
+bool time_zone_is_utc();
+
 // CHECK (column IS NOT NULL) constraints of the relation: (name, validated).
 std::vector<std::pair<std::string, bool>> not_null_checks(const std::string& relation,
                                                           const std::string& column);

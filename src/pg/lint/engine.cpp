@@ -23,10 +23,32 @@ std::vector<LintFinding> LintEngine::check(std::size_t index) {
         check_action(*static_cast<const LintAction*>(lfirst(cell)));
     check_enum_uses();
     check_lock_timeout();
+    check_long_identifiers();
     return std::move(findings_);
 }
 
+std::vector<LintFinding> LintEngine::finish() {
+    findings_.clear();
+    if (in_block_ && !parse_.statements().empty()) {
+        statement_ = &parse_.statements().back();
+        add(core::LintRule::UnbalancedTransaction, LintRelation{nullptr, nullptr, nullptr},
+            "the script's BEGIN has no COMMIT: the runner refuses it, and psql would leave the "
+            "transaction open");
+    }
+    return std::move(findings_);
+}
+
+void LintEngine::check_long_identifiers() {
+    if (!long_identifiers_)
+        long_identifiers_ = parse_.long_identifiers();
+    for (const auto& name : (*long_identifiers_)[statement_index_])
+        add(core::LintRule::IdentifierTooLong, LintRelation{nullptr, nullptr, nullptr},
+            "identifier \"" + name.substr(0, 20) + "...\" is " + std::to_string(name.size()) +
+                " bytes long; the server keeps only its first 63");
+}
+
 void LintEngine::check_action(const LintAction& a) {
+    assumed_ = false;
     switch (a.act) {
     case LintAct::CreateRelation:
         if (a.relation.name != nullptr)
@@ -50,8 +72,15 @@ void LintEngine::check_action(const LintAction& a) {
         check_add_constraint(a);
         break;
     case LintAct::ValidateConstraint:
-        if (a.relation.written != nullptr && a.name != nullptr)
+        if (a.relation.written != nullptr && a.name != nullptr) {
             validated_.emplace(a.relation.written, a.name);
+            if (added_not_valid_.count({a.relation.written, a.name}) != 0)
+                add(core::LintRule::ValidateSameTransaction, a.relation,
+                    "VALIDATE CONSTRAINT \"" + std::string(a.name) + "\" of " +
+                        a.relation.written +
+                        " runs in the transaction that added it NOT VALID: the scan happens "
+                        "while that transaction still holds the ADD's lock");
+        }
         break;
     case LintAct::DropColumn:
     case LintAct::DropTable:
@@ -76,10 +105,21 @@ void LintEngine::check_action(const LintAction& a) {
             script_lock_timeout_.reset();
         break;
     case LintAct::BeginBlock:
-        in_block_ = true;
-        break;
     case LintAct::EndBlock:
-        in_block_ = false;
+        check_transaction(a);
+        break;
+    case LintAct::DetachPartition:
+    case LintAct::DropNotNull:
+    case LintAct::RenameObject:
+    case LintAct::DropObject:
+    case LintAct::DomainConstraint:
+        check_client_breaking(a);
+        break;
+    case LintAct::ColumnType:
+        check_style(a);
+        break;
+    case LintAct::CreateFunction:
+        record_function(a);
         break;
     }
 }
@@ -121,13 +161,21 @@ void LintEngine::check_enum_uses() {
 
 void LintEngine::check_lock_timeout() {
     const LintTreeStatement* tree = statement_->tree;
-    if (tree->lock_mode == nullptr || std::string(tree->lock_mode) != "AccessExclusiveLock" ||
-        !existing(tree->lock_relation) || lock_timeout_in_force())
+    if (tree->lock_mode == nullptr)
+        return;
+    // Every lock that conflicts with ROW EXCLUSIVE queues the writers behind it while it
+    // waits; ACCESS EXCLUSIVE queues the readers too.
+    const std::string mode = tree->lock_mode;
+    const bool exclusive = mode == "AccessExclusiveLock";
+    if (!exclusive && mode != "ShareLock" && mode != "ShareRowExclusiveLock" &&
+        mode != "ExclusiveLock")
+        return;
+    if (!existing(tree->lock_relation) || lock_timeout_in_force())
         return;
     add(core::LintRule::NoLockTimeout, tree->lock_relation,
-        std::string("ACCESS EXCLUSIVE lock on ") + tree->lock_relation.written +
-            " with no lock_timeout: while it waits for running transactions, every other "
-            "query on the table queues behind it");
+        core::lock_mode_words(mode) + " lock on " + tree->lock_relation.written +
+            " with no lock_timeout: while it waits for running transactions, every other " +
+            (exclusive ? "query" : "write") + " on the table queues behind it");
 }
 
 bool LintEngine::lock_timeout_in_force() {
@@ -140,11 +188,16 @@ bool LintEngine::lock_timeout_in_force() {
 
 void LintEngine::add(core::LintRule rule, const LintRelation& relation, std::string message) {
     const auto& info = core::lint_rule_info(rule);
+    const auto severity = core::effective_severity(policy_, rule);
+    if (!severity)
+        return;
     LintFinding f;
     f.statement = statement_->number;
     f.line = statement_->line;
     f.rule = info.id;
-    f.severity = core::lint_severity_name(info.severity);
+    f.severity = core::lint_severity_name(*severity);
+    if (assumed_)
+        message += " (assuming the table is large: migrations_schema.lint_assume_large)";
     if (statement_->tree->lock_mode != nullptr)
         f.lock_mode = statement_->tree->lock_mode;
     if (relation.name != nullptr) {
@@ -168,14 +221,22 @@ bool LintEngine::created_in_script(const LintRelation& relation) const {
 }
 
 bool LintEngine::existing(const LintRelation& relation) {
-    return relation.name != nullptr && !created_in_script(relation) && facts(relation).exists;
+    if (relation.name == nullptr || created_in_script(relation))
+        return false;
+    if (facts(relation).exists)
+        return true;
+    assumed_ = assumed_ || assume_large_;
+    return assume_large_;
 }
 
 bool LintEngine::has_rows(const LintRelation& relation) {
     if (!existing(relation))
         return false;
     const auto& rows = facts(relation).rows;
-    return rows && *rows > 0;
+    if (rows && *rows > 0)
+        return true;
+    assumed_ = assumed_ || assume_large_;
+    return assume_large_;
 }
 
 const RelationFacts& LintEngine::facts(const LintRelation& relation) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include "core/lint_facts.hpp"
+#include "core/lint_policy.hpp"
 #include "core/lint_rules.hpp"
 #include "pg/lint/lint.hpp"
 #include "pg/lint/catalog.hpp"
@@ -20,11 +21,19 @@ namespace ms::pg {
 
 class LintEngine {
 public:
-    explicit LintEngine(const LintParse& parse) : parse_(parse) {}
+    // policy: the severities findings are reported with (off: not reported). assume_large:
+    // a table the script does not create counts as existing and large, whatever the
+    // catalog says, and the findings that rest on that say so.
+    LintEngine(const LintParse& parse, core::LintPolicy policy, bool assume_large)
+        : parse_(parse), policy_(std::move(policy)), assume_large_(assume_large) {}
 
     // Findings of the statement at this index of parse.statements(), in order. Statements
     // must be checked in script order.
     std::vector<LintFinding> check(std::size_t index);
+
+    // Findings about the script as a whole, after its last statement was checked: a BEGIN
+    // without COMMIT.
+    std::vector<LintFinding> finish();
 
 private:
     struct EnumAddition {
@@ -52,6 +61,14 @@ private:
     void record_enum_value(const LintAction& a);
     void check_enum_uses();
     void check_lock_timeout();
+    void check_transaction(const LintAction& a);
+    void check_client_breaking(const LintAction& a);
+    void check_style(const LintAction& a);
+    void check_long_identifiers();
+    void record_function(const LintAction& a);
+    // The first function of the list whose volatility is worse than `allowed` ('i' or 'v':
+    // none allowed beyond it), functions created earlier in the script included; "" if none.
+    std::string first_call_beyond(List* calls, char allowed);
 
     void add(core::LintRule rule, const LintRelation& relation, std::string message);
 
@@ -66,6 +83,9 @@ private:
     std::string lock_words() const;
 
     const LintParse& parse_;
+    const core::LintPolicy policy_;
+    const bool assume_large_;
+    bool assumed_ = false;  // the current action's check relied on assume_large_
     const LintStatement* statement_ = nullptr;
     std::size_t statement_index_ = 0;
     std::vector<LintFinding> findings_;
@@ -80,6 +100,9 @@ private:
     std::vector<std::vector<std::string>> literals_;  // string constants by statement index
     std::vector<NotNullCheck> not_null_checks_;
     std::set<std::pair<std::string, std::string>> validated_;  // (relation, constraint)
+    std::set<std::pair<std::string, std::string>> added_not_valid_;  // (relation, constraint)
+    std::map<std::string, char> script_functions_;  // created by the script: name -> volatility
+    std::optional<std::vector<std::vector<std::string>>> long_identifiers_;  // by statement
 };
 
 }  // namespace ms::pg

@@ -23,34 +23,62 @@ const char* constraint_words(LintConstraint c) {
     case LintConstraint::ForeignKey: return "FOREIGN KEY";
     case LintConstraint::Unique: return "UNIQUE";
     case LintConstraint::PrimaryKey: return "PRIMARY KEY";
+    case LintConstraint::Exclusion: return "EXCLUDE";
     case LintConstraint::Other: break;
     }
     return "constraint";
 }
 
-// The first volatile function a default calls, or "" when it calls none. A function the
-// catalog does not know counts only when its name is one of the well-known volatile ones.
-std::string first_volatile_call(List* calls) {
+// Volatility as pg_proc.provolatile spells it, worst last.
+int rank(char volatility) {
+    return volatility == 'i' ? 0 : volatility == 's' ? 1 : 2;
+}
+
+}  // namespace
+
+std::string LintEngine::first_call_beyond(List* calls, char allowed) {
     ListCell* cell;
     foreach (cell, calls) {
         const auto* f = static_cast<const LintFunction*>(lfirst(cell));
         const std::string name = f->name;
-        const std::string schema = f->schema ? f->schema : "";
-        core::Volatility v = function_volatility(schema, name);
-        if (v == core::Volatility::Unknown && core::is_known_volatile_function(name))
-            v = core::Volatility::Volatile;
-        if (v == core::Volatility::Volatile)
+        char volatility = 0;
+        // A function the script created earlier is not in the catalog yet.
+        if (const auto it = script_functions_.find(name);
+            f->schema == nullptr && it != script_functions_.end()) {
+            volatility = it->second;
+        } else {
+            const core::Volatility v = function_volatility(f->schema ? f->schema : "", name);
+            volatility = v == core::Volatility::Immutable ? 'i'
+                         : v == core::Volatility::Stable  ? 's'
+                         : v == core::Volatility::Volatile ? 'v'
+                         // Unknown: only the well-known volatile names count.
+                         : core::is_known_volatile_function(name) ? 'v'
+                                                                  : allowed;
+        }
+        if (rank(volatility) > rank(allowed))
             return name;
     }
     return "";
 }
 
-}  // namespace
+void LintEngine::record_function(const LintAction& a) {
+    if (a.name != nullptr && a.type_name != nullptr)
+        script_functions_[a.name] = a.type_name[0];
+}
 
 void LintEngine::check_index(const LintAction& a) {
     const std::string relation = a.relation.written ? a.relation.written : "";
     switch (a.act) {
     case LintAct::CreateIndex: {
+        const std::string not_immutable = first_call_beyond(a.index_functions, 'i');
+        if (!not_immutable.empty())
+            add(LintRule::IndexNotImmutable, a.relation,
+                "the index on " + relation + " calls " + not_immutable +
+                    "(), which is not IMMUTABLE: the server refuses the index");
+        if (a.concurrent && existing(a.relation) && facts(a.relation).kind == 'p')
+            add(LintRule::ConcurrentlyOnPartitioned, a.relation,
+                "CREATE INDEX CONCURRENTLY on " + relation +
+                    ", a partitioned table: the server refuses CONCURRENTLY there");
         // IF NOT EXISTS of an index that exists builds nothing, valid or not.
         std::optional<bool> valid;
         if (a.if_not_exists && a.name != nullptr && existing(a.relation))
@@ -97,6 +125,15 @@ void LintEngine::check_add_column(const LintAction& a) {
     if (!existing(a.relation))
         return;
     const std::string relation = a.relation.written;
+    if (a.inline_unique)
+        add(LintRule::UniqueWithoutIndex, a.relation,
+            "ADD COLUMN " + quoted(a.column) + " with UNIQUE or PRIMARY KEY builds its index on " +
+                relation + " while holding an ACCESS EXCLUSIVE lock, blocking reads and writes");
+    if (a.inline_foreign_key)
+        add(LintRule::ConstraintNotValidMissing, a.relation,
+            "ADD COLUMN " + quoted(a.column) + " with REFERENCES validates the foreign key "
+                "against every existing row of " + relation + " while holding its " +
+                lock_words());
     const bool serial = a.type_last_name != nullptr && core::is_serial_type(a.type_last_name);
     if (a.not_null && !a.has_default && !a.fills_rows && !serial && has_rows(a.relation))
         add(LintRule::AddColumnNotNullNoDefault, a.relation,
@@ -111,7 +148,7 @@ void LintEngine::check_add_column(const LintAction& a) {
     }
     if (!a.has_default)
         return;
-    const std::string call = first_volatile_call(a.default_functions);
+    const std::string call = first_call_beyond(a.default_functions, 's');
     if (!call.empty())
         add(LintRule::AddColumnVolatileDefault, a.relation,
             "the DEFAULT of column " + quoted(a.column) + " calls volatile function " + call +
@@ -133,7 +170,7 @@ void LintEngine::check_column_type(const LintAction& a) {
     to.modifiers_known = a.modifier_count >= 0;
     for (int i = 0; i < a.modifier_count; ++i)
         to.modifiers.push_back(a.modifiers[i]);
-    if (!a.using_expression && !core::type_change_rewrites(from->type, to))
+    if (!a.using_expression && !core::type_change_rewrites(from->type, to, time_zone_is_utc()))
         return;
     add(LintRule::AlterColumnTypeRewrite, a.relation,
         "changing column " + quoted(a.column) + " of " + relation + " from " + from->display +
@@ -166,8 +203,15 @@ void LintEngine::check_add_constraint(const LintAction& a) {
     if (a.constraint == LintConstraint::Check && a.not_null_column != nullptr)
         not_null_checks_.push_back(
             {relation, a.not_null_column, a.name ? a.name : "", !a.not_valid});
+    if (a.not_valid && a.name != nullptr)
+        added_not_valid_.emplace(relation, a.name);
     if (!existing(a.relation))
         return;
+    if (a.constraint == LintConstraint::Exclusion)
+        add(LintRule::ExclusionConstraint, a.relation,
+            "ADD EXCLUDE" + (a.name ? " constraint " + quoted(a.name) : std::string()) +
+                " builds its index on " + relation +
+                " under an ACCESS EXCLUSIVE lock, and cannot be added NOT VALID");
     const std::string what = std::string(constraint_words(a.constraint)) +
                              (a.name ? " constraint " + quoted(a.name) : std::string());
     if ((a.constraint == LintConstraint::Check || a.constraint == LintConstraint::ForeignKey) &&
@@ -196,9 +240,17 @@ void LintEngine::check_removal(const LintAction& a) {
         add(LintRule::Destructive, a.relation,
             "DROP TABLE " + relation + " deletes the table and all of its rows");
         break;
-    case LintAct::Truncate:
-        add(LintRule::Destructive, a.relation, "TRUNCATE " + relation + " deletes all of its rows");
+    case LintAct::Truncate: {
+        std::string also;
+        if (a.logged)  // CASCADE
+            for (const auto& child : referencing_tables(relation))
+                also += (also.empty() ? "" : ", ") + child;
+        add(LintRule::Destructive, a.relation,
+            "TRUNCATE " + relation + " deletes all of its rows" +
+                (also.empty() ? std::string()
+                              : "; CASCADE also empties every table referencing it: " + also));
         break;
+    }
     case LintAct::DropColumn:
         add(LintRule::Destructive, a.relation,
             "DROP COLUMN " + quoted(a.column) + " of " + relation +
@@ -254,6 +306,84 @@ void LintEngine::check_rewrite(const LintAction& a) {
     default:
         break;
     }
+}
+
+void LintEngine::check_transaction(const LintAction& a) {
+    const LintRelation none{nullptr, nullptr, nullptr};
+    if (a.act == LintAct::BeginBlock) {
+        if (in_block_)
+            add(LintRule::UnbalancedTransaction, none,
+                "BEGIN inside the script's BEGIN ... COMMIT block: the server warns and ignores "
+                "it, and the first COMMIT ends both");
+        in_block_ = true;
+        return;
+    }
+    if (!in_block_)
+        add(LintRule::UnbalancedTransaction, none,
+            "COMMIT or ROLLBACK without a BEGIN before it in the script: it would end the "
+            "transaction the runner opened for the migration");
+    in_block_ = false;
+}
+
+void LintEngine::check_client_breaking(const LintAction& a) {
+    const std::string name = a.name ? a.name : "";
+    switch (a.act) {
+    case LintAct::DetachPartition:
+        if (!a.concurrent && existing(a.relation))
+            add(LintRule::DetachPartitionNotConcurrent, a.relation,
+                "DETACH PARTITION without CONCURRENTLY takes an ACCESS EXCLUSIVE lock on " +
+                    std::string(a.relation.written) + ", blocking reads and writes");
+        break;
+    case LintAct::DropNotNull:
+        if (existing(a.relation))
+            add(LintRule::ClientBreaking, a.relation,
+                "DROP NOT NULL on column " + quoted(a.column) + " of " +
+                    std::string(a.relation.written) +
+                    " lets NULL in where deployed code does not expect it");
+        break;
+    case LintAct::RenameObject:
+        add(LintRule::Rename, a.relation,
+            std::string("renaming ") + a.type_name + " " + name + " to " + quoted(a.column) +
+                " breaks every client that still uses the old name");
+        break;
+    case LintAct::DropObject:
+        add(LintRule::Destructive, a.relation,
+            std::string("DROP ") + a.type_name + " " + name +
+                (a.logged ? " CASCADE drops everything that depends on it, with its data"
+                          : " deletes it and whatever it holds"));
+        break;
+    case LintAct::DomainConstraint:
+        if (!a.not_valid)
+            add(LintRule::ConstraintNotValidMissing, a.relation,
+                std::string("ALTER DOMAIN ") + (a.type_name ? a.type_name : "") +
+                    " ADD CONSTRAINT without NOT VALID checks every column of every table "
+                    "using the domain, holding their locks");
+        break;
+    default:
+        break;
+    }
+}
+
+void LintEngine::check_style(const LintAction& a) {
+    if (a.type_last_name == nullptr)
+        return;
+    const auto style = core::type_style(a.type_last_name, a.modifier_count);
+    const std::string column = "column " + quoted(a.column) +
+                               (a.relation.written ? " of " + std::string(a.relation.written) : "");
+    if (style.narrow_integer)
+        add(LintRule::PreferBigint, a.relation, column + " is " + a.type_last_name + ", not bigint");
+    if (style.serial)
+        add(LintRule::PreferIdentity, a.relation,
+            column + " is " + a.type_last_name + ", not an identity column");
+    if (style.limited_varchar)
+        add(LintRule::PreferText, a.relation, column + " is varchar(n), not text");
+    if (style.timestamp)
+        add(LintRule::PreferTimestamptz, a.relation,
+            column + " is timestamp without time zone, not timestamptz");
+    if (style.fixed_char)
+        add(LintRule::BanChar, a.relation, column + " is char(n)");
+    if (style.json)
+        add(LintRule::PreferJsonb, a.relation, column + " is json, not jsonb");
 }
 
 }  // namespace ms::pg

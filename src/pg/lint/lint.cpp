@@ -6,6 +6,8 @@
 #include "core/lint_rules.hpp"
 #include "pg/lint/engine.hpp"
 #include "pg/lint/parse.hpp"
+#include "core/lint_policy.hpp"
+#include "pg/base/settings.hpp"
 
 #include <algorithm>
 
@@ -58,9 +60,12 @@ LintResult lint_script(const std::string& script) {
         result.findings.push_back(syntax_finding(*parse.syntax_error()));
         return result;
     }
-    LintEngine engine(parse);
+    LintEngine engine(parse, core::parse_lint_policy(lint_rules_setting()),
+                      lint_assumes_large_tables());
     for (std::size_t i = 0; i < parse.statements().size(); ++i)
         apply_ignores(script, parse.statements()[i], engine.check(i), result);
+    if (!parse.statements().empty())
+        apply_ignores(script, parse.statements().back(), engine.finish(), result);
     return result;
 }
 

@@ -17,6 +17,10 @@ struct LintLiteral {
 // LintLiteral*.
 List* string_constants(const char* text, int from);
 
+// Every identifier (plain or quoted) longer than NAMEDATALEN - 1 bytes as written: a List of
+// LintLiteral* whose value is the identifier as written, quotes removed.
+List* long_identifiers(const char* text);
+
 // Counts the ';' tokens before byte `end` into *count as it goes, so that the count stands
 // even when the lexer raises on the very error being located. (A ';' inside a BEGIN ATOMIC
 // body counts too: the count names the statement of a syntax error, nothing more exact.)

@@ -146,4 +146,28 @@ std::vector<std::vector<std::string>> LintParse::string_constants_after(std::siz
     return by_statement;
 }
 
+std::vector<std::vector<std::string>> LintParse::long_identifiers() const {
+    std::vector<std::vector<std::string>> by_statement(statements_.size());
+    const MemoryContext cxt = context_;
+    const char* text = script_.c_str();
+    List* found = pg_call([&] {
+        const MemoryContext old = MemoryContextSwitchTo(cxt);
+        List* list = ms::pg::long_identifiers(text);
+        MemoryContextSwitchTo(old);
+        return list;
+    });
+    ListCell* cell;
+    foreach (cell, found) {
+        const auto* identifier = static_cast<const LintLiteral*>(lfirst(cell));
+        const auto at = static_cast<std::size_t>(identifier->location);
+        const auto it = std::upper_bound(
+            statements_.begin(), statements_.end(), at,
+            [](std::size_t pos, const LintStatement& s) { return pos < s.end; });
+        if (it != statements_.end())
+            by_statement[static_cast<std::size_t>(it - statements_.begin())].emplace_back(
+                identifier->value);
+    }
+    return by_statement;
+}
+
 }  // namespace ms::pg

@@ -40,6 +40,9 @@ public:
     // by statement index, found by the server's lexer.
     std::vector<std::vector<std::string>> string_constants_after(std::size_t after) const;
 
+    // Identifiers longer than the server keeps (63 bytes), as written, by statement index.
+    std::vector<std::vector<std::string>> long_identifiers() const;
+
 private:
     // The error's position is in characters (1-based; 0: none).
     void locate_syntax_error(std::string message, int position);

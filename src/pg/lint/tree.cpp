@@ -84,6 +84,14 @@ void describe_index(const IndexStmt* index, LintTreeStatement* out) {
     a->concurrent = index->concurrent;
     a->if_not_exists = index->if_not_exists;
     a->only_parent = index->relation != nullptr && !index->relation->inh;
+    // Functions in the expressions and the predicate must be IMMUTABLE.
+    a->index_functions = function_calls(index->whereClause);
+    ListCell* param;
+    foreach (param, index->indexParams) {
+        const auto* elem = static_cast<const IndexElem*>(lfirst(param));
+        if (elem->expr != nullptr)
+            a->index_functions = list_concat(a->index_functions, function_calls(elem->expr));
+    }
     // An index lives in its table's schema.
     if (index->idxname != nullptr)
         add_action(out, LintAct::CreateRelation,
@@ -104,6 +112,27 @@ void describe_drop(const DropStmt* drop, LintTreeStatement* out) {
             set_lock(out, AccessExclusiveLock,
                      relation_of_names(static_cast<List*>(linitial(drop->objects))));
         return;
+    case OBJECT_SCHEMA:
+    case OBJECT_TYPE:
+    case OBJECT_DOMAIN: {
+        ListCell* object;
+        foreach (object, drop->objects) {
+            const Node* node = static_cast<const Node*>(lfirst(object));
+            const char* name = IsA(node, String) ? strVal(node)
+                               : IsA(node, TypeName)
+                                   ? type_name_text(reinterpret_cast<const TypeName*>(node)->names)
+                                   : nullptr;
+            if (name == nullptr)
+                continue;
+            LintAction* a = add_action(out, LintAct::DropObject, relation_of(nullptr));
+            a->type_name = drop->removeType == OBJECT_SCHEMA ? "schema"
+                           : drop->removeType == OBJECT_TYPE ? "type"
+                                                             : "domain";
+            a->name = name;
+            a->logged = drop->behavior == DROP_CASCADE;
+        }
+        return;
+    }
     default: return;
     }
     if (drop->concurrent)
@@ -121,6 +150,9 @@ void describe_drop(const DropStmt* drop, LintTreeStatement* out) {
 }
 
 void describe_reindex(const ReindexStmt* reindex, LintTreeStatement* out) {
+    // REINDEX SYSTEM has no CONCURRENTLY form to suggest: the server refuses it.
+    if (reindex->kind == REINDEX_OBJECT_SYSTEM)
+        return;
     const bool concurrent = option_is_on(reindex->params, "concurrently");
     if (concurrent)
         out->concurrently = "REINDEX CONCURRENTLY";
@@ -136,6 +168,13 @@ void describe_reindex(const ReindexStmt* reindex, LintTreeStatement* out) {
 }
 
 void describe_rename(const RenameStmt* rename, LintTreeStatement* out) {
+    if (rename->renameType == OBJECT_SCHEMA) {
+        LintAction* a = add_action(out, LintAct::RenameObject, relation_of(nullptr));
+        a->type_name = "schema";
+        a->name = rename->subname;
+        a->column = rename->newname;
+        return;
+    }
     const LintRelation relation = relation_of(rename->relation);
     if (rename->renameType == OBJECT_TABLE) {
         set_lock(out, AccessExclusiveLock, relation);
@@ -211,6 +250,11 @@ void describe_for_lint(Node* stmt, LintTreeStatement* out) {
     case T_CreateStmt: {
         const auto* create = reinterpret_cast<const CreateStmt*>(stmt);
         add_action(out, LintAct::CreateRelation, relation_of(create->relation));
+        ListCell* element;
+        foreach (element, create->tableElts)
+            if (IsA(lfirst(element), ColumnDef))
+                describe_column_type(static_cast<const ColumnDef*>(lfirst(element)), out,
+                                     relation_of(create->relation));
         // CREATE TABLE ... PARTITION OF locks the parent exclusively.
         if (create->partbound != nullptr && create->inhRelations != NIL)
             set_lock(out, AccessExclusiveLock,
@@ -237,12 +281,14 @@ void describe_for_lint(Node* stmt, LintTreeStatement* out) {
         describe_rename(reinterpret_cast<const RenameStmt*>(stmt), out);
         break;
     case T_TruncateStmt: {
+        const auto* truncate = reinterpret_cast<const TruncateStmt*>(stmt);
         ListCell* cell;
-        foreach (cell, reinterpret_cast<const TruncateStmt*>(stmt)->relations) {
+        foreach (cell, truncate->relations) {
             const LintRelation relation = relation_of(static_cast<const RangeVar*>(lfirst(cell)));
             if (out->lock_mode == nullptr)
                 set_lock(out, AccessExclusiveLock, relation);
-            add_action(out, LintAct::Truncate, relation);
+            add_action(out, LintAct::Truncate, relation)->logged =
+                truncate->behavior == DROP_CASCADE;
         }
         break;
     }
@@ -257,8 +303,15 @@ void describe_for_lint(Node* stmt, LintTreeStatement* out) {
     }
     case T_AlterEnumStmt: {
         const auto* alter = reinterpret_cast<const AlterEnumStmt*>(stmt);
-        if (alter->newVal == nullptr || alter->oldVal != nullptr)
-            break;  // RENAME VALUE
+        if (alter->newVal != nullptr && alter->oldVal != nullptr) {
+            LintAction* a = add_action(out, LintAct::RenameObject, relation_of(nullptr));
+            a->type_name = "enum value";
+            a->name = psprintf("%s.%s", type_name_text(alter->typeName), alter->oldVal);
+            a->column = alter->newVal;
+            break;
+        }
+        if (alter->newVal == nullptr)
+            break;
         LintAction* a = add_action(out, LintAct::AddEnumValue, relation_of(nullptr));
         a->name = alter->newVal;
         a->type_name = type_name_text(alter->typeName);
@@ -301,6 +354,39 @@ void describe_for_lint(Node* stmt, LintTreeStatement* out) {
     case T_TransactionStmt:
         describe_transaction(reinterpret_cast<const TransactionStmt*>(stmt), out);
         break;
+    case T_DropdbStmt: {
+        LintAction* a = add_action(out, LintAct::DropObject, relation_of(nullptr));
+        a->type_name = "database";
+        a->name = reinterpret_cast<const DropdbStmt*>(stmt)->dbname;
+        break;
+    }
+    case T_CreateFunctionStmt: {
+        const auto* fn = reinterpret_cast<const CreateFunctionStmt*>(stmt);
+        LintAction* a = add_action(out, LintAct::CreateFunction, relation_of(nullptr));
+        a->name = strVal(llast(fn->funcname));
+        a->type_name = "v";  // the default volatility
+        ListCell* option;
+        foreach (option, fn->options) {
+            const auto* opt = static_cast<const DefElem*>(lfirst(option));
+            if (strcmp(opt->defname, "volatility") == 0 && opt->arg != nullptr &&
+                IsA(opt->arg, String))
+                a->type_name = strcmp(strVal(opt->arg), "immutable") == 0 ? "i"
+                               : strcmp(strVal(opt->arg), "stable") == 0  ? "s"
+                                                                          : "v";
+        }
+        break;
+    }
+    case T_AlterDomainStmt: {
+        const auto* alter = reinterpret_cast<const AlterDomainStmt*>(stmt);
+        if (alter->subtype != 'C' || alter->def == nullptr || !IsA(alter->def, Constraint))
+            break;
+        const auto* c = reinterpret_cast<const Constraint*>(alter->def);
+        LintAction* a = add_action(out, LintAct::DomainConstraint, relation_of(nullptr));
+        a->type_name = type_name_text(alter->typeName);
+        a->name = c->conname;
+        a->not_valid = c->skip_validation;
+        break;
+    }
     default:
         break;
     }

@@ -34,9 +34,17 @@ enum class LintAct {
     SetLockTimeout,      // name: the value, or null for RESET / SET ... TO DEFAULT
     BeginBlock,          // BEGIN / START TRANSACTION
     EndBlock,            // COMMIT / END / ROLLBACK
+    DetachPartition,     // concurrent; relation: the parent
+    DropNotNull,         // column
+    RenameObject,        // type_name: what ("schema", "enum value"), name: old, column: new
+    DropObject,          // type_name: what ("schema", "type", "database"), name; logged: CASCADE
+    ColumnType,          // column, type_last_name, modifier_count (style rules)
+    CreateFunction,      // name, logged: volatility given as IMMUTABLE or STABLE (name of it
+                         // in type_name: "i", "s" or "v")
+    DomainConstraint,    // type_name: the domain, name: constraint, not_valid
 };
 
-enum class LintConstraint { Other, Check, ForeignKey, Unique, PrimaryKey };
+enum class LintConstraint { Other, Check, ForeignKey, Unique, PrimaryKey, Exclusion };
 
 // A relation as written; name null: none.
 struct LintRelation {
@@ -61,6 +69,7 @@ struct LintAction {
     int modifiers[2];              // the new type's modifiers as written
     int modifier_count;            // -1: modifiers that are not integer constants
     List* default_functions;       // ADD COLUMN default: the LintFunction* it calls
+    List* index_functions;         // CREATE INDEX: functions in its expressions and predicate
     const char* not_null_column;   // ADD CONSTRAINT ... CHECK (column IS NOT NULL)
     LintConstraint constraint;
     bool concurrent;
@@ -73,6 +82,8 @@ struct LintAction {
     bool using_index;
     bool using_expression;
     bool logged;
+    bool inline_unique;            // ADD COLUMN ... UNIQUE / PRIMARY KEY
+    bool inline_foreign_key;       // ADD COLUMN ... REFERENCES
 };
 
 struct LintTreeStatement {

@@ -35,11 +35,24 @@ bool collect_function_calls(Node* node, void* context) {
         context);
 }
 
+}  // namespace
+
 List* function_calls(Node* expr) {
     List* found = NIL;
     (void)collect_function_calls(expr, &found);
     return found;
 }
+
+void describe_column_type(const ColumnDef* def, LintTreeStatement* out, LintRelation relation) {
+    if (def->typeName == nullptr || def->typeName->names == NIL || def->typeName->pct_type)
+        return;
+    LintAction* a = add_action(out, LintAct::ColumnType, relation);
+    a->column = def->colname;
+    a->type_last_name = strVal(llast(def->typeName->names));
+    a->modifier_count = list_length(def->typeName->typmods);
+}
+
+namespace {
 
 bool is_null_constant(const Node* expr) {
     return expr != nullptr && IsA(expr, A_Const) && reinterpret_cast<const A_Const*>(expr)->isnull;
@@ -69,8 +82,17 @@ void describe_add_column(const ColumnDef* def, LintAction* a) {
         const auto* c = static_cast<const Constraint*>(lfirst(cell));
         switch (c->contype) {
         case CONSTR_NOTNULL:
+            a->not_null = true;
+            break;
         case CONSTR_PRIMARY:
             a->not_null = true;
+            a->inline_unique = true;
+            break;
+        case CONSTR_UNIQUE:
+            a->inline_unique = true;
+            break;
+        case CONSTR_FOREIGN:
+            a->inline_foreign_key = true;
             break;
         case CONSTR_DEFAULT:
             // DEFAULT NULL is no default: the rows still get NULL.
@@ -123,6 +145,7 @@ void describe_constraint(const Constraint* c, LintAction* a) {
     case CONSTR_FOREIGN: a->constraint = LintConstraint::ForeignKey; break;
     case CONSTR_UNIQUE: a->constraint = LintConstraint::Unique; break;
     case CONSTR_PRIMARY: a->constraint = LintConstraint::PrimaryKey; break;
+    case CONSTR_EXCLUSION: a->constraint = LintConstraint::Exclusion; break;
     default: a->constraint = LintConstraint::Other; break;
     }
     a->not_valid = c->skip_validation;
@@ -139,9 +162,15 @@ void describe_alter_table(const AlterTableStmt* stmt, LintTreeStatement* out) {
         const auto* cmd = static_cast<const AlterTableCmd*>(lfirst(cell));
         switch (cmd->subtype) {
         case AT_AddColumn:
-            if (cmd->def != nullptr && IsA(cmd->def, ColumnDef))
+            if (cmd->def != nullptr && IsA(cmd->def, ColumnDef)) {
                 describe_add_column(reinterpret_cast<const ColumnDef*>(cmd->def),
                                     add_action(out, LintAct::AddColumn, relation));
+                describe_column_type(reinterpret_cast<const ColumnDef*>(cmd->def), out,
+                                     relation);
+            }
+            break;
+        case AT_DropNotNull:
+            add_action(out, LintAct::DropNotNull, relation)->column = cmd->name;
             break;
         case AT_AlterColumnType:
             if (cmd->def != nullptr && IsA(cmd->def, ColumnDef))
@@ -166,10 +195,14 @@ void describe_alter_table(const AlterTableStmt* stmt, LintTreeStatement* out) {
         case AT_SetUnLogged:
             add_action(out, LintAct::SetLogged, relation)->logged = cmd->subtype == AT_SetLogged;
             break;
-        case AT_DetachPartition:
-            if (cmd->def != nullptr && reinterpret_cast<const PartitionCmd*>(cmd->def)->concurrent)
+        case AT_DetachPartition: {
+            const bool concurrent =
+                cmd->def != nullptr && reinterpret_cast<const PartitionCmd*>(cmd->def)->concurrent;
+            if (concurrent)
                 out->concurrently = "DETACH PARTITION CONCURRENTLY";
+            add_action(out, LintAct::DetachPartition, relation)->concurrent = concurrent;
             break;
+        }
         default:
             break;
         }

@@ -28,6 +28,12 @@ void set_lock(LintTreeStatement* out, LOCKMODE mode, LintRelation relation);
 // malformed value, which the statement itself would reject at run time.
 bool option_is_on(List* options, const char* name);
 
+// Every function an expression calls: a List of LintFunction*.
+List* function_calls(Node* expr);
+
+// A column's type, for the style rules.
+void describe_column_type(const ColumnDef* def, LintTreeStatement* out, LintRelation relation);
+
 // ALTER TABLE: the lock of all subcommands together, and the actions of each.
 void describe_alter_table(const AlterTableStmt* stmt, LintTreeStatement* out);
 

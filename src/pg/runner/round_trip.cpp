@@ -4,6 +4,7 @@
 #include "core/planner.hpp"
 #include "core/schema_diff.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/base/settings.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/activity.hpp"
 #include "pg/registry/registry.hpp"
@@ -53,7 +54,8 @@ public:
         }
         const SchemaFingerprint after_up = fingerprint();
         if (!down) {
-            out.reversible = "no down script";
+            // Under migrations_schema.require_down a missing down script fails the test.
+            out.reversible = down_scripts_required() ? "no down script (required)" : "no down script";
             out.detail = skipped_note();
             return true;
         }
