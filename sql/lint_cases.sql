@@ -87,6 +87,9 @@ INSERT INTO lint_case (name, rule, fires, script) VALUES
   'SET lock_timeout = ''2s''; CREATE INDEX lc_plain ON lc_big (email);'),
  ('SHARE ROW EXCLUSIVE of a foreign key without lock_timeout', 'no-lock-timeout', true,
   'ALTER TABLE lc_child ADD CONSTRAINT lc_fk2 FOREIGN KEY (parent_id) REFERENCES lc_parent (id) NOT VALID;'),
+ ('CREATE DOMAIN with a CHECK', 'domain-check', true,
+  'CREATE DOMAIN lc_email AS text CHECK (VALUE LIKE ''%@%'');'),
+ ('CREATE DOMAIN without a CHECK', 'domain-check', false, 'CREATE DOMAIN lc_name AS text NOT NULL;'),
  ('REINDEX SYSTEM', 'reindex-not-concurrent', false, 'REINDEX SYSTEM;'),
  ('REINDEX TABLE', 'reindex-not-concurrent', true, 'REINDEX TABLE lc_big;');
 

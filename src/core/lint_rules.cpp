@@ -105,6 +105,10 @@ const std::vector<LintRuleInfo>& lint_rules() {
         {R::ValidateSameTransaction, "validate-same-transaction", S::Warning,
          "VALIDATE CONSTRAINT in a later migration: in the transaction that added the "
          "constraint NOT VALID, the validation scan runs under the ADD's stronger lock."},
+        {R::DomainCheck, "domain-check", S::Info,
+         "Prefer CHECK constraints on the tables: a domain's CHECK is checked in every table "
+         "that uses the domain, so changing it later scans all of them (ALTER DOMAIN ... ADD "
+         "CONSTRAINT ... NOT VALID, then VALIDATE, is the only online way)."},
         {R::PreferBigint, "prefer-bigint", S::Warning,
          "Use bigint for keys and counters: integer runs out at 2^31, and widening it later "
          "rewrites the table.", false},

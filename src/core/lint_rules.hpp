@@ -42,6 +42,7 @@ enum class LintRule {
     IndexNotImmutable,
     ExclusionConstraint,
     ValidateSameTransaction,
+    DomainCheck,
     // Style: off unless a policy asks for them (the "style" preset).
     PreferBigint,
     PreferText,

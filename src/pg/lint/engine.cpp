@@ -113,6 +113,7 @@ void LintEngine::check_action(const LintAction& a) {
     case LintAct::RenameObject:
     case LintAct::DropObject:
     case LintAct::DomainConstraint:
+    case LintAct::CreateDomainCheck:
         check_client_breaking(a);
         break;
     case LintAct::ColumnType:

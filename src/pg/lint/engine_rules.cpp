@@ -352,6 +352,12 @@ void LintEngine::check_client_breaking(const LintAction& a) {
                 (a.logged ? " CASCADE drops everything that depends on it, with its data"
                           : " deletes it and whatever it holds"));
         break;
+    case LintAct::CreateDomainCheck:
+        add(LintRule::DomainCheck, a.relation,
+            std::string("domain ") + (a.type_name ? a.type_name : "") +
+                " has a CHECK: every table using it is checked against it, and changing it "
+                "later scans them all");
+        break;
     case LintAct::DomainConstraint:
         if (!a.not_valid)
             add(LintRule::ConstraintNotValidMissing, a.relation,

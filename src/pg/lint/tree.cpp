@@ -117,7 +117,7 @@ void describe_drop(const DropStmt* drop, LintTreeStatement* out) {
     case OBJECT_DOMAIN: {
         ListCell* object;
         foreach (object, drop->objects) {
-            const Node* node = static_cast<const Node*>(lfirst(object));
+            Node* node = static_cast<Node*>(lfirst(object));
             const char* name = IsA(node, String) ? strVal(node)
                                : IsA(node, TypeName)
                                    ? type_name_text(reinterpret_cast<const TypeName*>(node)->names)
@@ -374,6 +374,18 @@ void describe_for_lint(Node* stmt, LintTreeStatement* out) {
                                : strcmp(strVal(opt->arg), "stable") == 0  ? "s"
                                                                           : "v";
         }
+        break;
+    }
+    case T_CreateDomainStmt: {
+        const auto* create = reinterpret_cast<const CreateDomainStmt*>(stmt);
+        ListCell* constraint;
+        foreach (constraint, create->constraints)
+            if (IsA(lfirst(constraint), Constraint) &&
+                static_cast<const Constraint*>(lfirst(constraint))->contype == CONSTR_CHECK) {
+                add_action(out, LintAct::CreateDomainCheck, relation_of(nullptr))->type_name =
+                    type_name_text(create->domainname);
+                break;
+            }
         break;
     }
     case T_AlterDomainStmt: {

@@ -42,6 +42,7 @@ enum class LintAct {
     CreateFunction,      // name, logged: volatility given as IMMUTABLE or STABLE (name of it
                          // in type_name: "i", "s" or "v")
     DomainConstraint,    // type_name: the domain, name: constraint, not_valid
+    CreateDomainCheck,   // type_name: the domain
 };
 
 enum class LintConstraint { Other, Check, ForeignKey, Unique, PrimaryKey, Exclusion };

@@ -1,0 +1,59 @@
+#include "core/new_migration.hpp"
+
+#include "failure_matchers.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+#include <vector>
+
+using ms::core::detect_layout;
+using ms::core::FailureKind;
+using ms::core::FolderLayout;
+using ms::core::plan_new_migration;
+using ms::test::kind_of;
+
+namespace {
+const char* const now = "20261201113000";
+}
+
+TEST(NewMigration, DetectsEachLayout) {
+    EXPECT_EQ(detect_layout({"001_a.sql", "rollback/001_a.sql", "README.md"}), FolderLayout::Numbered);
+    EXPECT_EQ(detect_layout({"1_a.up.sql", "1_a.down.sql"}), FolderLayout::Golang);
+    EXPECT_EQ(detect_layout({"V1__a.sql", "U1__a.sql"}), FolderLayout::Flyway);
+    EXPECT_EQ(detect_layout({"2019-02-26-002946_a/up.sql", "2019-02-26-002946_a/down.sql"}),
+              FolderLayout::Diesel);
+    EXPECT_EQ(detect_layout({"README.md", "seed/data.csv"}), std::nullopt);
+    EXPECT_EQ(kind_of([] { detect_layout({"001_a.sql", "2_b.up.sql"}); }), FailureKind::Layout);
+}
+
+TEST(NewMigration, NumbersContinueWithTheFolderPadding) {
+    const auto m = plan_new_migration(FolderLayout::Numbered,
+                                      {"001_a.sql", "009_b.sql", "009.1_fix.sql", "rollback/001_a.sql"},
+                                      "Add Orders.email!", now);
+    EXPECT_EQ(m.version, "010");
+    EXPECT_EQ(m.up_path, "010_add_orders_email.sql");
+    EXPECT_EQ(m.down_path, "rollback/010_add_orders_email.sql");
+    EXPECT_EQ(m.folders, (std::vector<std::string>{"rollback"}));
+    EXPECT_EQ(plan_new_migration(FolderLayout::Golang, {"7_a.up.sql"}, "b", now).up_path, "8_b.up.sql");
+    EXPECT_EQ(plan_new_migration(FolderLayout::Flyway, {"V2__a.sql"}, "b", now).down_path, "U3__b.sql");
+    EXPECT_EQ(plan_new_migration(FolderLayout::Numbered, {}, "first", now).up_path, "1_first.sql");
+}
+
+TEST(NewMigration, TimestampsTakeNow) {
+    const auto m = plan_new_migration(FolderLayout::Golang, {"20240101120000_a.up.sql"}, "b", now);
+    EXPECT_EQ(m.version, now);
+    EXPECT_EQ(m.down_path, std::string(now) + "_b.down.sql");
+    const auto d = plan_new_migration(FolderLayout::Diesel, {}, "create users", now);
+    EXPECT_EQ(d.up_path, "2026-12-01-113000_create_users/up.sql");
+    EXPECT_EQ(d.folders, (std::vector<std::string>{"2026-12-01-113000_create_users"}));
+    EXPECT_EQ(kind_of([] {
+                  plan_new_migration(FolderLayout::Golang, {"20991231000000_a.up.sql"}, "b", now);
+              }),
+              FailureKind::Conflict);
+}
+
+TEST(NewMigration, ANameWithoutLettersIsRefused) {
+    EXPECT_EQ(kind_of([] { plan_new_migration(FolderLayout::Numbered, {}, "--!", now); }),
+              FailureKind::InvalidValue);
+}
