@@ -51,6 +51,26 @@ Call build_rollback_plan_call(const Options& o, const std::string& schema) {
     return call;
 }
 
+Call build_pending_count(const Options& o, const std::string& schema) {
+    // The target is compared by version order on the server, as the planner does.
+    Call call{"SELECT count(*) FROM " + schema +
+                  ".migrate_status($1) s WHERE s.state OPERATOR(pg_catalog.=) ANY "
+                  "('{pending,failed}')",
+              {o.project.value_or("default")}};
+    if (o.target) {
+        call.sql += " AND (string_to_array(s.version, '.')::numeric[] OPERATOR(pg_catalog.<=) "
+                    "string_to_array($2, '.')::numeric[])";
+        call.params.emplace_back(*o.target);
+    }
+    return call;
+}
+
+Call build_rollback_plan_count(const Options& o, const std::string& schema) {
+    CallBuilder b("SELECT count(*) FROM ", schema, "migrate_rollback_plan");
+    add_rollback_arguments(b, o);
+    return b.done();
+}
+
 Call build_prune_call(const std::string& schema, const std::vector<std::string>& versions,
                       const std::string& project) {
     std::string array = "{";
@@ -107,7 +127,66 @@ Call build_call(const Options& o, const std::string& schema) {
         b.arg("target", o.target);
         return b.done();
     }
+    case Command::Lint: {
+        // A file's own text, or every pending migration (the folder, when given, is
+        // registered first in the transaction that is rolled back).
+        if (o.lint_text) {
+            Call call{"SELECT * FROM " + schema + ".migrate_lint($1)", {*o.lint_text}};
+            return call;
+        }
+        CallBuilder b(select, schema, "migrate_lint_pending");
+        b.arg("project", o.project);
+        return b.done();
+    }
+    case Command::Drift: {
+        CallBuilder b(select, schema, "migrate_drift");
+        b.arg("project", o.project);
+        return b.done();
+    }
+    case Command::History: {
+        CallBuilder b(select, schema, "migrate_history");
+        b.arg("project", o.project);
+        return b.done();
+    }
+    case Command::Baseline: {
+        CallBuilder b(select, schema, "migrate_baseline");
+        b.arg("version", o.version);
+        b.arg("project", o.project);
+        return b.done();
+    }
+    case Command::Import: {
+        CallBuilder b(select, schema, "migrate_import");
+        b.arg("source", o.source);
+        b.arg("project", o.project);
+        b.arg("source_schema", o.source_schema);
+        return b.done();
+    }
+    case Command::Repair: {
+        CallBuilder b(select, schema, "migrate_repair");
+        b.arg("project", o.project);
+        return b.done();
+    }
+    case Command::Verify: {
+        CallBuilder b(select, schema, "migrate_verify");
+        b.arg("project", o.project);
+        return b.done();
+    }
+    case Command::Unregister: {
+        CallBuilder b("SELECT ", schema, "migrate_unregister");
+        b.arg("version", o.version);
+        b.arg("project", o.project);
+        Call call = b.done();
+        call.sql += " AS result";
+        return call;
+    }
+    case Command::Fingerprint:
+        return Call{"SELECT " + schema + ".migrate_schema_fingerprint() AS fingerprint", {}};
+    case Command::Hash:
+        return Call{"SELECT " + schema + ".migrate_schema_hash() AS hash", {}};
     case Command::Push:
+    case Command::New:
+    case Command::Convert:
+    case Command::Wait:
         break;
     }
     return {};

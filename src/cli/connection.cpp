@@ -65,6 +65,7 @@ ConnectParams connect_params(const std::optional<std::string>& dsn, const Connec
         p.add("connect_timeout", default_connect_timeout);
     if (dsn) p.add("dbname", *dsn);
     if (s.connect_timeout) p.add("connect_timeout", std::to_string(*s.connect_timeout));
+    if (s.password) p.add("password", *s.password);
     p.add("fallback_application_name", "pg_migrate");
     p.add("client_encoding", "UTF8");
     return p;
@@ -133,6 +134,23 @@ Connection Connection::open(const std::optional<std::string>& dsn, const Connect
     return c;
 }
 
+bool server_answers(const std::optional<std::string>& dsn, const ConnectSettings& s) {
+    const ConnectParams params = connect_params(dsn, s);
+    std::vector<const char*> k, v;
+    for (std::size_t i = 0; i < params.keywords.size(); ++i) {
+        k.push_back(params.keywords[i].c_str());
+        v.push_back(params.values[i].c_str());
+    }
+    k.push_back(nullptr);
+    v.push_back(nullptr);
+    // PQPING_REJECT is a server that is up but not accepting yet (starting, recovering).
+    return PQpingParams(k.data(), v.data(), 1) == PQPING_OK;
+}
+
+bool Connection::needs_password() const {
+    return conn_ && PQconnectionNeedsPassword(conn_.get()) != 0;
+}
+
 bool Connection::ok() const noexcept {
     return conn_ && PQstatus(conn_.get()) == CONNECTION_OK;
 }
@@ -177,6 +195,10 @@ void Connection::on_notice(std::function<void(const std::string&)> sink) {
 std::string Connection::parameter(const char* name) const {
     const char* value = PQparameterStatus(conn_.get(), name);
     return value ? value : "";
+}
+
+int Connection::backend_pid() const {
+    return PQbackendPID(conn_.get());
 }
 
 int Connection::server_version() const {

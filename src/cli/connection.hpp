@@ -51,7 +51,12 @@ using Params = std::vector<std::optional<std::string>>;  // nullopt is SQL NULL
 struct ConnectSettings {
     // Seconds; nullopt leaves libpq's own rule (the DSN, PGCONNECT_TIMEOUT, else none).
     std::optional<int> connect_timeout;
+    // Typed at a prompt; it wins over the DSN's and the environment's.
+    std::optional<std::string> password;
 };
+
+// Whether a server answers connections (PQpingParams), within connect_timeout.
+bool server_answers(const std::optional<std::string>& dsn, const ConnectSettings& s);
 
 class Connection {
 public:
@@ -62,6 +67,8 @@ public:
 
     bool ok() const noexcept;
     std::string error_message() const;
+    // The server asked for a password and none was given.
+    bool needs_password() const;
     // host, port, database and user actually connected to, for messages.
     std::string describe() const;
     // TLS or GSSAPI encryption in use.
@@ -80,6 +87,7 @@ public:
     // A setting the server reports (client_encoding), as last reported.
     std::string parameter(const char* name) const;
     int server_version() const;
+    int backend_pid() const;
 
     // The quoted schema migrations_schema is installed in, or nullopt without it.
     std::optional<std::string> extension_schema();

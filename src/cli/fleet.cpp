@@ -3,6 +3,7 @@
 #include "cli/dsn.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/json.hpp"
+#include "cli/status_summary.hpp"
 #include "cli/table_printer.hpp"
 #include "core/terminal_text.hpp"
 
@@ -41,7 +42,27 @@ void print_section(const Report& r, const ProgressSink& progress) {
     if (!r.error.empty()) progress(r.error);
 }
 
-void print_summary(const std::vector<Report>& reports) {
+// For status, one row per database with where it stands, so that promotion (staging first,
+// then production) is a glance.
+Table status_summary(const std::vector<Report>& reports) {
+    Table t;
+    t.columns = {"database", "outcome", "newest", "applied", "pending", "failed", "modified",
+                 "missing", "error"};
+    t.right_aligned = {false, false, false, true, true, true, true, true, false};
+    for (const auto& r : reports) {
+        const bool ran = r.outcome == Outcome::Ok;
+        const StatusCounts c = count_states(r.result);
+        const auto n = [&](const char* state) {
+            return ran ? std::optional(std::to_string(c.by_state.at(state))) : std::nullopt;
+        };
+        t.rows.push_back({r.label, std::string(outcome_name(r.outcome)),
+                          ran ? c.newest_applied : std::nullopt, n("applied"), n("pending"),
+                          n("failed"), n("modified"), n("missing"), first_line(r.error)});
+    }
+    return t;
+}
+
+void print_summary(const std::vector<Report>& reports, Command command) {
     Table t;
     t.columns = {"database", "outcome", "rows", "duration_ms", "error"};
     t.right_aligned = {false, false, true, true, false};
@@ -55,6 +76,7 @@ void print_summary(const std::vector<Report>& reports) {
                                                         : std::optional(duration_text(r)),
                           first_line(r.error)});
     }
+    if (command == Command::Status) t = status_summary(reports);
     std::cout << "\n";
     print_table(std::cout, t);
     std::cout << reports.size() << " databases:";
@@ -142,7 +164,7 @@ int run_fleet(const std::vector<DsnLine>& dsns, const Job& job) {
 
     with_stdout_lock([&] {
         if (o.json) print_json(reports);
-        else print_summary(reports);
+        else print_summary(reports, o.command);
     });
     if (interrupted()) return 130;
     const bool all_ok = std::all_of(reports.begin(), reports.end(),

@@ -2,18 +2,25 @@
 // extension and runs its functions there. The server does the migrating; this client only
 // carries files and prints answers.
 #include "cli/dsn.hpp"
+#include "cli/file_commands.hpp"
 #include "cli/fleet.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/json.hpp"
 #include "cli/options.hpp"
+#include "cli/prompts.hpp"
 #include "cli/push.hpp"
 #include "cli/session.hpp"
+#include "cli/status_summary.hpp"
 #include "cli/table_printer.hpp"
+#include "cli/waiting.hpp"
 #include "core/failure.hpp"
 #include "core/terminal_text.hpp"
 
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 #include <optional>
 #include <string>
 #include <vector>
@@ -91,6 +98,8 @@ int run_single(const Job& job) {
     } else if (printed_rows && r.outcome != Outcome::Interrupted) {
         // Validate's problems are printed even when they fail the command.
         print_table(std::cout, r.result);
+        if (o.command == Command::Status)
+            std::cout << summary_line(count_states(r.result)) << "\n";
     }
     if (!message.empty()) say(message);
     return exit_code(r.outcome);
@@ -101,20 +110,12 @@ bool drops_data_on_confirmation(const Options& o) {
            !o.yes;
 }
 
-// On a terminal, down scripts that drop data run only after a yes; scripts pass --yes.
-bool ask_before_dropping(const Table& destructive) {
-    std::string text = "pg_migrate: these down scripts drop data:";
-    for (const auto& row : destructive.rows)
-        text += "\n  " + row[0].value_or("") + " (" + row[1].value_or("") + "): " +
-                row[2].value_or("");
-    say(text);
-    std::cerr << "Roll back anyway? [y/N] " << std::flush;
-    // Ctrl-C at the prompt is a no, at once.
-    for (pollfd in{STDIN_FILENO, POLLIN, 0}; ::poll(&in, 1, 200) <= 0;)
-        if (interrupted()) return false;
-    std::string answer;
-    if (!std::getline(std::cin, answer)) return false;
-    return answer == "y" || answer == "Y" || answer == "yes" || answer == "YES";
+std::string read_text_file(const std::string& path) {
+    std::ifstream in(path, std::ios::binary);
+    std::ostringstream text;
+    text << in.rdbuf();
+    if (!in && !in.eof()) throw UsageError("could not read \"" + path + "\"");
+    return text.str();
 }
 
 int run(const std::vector<std::string>& args) {
@@ -127,6 +128,18 @@ int run(const std::vector<std::string>& args) {
         if (options.help) {
             std::cout << usage_text();
             return 0;
+        }
+        if (options.version_flag) {
+            std::cout << "pg_migrate " PG_MIGRATE_VERSION "\n";
+            return 0;
+        }
+        if (options.command == Command::New) return new_migration(options);
+        if (options.command == Command::Convert) return convert_migrations(options);
+        // lint FILE lints that file's text; lint DIR the folder's pending migrations.
+        if (options.command == Command::Lint && options.dir &&
+            std::filesystem::is_regular_file(*options.dir)) {
+            options.lint_text = read_text_file(*options.dir);
+            options.dir.reset();
         }
         // Read before connecting anywhere: a bad folder must not reach any database.
         if (options.dir) folder = load_folder(*options.dir);
@@ -146,8 +159,19 @@ int run(const std::vector<std::string>& args) {
         return usage_error("a rollback over a fleet is not confirmed database by database: "
                            "check migrate_rollback_plan() and add --yes",
                            json);
+    if (options.command == Command::Wait || options.wait_seconds) {
+        const int waited = wait_for_servers(options, dsns);
+        if (options.command == Command::Wait || waited != 0) return waited;
+    }
     Job job{options, folder ? &*folder : nullptr};
     if (terminal && drops_data_on_confirmation(options)) job.confirm = ask_before_dropping;
+    // As psql: a password is asked for on a terminal when the server wants one (-W: always,
+    // -w: never); a fleet never asks, each of its databases has its own.
+    if (terminal && !options.never_prompt && !options.dsn_file) job.ask_password = ask_password;
+    // On a terminal one live line replaces a NOTICE per migration; -v keeps the stream.
+    LiveProgress live;
+    if (isatty(STDERR_FILENO) && !options.verbose && !options.json && !options.dsn_file)
+        job.live = &live;
     return options.dsn_file ? run_fleet(dsns, job) : run_single(job);
 }
 

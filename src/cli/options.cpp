@@ -13,8 +13,8 @@ namespace ms::cli {
 
 namespace {
 
-// Which SQL parameters each command has: an option the command would silently ignore is
-// refused, so that `apply --steps 2` cannot be mistaken for a partial apply.
+// Options that only some commands have: one a command would silently ignore is refused, so
+// that `apply --steps 2` cannot be mistaken for a partial apply.
 enum Param : unsigned {
     P_TARGET = 1u << 0,
     P_STEPS = 1u << 1,
@@ -23,46 +23,97 @@ enum Param : unsigned {
     P_OUT_OF_ORDER = 1u << 4,
     P_YES = 1u << 5,
     P_PRUNE = 1u << 6,
+    P_STOP_ON_DRIFT = 1u << 7,
+    P_SOURCE_SCHEMA = 1u << 8,
+    P_LAYOUT = 1u << 9,
+    P_TIMEOUT = 1u << 10,
 };
+
+const std::pair<Param, const char*> param_names[] = {
+    {P_TARGET, "--target"},       {P_STEPS, "--steps"},
+    {P_EVERYTHING, "--everything"}, {P_DRY_RUN, "--dry-run"},
+    {P_OUT_OF_ORDER, "--out-of-order"}, {P_YES, "--yes"},
+    {P_PRUNE, "--prune"},         {P_STOP_ON_DRIFT, "--stop-on-drift"},
+    {P_SOURCE_SCHEMA, "--source-schema"}, {P_LAYOUT, "--layout"},
+    {P_TIMEOUT, "--timeout"},
+};
+
+// What a command reads from its positional arguments, in order.
+enum class Arg { Dir, Version, Source, Name, Tool, Dest };
+
+struct CommandSpec {
+    Command command;
+    const char* word;
+    std::vector<Arg> required;
+    bool optional_dir;  // a last, optional DIR (lint: DIR or FILE)
+    unsigned params;
+    const char* usage;  // arguments, for the help
+    const char* summary;
+};
+
+const std::vector<CommandSpec>& commands() {
+    static const std::vector<CommandSpec> table = {
+        {Command::Push, "push", {Arg::Dir}, false, P_PRUNE, "DIR",
+         "register every migration of a local folder, in one transaction"},
+        {Command::Apply, "apply", {}, true, P_TARGET | P_DRY_RUN | P_OUT_OF_ORDER | P_PRUNE |
+                                                P_STOP_ON_DRIFT,
+         "[DIR]", "migrate_apply(): all pending, in one transaction"},
+        {Command::Run, "run", {}, true, P_TARGET | P_PRUNE | P_STOP_ON_DRIFT, "[DIR]",
+         "CALL migrate_run(): one transaction per migration"},
+        {Command::Status, "status", {}, true, 0, "[DIR]",
+         "migrate_status(), and a one-line summary"},
+        {Command::Rollback, "rollback", {}, true,
+         P_TARGET | P_STEPS | P_EVERYTHING | P_DRY_RUN | P_YES, "[DIR]",
+         "CALL migrate_run_rollback(): the newest migrations' down scripts"},
+        {Command::Undo, "undo", {Arg::Version}, true, P_DRY_RUN | P_OUT_OF_ORDER | P_YES,
+         "VERSION [DIR]", "exactly that migration's down script"},
+        {Command::Validate, "validate", {}, true, 0, "[DIR]",
+         "migrate_validate(); exits 1 if it reports an error"},
+        {Command::Test, "test", {}, true, P_TARGET, "[DIR]",
+         "migrate_test(): up, down, up again, rolled back; exits 1 unless all reversible"},
+        {Command::Lint, "lint", {}, true, 0, "[DIR|FILE]",
+         "migrate_lint() of a file, or of the pending migrations; exits 1 on an error"},
+        {Command::Drift, "drift", {}, false, 0, "", "migrate_drift(); exits 1 if it finds any"},
+        {Command::History, "history", {}, false, 0, "", "migrate_history()"},
+        {Command::Baseline, "baseline", {Arg::Version}, true, 0, "VERSION [DIR]",
+         "migrate_baseline(): mark everything up to VERSION applied"},
+        {Command::Import, "import", {Arg::Source}, true, P_SOURCE_SCHEMA, "SOURCE [DIR]",
+         "migrate_import(): take over another tool's records (flyway, golang-migrate, ...)"},
+        {Command::Repair, "repair", {}, false, 0, "", "migrate_repair()"},
+        {Command::Verify, "verify", {}, false, 0, "",
+         "migrate_verify(): run verify scripts again; exits 1 unless all pass"},
+        {Command::Unregister, "unregister", {Arg::Version}, false, 0, "VERSION",
+         "migrate_unregister(): forget a pending or failed migration"},
+        {Command::Fingerprint, "fingerprint", {}, false, 0, "", "migrate_schema_fingerprint()"},
+        {Command::Hash, "hash", {}, false, 0, "", "migrate_schema_hash()"},
+        {Command::New, "new", {Arg::Name}, true, P_LAYOUT, "NAME [DIR]",
+         "write the next migration's up and down files in the folder's layout"},
+        {Command::Convert, "convert", {Arg::Tool, Arg::Dir, Arg::Dest}, false, 0,
+         "typeorm SRC DEST", "write SQL migrations from TypeORM migration classes"},
+        {Command::Wait, "wait", {}, false, P_TIMEOUT, "",
+         "wait until the server accepts connections (--timeout S, default 60)"},
+    };
+    return table;
+}
+
+const CommandSpec* spec_of(const std::string& word) {
+    for (const auto& s : commands())
+        if (word == s.word) return &s;
+    if (word == "create") return spec_of("new");  // golang-migrate's and typeorm's word
+    return nullptr;
+}
+
+const CommandSpec& spec_of(Command c) {
+    for (const auto& s : commands())
+        if (s.command == c) return s;
+    return commands().front();
+}
 
 // A version as people type it ("003", "1.2", "20240101120000"): what `rollback 003` means
 // when there is no folder of that name.
 bool looks_like_version(const std::string& word) {
     return !word.empty() && word.find_first_not_of("0123456789._") == std::string::npos &&
            std::isdigit(static_cast<unsigned char>(word[0]));
-}
-
-unsigned params_of(Command c) {
-    switch (c) {
-    case Command::Apply:
-        return P_TARGET | P_DRY_RUN | P_OUT_OF_ORDER | P_PRUNE;
-    case Command::Run:
-        return P_TARGET | P_PRUNE;
-    case Command::Test:
-        return P_TARGET;
-    case Command::Rollback:
-        return P_TARGET | P_STEPS | P_EVERYTHING | P_DRY_RUN | P_YES;
-    case Command::Undo:
-        return P_DRY_RUN | P_OUT_OF_ORDER | P_YES;
-    case Command::Push:
-        return P_PRUNE;
-    case Command::Status:
-    case Command::Validate:
-        return 0;
-    }
-    return 0;
-}
-
-std::optional<Command> parse_command(const std::string& word) {
-    if (word == "push") return Command::Push;
-    if (word == "apply") return Command::Apply;
-    if (word == "run") return Command::Run;
-    if (word == "status") return Command::Status;
-    if (word == "rollback") return Command::Rollback;
-    if (word == "undo") return Command::Undo;
-    if (word == "validate") return Command::Validate;
-    if (word == "test") return Command::Test;
-    return std::nullopt;
 }
 
 int parse_int(const std::string& option, const std::string& text, int min) {
@@ -75,20 +126,36 @@ int parse_int(const std::string& option, const std::string& text, int min) {
     return static_cast<int>(value);
 }
 
+void take_positionals(Options& o, const CommandSpec& spec, const std::vector<std::string>& words) {
+    std::size_t next = 1;
+    for (const Arg a : spec.required) {
+        if (next >= words.size())
+            throw UsageError(std::string(spec.word) + " needs " +
+                             (spec.usage[0] ? spec.usage : "no argument") + " (pg_migrate " +
+                             spec.word + " " + spec.usage + ")");
+        const std::string& w = words[next++];
+        switch (a) {
+        case Arg::Dir: o.dir = w; break;
+        case Arg::Version: o.version = w; break;
+        case Arg::Source: o.source = w; break;
+        case Arg::Name: o.name = w; break;
+        case Arg::Tool: o.from = w; break;
+        case Arg::Dest: o.dest = w; break;
+        }
+    }
+    if (spec.optional_dir && next < words.size()) o.dir = words[next++];
+    if (next < words.size())
+        throw UsageError("unexpected argument \"" + shown_argument(words[next]) + "\"");
+}
+
 }  // namespace
 
 const char* command_name(Command c) noexcept {
-    switch (c) {
-    case Command::Push: return "push";
-    case Command::Apply: return "apply";
-    case Command::Run: return "run";
-    case Command::Status: return "status";
-    case Command::Rollback: return "rollback";
-    case Command::Undo: return "undo";
-    case Command::Validate: return "validate";
-    case Command::Test: return "test";
-    }
-    return "?";
+    return spec_of(c).word;
+}
+
+bool needs_database(Command c) noexcept {
+    return c != Command::New && c != Command::Convert;
 }
 
 Options parse_options(const std::vector<std::string>& args) {
@@ -123,6 +190,7 @@ Options parse_options(const std::vector<std::string>& args) {
         const std::string canonical = name == "-j"   ? "--jobs"
                                       : name == "-h" ? "--help"
                                       : name == "-y" ? "--yes"
+                                      : name == "-v" ? "--verbose"
                                                      : name;
         if (std::find(seen.begin(), seen.end(), canonical) != seen.end())
             throw UsageError(canonical + " is given more than once");
@@ -138,6 +206,7 @@ Options parse_options(const std::vector<std::string>& args) {
         };
 
         if (name == "--help" || name == "-h") o.help = flag();
+        else if (name == "--version") o.version_flag = flag();
         else if (name == "--project") o.project = value();
         else if (name == "--target") o.target = value(), given |= P_TARGET;
         else if (name == "--steps") o.steps = parse_int(name, value(), 1), given |= P_STEPS;
@@ -146,6 +215,12 @@ Options parse_options(const std::vector<std::string>& args) {
         else if (name == "--out-of-order") o.out_of_order = flag(), given |= P_OUT_OF_ORDER;
         else if (name == "--yes" || name == "-y") o.yes = flag(), given |= P_YES;
         else if (name == "--prune") o.prune = flag(), given |= P_PRUNE;
+        else if (name == "--stop-on-drift") o.stop_on_drift = flag(), given |= P_STOP_ON_DRIFT;
+        else if (name == "--source-schema") o.source_schema = value(), given |= P_SOURCE_SCHEMA;
+        else if (name == "--layout") o.layout = value(), given |= P_LAYOUT;
+        else if (name == "--timeout") o.wait_seconds = parse_int(name, value(), 1), given |= P_TIMEOUT;
+        else if (name == "--wait") o.wait_seconds = inline_value ? parse_int(name, *inline_value, 1) : 60;
+        else if (name == "--verbose" || name == "-v") o.verbose = flag();
         else if (name == "--json") o.json = flag();
         else if (name == "--dsn") o.dsn = value();
         else if (name == "--dsn-file") o.dsn_file = value();
@@ -155,29 +230,21 @@ Options parse_options(const std::vector<std::string>& args) {
         else if (name == "--connect-timeout") o.connect_timeout = parse_int(name, value(), 1);
         else if (name == "--lock-timeout") o.lock_timeout = value();
         else if (name == "--statement-timeout") o.statement_timeout = value();
+        else if (name == "--password" || name == "-W") o.force_password_prompt = flag();
+        else if (name == "--no-password" || name == "-w") o.never_prompt = flag();
         else throw UsageError("unknown option \"" + shown_argument(arg) + "\"");
     }
-    if (o.help)
+    if (o.help || o.version_flag)
         return o;
 
     if (positional.empty())
         throw UsageError("no command given");
-    const auto command = parse_command(positional[0]);
-    if (!command)
+    const CommandSpec* spec = spec_of(positional[0]);
+    if (spec == nullptr)
         throw UsageError("unknown command \"" + shown_argument(positional[0]) + "\"");
-    o.command = *command;
-    std::size_t next = 1;
-    if (o.command == Command::Undo) {
-        if (positional.size() < 2)
-            throw UsageError("undo needs the version to undo (pg_migrate undo 003)");
-        o.version = positional[next++];
-    }
-    if (positional.size() > next + 1)
-        throw UsageError("unexpected argument \"" + shown_argument(positional[next + 1]) + "\"");
-    if (positional.size() == next + 1)
-        o.dir = positional[next];
-    if (o.command == Command::Push && !o.dir)
-        throw UsageError("push needs a migrations folder");
+    o.command = spec->command;
+    take_positionals(o, *spec, positional);
+
     // "rollback 003" means "undo 003" to most people and "down to 003" to others; a folder
     // named 003 would be a third reading. Without such a folder, say which is which.
     if (o.command == Command::Rollback && o.dir && looks_like_version(*o.dir) &&
@@ -187,17 +254,13 @@ Options parse_options(const std::vector<std::string>& args) {
                          "after it (it stays applied): pg_migrate rollback --target " + *o.dir);
     if (o.prune && !o.dir)
         throw UsageError("--prune needs a migrations folder to compare the registry with");
+    if (o.command == Command::Convert && o.from != std::string("typeorm"))
+        throw UsageError("convert knows typeorm, not \"" + shown_argument(*o.from) + "\"");
 
-    if (const unsigned stray = given & ~params_of(o.command)) {
-        const char* which = (stray & P_TARGET)       ? "--target"
-                            : (stray & P_STEPS)      ? "--steps"
-                            : (stray & P_EVERYTHING) ? "--everything"
-                            : (stray & P_DRY_RUN)    ? "--dry-run"
-                            : (stray & P_YES)        ? "--yes"
-                            : (stray & P_PRUNE)      ? "--prune"
-                                                     : "--out-of-order";
-        throw UsageError(std::string(which) + " does not apply to " + command_name(o.command));
-    }
+    if (const unsigned stray = given & ~spec->params)
+        for (const auto& [bit, option] : param_names)
+            if (stray & bit)
+                throw UsageError(std::string(option) + " does not apply to " + spec->word);
     // Each names a different end point; together one of them would be ignored.
     const int endpoints = ((given & P_TARGET) != 0) + ((given & P_STEPS) != 0) +
                           ((given & P_EVERYTHING) != 0);
@@ -207,6 +270,10 @@ Options parse_options(const std::vector<std::string>& args) {
         throw UsageError("--dsn and --dsn-file exclude each other");
     if ((jobs_given || o.fail_fast) && !o.dsn_file)
         throw UsageError("--jobs and --fail-fast need --dsn-file");
+    if (o.force_password_prompt && o.never_prompt)
+        throw UsageError("-W and -w exclude each other");
+    if (!needs_database(o.command) && (o.dsn || o.dsn_file))
+        throw UsageError(std::string(spec->word) + " works on files only; it takes no --dsn");
     return o;
 }
 
@@ -218,42 +285,45 @@ bool wants_json(const std::vector<std::string>& args) {
     return false;
 }
 
-const char* usage_text() noexcept {
-    return R"(pg_migrate: schema migrations for servers running the migrations_schema extension.
-
-Usage:
-  pg_migrate push DIR [options]         register every migration of a local folder
-  pg_migrate apply [options] [DIR]      migrate_apply(): all pending, in one transaction
-  pg_migrate run [options] [DIR]        CALL migrate_run(): one transaction per migration
-  pg_migrate status [options] [DIR]     migrate_status()
-  pg_migrate rollback [options] [DIR]   CALL migrate_run_rollback(): the newest migrations'
-                                        down scripts, one transaction each (--dry-run:
-                                        migrate_rollback() in a rolled-back transaction)
-  pg_migrate undo VERSION [options] [DIR]
-                                        exactly that migration's down script
-  pg_migrate validate [options] [DIR]   migrate_validate(); exits 1 if it reports an error
-  pg_migrate test [options] [DIR]       migrate_test(): up, down, up again of every pending
-                                        migration, rolled back; exits 1 unless all reversible
-
-With DIR, the folder is pushed (in one transaction, committed) before the command runs.
+std::string usage_text() {
+    std::string text =
+        "pg_migrate: schema migrations for servers running the migrations_schema extension.\n\n"
+        "Usage:\n";
+    for (const auto& s : commands()) {
+        std::string line = std::string("  pg_migrate ") + s.word + (s.usage[0] ? " " : "") + s.usage;
+        if (line.size() < 40) line.append(40 - line.size(), ' ');
+        else line += "\n" + std::string(40, ' ');
+        text += line + s.summary + "\n";
+    }
+    text += R"(
+With DIR, apply, run, rollback, undo, baseline and import push the folder (committed) first;
+status, validate, test, lint and --dry-run compare it with the registry without writing: the
+folder is registered in a transaction that is rolled back, and the differences are reported.
 
 Migration options (as the SQL parameters of the same names):
-  --project NAME        project (push, apply, run, rollback, test: 'default';
-                        status, validate: all)
+  --project NAME        project (default 'default'; status, validate, history, drift: all)
   --target VERSION      apply, run, test: up to and including; rollback: down to (stays
                         applied; to undo one version, use undo)
   --steps N             rollback: how many (default 1)
   --everything          rollback: all of them
-  --dry-run             apply, rollback: run everything, then roll it back
+  --dry-run             apply, rollback, undo: rehearse everything, then roll it back
   --out-of-order        apply: allow pending migrations older than the newest applied;
                         undo: allow undoing one below the newest applied
   --yes, -y             rollback, undo: do not ask before down scripts that drop data
                         (asked only when stdin is a terminal)
   --prune               push, apply, run: unregister the pending migrations the folder no
                         longer has (never applied ones)
+  --stop-on-drift       apply, run: refuse a database whose schema changed outside
+                        migrations (migrate_drift)
+  --source-schema NAME  import: where the other tool's table is
+  --layout NAME         new: numbered, golang-migrate, flyway or diesel (needed for a
+                        folder without migrations yet)
 
 Output:
-  --json                a JSON array of objects, one per row (values are strings or null)
+  --json                a JSON array of objects, one per row (values are strings or null);
+                        a failed command prints one object (outcome, error, sqlstate)
+  --verbose, -v         every NOTICE as it arrives, also on a terminal (where run and
+                        apply otherwise show one live progress line)
 
 Connection (libpq conventions):
   --dsn STRING          a connection string or URI; without it PGHOST, PGPORT, PGUSER,
@@ -264,6 +334,10 @@ Connection (libpq conventions):
   --fail-fast           with --dsn-file: start no new database after the first that fails
   --connect-timeout S   give up connecting after S seconds (default: the DSN's
                         connect_timeout, else PGCONNECT_TIMEOUT, else 10)
+  --wait[=S]            wait up to S seconds (default 60) for the server to accept
+                        connections first
+  --password, -W        ask for the password before connecting
+  --no-password, -w     never ask (on a terminal pg_migrate asks when the server wants one)
 
 Timeouts (values as the server reads them: 500ms, 5s, 1min):
   --lock-timeout T      run: migrations_schema.lock_timeout (each migration's lock waits,
@@ -271,17 +345,18 @@ Timeouts (values as the server reads them: 500ms, 5s, 1min):
   --statement-timeout T run: migrations_schema.statement_timeout (each statement of a
                         migration); other commands: the session's statement_timeout
 
+  --version             the version of pg_migrate
   --help, -h            this text
 
 Ctrl-C (or SIGTERM) asks the server to cancel the running statement and stops before the
-next one; a second one quits at once. Read-only commands (status, validate, test, and
---dry-run) given a folder compare it with the registry without writing: the folder is
-registered in a transaction that is rolled back, and the differences are reported.
+next one; a second one quits at once.
 
 Exit status: 0 success; 1 a migration failed (an SQL error from the command, a bad folder,
-or, with --dsn-file, any database that is not ok); 2 usage error, connection failure, a
-connection lost during the command, or a database without the extension; 130 interrupted.
+an error finding, drift, or, with --dsn-file, any database that is not ok); 2 usage error,
+connection failure, a connection lost during the command, or a database without the
+extension; 130 interrupted.
 )";
+    return text;
 }
 
 }  // namespace ms::cli

@@ -2,6 +2,8 @@
 
 #include "cli/dsn.hpp"
 #include "cli/options.hpp"
+#include "core/failure.hpp"
+#include "core/new_migration.hpp"
 
 #include <filesystem>
 #include <map>
@@ -20,7 +22,27 @@ std::vector<core::FolderMigration> load_folder(const std::string& dir) {
                          (shown_argument(dir) != dir || dir.rfind("postgres", 0) == 0
                               ? " (a connection string goes after --dsn)"
                               : ""));
-    return core::read_folder(path.string());
+    auto migrations = core::read_folder(path.string());
+    if (migrations.empty()) {
+        // A folder of TypeORM classes, or a typo in the path, would otherwise push nothing
+        // and succeed.
+        std::vector<std::string> files;
+        for (const auto& entry : fs::recursive_directory_iterator(path, ec)) {
+            if (files.size() == 10) { files.push_back("..."); break; }
+            if (entry.is_regular_file(ec))
+                files.push_back(fs::relative(entry.path(), path, ec).generic_string());
+        }
+        std::string listed;
+        for (const auto& f : files) listed += (listed.empty() ? "" : ", ") + f;
+        throw core::Failure(core::FailureKind::Layout,
+                            "\"" + dir + "\" holds no migration file",
+                            files.empty() ? "The folder is empty."
+                                          : "Files not recognised as migrations: " + listed + ".",
+                            "Known layouts: " + core::layout_names() +
+                                ". TypeORM classes: pg_migrate convert typeorm " + dir +
+                                " DEST writes them as SQL.");
+    }
+    return migrations;
 }
 
 Table register_folder(Connection& conn, const std::string& schema,

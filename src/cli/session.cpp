@@ -22,6 +22,18 @@ long validation_errors(const Table& t) {
                          [c](const auto& row) { return row[c] == std::string("error"); });
 }
 
+long rows_where(const Table& t, const char* column, const char* value) {
+    const auto col = std::find(t.columns.begin(), t.columns.end(), column);
+    if (col == t.columns.end()) return 0;
+    const auto c = static_cast<std::size_t>(col - t.columns.begin());
+    return std::count_if(t.rows.begin(), t.rows.end(),
+                         [&](const auto& row) { return row[c] == std::string(value); });
+}
+
+std::string plural(long n, const char* one, const char* many) {
+    return std::to_string(n) + " " + (n == 1 ? one : many);
+}
+
 // migrate_test() succeeds whatever it finds; in CI a down script that does not undo its up
 // script (or fails) must fail the command. "no down script" is a choice, not a defect.
 long irreversible(const Table& t) {
@@ -88,6 +100,7 @@ const char* outcome_name(Outcome o) noexcept {
     case Outcome::ConnectionLost: return "connection lost";
     case Outcome::Interrupted: return "interrupted";
     case Outcome::Declined: return "declined";
+    case Outcome::Drifted: return "drifted";
     case Outcome::Skipped: return "skipped";
     }
     return "?";
@@ -102,6 +115,7 @@ int exit_code(Outcome o) noexcept {
     case Outcome::Interrupted: return 130;
     case Outcome::Failed:
     case Outcome::Declined:
+    case Outcome::Drifted:
     case Outcome::Skipped: return 1;
     }
     return 1;
@@ -111,12 +125,25 @@ bool read_only(const Options& o) noexcept {
     switch (o.command) {
     case Command::Status:
     case Command::Validate:
-    case Command::Test: return true;
+    case Command::Test:
+    case Command::Lint:
+    case Command::Drift:
+    case Command::History:
+    case Command::Verify:
+    case Command::Fingerprint:
+    case Command::Hash: return true;
     case Command::Apply:
     case Command::Rollback:
     case Command::Undo: return o.dry_run;
     case Command::Push:
-    case Command::Run: return false;
+    case Command::Run:
+    case Command::Baseline:
+    case Command::Import:
+    case Command::Repair:
+    case Command::Unregister:
+    case Command::New:
+    case Command::Convert:
+    case Command::Wait: return false;
     }
     return false;
 }
@@ -140,10 +167,21 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
         if (interrupted()) return finish(Outcome::Skipped);
         if (dsn)
             if (auto problem = dsn_problem(*dsn)) return finish(Outcome::Unreachable, *problem);
-        Connection conn = Connection::open(dsn, ConnectSettings{o.connect_timeout});
+        ConnectSettings settings{o.connect_timeout, std::nullopt};
+        if (o.force_password_prompt && job.ask_password) settings.password = job.ask_password();
+        Connection conn = Connection::open(dsn, settings);
+        // As psql: a server that wants a password gets one asked for, once.
+        if (!conn.ok() && conn.needs_password() && !settings.password && job.ask_password) {
+            settings.password = job.ask_password();
+            if (settings.password) conn = Connection::open(dsn, settings);
+        }
         if (!conn.ok()) return finish(Outcome::Unreachable, conn.error_message());
         if (!dsn) report.label = conn.describe();
-        conn.on_notice(progress);
+        const bool live = job.live != nullptr &&
+                          (o.command == Command::Run || o.command == Command::Apply ||
+                           o.command == Command::Rollback || o.command == Command::Undo) &&
+                          !o.dry_run;
+        conn.on_notice(live ? job.live->sink() : progress);
         if (!conn.encrypted() && !conn.local())
             progress("warning: the connection to " + report.label +
                      " is not encrypted (use sslmode=require or verify-full)");
@@ -154,6 +192,19 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
             return finish(Outcome::NoExtension,
                           "the extension migrations_schema is not installed in this database "
                           "(CREATE EXTENSION migrations_schema)");
+        if (o.stop_on_drift) {
+            Options drift = o;
+            drift.command = Command::Drift;
+            const Call call = build_call(drift, *schema);
+            const Table found = to_table(conn.exec(call.sql, call.params).get());
+            if (!found.rows.empty()) {
+                report.result = found;
+                return finish(Outcome::Drifted,
+                              "the schema changed outside migrations (" +
+                                  plural(static_cast<long>(found.rows.size()), "change", "changes") +
+                                  "); nothing was started (--stop-on-drift)");
+            }
+        }
         const bool compare_only = job.folder && read_only(o);
         if (job.folder) {
             Table pushed;
@@ -191,6 +242,17 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
                 return finish(Outcome::Declined, "declined; nothing was rolled back");
         }
         const Call call = build_call(o, *schema);
+        if (live) {
+            const Call count = down ? build_rollback_plan_count(o, *schema)
+                                    : build_pending_count(o, *schema);
+            const Result n = conn.exec(count.sql, count.params);
+            job.live->start(std::stol(PQgetvalue(n.get(), 0, 0)), dsn, settings,
+                            conn.backend_pid());
+        }
+        struct Finish {
+            LiveProgress* live;
+            ~Finish() { if (live) live->finish(); }
+        } finish_live{live ? job.live : nullptr};
         const Result result = conn.exec(call.sql, call.params);
         report.result = to_table(result.get());
         if (compare_only) conn.exec("ROLLBACK");
@@ -206,6 +268,20 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
                 return finish(Outcome::Failed,
                               "validate reported " + std::to_string(errors) +
                                   (errors == 1 ? " error" : " errors"));
+        if (o.command == Command::Lint)
+            if (const long errors = rows_where(report.result, "severity", "error"))
+                return finish(Outcome::Failed,
+                              "lint found " + plural(errors, "error", "errors"));
+        if (o.command == Command::Drift && !report.result.rows.empty())
+            return finish(Outcome::Failed,
+                          "drift: " + plural(static_cast<long>(report.result.rows.size()),
+                                             "change", "changes") +
+                              " outside migrations");
+        if (o.command == Command::Verify)
+            if (const long failed = rows_where(report.result, "result", "failed"))
+                return finish(Outcome::Failed,
+                              "verify: " + plural(failed, "migration fails", "migrations fail") +
+                                  " its verify script");
         if (o.command == Command::Test)
             if (const long bad = irreversible(report.result))
                 return finish(Outcome::Failed,

@@ -2,6 +2,7 @@
 // folder, run the command. The single-database mode and every fleet worker share it.
 #pragma once
 
+#include "cli/live_progress.hpp"
 #include "cli/options.hpp"
 #include "cli/progress.hpp"
 #include "cli/table.hpp"
@@ -15,7 +16,7 @@
 namespace ms::cli {
 
 enum class Outcome {
-    Ok, Failed, Unreachable, NoExtension, ConnectionLost, Interrupted, Declined, Skipped
+    Ok, Failed, Unreachable, NoExtension, ConnectionLost, Interrupted, Declined, Drifted, Skipped
 };
 
 const char* outcome_name(Outcome o) noexcept;
@@ -28,10 +29,15 @@ int exit_code(Outcome o) noexcept;
 // Returns whether to go on.
 using Confirm = std::function<bool(const Table& destructive)>;
 
+// Asks for a password at the terminal; nullopt: nobody typed one.
+using AskPassword = std::function<std::optional<std::string>()>;
+
 struct Job {
     const Options& options;
     const std::vector<core::FolderMigration>* folder;  // nullptr: nothing to push
     Confirm confirm = nullptr;                          // nullptr: nobody to ask
+    AskPassword ask_password = nullptr;                 // nullptr: never prompt
+    LiveProgress* live = nullptr;  // a terminal's live line for run, apply, rollback, undo
 };
 
 struct Report {

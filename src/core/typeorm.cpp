@@ -1,0 +1,348 @@
+#include "core/typeorm.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
+namespace ms::core {
+
+namespace {
+
+enum class Tok { Ident, String, Template, Number, Punct, End };
+
+struct Token {
+    Tok kind;
+    std::string text;  // identifier, punctuation, number, or the string's value
+    int line;
+    bool substitution = false;  // a template literal with ${...}
+};
+
+bool ident_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+}
+
+// Enough of JavaScript's lexical grammar for migration classes: comments, the three kinds
+// of string literal with their escapes, identifiers, numbers and punctuation.
+std::vector<Token> tokenize(std::string_view s) {
+    std::vector<Token> out;
+    int line = 1;
+    std::size_t i = 0;
+    const auto escape = [&](char c) -> std::string {
+        switch (c) {
+        case 'n': return "\n";
+        case 't': return "\t";
+        case 'r': return "\r";
+        case '0': return std::string(1, '\0');
+        default: return std::string(1, c);
+        }
+    };
+    while (i < s.size()) {
+        const char c = s[i];
+        if (c == '\n') { ++line; ++i; continue; }
+        if (std::isspace(static_cast<unsigned char>(c))) { ++i; continue; }
+        if (c == '/' && i + 1 < s.size() && s[i + 1] == '/') {
+            while (i < s.size() && s[i] != '\n') ++i;
+            continue;
+        }
+        if (c == '/' && i + 1 < s.size() && s[i + 1] == '*') {
+            i += 2;
+            while (i + 1 < s.size() && !(s[i] == '*' && s[i + 1] == '/')) {
+                if (s[i] == '\n') ++line;
+                ++i;
+            }
+            i += 2;
+            continue;
+        }
+        if (c == '\'' || c == '"' || c == '`') {
+            Token t{c == '`' ? Tok::Template : Tok::String, "", line};
+            ++i;
+            int depth = 0;
+            while (i < s.size() && !(depth == 0 && s[i] == c)) {
+                if (s[i] == '\\' && i + 1 < s.size()) {
+                    if (s[i + 1] == '\n') ++line;
+                    else if (depth == 0) t.text += escape(s[i + 1]);
+                    i += 2;
+                    continue;
+                }
+                if (c == '`' && depth == 0 && s[i] == '$' && i + 1 < s.size() && s[i + 1] == '{') {
+                    t.substitution = true;
+                    depth = 1;
+                    i += 2;
+                    continue;
+                }
+                if (depth > 0) {
+                    if (s[i] == '{') ++depth;
+                    else if (s[i] == '}') --depth;
+                }
+                if (s[i] == '\n') ++line;
+                if (depth == 0) t.text += s[i];
+                ++i;
+            }
+            ++i;
+            out.push_back(std::move(t));
+            continue;
+        }
+        if (std::isdigit(static_cast<unsigned char>(c))) {
+            std::size_t j = i;
+            while (j < s.size() && (ident_char(s[j]) || s[j] == '.')) ++j;
+            out.push_back({Tok::Number, std::string(s.substr(i, j - i)), line});
+            i = j;
+            continue;
+        }
+        if (ident_char(c)) {
+            std::size_t j = i;
+            while (j < s.size() && ident_char(s[j])) ++j;
+            out.push_back({Tok::Ident, std::string(s.substr(i, j - i)), line});
+            i = j;
+            continue;
+        }
+        out.push_back({Tok::Punct, std::string(1, c), line});
+        ++i;
+    }
+    out.push_back({Tok::End, "", line});
+    return out;
+}
+
+std::string snake_case(const std::string& camel) {
+    std::string out;
+    for (std::size_t i = 0; i < camel.size(); ++i) {
+        const auto c = static_cast<unsigned char>(camel[i]);
+        if (std::isupper(c) && i > 0 && !out.empty() && out.back() != '_') out += '_';
+        if (std::isalnum(c)) out += static_cast<char>(std::tolower(c));
+        else if (!out.empty() && out.back() != '_') out += '_';
+    }
+    while (!out.empty() && out.back() == '_') out.pop_back();
+    return out;
+}
+
+std::string sql_literal(const Token& t) {
+    if (t.kind == Tok::Number) return t.text;
+    if (t.kind == Tok::Ident) return t.text == "null" || t.text == "undefined" ? "NULL" : t.text;
+    std::string out = "'";
+    for (const char c : t.text) {
+        if (c == '\'') out += '\'';
+        out += c;
+    }
+    return out + "'";
+}
+
+class Parser {
+public:
+    explicit Parser(std::vector<Token> tokens) : t_(std::move(tokens)) {}
+
+    TypeormConversion run(std::string_view file_name) {
+        TypeormConversion result;
+        std::size_t cls = 0;
+        while (at(cls).kind != Tok::End && !(is(cls, Tok::Ident, "class") && at(cls + 1).kind == Tok::Ident))
+            ++cls;
+        if (at(cls).kind == Tok::End) return result;
+        const std::string class_name = at(cls + 1).text;
+        TypeormMigration m;
+        std::size_t digits = class_name.size();
+        while (digits > 0 && std::isdigit(static_cast<unsigned char>(class_name[digits - 1]))) --digits;
+        m.version = class_name.substr(digits);
+        m.name = snake_case(class_name.substr(0, digits));
+        if (m.version.empty()) {
+            std::size_t n = 0;
+            while (n < file_name.size() && std::isdigit(static_cast<unsigned char>(file_name[n]))) ++n;
+            m.version = std::string(file_name.substr(0, n));
+        }
+        if (m.version.empty())
+            problems_.push_back({at(cls).line, "class " + class_name +
+                                                   " has no timestamp in its name or file name"});
+        if (m.name.empty()) m.name = "migration";
+        bool found_up = false;
+        for (std::size_t i = cls; at(i).kind != Tok::End; ++i) {
+            if (!(is(i, Tok::Ident, "up") || is(i, Tok::Ident, "down")) || !is(i + 1, Tok::Punct, "("))
+                continue;
+            const bool up = at(i).text == "up";
+            std::size_t p = i + 2;
+            const std::string runner = at(p).kind == Tok::Ident ? at(p).text : "queryRunner";
+            p = skip_balanced(i + 1);
+            while (at(p).kind != Tok::End && !is(p, Tok::Punct, "{")) ++p;  // return type
+            std::string sql;
+            const std::size_t end = body(p, runner, sql);
+            (up ? m.up_sql : m.down_sql) = sql;
+            found_up = found_up || up;
+            i = end;
+        }
+        if (!found_up)
+            problems_.push_back({at(cls).line, "class " + class_name + " has no up() method"});
+        result.migration = std::move(m);
+        result.problems = std::move(problems_);
+        return result;
+    }
+
+private:
+    // Past the end every index reads as the End token: the walkers never need bounds checks.
+    const Token& at(std::size_t i) const { return t_[std::min(i, t_.size() - 1)]; }
+
+    bool is(std::size_t i, Tok kind, const char* text) const {
+        return at(i).kind == kind && at(i).text == text;
+    }
+
+    // From an opening (, [ or {: the index just after its match.
+    std::size_t skip_balanced(std::size_t i) const {
+        int depth = 0;
+        for (; at(i).kind != Tok::End; ++i) {
+            if (at(i).kind != Tok::Punct) continue;
+            const char c = at(i).text[0];
+            if (c == '(' || c == '[' || c == '{') ++depth;
+            if (c == ')' || c == ']' || c == '}') {
+                if (--depth == 0) return i + 1;
+            }
+        }
+        return i;
+    }
+
+    // The statements of a method body starting at its '{'; returns the index after its '}'.
+    std::size_t body(std::size_t open, const std::string& runner, std::string& sql) {
+        std::size_t i = open + 1;
+        while (at(i).kind != Tok::End && !is(i, Tok::Punct, "}")) {
+            if (is(i, Tok::Punct, ";")) { ++i; continue; }
+            i = statement(i, runner, sql);
+        }
+        return i + 1;
+    }
+
+    // One statement; a query call is appended to sql, anything else is a problem.
+    std::size_t statement(std::size_t i, const std::string& runner, std::string& sql) {
+        const int line = at(i).line;
+        std::size_t p = i;
+        if (is(p, Tok::Ident, "await") || is(p, Tok::Ident, "return")) ++p;
+        if (at(p).kind == Tok::Ident && at(p).text == runner && is(p + 1, Tok::Punct, ".") &&
+            at(p + 2).kind == Tok::Ident) {
+            const std::string method = at(p + 2).text;
+            if (method == "query" && is(p + 3, Tok::Punct, "(")) {
+                std::size_t q = p + 4;
+                std::optional<std::string> text = concatenation(q);
+                std::vector<Token> params;
+                bool params_ok = true;
+                if (text && is(q, Tok::Punct, ",")) {
+                    ++q;
+                    params_ok = literal_array(q, params);
+                }
+                if (text && params_ok && is(q, Tok::Punct, ")")) {
+                    std::string statement_sql = *text;
+                    for (std::size_t k = params.size(); k > 0; --k) {
+                        const std::string placeholder = "$" + std::to_string(k);
+                        for (std::size_t at = statement_sql.find(placeholder);
+                             at != std::string::npos; at = statement_sql.find(placeholder, at)) {
+                            statement_sql.replace(at, placeholder.size(), sql_literal(params[k - 1]));
+                            at += 1;
+                        }
+                    }
+                    while (!statement_sql.empty() &&
+                           std::isspace(static_cast<unsigned char>(statement_sql.back())))
+                        statement_sql.pop_back();
+                    if (!statement_sql.empty() && statement_sql.back() != ';') statement_sql += ';';
+                    sql += statement_sql + "\n";
+                    return end_of_statement(q + 1);
+                }
+                problems_.push_back({line, text ? "queryRunner.query() with parameters that are not "
+                                                  "literals"
+                                                : "queryRunner.query() with SQL that is not a plain "
+                                                  "string (a variable, a call or a template "
+                                                  "substitution)"});
+                return end_of_statement(skip_balanced(p + 3));
+            }
+            problems_.push_back({line, "query builder call " + runner + "." + method + "()"});
+            return end_of_statement(p + 3);
+        }
+        const std::string first = at(i).text;
+        if (first == "if" || first == "for" || first == "while" || first == "switch" ||
+            first == "do" || first == "try") {
+            problems_.push_back({line, first == "if" || first == "switch"
+                                           ? "conditional (" + first + ")"
+                                           : first == "try" ? "try block" : "loop (" + first + ")"});
+            std::size_t q = i + 1;
+            if (is(q, Tok::Punct, "(")) q = skip_balanced(q);
+            if (is(q, Tok::Punct, "{")) q = skip_balanced(q);
+            else q = end_of_statement(q);
+            while (is(q, Tok::Ident, "else") || is(q, Tok::Ident, "catch") ||
+                   is(q, Tok::Ident, "finally")) {
+                ++q;
+                if (is(q, Tok::Ident, "if")) ++q;
+                if (is(q, Tok::Punct, "(")) q = skip_balanced(q);
+                if (is(q, Tok::Punct, "{")) q = skip_balanced(q);
+            }
+            return q;
+        }
+        problems_.push_back({line, "statement starting with \"" + first + "\""});
+        return end_of_statement(i);
+    }
+
+    // Skips to just after the statement's ';' (or before the body's closing brace).
+    std::size_t end_of_statement(std::size_t i) const {
+        while (at(i).kind != Tok::End) {
+            if (is(i, Tok::Punct, ";")) return i + 1;
+            if (is(i, Tok::Punct, "}")) return i;
+            if (is(i, Tok::Punct, "(") || is(i, Tok::Punct, "[") || is(i, Tok::Punct, "{"))
+                i = skip_balanced(i);
+            else
+                ++i;
+        }
+        return i;
+    }
+
+    // "a" + 'b' + `c`, parentheses allowed; nullopt for anything else (advances nothing then).
+    std::optional<std::string> concatenation(std::size_t& i) const {
+        std::size_t p = i;
+        std::string text;
+        for (;;) {
+            if (is(p, Tok::Punct, "(")) {
+                std::size_t inner = p + 1;
+                auto part = concatenation(inner);
+                if (!part || !is(inner, Tok::Punct, ")")) return std::nullopt;
+                text += *part;
+                p = inner + 1;
+            } else if ((at(p).kind == Tok::String || at(p).kind == Tok::Template) &&
+                       !at(p).substitution) {
+                text += at(p).text;
+                ++p;
+            } else {
+                return std::nullopt;
+            }
+            if (!is(p, Tok::Punct, "+")) break;
+            ++p;
+        }
+        i = p;
+        return text;
+    }
+
+    bool literal_array(std::size_t& i, std::vector<Token>& out) const {
+        if (!is(i, Tok::Punct, "[")) return false;
+        std::size_t p = i + 1;
+        while (!is(p, Tok::Punct, "]")) {
+            bool negative = false;
+            if (is(p, Tok::Punct, "-")) { negative = true; ++p; }
+            const Token& t = at(p);
+            const bool literal = t.kind == Tok::Number ||
+                                 ((t.kind == Tok::String || t.kind == Tok::Template) &&
+                                  !t.substitution && !negative) ||
+                                 (!negative && t.kind == Tok::Ident &&
+                                  (t.text == "true" || t.text == "false" || t.text == "null"));
+            if (!literal) return false;
+            Token value = t;
+            if (negative) value.text = "-" + value.text;
+            out.push_back(value);
+            ++p;
+            if (is(p, Tok::Punct, ",")) ++p;
+            else if (!is(p, Tok::Punct, "]")) return false;
+        }
+        i = p + 1;
+        return true;
+    }
+
+    std::vector<Token> t_;
+    std::vector<ConvertProblem> problems_;
+};
+
+}  // namespace
+
+TypeormConversion convert_typeorm(std::string_view source, std::string_view file_name) {
+    return Parser(tokenize(source)).run(file_name);
+}
+
+}  // namespace ms::core
