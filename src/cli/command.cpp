@@ -51,9 +51,10 @@ Call build_rollback_plan_call(const Options& o, const std::string& schema) {
     return call;
 }
 
-Call build_pending_count(const Options& o, const std::string& schema) {
-    // The target is compared by version order on the server, as the planner does.
-    Call call{"SELECT count(*) FROM " + schema +
+Call build_pending_list(const Options& o, const std::string& schema) {
+    // The target is compared by version order on the server, as the planner does;
+    // migrate_status() lists versions in that order.
+    Call call{"SELECT s.version, s.name FROM " + schema +
                   ".migrate_status($1) s WHERE s.state OPERATOR(pg_catalog.=) ANY "
                   "('{pending,failed}')",
               {o.project.value_or("default")}};
@@ -65,8 +66,8 @@ Call build_pending_count(const Options& o, const std::string& schema) {
     return call;
 }
 
-Call build_rollback_plan_count(const Options& o, const std::string& schema) {
-    CallBuilder b("SELECT count(*) FROM ", schema, "migrate_rollback_plan");
+Call build_rollback_plan_list(const Options& o, const std::string& schema) {
+    CallBuilder b("SELECT version, name FROM ", schema, "migrate_rollback_plan");
     add_rollback_arguments(b, o);
     return b.done();
 }

@@ -22,10 +22,10 @@ Call build_call(const Options& options, const std::string& schema);
 // row per statement of the down scripts that drops data.
 Call build_rollback_plan_call(const Options& options, const std::string& schema);
 
-// How many migrations the command will run, for the live progress line: pending ones (up to
-// the target), or those a rollback plan lists.
-Call build_pending_count(const Options& options, const std::string& schema);
-Call build_rollback_plan_count(const Options& options, const std::string& schema);
+// The migrations the command will run, as (version, name), for the live progress line:
+// pending ones up to the target, or those a rollback plan lists.
+Call build_pending_list(const Options& options, const std::string& schema);
+Call build_rollback_plan_list(const Options& options, const std::string& schema);
 
 // migrate_prune() keeping the folder's versions: (version, name) of each unregistered.
 Call build_prune_call(const std::string& schema, const std::vector<std::string>& versions,

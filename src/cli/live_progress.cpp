@@ -27,10 +27,10 @@ LiveProgress::~LiveProgress() {
     finish();
 }
 
-void LiveProgress::start(long total, const std::optional<std::string>& dsn,
+void LiveProgress::start(std::vector<std::string> plan, const std::optional<std::string>& dsn,
                          const ConnectSettings& settings, int backend_pid) {
     const std::lock_guard<std::mutex> lock(mutex_);
-    total_ = total;
+    plan_ = std::move(plan);
     dsn_ = dsn;
     settings_ = settings;
     pid_ = backend_pid;
@@ -54,7 +54,6 @@ void LiveProgress::on_line(const std::string& line) {
     if (std::regex_match(line, m, finished_pattern())) {
         ++done_;
         verb_ = m[1];
-        current_ = m[2].str() + " " + m[3].str();
         statement_.clear();
         since_ = std::chrono::steady_clock::now();
         redraw();
@@ -71,9 +70,11 @@ void LiveProgress::redraw() {
         std::chrono::duration<double>(std::chrono::steady_clock::now() - since_).count();
     char elapsed[32];
     std::snprintf(elapsed, sizeof elapsed, "%.1f s", seconds);
-    std::string text = "[" + std::to_string(done_) + "/" + std::to_string(total_) + "]";
-    if (done_ < total_) text += " running the next migration · " + std::string(elapsed);
-    if (!current_.empty()) text += " · last " + verb_ + ": " + current_;
+    // n of N counts the migration running now: [1/3] while the first one runs.
+    const std::size_t n = std::min(done_ + 1, plan_.size());
+    std::string text = "[" + std::to_string(n) + "/" + std::to_string(plan_.size()) + "]";
+    if (done_ < plan_.size()) text += " " + plan_[done_] + " · " + elapsed;
+    else text += " done";
     if (!statement_.empty()) text += " · " + statement_;
     std::cerr << "\r\x1b[K" << core::escape_controls(text) << std::flush;
 }
@@ -117,8 +118,8 @@ void LiveProgress::finish() {
     if (ticker_.joinable()) ticker_.join();
     const std::lock_guard<std::mutex> lock(mutex_);
     started_ = false;
-    std::cerr << "\r\x1b[K" << verb_ << " " << done_ << " of " << total_
-              << (total_ == 1 ? " migration" : " migrations") << std::endl;
+    std::cerr << "\r\x1b[K" << verb_ << " " << done_ << " of " << plan_.size()
+              << (plan_.size() == 1 ? " migration" : " migrations") << std::endl;
 }
 
 }  // namespace ms::cli

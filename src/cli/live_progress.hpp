@@ -1,7 +1,8 @@
 // One live line on a terminal instead of a NOTICE per migration: "[3/10] 003 add_email ·
 // 4.2 s · statement 2 of 5", redrawn every second, the statement read from the server's
 // pg_stat_activity over a second connection while a migration runs long. Other messages
-// print above it; at the end it gives way to a summary.
+// print above it; at the end it gives way to a summary. For the production runner, whose
+// NOTICEs say when each migration is done.
 #pragma once
 
 #include "cli/connection.hpp"
@@ -14,6 +15,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <vector>
 
 namespace ms::cli {
 
@@ -24,10 +26,11 @@ public:
     LiveProgress(const LiveProgress&) = delete;
     LiveProgress& operator=(const LiveProgress&) = delete;
 
-    // Before the command: how many migrations it will run, and where to look for the
-    // running statement (the command's connection settings and its backend pid).
-    void start(long total, const std::optional<std::string>& dsn, const ConnectSettings& settings,
-               int backend_pid);
+    // Before the command: the migrations it will run, in order ("003 add_email"), and where
+    // to look for the running statement (the command's connection settings and its
+    // backend pid).
+    void start(std::vector<std::string> plan, const std::optional<std::string>& dsn,
+               const ConnectSettings& settings, int backend_pid);
     // The sink the command's NOTICEs go to.
     ProgressSink sink();
     // Clears the line and prints the summary.
@@ -42,10 +45,9 @@ private:
     std::condition_variable stop_cv_;
     bool stopping_ = false;
     bool started_ = false;
-    long total_ = 0;
-    long done_ = 0;
+    std::vector<std::string> plan_;
+    std::size_t done_ = 0;
     std::string verb_ = "applied";
-    std::string current_;    // the migration running now, as the NOTICEs name the last one
     std::string statement_;  // from pg_stat_activity
     std::chrono::steady_clock::time_point since_;
     std::optional<std::string> dsn_;

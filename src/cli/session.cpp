@@ -177,9 +177,10 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
         }
         if (!conn.ok()) return finish(Outcome::Unreachable, conn.error_message());
         if (!dsn) report.label = conn.describe();
+        // The production runner says when each migration is done; apply answers once.
         const bool live = job.live != nullptr &&
-                          (o.command == Command::Run || o.command == Command::Apply ||
-                           o.command == Command::Rollback || o.command == Command::Undo) &&
+                          (o.command == Command::Run || o.command == Command::Rollback ||
+                           o.command == Command::Undo) &&
                           !o.dry_run;
         conn.on_notice(live ? job.live->sink() : progress);
         if (!conn.encrypted() && !conn.local())
@@ -243,11 +244,14 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
         }
         const Call call = build_call(o, *schema);
         if (live) {
-            const Call count = down ? build_rollback_plan_count(o, *schema)
-                                    : build_pending_count(o, *schema);
-            const Result n = conn.exec(count.sql, count.params);
-            job.live->start(std::stol(PQgetvalue(n.get(), 0, 0)), dsn, settings,
-                            conn.backend_pid());
+            const Call list = down ? build_rollback_plan_list(o, *schema)
+                                   : build_pending_list(o, *schema);
+            const Result rows = conn.exec(list.sql, list.params);
+            std::vector<std::string> plan;
+            for (int i = 0; i < PQntuples(rows.get()); ++i)
+                plan.push_back(std::string(PQgetvalue(rows.get(), i, 0)) + " " +
+                               PQgetvalue(rows.get(), i, 1));
+            job.live->start(std::move(plan), dsn, settings, conn.backend_pid());
         }
         struct Finish {
             LiveProgress* live;

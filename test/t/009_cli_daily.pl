@@ -251,7 +251,7 @@ my $screen;
 ($rc, $screen) = at_terminal('', 'run', $slow, '--project', 'slow');
 is($rc, 0, 'run on a terminal exits 0') or diag $screen;
 unlike($screen, qr/NOTICE:  applied migration/, 'shows no NOTICE per migration');
-like($screen, qr/\[1\/3\].*\[2\/3\]/s, 'but a live count of n of N');
+like($screen, qr/\[1\/3\].*\[2\/3\] 2 b/s, 'but a live line: n of N, the version and name');
 like($screen, qr/statement 1 of 1/, 'naming the statement a long migration runs');
 like($screen, qr/applied 3 of 3 migrations/, 'and a summary');
 sql(q{SELECT migrate_register('4', 'd', 'SELECT 1', NULL, 'slow')});
