@@ -57,6 +57,18 @@ struct ConnectParams {
         keywords.emplace_back(k);
         values.push_back(std::move(v));
     }
+
+    // The null-terminated arrays libpq reads; they point into this object.
+    std::pair<std::vector<const char*>, std::vector<const char*>> arrays() const {
+        std::vector<const char*> k, v;
+        for (std::size_t i = 0; i < keywords.size(); ++i) {
+            k.push_back(keywords[i].c_str());
+            v.push_back(values[i].c_str());
+        }
+        k.push_back(nullptr);
+        v.push_back(nullptr);
+        return {std::move(k), std::move(v)};
+    }
 };
 
 ConnectParams connect_params(const std::optional<std::string>& dsn, const ConnectSettings& s) {
@@ -83,13 +95,7 @@ struct Attempt {
     bool abandoned = false;
 
     void run() {
-        std::vector<const char*> k, v;
-        for (std::size_t i = 0; i < params.keywords.size(); ++i) {
-            k.push_back(params.keywords[i].c_str());
-            v.push_back(params.values[i].c_str());
-        }
-        k.push_back(nullptr);
-        v.push_back(nullptr);
+        const auto [k, v] = params.arrays();
         PGconn* c = PQconnectdbParams(k.data(), v.data(), 1);
         const std::lock_guard<std::mutex> lock(mutex);
         if (abandoned) {
@@ -136,13 +142,7 @@ Connection Connection::open(const std::optional<std::string>& dsn, const Connect
 
 bool server_answers(const std::optional<std::string>& dsn, const ConnectSettings& s) {
     const ConnectParams params = connect_params(dsn, s);
-    std::vector<const char*> k, v;
-    for (std::size_t i = 0; i < params.keywords.size(); ++i) {
-        k.push_back(params.keywords[i].c_str());
-        v.push_back(params.values[i].c_str());
-    }
-    k.push_back(nullptr);
-    v.push_back(nullptr);
+    const auto [k, v] = params.arrays();
     // PQPING_REJECT is a server that is up but not accepting yet (starting, recovering).
     return PQpingParams(k.data(), v.data(), 1) == PQPING_OK;
 }

@@ -2,7 +2,7 @@
 // SETOF (version, name, action, duration_ms, statements, ...): down scripts, newest first,
 // in the caller's transaction.
 #include "core/planner.hpp"
-#include "pg/base/arguments.hpp"
+#include "pg/api/rollback_arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/registry/project_operation.hpp"
 #include "pg/runner/plan_runner.hpp"
@@ -13,13 +13,8 @@ namespace ms::pg {
 namespace {
 
 Datum rollback_body(FunctionCallInfo fcinfo) {
-    core::RollbackRequest request;
-    request.target = optional_text(fcinfo, 0);
-    request.steps = required_int(fcinfo, 1, "steps");
-    request.everything = required_bool(fcinfo, 2, "everything");
+    const core::RollbackRequest request = rollback_request(fcinfo, {0, 1, 2, 5, 6});
     const bool dry_run = required_bool(fcinfo, 3, "dry_run");
-    request.version = optional_text(fcinfo, 5);
-    request.allow_out_of_order = required_bool(fcinfo, 6, "out_of_order", false);
     ProjectOperation op("migrate_rollback", project_argument(fcinfo, 4));
     const auto plan = op.tracked([&] {
         const auto state = op.load();

@@ -3,7 +3,7 @@
 // first, with the down scripts' statements that destroy data (the linter's "destructive"
 // findings), so that a person can be asked before they run. Changes nothing.
 #include "core/run_plan.hpp"
-#include "pg/base/arguments.hpp"
+#include "pg/api/rollback_arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/result_set.hpp"
@@ -17,12 +17,7 @@ namespace ms::pg {
 namespace {
 
 Datum rollback_plan_body(FunctionCallInfo fcinfo) {
-    core::RollbackRequest request;
-    request.target = optional_text(fcinfo, 0);
-    request.steps = required_int(fcinfo, 1, "steps");
-    request.everything = required_bool(fcinfo, 2, "everything");
-    request.version = optional_text(fcinfo, 4);
-    request.allow_out_of_order = required_bool(fcinfo, 5, "out_of_order");
+    const core::RollbackRequest request = rollback_request(fcinfo, {0, 1, 2, 4, 5});
     ResultSet rows(fcinfo);
     ProjectOperation op("migrate_rollback_plan", project_argument(fcinfo, 3));
     const auto plan = op.tracked([&] {

@@ -119,9 +119,8 @@ LintParse::~LintParse() {
 }
 
 std::vector<std::vector<std::string>> LintParse::string_constants_after(std::size_t after) const {
-    std::vector<std::vector<std::string>> by_statement(statements_.size());
     if (after >= statements_.size())
-        return by_statement;
+        return std::vector<std::vector<std::string>>(statements_.size());
     const MemoryContext cxt = context_;
     const char* text = script_.c_str();
     const int from = static_cast<int>(statements_[after].end);
@@ -131,23 +130,26 @@ std::vector<std::vector<std::string>> LintParse::string_constants_after(std::siz
         MemoryContextSwitchTo(old);
         return found;
     });
+    return by_statement(literals);
+}
+
+std::vector<std::vector<std::string>> LintParse::by_statement(List* literals) const {
+    std::vector<std::vector<std::string>> found(statements_.size());
     ListCell* cell;
     foreach (cell, literals) {
         const auto* literal = static_cast<const LintLiteral*>(lfirst(cell));
         const auto at = static_cast<std::size_t>(literal->location);
-        // The first statement that ends after the constant holds it.
+        // The first statement that ends after the token holds it.
         const auto it = std::upper_bound(
             statements_.begin(), statements_.end(), at,
             [](std::size_t pos, const LintStatement& s) { return pos < s.end; });
         if (it != statements_.end())
-            by_statement[static_cast<std::size_t>(it - statements_.begin())].emplace_back(
-                literal->value);
+            found[static_cast<std::size_t>(it - statements_.begin())].emplace_back(literal->value);
     }
-    return by_statement;
+    return found;
 }
 
 std::vector<std::vector<std::string>> LintParse::long_identifiers() const {
-    std::vector<std::vector<std::string>> by_statement(statements_.size());
     const MemoryContext cxt = context_;
     const char* text = script_.c_str();
     List* found = pg_call([&] {
@@ -156,18 +158,7 @@ std::vector<std::vector<std::string>> LintParse::long_identifiers() const {
         MemoryContextSwitchTo(old);
         return list;
     });
-    ListCell* cell;
-    foreach (cell, found) {
-        const auto* identifier = static_cast<const LintLiteral*>(lfirst(cell));
-        const auto at = static_cast<std::size_t>(identifier->location);
-        const auto it = std::upper_bound(
-            statements_.begin(), statements_.end(), at,
-            [](std::size_t pos, const LintStatement& s) { return pos < s.end; });
-        if (it != statements_.end())
-            by_statement[static_cast<std::size_t>(it - statements_.begin())].emplace_back(
-                identifier->value);
-    }
-    return by_statement;
+    return by_statement(found);
 }
 
 }  // namespace ms::pg

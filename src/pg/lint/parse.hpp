@@ -44,6 +44,9 @@ public:
     std::vector<std::vector<std::string>> long_identifiers() const;
 
 private:
+    // The values of a List of LintLiteral*, by the index of the statement each falls in.
+    std::vector<std::vector<std::string>> by_statement(List* literals) const;
+
     // The error's position is in characters (1-based; 0: none).
     void locate_syntax_error(std::string message, int position);
 

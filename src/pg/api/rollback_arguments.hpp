@@ -1,0 +1,25 @@
+// The arguments migrate_rollback, migrate_run_rollback and migrate_rollback_plan share,
+// at the positions each function declares them.
+#pragma once
+
+#include "core/planner.hpp"
+#include "pg/base/arguments.hpp"
+
+namespace ms::pg {
+
+struct RollbackPositions {
+    int target, steps, everything, version, out_of_order;
+};
+
+inline core::RollbackRequest rollback_request(FunctionCallInfo fcinfo, RollbackPositions at) {
+    core::RollbackRequest request;
+    request.target = optional_text(fcinfo, at.target);
+    request.steps = required_int(fcinfo, at.steps, "steps");
+    request.everything = required_bool(fcinfo, at.everything, "everything");
+    // Absent under the 0.2.0 definition of migrate_rollback (before ALTER EXTENSION UPDATE).
+    request.version = optional_text(fcinfo, at.version);
+    request.allow_out_of_order = required_bool(fcinfo, at.out_of_order, "out_of_order", false);
+    return request;
+}
+
+}  // namespace ms::pg
