@@ -233,6 +233,11 @@ Result Connection::exec(const std::string& sql, const Params& params) {
                 !PQconsumeInput(c))
                 throw lost();
             if (interrupted()) {
+                // Still sending: the statement has not started on the server, and closing
+                // the connection mid-message ends the session's transaction there.
+                if (unsent > 0)
+                    throw Interrupted("interrupted while the statement was being sent; it "
+                                      "never started");
                 if (!interrupt_seen) interrupt_seen = Clock::now();
                 else if (Clock::now() - *interrupt_seen > cancel_grace)
                     throw Interrupted(

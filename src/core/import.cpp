@@ -29,7 +29,11 @@ constexpr std::array<std::pair<ImportSource, const char*>, 8> source_names{{
 }};
 
 // "001_create_users.sql", "db/changelog/V1_2__x.sql", "1700000000000_create-users".
-const std::regex leading_version(R"(^[VvUu]?([0-9]+(?:[._][0-9]+)*)(?:[_\-.]|$))");
+// Compiled on first use, not when the library loads.
+const std::regex& leading_version() {
+    static const std::regex r(R"(^[VvUu]?([0-9]+(?:[._][0-9]+)*)(?:[_\-.]|$))");
+    return r;
+}
 
 std::optional<Version> try_parse(const std::string& text) {
     try {
@@ -67,7 +71,7 @@ public:
         const auto slash = path.rfind('/');
         const std::string base = slash == std::string::npos ? path : path.substr(slash + 1);
         std::smatch m;
-        if (base.size() <= 255 && std::regex_search(base, m, leading_version))
+        if (base.size() <= 255 && std::regex_search(base, m, leading_version()))
             return try_parse(m[1].str());
         return std::nullopt;
     }

@@ -20,18 +20,27 @@ namespace {
 const std::string rollback_dir = "rollback/";
 const std::string verify_dir = "verify/";
 
-// Order matters: the suffixed forms first, so "1_a.up.sql" is not read as plain "1_a.up".
-const std::regex suffixed(R"(V?([0-9]+(?:\.[0-9]+)*)[._](.+)\.(up|down|verify)\.sql)",
-                          std::regex::icase);
-// Diesel: one folder per migration, "2019-02-26-002946_create_user/up.sql". The version is
-// the timestamp without dashes, as Diesel records it.
-const std::regex migration_folder(R"(([0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{6}|[0-9]+)_(.+)/)");
-const std::regex folder_script(R"((up|down|verify)\.sql)", std::regex::icase);
-const std::regex flyway(R"(([VU])([0-9]+(?:[._][0-9]+)*)__(.+)\.sql)", std::regex::icase);
-// A point release between two numbered migrations ("013.1_fix.sql" after 013) keeps the
-// numbered layout: versions order 1.9 < 1.10 anyway.
-const std::regex plain(R"(([0-9]+(?:\.[0-9]+)*)(?:[_-](.+))?\.sql)", std::regex::icase);
-const std::regex rollback_file(R"(([0-9]+(?:\.[0-9]+)*)(?:[_-](.+))?\.sql)", std::regex::icase);
+// Compiled on first use, not when the library loads: every backend that loads it for an
+// unrelated call would otherwise pay for six case-insensitive regexes.
+struct Patterns {
+    // Order matters: the suffixed forms first, so "1_a.up.sql" is not read as plain "1_a.up".
+    std::regex suffixed{R"(V?([0-9]+(?:\.[0-9]+)*)[._](.+)\.(up|down|verify)\.sql)",
+                        std::regex::icase};
+    // Diesel: one folder per migration, "2019-02-26-002946_create_user/up.sql". The version
+    // is the timestamp without dashes, as Diesel records it.
+    std::regex migration_folder{R"(([0-9]{4}-[0-9]{2}-[0-9]{2}-[0-9]{6}|[0-9]+)_(.+)/)"};
+    std::regex folder_script{R"((up|down|verify)\.sql)", std::regex::icase};
+    std::regex flyway{R"(([VU])([0-9]+(?:[._][0-9]+)*)__(.+)\.sql)", std::regex::icase};
+    // A point release between two numbered migrations ("013.1_fix.sql" after 013) keeps the
+    // numbered layout: versions order 1.9 < 1.10 anyway.
+    std::regex plain{R"(([0-9]+(?:\.[0-9]+)*)(?:[_-](.+))?\.sql)", std::regex::icase};
+    std::regex rollback_file{R"(([0-9]+(?:\.[0-9]+)*)(?:[_-](.+))?\.sql)", std::regex::icase};
+};
+
+const Patterns& patterns() {
+    static const Patterns p;
+    return p;
+}
 
 // File systems cap names at 255 bytes; std::regex recurses per character, so nothing
 // longer may reach it.
@@ -70,30 +79,31 @@ std::optional<MigrationFile> classify_path(std::string_view relative_path) {
     // down scripts without a word.
     const bool is_rollback = boost::algorithm::iequals(dir, rollback_dir);
     if (is_rollback || boost::algorithm::iequals(dir, verify_dir)) {
-        if (!std::regex_match(base, m, rollback_file))
+        if (!std::regex_match(base, m, patterns().rollback_file))
             throw unrecognised(path);
         return MigrationFile{path, m[1], m[2], is_rollback ? Direction::Down : Direction::Verify};
     }
     if (!dir.empty()) {
         std::smatch d;
-        if (dir.find('/') != dir.size() - 1 || !std::regex_match(dir, d, migration_folder))
+        if (dir.find('/') != dir.size() - 1 ||
+            !std::regex_match(dir, d, patterns().migration_folder))
             return std::nullopt;  // a folder of something else: seeds, docs, tooling
-        if (!std::regex_match(base, m, folder_script))
+        if (!std::regex_match(base, m, patterns().folder_script))
             return std::nullopt;
         auto version = d[1].str();
         boost::algorithm::erase_all(version, "-");
         return MigrationFile{path, version, d[2], direction_of(m[1].str())};
     }
-    if (std::regex_match(base, m, suffixed))
+    if (std::regex_match(base, m, patterns().suffixed))
         return MigrationFile{path, m[1], m[2], direction_of(m[3].str())};
-    if (std::regex_match(base, m, flyway)) {
+    if (std::regex_match(base, m, patterns().flyway)) {
         auto version = m[2].str();
         boost::algorithm::replace_all(version, "_", ".");
         return MigrationFile{path, version, m[3],
                              boost::algorithm::iequals(m[1].str(), "V") ? Direction::Up
                                                                          : Direction::Down};
     }
-    if (std::regex_match(base, m, plain))
+    if (std::regex_match(base, m, patterns().plain))
         return MigrationFile{path, m[1], m[2], Direction::Up};
     throw unrecognised(path);
 }

@@ -120,7 +120,7 @@ sub start_proxy {
             next if $mode eq 'freeze' || time < ($ready_at{$s} // 0);
             my $to = $peer{$s} or next;
             sleep 0.02 if $mode eq 'slow';
-            my $n = sysread $s, my $buf, 65536;
+            my $n = sysread $s, my $buf, $mode eq 'slow' ? 4096 : 65536;
             if (!$n) {
                 $select->remove($s, $to);
                 delete @peer{ $s, $to };
@@ -200,13 +200,15 @@ ok($took < 3, "at once ($took s)");
 is(sql(q{SELECT count(*) FROM migrate_status('connecting')}), '0', 'nothing was registered');
 
 # --- pushing -------------------------------------------------------------------------------
+# The folder goes in one statement; through the slow proxy (4 kB every 20 ms) its 800 kB
+# take seconds to arrive, while the session waits in the push's transaction.
 proxy_mode('slow');
-my $many = write_migrations("$tmp/many", 400);
+my $many = write_migrations("$tmp/many", 400, sub { "SELECT $_[0];\n" . ('-- filler' x 200) . "\n" });
 ($h, $hout, $herr) = start_pg_migrate('run', $many, '--project', 'pushing',
     '--dsn', $via_proxy);
 $node->poll_query_until('postgres', q{
     SELECT count(*) > 0 FROM pg_stat_activity
-    WHERE application_name = 'pg_migrate' AND query LIKE '%migrate_register%'})
+    WHERE application_name = 'pg_migrate' AND state = 'idle in transaction'})
   or do { $h->kill_kill; die "the push never started: $$herr $$hout"; };
 $t0 = time;
 $h->signal('INT');
