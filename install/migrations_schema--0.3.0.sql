@@ -128,6 +128,113 @@ COMMENT ON TABLE migrations_schema.drift_log IS
     'DDL run outside migrations (who, when, what), as the event triggers saw it.';
 
 -- pg_dump keeps the migration state along with the schema it describes.
+-- How many registered migrations of each project are not applied as registered (no applied
+-- row of that version, or one with another checksum): kept by the triggers below in the
+-- transactions that change the registry, so that the call with nothing to do, paid at every
+-- application start, reads one row instead of comparing every migration. Derived data: it is
+-- not dumped, a restore's inserts rebuild it, and a project without a row is answered by the
+-- full comparison.
+CREATE TABLE migrations_schema.project_state (
+    project   text PRIMARY KEY,
+    unmatched bigint NOT NULL CHECK (unmatched >= 0)
+);
+COMMENT ON TABLE migrations_schema.project_state IS
+    'Per project, how many registered migrations are not applied as registered (triggers keep it).';
+
+-- Called by the row triggers after the change: a project without a row yet (new, or
+-- restored without triggers) gets its count computed whole, which includes the change.
+CREATE FUNCTION migrations_schema.adjust_project_state(p text, delta bigint) RETURNS void
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    UPDATE migrations_schema.project_state
+    SET unmatched = unmatched OPERATOR(pg_catalog.+) delta
+    WHERE project OPERATOR(pg_catalog.=) p;
+    IF NOT FOUND THEN
+        INSERT INTO migrations_schema.project_state (project, unmatched)
+        SELECT p, count(*) FROM migrations_schema.migration m
+        WHERE m.project OPERATOR(pg_catalog.=) p AND NOT EXISTS (
+            SELECT FROM migrations_schema.applied a
+            WHERE a.project OPERATOR(pg_catalog.=) m.project
+              AND a.version OPERATOR(pg_catalog.=) m.version
+              AND a.checksum OPERATOR(pg_catalog.=) m.checksum)
+        ON CONFLICT (project) DO NOTHING;
+    END IF;
+END;
+$$;
+
+CREATE FUNCTION migrations_schema.recompute_project_state() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    DELETE FROM migrations_schema.project_state;
+    INSERT INTO migrations_schema.project_state (project, unmatched)
+    SELECT m.project, count(*) FILTER (WHERE NOT EXISTS (
+               SELECT FROM migrations_schema.applied a
+               WHERE a.project OPERATOR(pg_catalog.=) m.project
+                 AND a.version OPERATOR(pg_catalog.=) m.version
+                 AND a.checksum OPERATOR(pg_catalog.=) m.checksum))
+    FROM migrations_schema.migration m GROUP BY m.project;
+    RETURN NULL;
+END;
+$$;
+
+-- A registered migration counts as unmatched unless an applied row has its version and
+-- checksum; an applied row matches the registered migration of its version and checksum.
+CREATE FUNCTION migrations_schema.track_registered() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND NOT EXISTS (
+            SELECT FROM migrations_schema.applied a
+            WHERE a.project OPERATOR(pg_catalog.=) OLD.project
+              AND a.version OPERATOR(pg_catalog.=) OLD.version
+              AND a.checksum OPERATOR(pg_catalog.=) OLD.checksum) THEN
+        PERFORM migrations_schema.adjust_project_state(OLD.project, -1);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND NOT EXISTS (
+            SELECT FROM migrations_schema.applied a
+            WHERE a.project OPERATOR(pg_catalog.=) NEW.project
+              AND a.version OPERATOR(pg_catalog.=) NEW.version
+              AND a.checksum OPERATOR(pg_catalog.=) NEW.checksum) THEN
+        PERFORM migrations_schema.adjust_project_state(NEW.project, 1);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE FUNCTION migrations_schema.track_applied() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+BEGIN
+    IF TG_OP IN ('UPDATE', 'DELETE') AND EXISTS (
+            SELECT FROM migrations_schema.migration m
+            WHERE m.project OPERATOR(pg_catalog.=) OLD.project
+              AND m.version OPERATOR(pg_catalog.=) OLD.version
+              AND m.checksum OPERATOR(pg_catalog.=) OLD.checksum) THEN
+        PERFORM migrations_schema.adjust_project_state(OLD.project, 1);
+    END IF;
+    IF TG_OP IN ('INSERT', 'UPDATE') AND EXISTS (
+            SELECT FROM migrations_schema.migration m
+            WHERE m.project OPERATOR(pg_catalog.=) NEW.project
+              AND m.version OPERATOR(pg_catalog.=) NEW.version
+              AND m.checksum OPERATOR(pg_catalog.=) NEW.checksum) THEN
+        PERFORM migrations_schema.adjust_project_state(NEW.project, -1);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+
+CREATE TRIGGER track_registered AFTER INSERT OR UPDATE OR DELETE ON migrations_schema.migration
+    FOR EACH ROW EXECUTE FUNCTION migrations_schema.track_registered();
+CREATE TRIGGER track_applied AFTER INSERT OR UPDATE OR DELETE ON migrations_schema.applied
+    FOR EACH ROW EXECUTE FUNCTION migrations_schema.track_applied();
+CREATE TRIGGER recompute_after_truncate AFTER TRUNCATE ON migrations_schema.migration
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.recompute_project_state();
+CREATE TRIGGER recompute_after_truncate AFTER TRUNCATE ON migrations_schema.applied
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.recompute_project_state();
+-- Also under session_replication_role = replica: the count must never miss a change.
+ALTER TABLE migrations_schema.migration ENABLE ALWAYS TRIGGER track_registered;
+ALTER TABLE migrations_schema.applied ENABLE ALWAYS TRIGGER track_applied;
+ALTER TABLE migrations_schema.migration ENABLE ALWAYS TRIGGER recompute_after_truncate;
+ALTER TABLE migrations_schema.applied ENABLE ALWAYS TRIGGER recompute_after_truncate;
+
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.migration', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.applied', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.failure', '');
