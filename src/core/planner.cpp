@@ -7,6 +7,7 @@
 #include <algorithm>
 #include <map>
 #include <set>
+#include <unordered_map>
 
 #include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
@@ -90,7 +91,10 @@ void refuse_modified(const std::vector<const Migration*>& modified) {
 std::vector<Migration> migration_states(const std::vector<Registered>& registered,
                                         const std::vector<Applied>& applied,
                                         const std::vector<std::string>& failed) {
-    std::map<std::string, const Applied*> applied_by_canonical;
+    // Hashed: every registered migration looks its applied record up. (The order of what is
+    // left, the missing ones, does not matter: everything is sorted at the end.)
+    std::unordered_map<std::string, const Applied*> applied_by_canonical;
+    applied_by_canonical.reserve(applied.size());
     for (const auto& a : applied)
         applied_by_canonical.emplace(Version::parse(a.version).canonical(), &a);
     std::set<std::string> failed_canonical;

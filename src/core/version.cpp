@@ -2,10 +2,6 @@
 
 #include "core/failure.hpp"
 
-#include <boost/algorithm/string/join.hpp>
-#include <boost/algorithm/string/split.hpp>
-#include <boost/algorithm/string/classification.hpp>
-
 #include <algorithm>
 #include <cctype>
 
@@ -16,11 +12,6 @@ namespace ms::core {
 namespace {
 
 constexpr std::size_t max_version_length = 64;
-
-bool all_digits(const std::string& s) {
-    return !s.empty() && std::all_of(s.begin(), s.end(),
-                                     [](unsigned char c) { return std::isdigit(c) != 0; });
-}
 
 }  // namespace
 
@@ -38,18 +29,28 @@ Version Version::parse(std::string_view text) {
         throw refuse("A version has at most " + std::to_string(max_version_length) +
                      " characters.");
 
-    std::vector<std::string> parts;
-    boost::algorithm::split(parts, spelled, boost::algorithm::is_any_of("._"));
+    // One pass, no intermediate copies: status and the planner parse every version of a
+    // project on every call.
     Version v;
     v.text_ = spelled;
-    for (const auto& part : parts) {
-        if (!all_digits(part))
-            throw refuse(part.empty() ? "It has an empty number between separators."
-                                      : "\"" + part + "\" is not a number.");
+    std::size_t start = 0;
+    for (std::size_t i = 0; i <= spelled.size(); ++i) {
+        if (i < spelled.size() && spelled[i] != '.' && spelled[i] != '_')
+            continue;
+        const std::string_view part(spelled.data() + start, i - start);
+        if (part.empty())
+            throw refuse("It has an empty number between separators.");
+        if (!std::all_of(part.begin(), part.end(),
+                         [](unsigned char c) { return std::isdigit(c) != 0; }))
+            throw refuse("\"" + std::string(part) + "\" is not a number.");
         const auto first = part.find_first_not_of('0');
-        v.numbers_.push_back(first == std::string::npos ? "0" : part.substr(first));
+        const std::string_view number = first == std::string_view::npos ? "0" : part.substr(first);
+        if (!v.canonical_.empty())
+            v.canonical_ += '.';
+        v.canonical_.append(number);
+        v.numbers_.emplace_back(number);
+        start = i + 1;
     }
-    v.canonical_ = boost::algorithm::join(v.numbers_, ".");
     return v;
 }
 

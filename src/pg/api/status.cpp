@@ -9,6 +9,7 @@
 #include "pg/base/spi.hpp"
 
 #include <map>
+#include <unordered_map>
 
 namespace ms::pg {
 
@@ -25,8 +26,9 @@ struct ProjectState {
     std::vector<core::Registered> registered;
     std::vector<core::Applied> applied;
     std::vector<std::string> failed;
-    std::map<std::string, std::string> registered_checksum;  // by canonical version
-    std::map<std::string, AppliedDetail> details;            // by canonical version
+    // By canonical version; hashed, since every row of the answer looks both up.
+    std::unordered_map<std::string, std::string> registered_checksum;
+    std::unordered_map<std::string, AppliedDetail> details;
 };
 
 std::map<std::string, ProjectState> load_states(const std::optional<std::string>& project) {
