@@ -68,19 +68,43 @@ int count_line_breaks(std::string_view text, std::size_t from, std::size_t to) {
 
 }  // namespace
 
-std::string checksum_input(std::string_view up, const std::optional<std::string>& down,
-                           const std::optional<std::string>& verify) {
-    std::string input = normalize_line_endings(up);
-    auto append = [&](std::string_view name, const std::optional<std::string>& script) {
+namespace {
+
+void normalized_pieces(std::string_view script, const std::function<void(std::string_view)>& piece) {
+    std::size_t start = 0;
+    for (std::size_t i = 0; i < script.size(); ++i) {
+        if (script[i] != '\r')
+            continue;
+        if (i > start) piece(script.substr(start, i - start));
+        piece("\n");
+        if (i + 1 < script.size() && script[i + 1] == '\n') ++i;
+        start = i + 1;
+    }
+    if (start < script.size()) piece(script.substr(start));
+}
+
+}  // namespace
+
+void for_each_checksum_piece(std::string_view up, const std::optional<std::string>& down,
+                             const std::optional<std::string>& verify,
+                             const std::function<void(std::string_view)>& piece) {
+    normalized_pieces(up, piece);
+    const auto append = [&](std::string_view name, const std::optional<std::string>& script) {
         if (!script)
             return;
-        input += '\0';
-        input += name;
-        input += '\0';
-        input += normalize_line_endings(*script);
+        piece(std::string_view("\0", 1));
+        piece(name);
+        piece(std::string_view("\0", 1));
+        normalized_pieces(*script, piece);
     };
     append("down", down);
     append("verify", verify);
+}
+
+std::string checksum_input(std::string_view up, const std::optional<std::string>& down,
+                           const std::optional<std::string>& verify) {
+    std::string input;
+    for_each_checksum_piece(up, down, verify, [&](std::string_view p) { input.append(p); });
     return input;
 }
 

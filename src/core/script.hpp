@@ -5,6 +5,7 @@
 
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -23,6 +24,13 @@ std::string normalize_line_endings(std::string_view script);
 // normalised up script alone, as it always did.
 std::string checksum_input(std::string_view up, const std::optional<std::string>& down,
                            const std::optional<std::string>& verify);
+
+// The same input, handed to `piece` in order without being built: views into the scripts
+// between line endings, and the separators. A 100 MB script is hashed without a 100 MB
+// copy of it.
+void for_each_checksum_piece(std::string_view up, const std::optional<std::string>& down,
+                             const std::optional<std::string>& verify,
+                             const std::function<void(std::string_view)>& piece);
 
 // The server's parser counts a statement from just after the previous ';', so its start
 // includes blanks and comments. Returns the offset of the first real token at or after pos

@@ -36,21 +36,26 @@ Datum load_dir_body(FunctionCallInfo fcinfo) {
 
     // The whole folder is read and checked before anything is stored, so a bad file
     // registers nothing.
-    const auto migrations = core::read_folder(path);
-    for (const auto& m : migrations)
-        validate_content(m.files.version,
-                         MigrationContent{m.files.name, m.up_sql, m.down_sql, m.verify_sql});
+    auto migrations = core::read_folder(path);
+    // The scripts move into their registration contents: a large script is held once.
+    std::vector<MigrationContent> contents;
+    contents.reserve(migrations.size());
+    for (auto& m : migrations) {
+        contents.push_back(MigrationContent{m.files.name, std::move(m.up_sql),
+                                            std::move(m.down_sql), std::move(m.verify_sql)});
+        validate_content(m.files.version, contents.back());
+    }
 
     int counts[3] = {0, 0, 0};
     {
         ProjectOperation op("migrate_load_dir", project);
         op.tracked([&] {
-            for (const auto& m : migrations) {
-                const auto outcome = register_migration(
-                    project, m.files.version,
-                    MigrationContent{m.files.name, m.up_sql, m.down_sql, m.verify_sql},
-                    op.caller());
+            for (std::size_t i = 0; i < migrations.size(); ++i) {
+                const auto outcome = register_migration(project, migrations[i].files.version,
+                                                        contents[i], op.caller());
                 ++counts[static_cast<int>(outcome)];
+                // Registered: its text is in the table now.
+                contents[i] = MigrationContent{};
             }
             if (prune) {
                 std::vector<std::string> versions;

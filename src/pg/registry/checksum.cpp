@@ -12,25 +12,28 @@ extern "C" {
 
 namespace ms::pg {
 
-namespace {
-
-bool sha256(const std::string& data, uint8* digest) {
-    pg_cryptohash_ctx* ctx = pg_cryptohash_create(PG_SHA256);
-    const bool ok = ctx != nullptr && pg_cryptohash_init(ctx) == 0 &&
-                    pg_cryptohash_update(ctx, reinterpret_cast<const uint8*>(data.data()),
-                                         data.size()) == 0 &&
-                    pg_cryptohash_final(ctx, digest, PG_SHA256_DIGEST_LENGTH) == 0;
-    pg_cryptohash_free(ctx);
-    return ok;
-}
-
-}  // namespace
-
 std::string migration_checksum(const std::string& up, const std::optional<std::string>& down,
                                const std::optional<std::string>& verify) {
-    const std::string normalised = core::checksum_input(up, down, verify);
+    pg_cryptohash_ctx* ctx = pg_call([] {
+        pg_cryptohash_ctx* c = pg_cryptohash_create(PG_SHA256);
+        if (c != nullptr && pg_cryptohash_init(c) != 0) {
+            pg_cryptohash_free(c);
+            c = nullptr;
+        }
+        return c;
+    });
+    if (ctx == nullptr)
+        throw std::runtime_error("could not compute SHA-256 checksum");
+    // Fed piece by piece: no normalised copy of a script is built.
+    bool ok = true;
+    core::for_each_checksum_piece(up, down, verify, [&](std::string_view piece) {
+        ok = ok && pg_cryptohash_update(ctx, reinterpret_cast<const uint8*>(piece.data()),
+                                        piece.size()) == 0;
+    });
     uint8 digest[PG_SHA256_DIGEST_LENGTH];
-    if (!pg_call([&] { return sha256(normalised, digest); }))
+    ok = ok && pg_cryptohash_final(ctx, digest, PG_SHA256_DIGEST_LENGTH) == 0;
+    pg_cryptohash_free(ctx);
+    if (!ok)
         throw std::runtime_error("could not compute SHA-256 checksum");
     static const char hex[] = "0123456789abcdef";
     std::string out;
