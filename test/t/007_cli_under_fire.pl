@@ -201,14 +201,15 @@ is(sql(q{SELECT count(*) FROM migrate_status('connecting')}), '0', 'nothing was 
 
 # --- pushing -------------------------------------------------------------------------------
 # The folder goes in one statement; through the slow proxy (4 kB every 20 ms) its 800 kB
-# take seconds to arrive, while the session waits in the push's transaction.
+# of parameters take seconds to arrive, while the server waits reading them.
 proxy_mode('slow');
 my $many = write_migrations("$tmp/many", 400, sub { "SELECT $_[0];\n" . ('-- filler' x 200) . "\n" });
 ($h, $hout, $herr) = start_pg_migrate('run', $many, '--project', 'pushing',
     '--dsn', $via_proxy);
 $node->poll_query_until('postgres', q{
     SELECT count(*) > 0 FROM pg_stat_activity
-    WHERE application_name = 'pg_migrate' AND state = 'idle in transaction'})
+    WHERE application_name = 'pg_migrate' AND query LIKE '%migrate_register%'
+      AND wait_event = 'ClientRead'})
   or do { $h->kill_kill; die "the push never started: $$herr $$hout"; };
 $t0 = time;
 $h->signal('INT');
