@@ -141,6 +141,17 @@ CREATE TABLE migrations_schema.project_state (
 COMMENT ON TABLE migrations_schema.project_state IS
     'Per project, how many registered migrations are not applied as registered (triggers keep it).';
 
+-- The count from scratch, for a project that has no row yet and after a TRUNCATE.
+CREATE FUNCTION migrations_schema.count_unmatched() RETURNS TABLE (project text, unmatched bigint)
+LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
+    SELECT m.project, count(*) FILTER (WHERE NOT EXISTS (
+               SELECT FROM migrations_schema.applied a
+               WHERE a.project OPERATOR(pg_catalog.=) m.project
+                 AND a.version OPERATOR(pg_catalog.=) m.version
+                 AND a.checksum OPERATOR(pg_catalog.=) m.checksum))
+    FROM migrations_schema.migration m GROUP BY m.project;
+$$;
+
 -- Called by the row triggers after the change: a project without a row yet (new, or
 -- restored without triggers) gets its count computed whole, which includes the change.
 CREATE FUNCTION migrations_schema.adjust_project_state(p text, delta bigint) RETURNS void
@@ -151,12 +162,8 @@ BEGIN
     WHERE project OPERATOR(pg_catalog.=) p;
     IF NOT FOUND THEN
         INSERT INTO migrations_schema.project_state (project, unmatched)
-        SELECT p, count(*) FROM migrations_schema.migration m
-        WHERE m.project OPERATOR(pg_catalog.=) p AND NOT EXISTS (
-            SELECT FROM migrations_schema.applied a
-            WHERE a.project OPERATOR(pg_catalog.=) m.project
-              AND a.version OPERATOR(pg_catalog.=) m.version
-              AND a.checksum OPERATOR(pg_catalog.=) m.checksum)
+        SELECT c.project, c.unmatched FROM migrations_schema.count_unmatched() c
+        WHERE c.project OPERATOR(pg_catalog.=) p
         ON CONFLICT (project) DO NOTHING;
     END IF;
 END;
@@ -167,12 +174,7 @@ LANGUAGE plpgsql SET search_path = pg_catalog AS $$
 BEGIN
     DELETE FROM migrations_schema.project_state;
     INSERT INTO migrations_schema.project_state (project, unmatched)
-    SELECT m.project, count(*) FILTER (WHERE NOT EXISTS (
-               SELECT FROM migrations_schema.applied a
-               WHERE a.project OPERATOR(pg_catalog.=) m.project
-                 AND a.version OPERATOR(pg_catalog.=) m.version
-                 AND a.checksum OPERATOR(pg_catalog.=) m.checksum))
-    FROM migrations_schema.migration m GROUP BY m.project;
+    SELECT c.project, c.unmatched FROM migrations_schema.count_unmatched() c;
     RETURN NULL;
 END;
 $$;
