@@ -40,6 +40,10 @@ std::map<std::string, ProjectState> load_states(const std::optional<std::string>
         {text_arg(project)});
     for (std::uint64_t i = 0; i < registered; ++i) {
         ProjectState& p = projects[spi_required_text(i, 1)];
+        if (p.registered.empty()) {  // one project holds most rows: size for all of them
+            p.registered.reserve(registered);
+            p.registered_checksum.reserve(registered);
+        }
         p.registered.push_back(core::Registered{spi_required_text(i, 2), spi_required_text(i, 3),
                                                 spi_required_text(i, 4), spi_bool(i, 5)});
         p.registered_checksum[spi_required_text(i, 6)] = p.registered.back().checksum;
@@ -51,6 +55,10 @@ std::map<std::string, ProjectState> load_states(const std::optional<std::string>
         {text_arg(project)});
     for (std::uint64_t i = 0; i < applied; ++i) {
         ProjectState& p = projects[spi_required_text(i, 1)];
+        if (p.applied.empty()) {
+            p.applied.reserve(applied);
+            p.details.reserve(applied);
+        }
         const std::string version = spi_required_text(i, 2);
         p.applied.push_back(core::Applied{version, spi_required_text(i, 3),
                                           core::applied_kind_from(spi_required_text(i, 7))});
@@ -82,6 +90,11 @@ Datum status_body(FunctionCallInfo fcinfo) {
         running = running_migrations();
     }
     static const std::string running_state = "running";
+    // Spelled once, not per row.
+    static const std::string state_names[] = {
+        core::state_name(core::State::Pending), core::state_name(core::State::Failed),
+        core::state_name(core::State::Applied), core::state_name(core::State::Baseline),
+        core::state_name(core::State::Modified), core::state_name(core::State::Missing)};
     for (const auto& [name, p] : projects) {
         for (const auto& m : core::migration_states(p.registered, p.applied, p.failed)) {
             const auto detail = p.details.find(m.version.canonical());
@@ -94,7 +107,7 @@ Datum status_body(FunctionCallInfo fcinfo) {
                           m.state == core::State::Missing ? Cell::null() : Cell::text(m.name),
                           !core::is_applied(m.state) && running.count({name, m.version.text()})
                               ? Cell::text(running_state)
-                              : Cell::text(std::string(core::state_name(m.state))),
+                              : Cell::text(state_names[static_cast<int>(m.state)]),
                           applied ? Cell::datum(detail->second.applied_at, false) : Cell::null(),
                           applied ? Cell::text(detail->second.applied_by) : Cell::null(),
                           applied ? Cell::float8(detail->second.duration_ms) : Cell::null(),
