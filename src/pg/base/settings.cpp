@@ -9,8 +9,7 @@ extern "C" {
 }
 
 #include <climits>
-#include <optional>
-#include <string>
+#include <cstdio>
 
 namespace ms::pg {
 
@@ -29,23 +28,28 @@ bool lint_assume_large = false;
 bool require_down = false;
 
 // A policy the linter cannot read is refused when it is set, not when a migration runs.
-// The message is copied out of the handler before the server's error machinery is called.
+// The message is copied into plain buffers and every C++ object is gone before the server's
+// error machinery (which may raise) is called.
 bool check_lint_rules(char** newval, void**, GucSource) {
-    std::optional<std::string> message;
-    std::string hint;
+    static char message[512];
+    static char hint[512];
+    bool refused = false;
     try {
         (void)core::parse_lint_policy(*newval == nullptr ? "" : *newval);
     } catch (const core::Failure& f) {
-        message = f.what();
-        hint = f.hint();
+        refused = true;
+        snprintf(message, sizeof message, "%s", f.what());
+        snprintf(hint, sizeof hint, "%s", f.hint().c_str());
     } catch (const std::exception& e) {
-        message = e.what();
+        refused = true;
+        snprintf(message, sizeof message, "%s", e.what());
+        hint[0] = '\0';
     }
-    if (!message)
+    if (!refused)
         return true;
-    GUC_check_errmsg("%s", message->c_str());
-    if (!hint.empty())
-        GUC_check_errhint("%s", hint.c_str());
+    GUC_check_errmsg("%s", message);
+    if (hint[0] != '\0')
+        GUC_check_errhint("%s", hint);
     return false;
 }
 

@@ -32,7 +32,8 @@ std::string migration_checksum(const std::string& up, const std::optional<std::s
     });
     uint8 digest[PG_SHA256_DIGEST_LENGTH];
     ok = ok && pg_cryptohash_final(ctx, digest, PG_SHA256_DIGEST_LENGTH) == 0;
-    pg_cryptohash_free(ctx);
+    // Freeing releases it from the resource owner, which may raise.
+    pg_call([&] { pg_cryptohash_free(ctx); });
     if (!ok)
         throw std::runtime_error("could not compute SHA-256 checksum");
     static const char hex[] = "0123456789abcdef";
