@@ -14,6 +14,7 @@ GRANT EXECUTE ON PROCEDURE migrate_run(text, text),
                            migrate_run_rollback(text, integer, boolean, text, text, boolean)
     TO ms_rollbacker;
 GRANT CREATE ON SCHEMA public TO ms_rollbacker;
+GRANT USAGE ON SCHEMA regress TO ms_rollbacker;
 SET ROLE ms_rollbacker;
 SET client_min_messages = warning;  -- durations in NOTICEs are not deterministic
 
@@ -45,6 +46,14 @@ SELECT version, state FROM migrate_status('rr') ORDER BY version;
 CALL migrate_run_rollback(version => '002', out_of_order => true, project => 'rr');
 SELECT version, state FROM migrate_status('rr') ORDER BY version;
 SELECT count(*) AS rr_indexes FROM pg_index WHERE indrelid = 'rr_t'::regclass;
+
+-- The refusals with their SQLSTATEs; the tracking state is as it was.
+SELECT regress.try($$SELECT * FROM migrate_rollback(version => '1', project => 'rr')$$) AS later_applied,
+       regress.try($$SELECT * FROM migrate_rollback(version => '9', project => 'rr')$$) AS unknown,
+       regress.try($$SELECT * FROM migrate_rollback_plan(version => '1', steps => 2, project => 'rr')$$) AS combined;
+SELECT regress.try($$SELECT * FROM migrate_rollback(version => '2', project => 'rr')$$) AS not_applied;
+SELECT current_user, current_setting('search_path') AS search_path;
+SELECT version, state FROM migrate_status('rr') ORDER BY version;
 
 -- version excludes the other end points.
 CALL migrate_run_rollback(version => '3', steps => 2, project => 'rr');

@@ -10,6 +10,7 @@ GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
     TO ms_pruner;
 GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO ms_pruner;
 GRANT CREATE ON SCHEMA public TO ms_pruner;
+GRANT USAGE ON SCHEMA regress TO ms_pruner;
 SET ROLE ms_pruner;
 SET client_min_messages = warning;
 
@@ -25,7 +26,13 @@ SELECT version, state FROM migrate_status('un') ORDER BY version;
 SELECT migrate_unregister('1', 'un');
 SELECT migrate_unregister('9', 'un');
 SELECT migrate_unregister(NULL, 'un');
+-- The same refusals with their SQLSTATEs.
+SELECT regress.try($$SELECT migrate_unregister('1', 'un')$$) AS applied,
+       regress.try($$SELECT migrate_unregister('9', 'un')$$) AS unknown;
+SELECT regress.try($$SELECT * FROM migrate_prune(NULL, 'un')$$) AS null_keep,
+       regress.try($$SELECT * FROM migrate_prune(ARRAY['4', NULL], 'un')$$) AS null_element;
 SELECT current_user, current_setting('search_path') AS search_path;
+SELECT version, state FROM migrate_status('un') ORDER BY version;
 
 -- A failed one (spelt otherwise) and a pending one go; the failure record with them.
 SELECT migrate_unregister('002', 'un');
