@@ -12,16 +12,9 @@ namespace ms::cli {
 
 namespace {
 
-// migrate_validate() reports problems as rows and succeeds; for CI an error among them
-// must still fail the command, while warnings alone do not.
-long validation_errors(const Table& t) {
-    const auto col = std::find(t.columns.begin(), t.columns.end(), "severity");
-    if (col == t.columns.end()) return 0;
-    const auto c = static_cast<std::size_t>(col - t.columns.begin());
-    return std::count_if(t.rows.begin(), t.rows.end(),
-                         [c](const auto& row) { return row[c] == std::string("error"); });
-}
-
+// How many rows have this value in this column. migrate_validate() and migrate_lint()
+// report problems as rows and succeed; for CI an error among them must still fail the
+// command, while warnings alone do not.
 long rows_where(const Table& t, const char* column, const char* value) {
     const auto col = std::find(t.columns.begin(), t.columns.end(), column);
     if (col == t.columns.end()) return 0;
@@ -268,7 +261,7 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
             conn.exec("SET client_encoding TO 'UTF8'");
         }
         if (o.command == Command::Validate)
-            if (const long errors = validation_errors(report.result))
+            if (const long errors = rows_where(report.result, "severity", "error"))
                 return finish(Outcome::Failed,
                               "validate reported " + std::to_string(errors) +
                                   (errors == 1 ? " error" : " errors"));
