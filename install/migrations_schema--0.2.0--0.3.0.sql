@@ -7,6 +7,11 @@ ALTER TABLE migrations_schema.history ADD CONSTRAINT history_action_check
     CHECK (action IN ('register', 'apply', 'rollback', 'baseline', 'import', 'repair',
                       'failure', 'lint-ignore', 'drift', 'unregister', 'rollback-failure'));
 
+-- A digest of the catalog's rows when the fingerprint was taken: while the live catalog has
+-- the same digest the schema has not changed, and a run skips the fingerprint it would take
+-- to look for drift. Snapshots recorded before have none and are compared as before.
+ALTER TABLE migrations_schema.schema_snapshot ADD COLUMN catalog_marker text;
+
 -- migrate_rollback and migrate_load_dir gain parameters, migrate_apply and migrate_rollback
 -- result columns (the sizes of the relations a dry run locked, and what a rehearsal
 -- changed). Neither can be changed in place, so each function is dropped and created anew;

@@ -106,7 +106,10 @@ CREATE TABLE migrations_schema.schema_snapshot (
     -- that a later change of the setting is not mistaken for drift
     schemas     jsonb,
     schema_hash text NOT NULL,
-    fingerprint jsonb NOT NULL
+    fingerprint jsonb NOT NULL,
+    -- a digest of the catalog's rows when the fingerprint was taken: while the live catalog
+    -- has the same digest, the schema has not changed (NULL: compare fingerprints)
+    catalog_marker text
 );
 COMMENT ON TABLE migrations_schema.schema_snapshot IS
     'migrate_schema_fingerprint() as the last runner action of each project left it.';

@@ -3,6 +3,7 @@
 #include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/registry/registry.hpp"
+#include "pg/schema/catalog_marker.hpp"
 #include "pg/schema/fingerprint.hpp"
 #include "pg/base/settings.hpp"
 #include "pg/base/spi.hpp"
@@ -19,12 +20,28 @@ namespace ms::pg {
 
 namespace {
 
-// Columns: project, version, action, recorded_at, schema_hash.
+// Columns: project, version, action, recorded_at, schema_hash, catalog_marker.
 const char* const newest_snapshot =
-    "SELECT project, version, action, recorded_at::text, schema_hash "
+    "SELECT project, version, action, recorded_at::text, schema_hash, catalog_marker "
     "FROM migrations_schema.schema_snapshot "
     "WHERE $1::text IS NULL OR project OPERATOR(pg_catalog.=) $1 "
     "ORDER BY recorded_at DESC LIMIT 1";
+// The same under install scripts older than the catalog marker.
+const char* const newest_snapshot_unmarked =
+    "SELECT project, version, action, recorded_at::text, schema_hash, NULL::text "
+    "FROM migrations_schema.schema_snapshot "
+    "WHERE $1::text IS NULL OR project OPERATOR(pg_catalog.=) $1 "
+    "ORDER BY recorded_at DESC LIMIT 1";
+
+// Until ALTER EXTENSION ... UPDATE the table may lack the column.
+bool snapshots_have_marker() {
+    spi_query("SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute "
+              "WHERE attrelid OPERATOR(pg_catalog.=) "
+              "'migrations_schema.schema_snapshot'::pg_catalog.regclass "
+              "AND attname OPERATOR(pg_catalog.=) 'catalog_marker' AND NOT attisdropped)",
+              {});
+    return spi_bool(0, 1);
+}
 
 std::vector<core::SchemaAttribute> collect_attributes(std::uint64_t rows) {
     std::vector<core::SchemaAttribute> out;
@@ -99,13 +116,16 @@ std::vector<core::SchemaAttribute> fingerprint_attributes(const std::string& jso
 Drift current_drift(const std::optional<std::string>& project) {
     Drift drift;
     std::string stored_hash;
-    if (spi_query(newest_snapshot, {text_arg(project)}) > 0) {
+    std::optional<std::string> stored_marker;
+    if (spi_query(snapshots_have_marker() ? newest_snapshot : newest_snapshot_unmarked,
+                  {text_arg(project)}) > 0) {
         drift.has_snapshot = true;
         drift.snapshot_project = spi_required_text(0, 1);
         drift.snapshot_version = spi_text(0, 2);
         drift.snapshot_action = spi_required_text(0, 3);
         drift.snapshot_at = spi_required_text(0, 4);
         stored_hash = spi_required_text(0, 5);
+        stored_marker = spi_text(0, 6);
     }
     if (drift.has_snapshot) {
         spi_query("SELECT EXISTS (SELECT FROM migrations_schema.history "
@@ -115,7 +135,10 @@ Drift current_drift(const std::optional<std::string>& project) {
                   {text_arg(drift.snapshot_at)});
         drift.runner_after_snapshot = spi_bool(0, 1);
     }
-    if (drift.has_snapshot && !drift.runner_after_snapshot) {
+    // The catalog has not changed since the snapshot: neither has its fingerprint, and the
+    // whole-schema fingerprint of the live schema is not needed.
+    const bool catalog_unchanged = stored_marker && *stored_marker == catalog_marker();
+    if (drift.has_snapshot && !drift.runner_after_snapshot && !catalog_unchanged) {
         // Compared within the schemas the snapshot covered: changing the setting since is
         // not drift.
         std::optional<std::vector<std::string>> scope;
@@ -214,17 +237,40 @@ void record_schema_snapshot(const std::string& project, const char* action,
             quoted.push_back(core::json_string(name));
         scope_json = "[" + boost::algorithm::join(quoted, ", ") + "]";
     }
+    // The marker read before and after the fingerprint: equal, no catalog change committed
+    // in between, and it describes this fingerprint; otherwise none is kept and the next
+    // drift check compares fingerprints.
+    const std::string marker_before = catalog_marker();
     const SchemaFingerprint live = schema_fingerprint(existing_schemas(scope));
+    const std::string marker_after = catalog_marker();
+    const std::optional<std::string> marker =
+        marker_before == marker_after ? std::optional<std::string>(marker_after) : std::nullopt;
+    if (!snapshots_have_marker()) {
+        spi_query(
+            "INSERT INTO migrations_schema.schema_snapshot "
+            "(project, version, action, recorded_by, schemas, schema_hash, fingerprint) "
+            "VALUES ($1, NULLIF($2, ''), $3, $4, $5::jsonb, $6, $7::jsonb) "
+            "ON CONFLICT (project) DO UPDATE SET version = excluded.version, "
+            "action = excluded.action, recorded_at = pg_catalog.clock_timestamp(), "
+            "recorded_by = excluded.recorded_by, schemas = excluded.schemas, "
+            "schema_hash = excluded.schema_hash, fingerprint = excluded.fingerprint",
+            {text_arg(project), text_arg(newest_version(project)), text_arg(std::string(action)),
+             text_arg(caller), text_arg(scope_json), text_arg(live.sha256), text_arg(live.json)});
+        return;
+    }
     spi_query(
         "INSERT INTO migrations_schema.schema_snapshot "
-        "(project, version, action, recorded_by, schemas, schema_hash, fingerprint) "
-        "VALUES ($1, NULLIF($2, ''), $3, $4, $5::jsonb, $6, $7::jsonb) "
+        "(project, version, action, recorded_by, schemas, schema_hash, fingerprint, "
+        "catalog_marker) "
+        "VALUES ($1, NULLIF($2, ''), $3, $4, $5::jsonb, $6, $7::jsonb, $8) "
         "ON CONFLICT (project) DO UPDATE SET version = excluded.version, "
         "action = excluded.action, recorded_at = pg_catalog.clock_timestamp(), "
         "recorded_by = excluded.recorded_by, schemas = excluded.schemas, "
-        "schema_hash = excluded.schema_hash, fingerprint = excluded.fingerprint",
+        "schema_hash = excluded.schema_hash, fingerprint = excluded.fingerprint, "
+        "catalog_marker = excluded.catalog_marker",
         {text_arg(project), text_arg(newest_version(project)), text_arg(std::string(action)),
-         text_arg(caller), text_arg(scope_json), text_arg(live.sha256), text_arg(live.json)});
+         text_arg(caller), text_arg(scope_json), text_arg(live.sha256), text_arg(live.json),
+         text_arg(marker)});
 }
 
 }  // namespace ms::pg

@@ -1,0 +1,107 @@
+-- The catalog marker: each snapshot keeps a digest of the catalog's rows, and a drift check
+-- whose live digest is the same skips the whole-schema fingerprint. What changes the schema
+-- must always change the digest; what does not should leave it alone.
+CALL regress.reset();
+SET client_min_messages = warning;
+CREATE ROLE regress_marker_reader;
+
+-- Whether a drift check had to fingerprint the live schema: the fault point fires in the
+-- fingerprint, so an error means the digests differed.
+CREATE FUNCTION pg_temp.fingerprint_needed() RETURNS boolean LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM set_config('migrations_schema.fault_injection', 'fingerprint', true);
+    PERFORM count(*) FROM migrate_drift();
+    PERFORM set_config('migrations_schema.fault_injection', '', true);
+    RETURN false;
+EXCEPTION WHEN OTHERS THEN
+    IF SQLERRM = 'fault injected at fingerprint' THEN
+        RETURN true;
+    END IF;
+    RAISE;
+END $$;
+-- A run that records a fresh snapshot.
+CREATE PROCEDURE pg_temp.snapshot_now(v text) LANGUAGE sql AS $$
+    SELECT migrate_register(v, 'step ' || v, 'SELECT 1;');
+    SELECT count(*) FROM migrate_apply();
+$$;
+
+SELECT migrate_register('1', 'marked',
+    'CREATE TABLE app.marked (id int PRIMARY KEY, note text);
+     CREATE INDEX marked_note_idx ON app.marked (note);', 'DROP TABLE app.marked;');
+SELECT count(*) FROM migrate_apply();
+SELECT catalog_marker IS NOT NULL AS has_marker FROM migrations_schema.schema_snapshot;
+SELECT pg_temp.fingerprint_needed() AS right_after_the_run;
+
+-- Work that changes no schema object leaves the digest alone.
+INSERT INTO app.marked SELECT g, 'n' || g FROM generate_series(1, 100) g;
+ANALYZE app.marked;
+VACUUM app.marked;
+CREATE TEMP TABLE scratch (x int);
+CREATE INDEX ON scratch (x);
+DROP TABLE scratch;
+BEGIN;
+CREATE TABLE app.never (id int);
+ROLLBACK;
+SELECT pg_temp.fingerprint_needed() AS after_data_stats_and_temporary_objects;
+
+-- Each change of a schema object changes it, and the drift check then finds the change.
+COMMENT ON COLUMN app.marked.note IS 'free text';
+SELECT pg_temp.fingerprint_needed() AS after_comment;
+SELECT change, object_type, object FROM migrate_drift() WHERE source = 'schema';
+CALL pg_temp.snapshot_now('2');
+SELECT pg_temp.fingerprint_needed() AS after_taking_it_in;
+
+GRANT SELECT ON app.marked TO regress_marker_reader;
+CALL pg_temp.snapshot_now('3');
+-- A role rename changes no table, but the grant's text names the role.
+ALTER ROLE regress_marker_reader RENAME TO regress_marker_renamed;
+SELECT pg_temp.fingerprint_needed() AS after_role_rename;
+SELECT change, object_type, object FROM migrate_drift() WHERE source = 'schema';
+CALL pg_temp.snapshot_now('4');
+
+-- A dropped object leaves fewer rows.
+DROP INDEX app.marked_note_idx;
+SELECT pg_temp.fingerprint_needed() AS after_drop;
+SELECT change, object_type, object FROM migrate_drift() WHERE source = 'schema';
+CALL pg_temp.snapshot_now('5');
+
+-- A catalog edited by hand, which no event trigger sees.
+UPDATE pg_catalog.pg_class SET relrowsecurity = true WHERE oid = 'app.marked'::regclass;
+SELECT pg_temp.fingerprint_needed() AS after_catalog_edit;
+SELECT change, object_type, object, detail FROM migrate_drift() WHERE source = 'schema';
+ALTER TABLE app.marked DISABLE ROW LEVEL SECURITY;
+CALL pg_temp.snapshot_now('6');
+
+-- Outside the managed schemas: the digest changes and the comparison finds nothing.
+SET migrations_schema.managed_schemas = 'app';
+CALL pg_temp.snapshot_now('7');
+CREATE TABLE public.unmanaged (id int);
+SELECT pg_temp.fingerprint_needed() AS after_unmanaged_change;
+SELECT count(*) AS drift_in_managed FROM migrate_drift() WHERE source = 'schema';
+DROP TABLE public.unmanaged;
+RESET migrations_schema.managed_schemas;
+
+-- A run by a deploy role keeps the digest too, and leaves identity and settings alone.
+CREATE ROLE regress_marker_deploy;
+GRANT USAGE, CREATE ON SCHEMA app TO regress_marker_deploy;
+GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
+    migrate_apply(text, boolean, text, boolean) TO regress_marker_deploy;
+SET ROLE regress_marker_deploy;
+SELECT migrate_register('8', 'by deploy', 'CREATE TABLE app.deployed (id int);');
+SELECT count(*) FROM migrate_apply();
+SELECT current_user, current_setting('search_path') AS search_path;
+RESET ROLE;
+SELECT pg_temp.fingerprint_needed() AS after_deploy_run;
+
+-- A snapshot without a digest (recorded before it existed) is compared whole, as before.
+UPDATE migrations_schema.schema_snapshot SET catalog_marker = NULL;
+SELECT pg_temp.fingerprint_needed() AS without_marker;
+SELECT count(*) AS drift FROM migrate_drift() WHERE source = 'schema';
+
+SELECT version, state FROM migrate_status() ORDER BY version::int;
+RESET client_min_messages;
+DROP TABLE app.deployed;
+DROP OWNED BY regress_marker_deploy;
+DROP ROLE regress_marker_deploy;
+REVOKE ALL ON app.marked FROM regress_marker_renamed;
+DROP ROLE regress_marker_renamed;
