@@ -103,20 +103,24 @@ std::vector<Migration> migration_states(const std::vector<Registered>& registere
 
     std::vector<Migration> all;
     all.reserve(registered.size() + applied.size());
-    for (const auto& r : registered) {
+    for (std::size_t i = 0; i < registered.size(); ++i) {
+        const Registered& r = registered[i];
         Version v = Version::parse(r.version);
         State state = failed_canonical.count(v.canonical()) ? State::Failed : State::Pending;
+        std::size_t applied_index = Migration::npos;
         if (const auto it = applied_by_canonical.find(v.canonical()); it != applied_by_canonical.end()) {
             if (it->second->checksum != r.checksum)
                 state = State::Modified;
             else
                 state = it->second->kind == AppliedKind::Baseline ? State::Baseline : State::Applied;
+            applied_index = static_cast<std::size_t>(it->second - applied.data());
             applied_by_canonical.erase(it);
         }
-        all.push_back(Migration{std::move(v), r.name, state, r.has_down});
+        all.push_back(Migration{std::move(v), r.name, state, r.has_down, i, applied_index});
     }
     for (const auto& [canonical, a] : applied_by_canonical)
-        all.push_back(Migration{Version::parse(a->version), {}, State::Missing, false});
+        all.push_back(Migration{Version::parse(a->version), {}, State::Missing, false,
+                                Migration::npos, static_cast<std::size_t>(a - applied.data())});
     std::sort(all.begin(), all.end(),
               [](const Migration& a, const Migration& b) { return a.version < b.version; });
     return all;

@@ -42,6 +42,12 @@ struct Migration {
     std::string name;
     State state;
     bool has_down;
+    // Where it came from in migration_states' arguments (npos: not registered, not applied),
+    // so that callers find its details without a lookup of their own.
+    std::size_t registered_index = npos;
+    std::size_t applied_index = npos;
+
+    static constexpr std::size_t npos = static_cast<std::size_t>(-1);
 };
 
 // Whether the state counts as applied (baseline, modified and missing included).

@@ -9,7 +9,6 @@
 #include "pg/base/spi.hpp"
 
 #include <map>
-#include <unordered_map>
 
 namespace ms::pg {
 
@@ -19,34 +18,28 @@ struct AppliedDetail {
     Datum applied_at;  // timestamptz is passed by value
     std::string applied_by;
     double duration_ms;
-    std::string checksum;
 };
 
 struct ProjectState {
     std::vector<core::Registered> registered;
     std::vector<core::Applied> applied;
     std::vector<std::string> failed;
-    // By canonical version; hashed, since every row of the answer looks both up.
-    std::unordered_map<std::string, std::string> registered_checksum;
-    std::unordered_map<std::string, AppliedDetail> details;
+    std::vector<AppliedDetail> details;  // of applied[i]
 };
 
 std::map<std::string, ProjectState> load_states(const std::optional<std::string>& project) {
     std::map<std::string, ProjectState> projects;
     const auto registered = spi_query(
-        "SELECT project, version, name, checksum, down_sql IS NOT NULL, canonical_version "
+        "SELECT project, version, name, checksum, down_sql IS NOT NULL "
         "FROM migrations_schema.migration "
         "WHERE $1::pg_catalog.text IS NULL OR project OPERATOR(pg_catalog.=) $1",
         {text_arg(project)});
     for (std::uint64_t i = 0; i < registered; ++i) {
         ProjectState& p = projects[spi_required_text(i, 1)];
-        if (p.registered.empty()) {  // one project holds most rows: size for all of them
+        if (p.registered.empty())  // one project holds most rows: size for all of them
             p.registered.reserve(registered);
-            p.registered_checksum.reserve(registered);
-        }
         p.registered.push_back(core::Registered{spi_required_text(i, 2), spi_required_text(i, 3),
                                                 spi_required_text(i, 4), spi_bool(i, 5)});
-        p.registered_checksum[spi_required_text(i, 6)] = p.registered.back().checksum;
     }
     const auto applied = spi_query(
         "SELECT project, version, checksum, applied_at, applied_by, duration_ms, kind "
@@ -59,15 +52,13 @@ std::map<std::string, ProjectState> load_states(const std::optional<std::string>
             p.applied.reserve(applied);
             p.details.reserve(applied);
         }
-        const std::string version = spi_required_text(i, 2);
-        p.applied.push_back(core::Applied{version, spi_required_text(i, 3),
+        p.applied.push_back(core::Applied{spi_required_text(i, 2), spi_required_text(i, 3),
                                           core::applied_kind_from(spi_required_text(i, 7))});
         bool is_null = false;
         const Datum at = spi_datum(i, 4, &is_null);
         const Datum duration = spi_datum(i, 6, &is_null);
-        p.details[core::Version::parse(version).canonical()] =
-            AppliedDetail{at, spi_required_text(i, 5), is_null ? 0.0 : DatumGetFloat8(duration),
-                          p.applied.back().checksum};
+        p.details.push_back(AppliedDetail{at, spi_required_text(i, 5),
+                                          is_null ? 0.0 : DatumGetFloat8(duration)});
     }
     const auto failed = spi_query(
         "SELECT project, version FROM migrations_schema.failure "
@@ -97,20 +88,19 @@ Datum status_body(FunctionCallInfo fcinfo) {
         core::state_name(core::State::Modified), core::state_name(core::State::Missing)};
     for (const auto& [name, p] : projects) {
         for (const auto& m : core::migration_states(p.registered, p.applied, p.failed)) {
-            const auto detail = p.details.find(m.version.canonical());
-            const bool applied = detail != p.details.end();
-            const auto registered = p.registered_checksum.find(m.version.canonical());
-            const std::string& checksum = registered != p.registered_checksum.end()
-                                              ? registered->second
-                                              : detail->second.checksum;
+            const bool applied = m.applied_index != core::Migration::npos;
+            const AppliedDetail* detail = applied ? &p.details[m.applied_index] : nullptr;
+            const std::string& checksum = m.registered_index != core::Migration::npos
+                                              ? p.registered[m.registered_index].checksum
+                                              : p.applied[m.applied_index].checksum;
             rows.add_row({Cell::text(name), Cell::text(m.version.text()),
                           m.state == core::State::Missing ? Cell::null() : Cell::text(m.name),
                           !core::is_applied(m.state) && running.count({name, m.version.text()})
                               ? Cell::text(running_state)
                               : Cell::text(state_names[static_cast<int>(m.state)]),
-                          applied ? Cell::datum(detail->second.applied_at, false) : Cell::null(),
-                          applied ? Cell::text(detail->second.applied_by) : Cell::null(),
-                          applied ? Cell::float8(detail->second.duration_ms) : Cell::null(),
+                          applied ? Cell::datum(detail->applied_at, false) : Cell::null(),
+                          applied ? Cell::text(detail->applied_by) : Cell::null(),
+                          applied ? Cell::float8(detail->duration_ms) : Cell::null(),
                           Cell::boolean(m.has_down), Cell::text(checksum)});
         }
     }

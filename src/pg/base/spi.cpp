@@ -113,11 +113,17 @@ Datum spi_datum(std::uint64_t row, int col, bool* is_null) {
 
 std::optional<std::string> spi_text(std::uint64_t row, int col) {
     bool is_null = false;
-    const Datum d = spi_datum(row, col, &is_null);
+    Datum d = Datum(0);
+    text* t = nullptr;
+    // Detoasting can fail (out of memory), so it runs under the guard too; one guard for
+    // both, since status reads tens of thousands of cells.
+    pg_call([&] {
+        d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &is_null);
+        if (!is_null)
+            t = DatumGetTextPP(d);
+    });
     if (is_null)
         return std::nullopt;
-    // Detoasting can fail (out of memory), so it runs under the guard too.
-    text* t = pg_call([&] { return DatumGetTextPP(d); });
     std::string value(VARDATA_ANY(t), VARSIZE_ANY_EXHDR(t));
     if (reinterpret_cast<Pointer>(t) != DatumGetPointer(d))
         pfree(t);
