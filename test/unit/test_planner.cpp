@@ -104,6 +104,23 @@ TEST(States, PendingAppliedModifiedMissing) {
     EXPECT_FALSE(all[3].has_down);
 }
 
+// Callers read checksums and applied details by these indexes, not by a lookup of their own.
+TEST(States, NameTheRowsTheyCameFrom) {
+    const std::vector<Registered> registered{reg("3"), reg("1"), reg("2")};
+    const std::vector<Applied> applied{done("4"), done("2"), done("1")};
+    const auto all = migration_states(registered, applied);
+    ASSERT_EQ(all.size(), 4u);
+    EXPECT_EQ(versions(all), (Names{"1", "2", "3", "4"}));
+    EXPECT_EQ(all[0].registered_index, 1u);
+    EXPECT_EQ(all[0].applied_index, 2u);
+    EXPECT_EQ(all[1].registered_index, 2u);
+    EXPECT_EQ(all[1].applied_index, 1u);
+    EXPECT_EQ(all[2].registered_index, 0u);
+    EXPECT_EQ(all[2].applied_index, Migration::npos);
+    EXPECT_EQ(all[3].registered_index, Migration::npos);
+    EXPECT_EQ(all[3].applied_index, 0u);
+}
+
 TEST(States, AppliedSpellingDoesNotMatter) {
     const auto all = migration_states({reg("1"), reg("2.0"), reg("2")},
                                       {Applied{"001", "sum-1"}, Applied{"002.000", "sum-2.0"}});
