@@ -5,7 +5,8 @@
 
 KIND is `trivial` (N migrations, each CREATE TABLE with a matching DROP TABLE), `mix`
 (N migrations over a 100,000-row table: add column, create index, data update, enum value,
-view), `corpus` (N is a folder of V0001.Name.up.sql / .down.sql pairs, read in place) or
+view), `small` (N migrations of eight small statements each on new, empty tables: what
+real projects' files look like), `corpus` (N is a folder of V0001.Name.up.sql / .down.sql pairs, read in place) or
 `big` (one migration whose up script is about N MB of INSERT statements).
 
 The same SQL text goes into each format:
@@ -63,6 +64,24 @@ def mix(n):
                 f"DROP VIEW big_view_{i};\n"
 
 
+def small(n):
+    # Every statement is quick: the cost is the per-statement work of the tool and the server
+    # (parsing, locking, catalog updates, the tracking), not the data. No semicolon inside a
+    # function body, so that tools that split on ';' read each statement whole.
+    for i in range(1, n + 1):
+        up = (f"CREATE TABLE s_{i} (id bigint PRIMARY KEY, name text NOT NULL);\n"
+              f"ALTER TABLE s_{i} ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();\n"
+              f"ALTER TABLE s_{i} ADD COLUMN parent bigint REFERENCES s_{i} (id);\n"
+              f"ALTER TABLE s_{i} ADD CONSTRAINT s_{i}_name_check CHECK (name <> '');\n"
+              f"CREATE INDEX s_{i}_name_idx ON s_{i} (name);\n"
+              f"CREATE INDEX s_{i}_parent_idx ON s_{i} (parent);\n"
+              f"COMMENT ON TABLE s_{i} IS 'table {i}';\n"
+              f"CREATE FUNCTION s_{i}_label(s_{i}) RETURNS text LANGUAGE sql STABLE\n"
+              f"    AS $$ SELECT $1.name || ' ({i})' $$;\n")
+        down = f"DROP FUNCTION s_{i}_label(s_{i});\nDROP TABLE s_{i};\n"
+        yield i, f"small_{i}", up, down
+
+
 def corpus(folder):
     ups = {}
     downs = {}
@@ -106,6 +125,7 @@ def main():
     out, kind = sys.argv[1], sys.argv[2]
     arg = sys.argv[3] if len(sys.argv) > 3 else "100"
     gen = {"trivial": lambda: trivial(int(arg)), "mix": lambda: mix(int(arg)),
+           "small": lambda: small(int(arg)),
            "corpus": lambda: corpus(arg), "big": lambda: big(int(arg))}[kind]
     migrations = list(gen())
     # The memory workload is compared with psql only: no copies for the peers.

@@ -581,6 +581,7 @@ def main():
     p.add_argument("--mem-reps", type=int, default=3)
     p.add_argument("--sizes", default="100,1000,10000")
     p.add_argument("--mix", type=int, default=100)
+    p.add_argument("--small", type=int, default=200)
     p.add_argument("--corpus", default="")
     p.add_argument("--big-mb", type=int, default=100)
     p.add_argument("--cap-from-n", type=int, default=10000)
@@ -613,6 +614,7 @@ def main():
 
     workloads = [(f"trivial{n}", "trivial", n) for n in map(int, a.sizes.split(","))]
     workloads.append((f"mix{a.mix}", "mix", a.mix))
+    workloads.append((f"small{a.small}", "small", a.small))
     if a.corpus and os.path.isdir(a.corpus):
         workloads.append((os.path.basename(a.corpus.rstrip("/")), "corpus", a.corpus))
     sections = info.setdefault("sections", {})   # wall time of each part, for results.md

@@ -28,7 +28,8 @@ SHORT = {"psql1": "psql -1 -f", "psqlsess": "psql session", "psqlloop": "psql lo
          "ms_apply": "migrate_apply", "ms_run": "migrate_run", "pgm": "pg_migrate",
          "dbmate": "dbmate", "npm": "node-pg-migrate", "sqlmigrate": "sql-migrate",
          "sqitch": "sqitch"}
-WL_TITLE = {"mix100": "mix, N=100", "authelia": "authelia (26)"}
+WL_TITLE = {"mix100": "mix, N=100", "small200": "small statements, N=200",
+            "authelia": "authelia (26)"}
 
 # Row names where a figure runs something else than the contender's up command.
 PHASE_LABEL = {
@@ -71,7 +72,8 @@ COMMANDS = {
 PHASE_INDEX = {"up": 0, "down": 1, "noop": 2, "status": 3}
 PHASES_ALL = ("up", "down", "noop", "noop_full", "status")
 SECTION_TITLE = {"memory": "memory", "lint": "lint of pending sets",
-                 "lint_real": "lint throughput", "mix100": "mix"}
+                 "lint_real": "lint throughput", "mix100": "mix",
+                 "small200": "small statements"}
 
 
 def fmt(t):
@@ -288,7 +290,7 @@ plot {", ".join(series)}
             for i, (w, p) in enumerate(cols))
         gnuplot(f"""set terminal pngcairo size 1000,600 font 'DejaVu Sans,10' noenhanced
 set output '{bench}/mix_authelia.png'
-set title "Realistic mix (N=100) and the authelia folder: up and down\\n(median seconds, log scale; lower is better)"
+set title "Realistic mix (N=100), small statements (N=200) and the authelia folder: up and down\\n(median seconds, log scale; lower is better)"
 set datafile missing '?'
 set style data histograms
 set style histogram clustered gap 1
@@ -562,6 +564,9 @@ def main():
       "as its down script. *mix, N=100* starts with a 100,000-row table and an enum type, then "
       "cycles through add column, create index on the 100k rows, update 5,000 rows, add an enum "
       "value (its down script is a no-op: PostgreSQL cannot drop one) and create a view. "
+      "*small statements, N=200* is 200 files of eight quick statements each on a new, empty "
+      "table (create it, add two columns, a check, two indexes, a comment and a SQL "
+      "function): the per-statement cost that real projects' folders are made of. "
       "*authelia* is the 26 real migrations of `../shared/corpora/authelia`, written into each "
       "format at run time. The same SQL is written in each tool's own format (golang-migrate pairs for "
       "migrations_schema and pg_migrate, `-- migrate:up/down` for dbmate, `-- Up/Down Migration` "

@@ -93,6 +93,21 @@ SELECT current_user, current_setting('search_path') AS search_path;
 RESET ROLE;
 SELECT pg_temp.fingerprint_needed() AS after_deploy_run;
 
+-- Migrations that change no catalog row take no fingerprint at all; one that does takes
+-- its snapshot, and a failure there leaves nothing half-applied.
+SET migrations_schema.fault_injection = 'fingerprint';
+SELECT migrate_register('9', 'data only', 'INSERT INTO app.marked VALUES (1000, ''x'');');
+SELECT count(*) AS applied_without_fingerprint FROM migrate_apply();
+SELECT migrate_register('10', 'more', 'CREATE TABLE app.more (id int);', 'DROP TABLE app.more;');
+SELECT regress.try($$SELECT count(*) FROM migrate_apply()$$);
+RESET migrations_schema.fault_injection;
+SELECT to_regclass('app.more') IS NULL AS nothing_half_applied, current_user,
+       current_setting('search_path') AS search_path;
+SELECT version, action FROM migrations_schema.schema_snapshot;
+SELECT count(*) FROM migrate_apply();
+SELECT version, action FROM migrations_schema.schema_snapshot;
+SELECT pg_temp.fingerprint_needed() AS after_the_last_run;
+
 -- A snapshot without a digest (recorded before it existed) is compared whole, as before.
 UPDATE migrations_schema.schema_snapshot SET catalog_marker = NULL;
 SELECT pg_temp.fingerprint_needed() AS without_marker;
@@ -100,7 +115,7 @@ SELECT count(*) AS drift FROM migrate_drift() WHERE source = 'schema';
 
 SELECT version, state FROM migrate_status() ORDER BY version::int;
 RESET client_min_messages;
-DROP TABLE app.deployed;
+DROP TABLE app.deployed, app.more;
 DROP OWNED BY regress_marker_deploy;
 DROP ROLE regress_marker_deploy;
 REVOKE ALL ON app.marked FROM regress_marker_renamed;

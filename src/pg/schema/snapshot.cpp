@@ -241,6 +241,20 @@ void record_schema_snapshot(const std::string& project, const char* action,
     // in between, and it describes this fingerprint; otherwise none is kept and the next
     // drift check compares fingerprints.
     const std::string marker_before = catalog_marker();
+    if (snapshots_have_marker()) {
+        // Migrations that changed no catalog row (data only): the project's fingerprint, taken
+        // over the same schemas, is still the live one.
+        spi_query("UPDATE migrations_schema.schema_snapshot SET version = NULLIF($2, ''), "
+                  "action = $3, recorded_at = pg_catalog.clock_timestamp(), recorded_by = $4 "
+                  "WHERE project OPERATOR(pg_catalog.=) $1 "
+                  "AND catalog_marker OPERATOR(pg_catalog.=) $5 "
+                  "AND schemas IS NOT DISTINCT FROM $6::jsonb",
+                  {text_arg(project), text_arg(newest_version(project)),
+                   text_arg(std::string(action)), text_arg(caller), text_arg(marker_before),
+                   text_arg(scope_json)});
+        if (SPI_processed > 0)
+            return;
+    }
     const SchemaFingerprint live = schema_fingerprint(existing_schemas(scope));
     const std::string marker_after = catalog_marker();
     const std::optional<std::string> marker =
