@@ -26,6 +26,7 @@ char* fault_injection = nullptr;
 char* lint_rules = nullptr;
 bool lint_assume_large = false;
 bool require_down = false;
+int parse_chunk_kb_setting = 4096;
 
 // A policy the linter cannot read is refused when it is set, not when a migration runs.
 // The message is copied into plain buffers and every C++ object is gone before the server's
@@ -70,6 +71,13 @@ const struct config_enum_entry guard_modes[] = {
 }  // namespace
 
 void define_settings() {
+    DefineCustomIntVariable(
+        "migrations_schema.parse_chunk_size",
+        "Scripts larger than this are parsed a piece of about this size at a time.",
+        "Bounds the memory a large script's parse trees take (several times the text). "
+        "0 parses every script whole.",
+        &parse_chunk_kb_setting, 4096, 0, 1024 * 1024, PGC_SUSET, GUC_UNIT_KB, nullptr,
+        nullptr, nullptr);
     DefineCustomIntVariable(
         "migrations_schema.lock_timeout",
         "Lock timeout for each migration run by migrate_run().",
@@ -182,6 +190,10 @@ bool lint_assumes_large_tables() {
 
 bool down_scripts_required() {
     return require_down;
+}
+
+int parse_chunk_kb() {
+    return parse_chunk_kb_setting;
 }
 
 const char* managed_schemas_setting() {

@@ -21,6 +21,9 @@ bool lint_assumes_large_tables();
 // migrations_schema.require_down.
 bool down_scripts_required();
 
+// migrations_schema.parse_chunk_size: scripts larger than this (kB) are parsed in pieces.
+int parse_chunk_kb();
+
 // migrations_schema.ddl_guard: what DDL on the managed schemas outside the runner does.
 enum class DdlGuard { Off, Warn, Error };
 DdlGuard ddl_guard();

@@ -3,6 +3,7 @@
 #include "core/script.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/lint/literals.hpp"
+#include "pg/parse/chunks.hpp"
 #include "pg/parse/position.hpp"
 
 #include <algorithm>
@@ -28,10 +29,85 @@ bool is_script_problem(int sqlstate) {
 
 LintParse::LintParse(const std::string& script)
     : script_(script), exceptions_at_entry_(std::uncaught_exceptions()) {
-    const MemoryContext cxt = context_ = pg_call([] {
+    context_ = pg_call([] {
         return AllocSetContextCreate(CurrentMemoryContext, "migration lint", ALLOCSET_DEFAULT_SIZES);
     });
-    const char* text = script.c_str();
+    const auto pieces = script_chunks(script, parse_chunk_bytes());
+    if (pieces.size() > 1 && parse_in_pieces(pieces))
+        return;
+    parse_whole();
+}
+
+bool LintParse::parse_in_pieces(const std::vector<ScriptChunk>& pieces) {
+    const MemoryContext cxt = context_;
+    const MemoryContext piece_cxt = pg_call([&] {
+        return AllocSetContextCreate(cxt, "migration lint piece", ALLOCSET_DEFAULT_SIZES);
+    });
+    core::LineCounter lines(script_);
+    bool parsed = true;
+    for (const auto& piece : pieces) {
+        const char* text = script_.data() + piece.offset;
+        const std::size_t length = piece.length;
+        List* trees = nullptr;
+        try {
+            trees = pg_call([&] {
+                const MemoryContext old = MemoryContextSwitchTo(piece_cxt);
+                List* list = raw_parser(pnstrdup(text, length), RAW_PARSE_DEFAULT);
+                MemoryContextSwitchTo(old);
+                return list;
+            });
+        } catch (const PgError&) {
+            parsed = false;
+        }
+        if (!parsed)
+            break;
+        add_statements(trees, piece.offset, piece.offset + piece.length, lines, piece_cxt);
+        pg_call([&] { MemoryContextReset(piece_cxt); });
+    }
+    pg_call([&] { MemoryContextDelete(piece_cxt); });
+    if (!parsed)
+        statements_.clear();
+    return parsed;
+}
+
+void LintParse::add_statements(List* trees, std::size_t base, std::size_t piece_end,
+                               core::LineCounter& lines, MemoryContext trees_context) {
+    const MemoryContext cxt = context_;
+    ListCell* cell;
+    foreach (cell, trees) {
+        const auto* raw = static_cast<const RawStmt*>(lfirst(cell));
+        const auto offset = base + static_cast<std::size_t>(raw->stmt_location);
+        const auto end = raw->stmt_len == 0 ? piece_end
+                                            : offset + static_cast<std::size_t>(raw->stmt_len);
+        // The parser counts a statement from just after the previous ';'; its line is the
+        // line of its first token, as the runner reports it.
+        const auto start = std::min(core::skip_blanks_and_comments(script_, offset), end);
+        // Described next to the trees; kept in the lint's own context, copied when the
+        // trees are a piece's and go before the next piece is parsed.
+        const LintTreeStatement* tree = pg_call([&] {
+            const MemoryContext old = MemoryContextSwitchTo(trees_context);
+            auto* out = static_cast<LintTreeStatement*>(palloc0(sizeof(LintTreeStatement)));
+            describe_for_lint(raw->stmt, out);
+            if (trees_context != cxt) {
+                MemoryContextSwitchTo(cxt);
+                out = copy_lint_tree(out);
+            }
+            MemoryContextSwitchTo(old);
+            return out;
+        });
+        LintStatement s;
+        s.number = static_cast<int>(statements_.size()) + 1;
+        s.line = lines.at(start);
+        s.offset = start;
+        s.end = end;
+        s.tree = tree;
+        statements_.push_back(s);
+    }
+}
+
+void LintParse::parse_whole() {
+    const MemoryContext cxt = context_;
+    const char* text = script_.c_str();
     List* trees = nullptr;
     bool unreadable = false;
     std::string message;
@@ -58,31 +134,8 @@ LintParse::LintParse(const std::string& script)
         return;
     }
 
-    core::LineCounter lines(script);
-    ListCell* cell;
-    foreach (cell, trees) {
-        const auto* raw = static_cast<const RawStmt*>(lfirst(cell));
-        const auto offset = static_cast<std::size_t>(raw->stmt_location);
-        const auto end = raw->stmt_len == 0 ? script.size()
-                                            : offset + static_cast<std::size_t>(raw->stmt_len);
-        // The parser counts a statement from just after the previous ';'; its line is the
-        // line of its first token, as the runner reports it.
-        const auto start = std::min(core::skip_blanks_and_comments(script, offset), end);
-        const LintTreeStatement* tree = pg_call([&] {
-            const MemoryContext old = MemoryContextSwitchTo(cxt);
-            auto* out = static_cast<LintTreeStatement*>(palloc0(sizeof(LintTreeStatement)));
-            describe_for_lint(raw->stmt, out);
-            MemoryContextSwitchTo(old);
-            return out;
-        });
-        LintStatement s;
-        s.number = static_cast<int>(statements_.size()) + 1;
-        s.line = lines.at(start);
-        s.offset = start;
-        s.end = end;
-        s.tree = tree;
-        statements_.push_back(s);
-    }
+    core::LineCounter lines(script_);
+    add_statements(trees, 0, script_.size(), lines, cxt);
 }
 
 void LintParse::locate_syntax_error(std::string message, int position) {

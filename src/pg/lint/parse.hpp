@@ -3,7 +3,9 @@
 // reports it as a finding with its line.
 #pragma once
 
+#include "core/script.hpp"
 #include "pg/lint/tree.hpp"
+#include "pg/parse/chunks.hpp"
 
 #include <cstddef>
 #include <optional>
@@ -44,6 +46,14 @@ public:
     std::vector<std::vector<std::string>> long_identifiers() const;
 
 private:
+    // The whole script at once: its syntax error, if any, becomes syntax_error().
+    void parse_whole();
+    // A large script a piece at a time; false when the parser refuses a piece (the whole
+    // script is then parsed, so that the error is reported as for any script).
+    bool parse_in_pieces(const std::vector<ScriptChunk>& pieces);
+    void add_statements(List* trees, std::size_t base, std::size_t piece_end,
+                        core::LineCounter& lines, MemoryContext trees_context);
+
     // The values of a List of LintLiteral*, by the index of the statement each falls in.
     std::vector<std::vector<std::string>> by_statement(List* literals) const;
 

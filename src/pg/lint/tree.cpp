@@ -404,4 +404,52 @@ void describe_for_lint(Node* stmt, LintTreeStatement* out) {
     }
 }
 
+namespace {
+
+const char* copy_text(const char* text) {
+    return text == nullptr ? nullptr : pstrdup(text);
+}
+
+LintRelation copy_relation(const LintRelation& r) {
+    return LintRelation{copy_text(r.schema), copy_text(r.name), copy_text(r.written)};
+}
+
+List* copy_functions(List* functions) {
+    List* out = NIL;
+    ListCell* cell;
+    foreach (cell, functions) {
+        const auto* f = static_cast<const LintFunction*>(lfirst(cell));
+        auto* copy = static_cast<LintFunction*>(palloc(sizeof(LintFunction)));
+        copy->schema = copy_text(f->schema);
+        copy->name = copy_text(f->name);
+        out = lappend(out, copy);
+    }
+    return out;
+}
+
+}  // namespace
+
+LintTreeStatement* copy_lint_tree(const LintTreeStatement* in) {
+    auto* out = static_cast<LintTreeStatement*>(palloc0(sizeof(LintTreeStatement)));
+    out->lock_mode = copy_text(in->lock_mode);
+    out->lock_relation = copy_relation(in->lock_relation);
+    out->concurrently = copy_text(in->concurrently);
+    ListCell* cell;
+    foreach (cell, in->actions) {
+        const auto* a = static_cast<const LintAction*>(lfirst(cell));
+        auto* copy = static_cast<LintAction*>(palloc(sizeof(LintAction)));
+        *copy = *a;
+        copy->relation = copy_relation(a->relation);
+        copy->column = copy_text(a->column);
+        copy->name = copy_text(a->name);
+        copy->type_name = copy_text(a->type_name);
+        copy->type_last_name = copy_text(a->type_last_name);
+        copy->not_null_column = copy_text(a->not_null_column);
+        copy->default_functions = copy_functions(a->default_functions);
+        copy->index_functions = copy_functions(a->index_functions);
+        out->actions = lappend(out->actions, copy);
+    }
+    return out;
+}
+
 }  // namespace ms::pg

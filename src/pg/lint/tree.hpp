@@ -98,4 +98,8 @@ struct LintTreeStatement {
 // with the parse context current.
 void describe_for_lint(Node* stmt, LintTreeStatement* out);
 
+// A copy of *in, strings and lists included, in the current memory context: what outlives
+// the parse tree it was described from. C-style, under pg_call.
+LintTreeStatement* copy_lint_tree(const LintTreeStatement* in);
+
 }  // namespace ms::pg

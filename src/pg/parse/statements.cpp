@@ -3,6 +3,7 @@
 #include "core/failure.hpp"
 #include "core/run_plan.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/parse/chunks.hpp"
 #include "pg/parse/position.hpp"
 
 #include <algorithm>
@@ -154,7 +155,75 @@ void parse_error_context(void* arg) {
 
 }  // namespace
 
-std::vector<Statement> parse_script(const std::string& script, const MigrationLabel& label) {
+namespace {
+
+// The statements of one parse: of the whole script, or of the piece of it at `base`.
+void collect(List* trees, const std::string& script, std::size_t base, std::size_t piece_end,
+             core::LineCounter& lines, std::vector<Statement>& all,
+             std::vector<core::StatementKind>& kinds) {
+    ListCell* cell;
+    foreach (cell, trees) {
+        const auto* raw = static_cast<const RawStmt*>(lfirst(cell));
+        const auto offset = base + static_cast<std::size_t>(raw->stmt_location);
+        const auto length = raw->stmt_len == 0 ? piece_end - offset
+                                               : static_cast<std::size_t>(raw->stmt_len);
+        // Statements start after the previous ';', blanks and comments included; they run
+        // from their first token, so that positions in errors match the line reported.
+        const auto start = std::min(core::skip_blanks_and_comments(script, offset), offset + length);
+        Facts facts;
+        pg_call([&] { describe(raw->stmt, facts); });
+        Statement s;
+        s.offset = start;
+        s.length = offset + length - start;
+        s.line = lines.at(start);
+        s.number = static_cast<int>(all.size()) + 1;
+        s.top_level = facts.top_level;
+        s.concurrent_index = facts.concurrent_index ? facts.concurrent_index : "";
+        s.relation = facts.relation ? facts.relation : "";
+        all.push_back(std::move(s));
+        kinds.push_back(kind_of(raw));
+    }
+}
+
+// A large script a piece at a time, each piece's trees freed before the next is parsed.
+// False when the parser refuses a piece: the caller parses the whole script, so that the
+// error is reported as for any script.
+bool parse_in_pieces(const std::string& script, const std::vector<ScriptChunk>& pieces,
+                     std::vector<Statement>& all, std::vector<core::StatementKind>& kinds) {
+    const MemoryContext piece_cxt = pg_call([] {
+        return AllocSetContextCreate(CurrentMemoryContext, "migration parse piece",
+                                     ALLOCSET_DEFAULT_SIZES);
+    });
+    const MemoryContext old = MemoryContextSwitchTo(piece_cxt);
+    core::LineCounter lines(script);
+    bool parsed = true;
+    for (const auto& piece : pieces) {
+        List* trees = nullptr;
+        try {
+            trees = pg_call([&] {
+                const char* text = pnstrdup(script.data() + piece.offset, piece.length);
+                return raw_parser(text, RAW_PARSE_DEFAULT);
+            });
+        } catch (const PgError&) {
+            parsed = false;
+        }
+        if (!parsed)
+            break;
+        collect(trees, script, piece.offset, piece.offset + piece.length, lines, all, kinds);
+        MemoryContextReset(piece_cxt);
+    }
+    MemoryContextSwitchTo(old);
+    MemoryContextDelete(piece_cxt);
+    if (!parsed) {
+        all.clear();
+        kinds.clear();
+    }
+    return parsed;
+}
+
+// The whole script at once; its errors name the migration and line.
+void parse_whole(const std::string& script, const MigrationLabel& label,
+                 std::vector<Statement>& all, std::vector<core::StatementKind>& kinds) {
     // The parse trees are only needed for their positions; a private context frees them
     // at once instead of keeping every tree of a large script until the statement ends.
     const MemoryContext parse_cxt = pg_call([] {
@@ -189,35 +258,20 @@ std::vector<Statement> parse_script(const std::string& script, const MigrationLa
     }
     error_context_stack = callback.previous;
 
-    std::vector<Statement> all;
-    std::vector<core::StatementKind> kinds;
-    // Lines are counted incrementally: a script of a million statements stays linear.
     core::LineCounter lines(script);
-    ListCell* cell;
-    foreach (cell, trees) {
-        const auto* raw = static_cast<const RawStmt*>(lfirst(cell));
-        const auto offset = static_cast<std::size_t>(raw->stmt_location);
-        const auto length = raw->stmt_len == 0 ? script.size() - offset
-                                               : static_cast<std::size_t>(raw->stmt_len);
-        // Statements start after the previous ';', blanks and comments included; they run
-        // from their first token, so that positions in errors match the line reported.
-        const auto start = std::min(core::skip_blanks_and_comments(script, offset), offset + length);
-        Facts facts;
-        pg_call([&] { describe(raw->stmt, facts); });
-        Statement s;
-        s.offset = start;
-        s.length = offset + length - start;
-        s.line = lines.at(start);
-        s.number = static_cast<int>(all.size()) + 1;
-        s.top_level = facts.top_level;
-        s.concurrent_index = facts.concurrent_index ? facts.concurrent_index : "";
-        s.relation = facts.relation ? facts.relation : "";
-        all.push_back(std::move(s));
-        kinds.push_back(kind_of(raw));
-    }
+    collect(trees, script, 0, script.size(), lines, all, kinds);
     MemoryContextSwitchTo(old);
     MemoryContextDelete(parse_cxt);
+}
 
+}  // namespace
+
+std::vector<Statement> parse_script(const std::string& script, const MigrationLabel& label) {
+    std::vector<Statement> all;
+    std::vector<core::StatementKind> kinds;
+    const auto pieces = script_chunks(script, parse_chunk_bytes());
+    if (pieces.size() < 2 || !parse_in_pieces(script, pieces, all, kinds))
+        parse_whole(script, label, all, kinds);
     std::vector<std::size_t> run;
     try {
         run = core::statements_to_run(kinds);
