@@ -725,6 +725,16 @@ def main():
           "labels in `public`, tracking tables excluded) as `psql -1 -f`, and after down the same "
           "one as its down scripts (`0/0/0` everywhere: nothing left).")
     w("")
+    # The edges (the call with nothing to do, start-up, status, snapshots among many tables,
+    # memory, push, fleets) are measured by bench/edges on its own cluster; its table is
+    # repeated here so that every expectation has its row in this file.
+    edges_path = os.path.join(bench, "edges.md")
+    if os.path.exists(edges_path):
+        with open(edges_path, encoding="utf-8") as fh:
+            edges = fh.read().split("\n", 1)[1].lstrip("\n")
+        w("## The edges (`bench/edges`)\n")
+        w(edges)
+        w("")
     notes_path = os.path.join(bench, "notes.md")
     if os.path.exists(notes_path):
         with open(notes_path, encoding="utf-8") as fh:
