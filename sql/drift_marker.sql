@@ -108,6 +108,22 @@ SELECT count(*) FROM migrate_apply();
 SELECT version, action FROM migrations_schema.schema_snapshot;
 SELECT pg_temp.fingerprint_needed() AS after_the_last_run;
 
+-- Under REPEATABLE READ the run sees the schema as its transaction began: a change another
+-- session committed since is not in its fingerprint, and its digest must not take it in.
+CREATE EXTENSION dblink SCHEMA regress;
+SELECT migrate_register('11', 'in a snapshot', 'CREATE TABLE app.seen (id int);', 'DROP TABLE app.seen;');
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) AS rows_before FROM app.marked;
+SELECT regress.dblink_exec(format('host=%s port=%s dbname=%s user=%s',
+    split_part(current_setting('unix_socket_directories'), ',', 1), current_setting('port'),
+    current_database(), current_user), $$COMMENT ON TABLE app.marked IS 'meanwhile'$$);
+SELECT count(*) FROM migrate_apply();
+COMMIT;
+SELECT pg_temp.fingerprint_needed() AS after_a_concurrent_change;
+SELECT change, object_type, object, detail FROM migrate_drift() WHERE source = 'schema';
+DROP EXTENSION dblink;
+COMMENT ON TABLE app.marked IS NULL;
+
 -- A snapshot without a digest (recorded before it existed) is compared whole, as before.
 UPDATE migrations_schema.schema_snapshot SET catalog_marker = NULL;
 SELECT pg_temp.fingerprint_needed() AS without_marker;
@@ -115,7 +131,7 @@ SELECT count(*) AS drift FROM migrate_drift() WHERE source = 'schema';
 
 SELECT version, state FROM migrate_status() ORDER BY version::int;
 RESET client_min_messages;
-DROP TABLE app.deployed, app.more;
+DROP TABLE app.deployed, app.more, app.seen;
 DROP OWNED BY regress_marker_deploy;
 DROP ROLE regress_marker_deploy;
 REVOKE ALL ON app.marked FROM regress_marker_renamed;

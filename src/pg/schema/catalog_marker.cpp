@@ -89,7 +89,10 @@ void add_row(Digest* d, Oid catalog, TransactionId xmin, BlockNumber block, Offs
 }
 
 void digest_catalogs(Digest* d) {
-    Snapshot snapshot = RegisterSnapshot(GetLatestSnapshot());
+    // The snapshot the next query of this transaction sees: under REPEATABLE READ the one
+    // the fingerprint was taken with, so that the digest never takes in a change the
+    // fingerprint did not see.
+    Snapshot snapshot = RegisterSnapshot(GetTransactionSnapshot());
     Relation classes = table_open(RelationRelationId, AccessShareLock);
     ScanKeyData key;
     ScanKeyInit(&key, Anum_pg_class_relnamespace, BTEqualStrategyNumber, F_OIDEQ,

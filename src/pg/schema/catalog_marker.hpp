@@ -15,7 +15,7 @@ namespace ms::pg {
 // changing the schema: the digest then differs and the caller compares fingerprints, as
 // without it. Equal digests mean equal catalogs, so the fingerprint is equal too.
 //
-// Read with the newest snapshot. Call it before and after a fingerprint: equal results
+// Read with the snapshot a query would get now. Call it before and after a fingerprint: equal results
 // mean no catalog change committed in between, so the digest describes that fingerprint.
 std::string catalog_marker();
 
