@@ -35,9 +35,9 @@ ensure_assert_pg() {
     local cache prefix build version
     cache=$(assert_pg_cache_dir)
     ensure_deb_src || return 1
-    # A finished build of any 15.x is good: its assertions are what the tests need. The r3
+    # A finished build of any 15.x is good: its assertions are what the tests need. The r4
     # in the name changes when what is built changes (the contrib modules the tests use).
-    prefix=$(ls -d "$cache"/pg15-cassert-r3-*/.complete 2>/dev/null | sort -V | tail -n 1)
+    prefix=$(ls -d "$cache"/pg15-cassert-r4-*/.complete 2>/dev/null | sort -V | tail -n 1)
     if [ -n "$prefix" ]; then
         echo "$(dirname "$prefix")/bin"
         return 0
@@ -56,7 +56,7 @@ ensure_assert_pg() {
             version=
         done
         [ -n "$version" ] || { echo "no postgresql-15 source package could be fetched" >&2; return 1; }
-        prefix="$cache/pg15-cassert-r3-$version"
+        prefix="$cache/pg15-cassert-r4-$version"
         echo "== building assertion-enabled PostgreSQL $version into $prefix (cached afterwards)" >&2
         (cd "$build" && dpkg-source -x --skip-patches ./*.dsc src >/dev/null) || return 1
         (cd "$build/src" &&
@@ -64,7 +64,7 @@ ensure_assert_pg() {
                 --without-icu --without-llvm --with-ssl=openssl CFLAGS="-O1 -g" >"$build/configure.log" 2>&1 &&
             make -j"$(nproc)" -s >"$build/make.log" 2>&1 &&
             make -s install >"$build/install.log" 2>&1 &&
-            for c in citext pgcrypto postgres_fdw; do
+            for c in citext dblink pgcrypto postgres_fdw; do
                 make -C "contrib/$c" -s install >>"$build/install.log" 2>&1 || exit 1
             done) ||
             { tail -n 40 "$build"/*.log >&2; return 1; }
