@@ -7,6 +7,7 @@
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/activity.hpp"
+#include "pg/base/citus.hpp"
 #include "pg/base/extension_objects.hpp"
 #include "pg/schema/snapshot.hpp"
 #include "pg/base/settings.hpp"
@@ -156,11 +157,17 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
     const std::vector<std::string> managed = scope.value_or(std::vector<std::string>{});
 
     SpiConnection spi;
+    // On a Citus node, Citus's own connections carry out what the coordinator decided
+    // (propagated DDL, shards, metadata): the coordinator logs and guards it where it was
+    // typed, and refusing it here would break the cluster.
+    if (citus_internal_backend())
+        return Datum(0);
     bool own_extension_dropped = false;
     std::vector<Seen> seen;
     for (auto& o : objects_of_command(event, tag, &own_extension_dropped)) {
         const auto verdict = core::classify_ddl(o, managed);
-        if (verdict != core::DdlVerdict::Ignore)
+        // A shard is Citus's copy of a table the coordinator knows: never drift.
+        if (verdict != core::DdlVerdict::Ignore && !citus_shard_object(o.identity))
             seen.push_back({std::move(o), verdict});
     }
     if (own_extension_dropped || seen.empty())

@@ -1,0 +1,45 @@
+#include "core/citus.hpp"
+
+#include <boost/algorithm/string/classification.hpp>
+#include <boost/algorithm/string/erase.hpp>
+#include <boost/algorithm/string/predicate.hpp>
+#include <boost/algorithm/string/split.hpp>
+
+#include <algorithm>
+#include <charconv>
+
+#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
+namespace ms::core {
+
+bool is_citus_internal_application(const std::string& application_name) {
+    return boost::algorithm::starts_with(application_name, "citus_internal gpid=") ||
+           boost::algorithm::starts_with(application_name, "citus_rebalancer gpid=");
+}
+
+std::vector<std::uint64_t> shard_id_candidates(const std::string& identity) {
+    std::vector<std::string> parts;
+    boost::algorithm::split(parts, identity, boost::algorithm::is_any_of(". "));
+    std::vector<std::uint64_t> ids;
+    for (auto& part : parts) {
+        // A quoted identifier ("Big Table_102008") keeps its quotes in the identity; a
+        // doubled quote inside it is a quote of the name.
+        boost::algorithm::erase_all(part, "\"");
+        const auto underscore = part.rfind('_');
+        if (underscore == std::string::npos || underscore == 0 || underscore + 1 == part.size())
+            continue;
+        const char* first = part.data() + underscore + 1;
+        const char* last = part.data() + part.size();
+        std::uint64_t id = 0;
+        const auto [end, error] = std::from_chars(first, last, id);
+        if (error != std::errc() || end != last || !std::all_of(first, last, [](char c) {
+                return c >= '0' && c <= '9';
+            }))
+            continue;
+        if (std::find(ids.begin(), ids.end(), id) == ids.end())
+            ids.push_back(id);
+    }
+    return ids;
+}
+
+}  // namespace ms::core
