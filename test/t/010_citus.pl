@@ -1,0 +1,239 @@
+# A Citus cluster (a coordinator and two workers) migrated from its coordinator: a folder
+# with distributed and reference tables, a CONCURRENTLY index and an ADD COLUMN through
+# CALL migrate_run(); no drift on any node; ddl_guard = error on the workers without
+# breaking Citus's propagation; the fingerprint and distribution; migrate_test; the runner
+# refused on a worker; rolling everything back; pg_migrate against the coordinator.
+# Citus is built from ../shared/vendor/citus-12.1.12.tar.gz by scripts/citus.sh (which
+# scripts/test runs); without it installed in the server under test, the test skips.
+use strict;
+use warnings;
+use File::Temp qw(tempdir);
+use IPC::Run;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $sharedir = `pg_config --sharedir`;
+chomp $sharedir;
+unless (-f "$sharedir/extension/citus.control") {
+    my $vendored = '../shared/vendor/citus-12.1.12.tar.gz';
+    plan skip_all => "Citus is not installed in $sharedir/extension ("
+      . (-f $vendored ? "scripts/citus.sh builds it from $vendored"
+                      : "its vendored source $vendored is absent") . ')';
+}
+my $bin = $ENV{PG_MIGRATE_BIN};
+
+my @nodes;
+for my $name ('coordinator', 'worker1', 'worker2') {
+    my $node = PostgreSQL::Test::Cluster->new($name);
+    $node->init;
+    # Citus runs multi-node DDL as two-phase commits; four shards keep the test small.
+    $node->append_conf('postgresql.conf', qq{
+shared_preload_libraries = 'citus'
+max_prepared_transactions = 20
+max_worker_processes = 24
+citus.shard_count = 4
+});
+    $node->start;
+    $node->safe_psql('postgres', 'CREATE EXTENSION citus');
+    push @nodes, $node;
+}
+my ($coordinator, @workers) = @nodes;
+my %node_of = map { $_->name => $_ } @nodes;
+
+sub on { my ($node, $sql) = @_; return $node->safe_psql('postgres', $sql); }
+# Citus hides shards from clients' catalog queries; these look for them.
+sub shards_shown { return "SET citus.override_table_visibility = off; $_[0]"; }
+sub coordinator { return on($coordinator, $_[0]); }
+
+coordinator(sprintf q{SELECT citus_set_coordinator_host('%s', %d)}, $coordinator->host,
+    $coordinator->port);
+coordinator(sprintf q{SELECT citus_add_node('%s', %d)}, $_->host, $_->port) for @workers;
+is(coordinator('SELECT count(*) FROM citus_get_active_worker_nodes()'), 2,
+    'the coordinator has two workers');
+
+# Propagated to the workers by Citus.
+coordinator('CREATE EXTENSION migrations_schema');
+for my $w (@workers) {
+    is(on($w, q{SELECT extversion IS NOT NULL FROM pg_extension WHERE extname = 'migrations_schema'}),
+        't', $w->name . ' has the extension, propagated from the coordinator');
+}
+# Workers refuse DDL outside migrations: Citus's own must still pass.
+for my $w (@workers) {
+    $w->append_conf('postgresql.conf', "migrations_schema.ddl_guard = error\n");
+    $w->reload;
+}
+
+# --- a folder of migrations, applied from the coordinator ---------------------------------
+my $dir = tempdir(CLEANUP => 1);
+mkdir "$dir/rollback";
+my %files = (
+    '1_tables.sql' => q{
+CREATE TABLE accounts (id bigint PRIMARY KEY, name text NOT NULL);
+CREATE TABLE events (account_id bigint NOT NULL, id bigint NOT NULL, payload text,
+                     PRIMARY KEY (account_id, id));
+CREATE TABLE countries (code text PRIMARY KEY, name text NOT NULL);
+SELECT create_distributed_table('accounts', 'id');
+SELECT create_distributed_table('events', 'account_id', colocate_with => 'accounts');
+SELECT create_reference_table('countries');
+},
+    'rollback/1_tables.sql' => 'DROP TABLE events, accounts, countries;',
+    '2_index.sql' => 'CREATE INDEX CONCURRENTLY events_payload_idx ON events (payload);',
+    'rollback/2_index.sql' => 'DROP INDEX CONCURRENTLY events_payload_idx;',
+    '3_column.sql' => 'ALTER TABLE accounts ADD COLUMN country text;',
+    'rollback/3_column.sql' => 'ALTER TABLE accounts DROP COLUMN country;',
+);
+for my $f (sort keys %files) {
+    open my $fh, '>', "$dir/$f" or die "$dir/$f: $!";
+    print $fh $files{$f};
+    close $fh;
+}
+chmod 0755, $dir, "$dir/rollback";
+chmod 0644, glob("$dir/*.sql $dir/rollback/*.sql");
+
+coordinator("SELECT count(*) FROM migrate_load_dir('$dir')");
+my ($rc, $out, $err) = $coordinator->psql('postgres', 'CALL migrate_run()');
+is($rc, 0, 'CALL migrate_run() on the coordinator applies the folder') or diag $err;
+
+sub states {
+    my ($node) = @_;
+    return on($node // $coordinator,
+        q{SELECT string_agg(version || '=' || state, ',' ORDER BY version) FROM migrate_status()});
+}
+is(states(), '1=applied,2=applied,3=applied', 'status on the coordinator: all applied');
+is(coordinator(q{SELECT string_agg(table_name::text || ':' || citus_table_type || ':' || shard_count,
+                 ',' ORDER BY table_name::text) FROM citus_tables}),
+    'accounts:distributed:4,countries:reference:1,events:distributed:4',
+    'the tables are distributed and replicated as the migration said');
+for my $w (@workers) {
+    is(on($w, shards_shown(q{SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'events_payload_idx_%'})), 2,
+        $w->name . ' has the CONCURRENTLY index on its two shards of events');
+    is(on($w, shards_shown(q{SELECT count(*) FROM information_schema.columns
+                WHERE table_name LIKE 'accounts_%' AND column_name = 'country'})), 2,
+        $w->name . ' has the new column on its shards of accounts');
+}
+
+sub drift_rows {
+    my ($node) = @_;
+    return on($node, q{SELECT count(*) || ':' || COALESCE(string_agg(DISTINCT object_identity, ' '), '')
+                        FROM migrations_schema.drift_log});
+}
+is(drift_rows($_), '0:', $_->name . ': the drift log is empty') for @nodes;
+
+
+# --- ddl_guard on the workers --------------------------------------------------------------
+# What a user types on a worker is refused, also under a name like Citus's run_command one.
+for my $app ('psql', 'citus_run_command gpid=10000000001') {
+    ($rc, $out, $err) = $workers[0]->psql('postgres',
+        "SET application_name = '$app'; CREATE TABLE rogue (x int)");
+    like($err, qr/CREATE TABLE outside migrations .* is refused by migrations_schema.ddl_guard/,
+        "ddl_guard = error refuses a user's DDL on a worker (application_name $app)");
+}
+# DDL typed on the coordinator outside migrations is the coordinator's drift, not the workers'.
+coordinator('CREATE INDEX accounts_name_idx ON accounts (name)');
+is(on($workers[0], shards_shown(q{SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'accounts_name_idx_%'})), 2,
+    'an index created on the coordinator outside migrations reaches the guarded workers');
+like(drift_rows($coordinator), qr/^1:public\.accounts_name_idx$/, 'it is drift on the coordinator');
+is(drift_rows($_), '0:', $_->name . ': and nothing on the worker') for @workers;
+coordinator('DROP INDEX accounts_name_idx');
+is(drift_rows($_), '0:', $_->name . ': nor is dropping it') for @workers;
+coordinator('TRUNCATE migrations_schema.drift_log');
+
+# --- the fingerprint knows distribution ------------------------------------------------------
+my $hash = coordinator('SELECT migrate_schema_hash()');
+is(on($_, 'SELECT migrate_schema_hash()'), $hash,
+    $_->name . ' has the coordinator\'s fingerprint: shards are left out') for @workers;
+is(coordinator(q{SELECT (migrate_schema_fingerprint()->'table'->'public.events')
+                        - 'kind' - 'persistence' - 'row_security' - 'force_row_security'
+                        - 'replica_identity'}),
+    '{"shard_count": "4", "distribution": "hash", "colocated_with": "public.accounts", '
+    . '"distribution_column": "account_id"}',
+    'a distributed table: method, column, colocation (by table name) and shard count');
+is(coordinator(q{SELECT migrate_schema_fingerprint()->'table'->'public.countries'->>'distribution'}),
+    'reference', 'a reference table');
+diag coordinator(q{SELECT migrate_schema_fingerprint()->'table'});
+
+coordinator('CREATE TABLE scratch (id bigint PRIMARY KEY, v text)');
+my $plain = coordinator('SELECT migrate_schema_hash()');
+coordinator(q{SELECT create_distributed_table('scratch', 'id', colocate_with => 'none')});
+my $distributed = coordinator('SELECT migrate_schema_hash()');
+isnt($distributed, $plain, 'distributing a table changes the fingerprint');
+coordinator(q{SELECT update_distributed_table_colocation('scratch', colocate_with => 'accounts')});
+isnt(coordinator('SELECT migrate_schema_hash()'), $distributed, 'so does colocating it differently');
+coordinator(q{SELECT undistribute_table('scratch')});
+is(coordinator('SELECT migrate_schema_hash()'), $plain, 'undistributed, it is the plain table again');
+coordinator(q{SELECT create_reference_table('scratch')});
+isnt(coordinator('SELECT migrate_schema_hash()'), $plain, 'a reference table differs too');
+coordinator('DROP TABLE scratch; TRUNCATE migrations_schema.drift_log');
+
+# On a Citus database, a table Citus does not know reads exactly as without Citus.
+coordinator('CREATE DATABASE plain');
+my $app_schema = q{CREATE SCHEMA app; CREATE TABLE app.t (id int PRIMARY KEY, v text DEFAULT 'x');
+                   CREATE INDEX ON app.t (v);};
+$coordinator->safe_psql('plain', "CREATE EXTENSION migrations_schema; $app_schema");
+coordinator($app_schema);
+is(coordinator(q{SELECT migrate_schema_fingerprint(ARRAY['app'])::text}),
+    $coordinator->safe_psql('plain', q{SELECT migrate_schema_fingerprint(ARRAY['app'])::text}),
+    'a local table on a Citus database has the fingerprint it has without Citus');
+coordinator('DROP SCHEMA app CASCADE; TRUNCATE migrations_schema.drift_log');
+
+# --- migrate_test -----------------------------------------------------------------------------
+coordinator(q{SELECT migrate_register('4', 'distribute more', $m$
+CREATE TABLE sessions (account_id bigint NOT NULL, id bigint NOT NULL, PRIMARY KEY (account_id, id));
+SELECT create_distributed_table('sessions', 'account_id', colocate_with => 'accounts');
+ALTER TABLE events ADD COLUMN kind text;
+$m$, 'ALTER TABLE events DROP COLUMN kind; DROP TABLE sessions;')});
+($rc, $out, $err) = $coordinator->psql('postgres',
+    q{SELECT version, reversible, detail FROM migrate_test()});
+diag "migrate_test: rc=$rc out=$out err=$err";
+coordinator(q{SELECT migrate_unregister('4')});
+
+# --- the runner on a worker ------------------------------------------------------------------
+my $coordinator_name = $coordinator->host . ':' . $coordinator->port;
+for my $call ('CALL migrate_run()', 'SELECT * FROM migrate_apply()',
+              'SELECT * FROM migrate_rollback()', 'SELECT * FROM migrate_test()') {
+    ($rc, $out, $err) = $workers[0]->psql('postgres', qq{
+        \\set VERBOSITY verbose
+        SET search_path = public, pg_temp;
+        $call;
+        SELECT current_user || ' ' || current_setting('search_path')});
+    my ($function) = $call =~ /(migrate_\w+)/;
+    like($err, qr/ERROR:  55000: \Q$function\E\(\) cannot run on a Citus worker\nDETAIL:  This node is a worker of the Citus cluster whose coordinator is \Q$coordinator_name\E\./,
+        "$function() on a worker is refused, naming the coordinator");
+}
+is(drift_rows($workers[0]), '0:', 'and the worker logged nothing');
+
+# --- rolling everything back -----------------------------------------------------------------
+($rc, $out, $err) = $coordinator->psql('postgres', 'CALL migrate_run_rollback(everything => true)');
+is($rc, 0, 'CALL migrate_run_rollback(everything => true) on the coordinator') or diag $err;
+is(states(), '1=pending,2=pending,3=pending', 'everything is pending again');
+is(coordinator('SELECT count(*) FROM citus_tables'), 0, 'no Citus table is left');
+for my $w (@workers) {
+    is(on($w, shards_shown(q{SELECT count(*) FROM pg_class WHERE relname ~ '^(accounts|events|countries)'})),
+        0, $w->name . ': no shard is left');
+}
+is(drift_rows($_), '0:', $_->name . ': the drift log is still empty') for @nodes;
+
+# --- pg_migrate against the coordinator ------------------------------------------------------
+SKIP: {
+    skip 'PG_MIGRATE_BIN is not set (scripts/test builds pg_migrate and sets it)', 4
+      unless defined $bin && $bin ne '';
+    local $ENV{PGHOST} = $coordinator->host;
+    local $ENV{PGPORT} = $coordinator->port;
+    local $ENV{PGDATABASE} = 'postgres';
+    my $pg_migrate = sub {
+        my ($o, $e) = ('', '');
+        IPC::Run::run([ $bin, @_ ], '<', \undef, '>', \$o, '2>', \$e, IPC::Run::timeout(120));
+        return ($? >> 8, $o, $e);
+    };
+    ($rc, $out, $err) = $pg_migrate->('run', $dir);
+    is($rc, 0, 'pg_migrate run applies the folder through the coordinator') or diag "$out\n$err";
+    is(states(), '1=applied,2=applied,3=applied', 'all applied again');
+    ($rc, $out, $err) = $pg_migrate->('status', $dir);
+    is($rc, 0, 'pg_migrate status') or diag "$out\n$err";
+    ($rc, $out, $err) = $pg_migrate->('drift');
+    is($rc, 0, 'pg_migrate drift finds nothing on the coordinator') or diag "$out\n$err";
+}
+is(drift_rows($_), '0:', $_->name . ': the drift log is empty at the end') for @nodes;
+
+done_testing();
