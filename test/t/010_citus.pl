@@ -27,13 +27,20 @@ my @nodes;
 for my $name ('coordinator', 'worker1', 'worker2') {
     my $node = PostgreSQL::Test::Cluster->new($name);
     $node->init;
-    # Citus runs multi-node DDL as two-phase commits; four shards keep the test small.
+    # Citus runs multi-node DDL as two-phase commits and create_distributed_table_concurrently
+# through logical replication; four shards keep the test small.
     $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'citus'
 max_prepared_transactions = 20
+wal_level = logical
+max_wal_senders = 10
+max_replication_slots = 10
 max_worker_processes = 24
 citus.shard_count = 4
 });
+    # Citus connects to its own node by this name (create_distributed_table_concurrently's
+    # replication): the test clusters listen on a unix socket only.
+    $node->append_conf('postgresql.conf', "citus.local_hostname = '" . $node->host . "'\n");
     $node->start;
     $node->safe_psql('postgres', 'CREATE EXTENSION citus');
     push @nodes, $node;
@@ -83,15 +90,30 @@ SELECT create_reference_table('countries');
     '3_column.sql' => 'ALTER TABLE accounts ADD COLUMN country text;',
     'rollback/3_column.sql' => 'ALTER TABLE accounts DROP COLUMN country;',
 );
-for my $f (sort keys %files) {
-    open my $fh, '>', "$dir/$f" or die "$dir/$f: $!";
-    print $fh $files{$f};
-    close $fh;
+sub add_files {
+    my %add = @_;
+    for my $f (sort keys %add) {
+        open my $fh, '>', "$dir/$f" or die "$dir/$f: $!";
+        print $fh $add{$f};
+        close $fh;
+        chmod 0644, "$dir/$f";
+    }
 }
+add_files(%files);
 chmod 0755, $dir, "$dir/rollback";
-chmod 0644, glob("$dir/*.sql $dir/rollback/*.sql");
-
 coordinator("SELECT count(*) FROM migrate_load_dir('$dir')");
+
+# Citus rolls back distributed DDL in subtransactions, on the workers too: migrate_test's
+# round trips work, and leave nothing behind.
+is(coordinator(q{SELECT string_agg(version || ':' || reversible || ':' || COALESCE(detail, ''), ','
+                 ORDER BY version) FROM migrate_test()}),
+    '1:true:,2:true:,3:true:', 'migrate_test: every migration reversible');
+is(coordinator('SELECT count(*) FROM citus_tables'), 0, 'the round trips left no Citus table');
+for my $w (@workers) {
+    is(on($w, shards_shown(q{SELECT count(*) FROM pg_class WHERE relname ~ '^(accounts|events|countries)'})),
+        0, $w->name . ': nor any shard');
+}
+
 my ($rc, $out, $err) = $coordinator->psql('postgres', 'CALL migrate_run()');
 is($rc, 0, 'CALL migrate_run() on the coordinator applies the folder') or diag $err;
 
@@ -151,7 +173,6 @@ is(coordinator(q{SELECT (migrate_schema_fingerprint()->'table'->'public.events')
     'a distributed table: method, column, colocation (by table name) and shard count');
 is(coordinator(q{SELECT migrate_schema_fingerprint()->'table'->'public.countries'->>'distribution'}),
     'reference', 'a reference table');
-diag coordinator(q{SELECT migrate_schema_fingerprint()->'table'});
 
 coordinator('CREATE TABLE scratch (id bigint PRIMARY KEY, v text)');
 my $plain = coordinator('SELECT migrate_schema_hash()');
@@ -177,16 +198,27 @@ is(coordinator(q{SELECT migrate_schema_fingerprint(ARRAY['app'])::text}),
     'a local table on a Citus database has the fingerprint it has without Citus');
 coordinator('DROP SCHEMA app CASCADE; TRUNCATE migrations_schema.drift_log');
 
-# --- migrate_test -----------------------------------------------------------------------------
-coordinator(q{SELECT migrate_register('4', 'distribute more', $m$
+# --- create_distributed_table_concurrently: a top-level statement ------------------------------
+# Citus refuses it in a transaction block: migrate_test says it did not run it, and
+# migrate_run runs it through its background worker, like CREATE INDEX CONCURRENTLY.
+add_files(
+    '4_sessions.sql' => q{
 CREATE TABLE sessions (account_id bigint NOT NULL, id bigint NOT NULL, PRIMARY KEY (account_id, id));
-SELECT create_distributed_table('sessions', 'account_id', colocate_with => 'accounts');
-ALTER TABLE events ADD COLUMN kind text;
-$m$, 'ALTER TABLE events DROP COLUMN kind; DROP TABLE sessions;')});
-($rc, $out, $err) = $coordinator->psql('postgres',
-    q{SELECT version, reversible, detail FROM migrate_test()});
-diag "migrate_test: rc=$rc out=$out err=$err";
-coordinator(q{SELECT migrate_unregister('4')});
+SELECT create_distributed_table_concurrently('sessions', 'account_id', colocate_with => 'accounts');
+},
+    'rollback/4_sessions.sql' => 'DROP TABLE sessions;');
+coordinator("SELECT count(*) FROM migrate_load_dir('$dir')");
+is(coordinator(q{SELECT version || ':' || reversible || ':' || detail FROM migrate_test()}),
+    '4:true:not run, as they only run at top level (VACUUM, CALL, DO with COMMIT, ...): '
+    . 'up statement 2 (line 3)',
+    'migrate_test names the statement it could not run in its subtransaction');
+($rc, $out, $err) = $coordinator->psql('postgres', 'CALL migrate_run()');
+is($rc, 0, 'CALL migrate_run() distributes a table concurrently') or diag $err;
+is(coordinator(q{SELECT citus_table_type || ':' || shard_count FROM citus_tables
+                 WHERE table_name = 'sessions'::regclass}),
+    'distributed:4', 'sessions is distributed');
+is(states(), '1=applied,2=applied,3=applied,4=applied', 'status: all four applied');
+is(drift_rows($_), '0:', $_->name . ': the drift log is empty') for @nodes;
 
 # --- the runner on a worker ------------------------------------------------------------------
 my $coordinator_name = $coordinator->host . ':' . $coordinator->port;
@@ -206,10 +238,10 @@ is(drift_rows($workers[0]), '0:', 'and the worker logged nothing');
 # --- rolling everything back -----------------------------------------------------------------
 ($rc, $out, $err) = $coordinator->psql('postgres', 'CALL migrate_run_rollback(everything => true)');
 is($rc, 0, 'CALL migrate_run_rollback(everything => true) on the coordinator') or diag $err;
-is(states(), '1=pending,2=pending,3=pending', 'everything is pending again');
+is(states(), '1=pending,2=pending,3=pending,4=pending', 'everything is pending again');
 is(coordinator('SELECT count(*) FROM citus_tables'), 0, 'no Citus table is left');
 for my $w (@workers) {
-    is(on($w, shards_shown(q{SELECT count(*) FROM pg_class WHERE relname ~ '^(accounts|events|countries)'})),
+    is(on($w, shards_shown(q{SELECT count(*) FROM pg_class WHERE relname ~ '^(accounts|events|countries|sessions)'})),
         0, $w->name . ': no shard is left');
 }
 is(drift_rows($_), '0:', $_->name . ': the drift log is still empty') for @nodes;
@@ -228,7 +260,7 @@ SKIP: {
     };
     ($rc, $out, $err) = $pg_migrate->('run', $dir);
     is($rc, 0, 'pg_migrate run applies the folder through the coordinator') or diag "$out\n$err";
-    is(states(), '1=applied,2=applied,3=applied', 'all applied again');
+    is(states(), '1=applied,2=applied,3=applied,4=applied', 'all applied again');
     ($rc, $out, $err) = $pg_migrate->('status', $dir);
     is($rc, 0, 'pg_migrate status') or diag "$out\n$err";
     ($rc, $out, $err) = $pg_migrate->('drift');
