@@ -39,7 +39,7 @@ ensure_citus() {
     fi
     "$pg_config" --version >/dev/null 2>&1 || { echo "no usable pg_config: $pg_config" >&2; return 1; }
     cache=$(citus_cache_dir)
-    key="citus-$CITUS_VERSION-pg$("$pg_config" --version | tr -cd '0-9.')-$(
+    key="citus-$CITUS_VERSION-pg$("$pg_config" --version | awk '{print $2}')-$(
         { "$pg_config" --configure; cksum <"$tarball"; } | cksum | cut -d' ' -f1)"
     if [ ! -f "$cache/$key/.complete" ]; then
         for p in $CITUS_PACKAGES; do

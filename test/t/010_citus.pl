@@ -15,12 +15,10 @@ use Test::More;
 
 my $sharedir = `pg_config --sharedir`;
 chomp $sharedir;
-unless (-f "$sharedir/extension/citus.control") {
-    my $vendored = '../shared/vendor/citus-12.1.12.tar.gz';
-    plan skip_all => "Citus is not installed in $sharedir/extension ("
-      . (-f $vendored ? "scripts/citus.sh builds it from $vendored"
-                      : "its vendored source $vendored is absent") . ')';
-}
+plan skip_all => "Citus is not installed in $sharedir/extension (scripts/test builds and "
+  . 'installs it with scripts/citus.sh from ../shared/vendor/citus-12.1.12.tar.gz, when that '
+  . 'vendored source is there)'
+  unless -f "$sharedir/extension/citus.control";
 my $bin = $ENV{PG_MIGRATE_BIN};
 
 my @nodes;
@@ -151,6 +149,18 @@ for my $app ('psql', 'citus_run_command gpid=10000000001') {
     like($err, qr/CREATE TABLE outside migrations .* is refused by migrations_schema.ddl_guard/,
         "ddl_guard = error refuses a user's DDL on a worker (application_name $app)");
 }
+# A shard is Citus's, whoever changes it: never drift, never refused.
+my $shard = on($workers[0], shards_shown(q{SELECT relname FROM pg_class
+    WHERE relname ~ '^accounts_[0-9]+$' ORDER BY relname LIMIT 1}));
+($rc, $out, $err) = $workers[0]->psql('postgres', "CREATE INDEX shard_by_hand ON $shard (name)");
+is($rc, 0, "an index made by hand on shard $shard passes the guard") or diag $err;
+is(drift_rows($workers[0]), '0:', 'and is not drift');
+# Dropped, it is known by its own name only: the guard sees an index of no shard.
+on($workers[0], 'SET migrations_schema.ddl_guard_bypass = on; DROP INDEX shard_by_hand;
+                 TRUNCATE migrations_schema.drift_log');
+on($workers[0], "ALTER TABLE $shard ADD COLUMN by_hand int; ALTER TABLE $shard DROP COLUMN by_hand");
+is(drift_rows($workers[0]), '0:', 'a shard altered by hand is not drift either');
+
 # DDL typed on the coordinator outside migrations is the coordinator's drift, not the workers'.
 coordinator('CREATE INDEX accounts_name_idx ON accounts (name)');
 is(on($workers[0], shards_shown(q{SELECT count(*) FROM pg_indexes WHERE indexname LIKE 'accounts_name_idx_%'})), 2,
@@ -228,12 +238,30 @@ for my $call ('CALL migrate_run()', 'SELECT * FROM migrate_apply()',
         \\set VERBOSITY verbose
         SET search_path = public, pg_temp;
         $call;
-        SELECT current_user || ' ' || current_setting('search_path')});
+        SELECT current_user || ' ' || current_setting('search_path')}, on_error_stop => 0);
     my ($function) = $call =~ /(migrate_\w+)/;
+    is($out, 'postgres public, pg_temp', "$function(): identity and search_path intact");
     like($err, qr/ERROR:  55000: \Q$function\E\(\) cannot run on a Citus worker\nDETAIL:  This node is a worker of the Citus cluster whose coordinator is \Q$coordinator_name\E\./,
         "$function() on a worker is refused, naming the coordinator");
 }
 is(drift_rows($workers[0]), '0:', 'and the worker logged nothing');
+# As a role that may only run migrations: refused the same way, and the session is intact.
+coordinator(q{CREATE ROLE deployer LOGIN;
+    GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO deployer;
+    TRUNCATE migrations_schema.drift_log});
+on($workers[0], q{SET migrations_schema.ddl_guard_bypass = on;
+    GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO deployer;
+    TRUNCATE migrations_schema.drift_log});
+($rc, $out, $err) = $workers[0]->psql('postgres', q{
+    \set VERBOSITY verbose
+    SET search_path = public, pg_temp;
+    CALL migrate_run();
+    SELECT current_user || ' ' || current_setting('search_path')},
+    on_error_stop => 0, extra_params => [ '-U', 'deployer' ]);
+like($err, qr/ERROR:  55000: migrate_run\(\) cannot run on a Citus worker/,
+    'the deploy role is refused on a worker');
+is($out, 'deployer public, pg_temp', 'and stays itself, with its search_path');
+is(states($workers[0]), '', 'the worker\'s tracking state is untouched (the coordinator keeps it)');
 
 # --- rolling everything back -----------------------------------------------------------------
 ($rc, $out, $err) = $coordinator->psql('postgres', 'CALL migrate_run_rollback(everything => true)');
