@@ -158,8 +158,10 @@ is(drift_rows($workers[0]), '0:', 'and is not drift');
 # Dropped, it is known by its own name only: the guard sees an index of no shard.
 on($workers[0], 'SET migrations_schema.ddl_guard_bypass = on; DROP INDEX shard_by_hand;
                  TRUNCATE migrations_schema.drift_log');
-on($workers[0], "ALTER TABLE $shard ADD COLUMN by_hand int; ALTER TABLE $shard DROP COLUMN by_hand");
-is(drift_rows($workers[0]), '0:', 'a shard altered by hand is not drift either');
+($rc, $out, $err) = $workers[0]->psql('postgres',
+    "ALTER TABLE $shard ADD COLUMN by_hand int; ALTER TABLE $shard DROP COLUMN by_hand");
+is($rc, 0, 'a shard altered by hand passes the guard') or diag $err;
+is(drift_rows($workers[0]), '0:', 'and is not drift either');
 
 # DDL typed on the coordinator outside migrations is the coordinator's drift, not the workers'.
 coordinator('CREATE INDEX accounts_name_idx ON accounts (name)');
@@ -172,8 +174,11 @@ is(drift_rows($_), '0:', $_->name . ': nor is dropping it') for @workers;
 coordinator('TRUNCATE migrations_schema.drift_log');
 
 # --- the fingerprint knows distribution ------------------------------------------------------
+# Shards are left out even where a session sees them (Citus hides them from most clients).
 my $hash = coordinator('SELECT migrate_schema_hash()');
-is(on($_, 'SELECT migrate_schema_hash()'), $hash,
+is(coordinator(shards_shown('SELECT migrate_schema_hash()')), $hash,
+    'the coordinator\'s fingerprint leaves out its placement of the reference table');
+is(on($_, shards_shown('SELECT migrate_schema_hash()')), $hash,
     $_->name . ' has the coordinator\'s fingerprint: shards are left out') for @workers;
 is(coordinator(q{SELECT (migrate_schema_fingerprint()->'table'->'public.events')
                         - 'kind' - 'persistence' - 'row_security' - 'force_row_security'
