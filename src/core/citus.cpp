@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <iterator>
 
 #include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
@@ -40,6 +41,31 @@ std::vector<std::uint64_t> shard_id_candidates(const std::string& identity) {
             ids.push_back(id);
     }
     return ids;
+}
+
+std::string pretty_size(long long bytes) {
+    // pg_size_pretty: a unit while the number is under 10240 of it, rounded half up.
+    static const char* const units[] = {"bytes", "kB", "MB", "GB", "TB", "PB"};
+    long long size = bytes;
+    std::size_t unit = 0;
+    while (unit + 1 < std::size(units) && (size < 0 ? -size : size) >= 10 * 1024) {
+        size = (size + (size < 0 ? -512 : 512)) / 1024;
+        ++unit;
+    }
+    return std::to_string(size) + " " + units[unit];
+}
+
+std::string citus_finding_note(const std::string& distribution, long long shards,
+                               std::optional<long long> bytes) {
+    const std::string size = bytes ? ", " + pretty_size(*bytes) + " over the workers" : "";
+    if (distribution == "reference")
+        return "Citus: a reference table, copied to every node" + size +
+               "; each copy takes the lock and does the work";
+    if (distribution == "hash" || distribution == "range" || distribution == "append")
+        return "Citus: a " + distribution + "-distributed table of " + std::to_string(shards) +
+               (shards == 1 ? " shard" : " shards") + size +
+               "; each shard takes the lock and does the work";
+    return {};
 }
 
 }  // namespace ms::core

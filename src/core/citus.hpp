@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -23,5 +24,15 @@ bool is_citus_internal_application(const std::string& application_name);
 // that ends in '_' and digits gives one candidate, in order, without repeats; whether it is
 // a shard is for pg_dist_shard to say.
 std::vector<std::uint64_t> shard_id_candidates(const std::string& identity);
+
+// What a lint finding on a Citus table adds: a lock or rewrite of a distributed table
+// happens on each of its shards, over the workers. distribution: hash, range, append,
+// reference (bytes: over all the workers, as citus_total_relation_size tells); empty for a
+// table whose data stays on the coordinator (a citus local table), which needs no note.
+std::string citus_finding_note(const std::string& distribution, long long shards,
+                               std::optional<long long> bytes);
+
+// A size as pg_size_pretty() prints it: "9000 bytes", "10 kB", "12 MB", ...
+std::string pretty_size(long long bytes);
 
 }  // namespace ms::core

@@ -301,4 +301,46 @@ SKIP: {
 }
 is(drift_rows($_), '0:', $_->name . ': the drift log is empty at the end') for @nodes;
 
+# --- lint knows distributed tables -------------------------------------------------------------
+coordinator(q{INSERT INTO accounts (id, name) SELECT g, 'a' || g FROM generate_series(1, 2000) g;
+              INSERT INTO events (account_id, id, payload) SELECT g % 100 + 1, g, md5(g::text)
+              FROM generate_series(1, 5000) g;
+              CREATE TABLE plain_local (id bigint PRIMARY KEY);
+              TRUNCATE migrations_schema.drift_log});
+my $events_size = coordinator(q{SELECT pg_size_pretty(citus_total_relation_size('events'))});
+sub lint {
+    my ($sql, $rule) = @_;
+    return coordinator(qq{SELECT string_agg(severity || ': ' || message, ' | ') FROM migrate_lint(\$m\$$sql\$m\$)
+                          WHERE rule = '$rule'});
+}
+is(lint('CREATE INDEX events_kind ON events (payload);', 'index-not-concurrent'),
+    'warning: CREATE INDEX without CONCURRENTLY on events, which holds rows, blocks writes to it '
+    . "until the index is built (Citus: a hash-distributed table of 4 shards, $events_size over "
+    . 'the workers; each shard takes the lock and does the work)',
+    'a distributed table holds the rows of its shards: the finding names shards and total size');
+is(coordinator(q{SELECT relation_bytes = citus_total_relation_size('events') AND row_estimate > 0
+                 FROM migrate_lint('CREATE INDEX events_kind ON events (payload);')
+                 WHERE rule = 'index-not-concurrent'}),
+    't', 'its size and row estimate are those of the shards');
+is(lint('ALTER TABLE accounts ALTER COLUMN id TYPE int;', 'citus-distribution-column'),
+    'error: changing the type of column "id" of accounts, its Citus distribution column: Citus refuses it',
+    'changing the type of the distribution column is an error');
+is(lint('ALTER TABLE accounts DROP COLUMN id;', 'citus-distribution-column'),
+    'error: dropping column "id" of accounts, its Citus distribution column: Citus refuses it',
+    'dropping it too');
+is(lint('ALTER TABLE accounts ALTER COLUMN name TYPE varchar(10);', 'citus-distribution-column'),
+    '', 'another column is no distribution column');
+is(lint('ALTER TABLE events ADD CONSTRAINT events_local FOREIGN KEY (id) REFERENCES plain_local (id) NOT VALID;',
+        'citus-foreign-key-to-local'),
+    'error: a FOREIGN KEY from events, a Citus hash-distributed table, to plain_local, a table '
+    . 'Citus does not know: Citus refuses it',
+    'a foreign key from a distributed table to a plain local table is an error');
+is(lint('ALTER TABLE events ADD CONSTRAINT events_accounts FOREIGN KEY (account_id) REFERENCES accounts (id) NOT VALID;',
+        'citus-foreign-key-to-local'),
+    '', 'to a colocated distributed table it is none');
+($rc, $out, $err) = $coordinator->psql('postgres',
+    'ALTER TABLE events ADD CONSTRAINT events_local FOREIGN KEY (id) REFERENCES plain_local (id) NOT VALID');
+like($err, qr/ERROR/, 'Citus does refuse that foreign key');
+coordinator('DROP TABLE plain_local; TRUNCATE migrations_schema.drift_log');
+
 done_testing();

@@ -2,7 +2,9 @@
 
 #include <gtest/gtest.h>
 
+using ms::core::citus_finding_note;
 using ms::core::is_citus_internal_application;
+using ms::core::pretty_size;
 using ms::core::shard_id_candidates;
 
 TEST(Citus, InternalConnectionsAreKnownByTheirApplicationName) {
@@ -34,4 +36,27 @@ TEST(Citus, NamesWithoutAShardSuffixGiveNone) {
     EXPECT_TRUE(shard_id_candidates("public.events_+1").empty());
     EXPECT_TRUE(shard_id_candidates("public.events_99999999999999999999999").empty());
     EXPECT_TRUE(shard_id_candidates("").empty());
+}
+
+TEST(Citus, SizesPrintAsPgSizePretty) {
+    EXPECT_EQ(pretty_size(0), "0 bytes");
+    EXPECT_EQ(pretty_size(10239), "10239 bytes");
+    EXPECT_EQ(pretty_size(10240), "10 kB");
+    EXPECT_EQ(pretty_size(10239 * 1024), "10239 kB");
+    EXPECT_EQ(pretty_size(10 * 1024 * 1024 - 1), "10 MB");
+    EXPECT_EQ(pretty_size(10 * 1024 * 1024), "10 MB");
+    EXPECT_EQ(pretty_size(3LL * 1024 * 1024 * 1024 * 1024 * 1024), "3072 TB");
+}
+
+TEST(Citus, FindingsOnDistributedTablesNameShardsAndSize) {
+    EXPECT_EQ(citus_finding_note("hash", 32, 1LL << 30),
+              "Citus: a hash-distributed table of 32 shards, 1024 MB over the workers; each "
+              "shard takes the lock and does the work");
+    EXPECT_EQ(citus_finding_note("range", 1, std::nullopt),
+              "Citus: a range-distributed table of 1 shard; each shard takes the lock and does "
+              "the work");
+    EXPECT_EQ(citus_finding_note("reference", 1, 16384),
+              "Citus: a reference table, copied to every node, 16 kB over the workers; each "
+              "copy takes the lock and does the work");
+    EXPECT_EQ(citus_finding_note("citus local", 1, 16384), "");
 }
