@@ -1,7 +1,7 @@
 #include "core/citus.hpp"
 
 #include <boost/algorithm/string/classification.hpp>
-#include <boost/algorithm/string/erase.hpp>
+#include <boost/algorithm/string/trim.hpp>
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/algorithm/string/split.hpp>
 
@@ -23,9 +23,9 @@ std::vector<std::uint64_t> shard_id_candidates(const std::string& identity) {
     boost::algorithm::split(parts, identity, boost::algorithm::is_any_of(". "));
     std::vector<std::uint64_t> ids;
     for (auto& part : parts) {
-        // A quoted identifier ("Big Table_102008") keeps its quotes in the identity; a
-        // doubled quote inside it is a quote of the name.
-        boost::algorithm::erase_all(part, "\"");
+        // A quoted identifier ("Big Table_102008") keeps its quotes in the identity: they
+        // end the part; a quote inside a name is part of the name.
+        boost::algorithm::trim_if(part, boost::algorithm::is_any_of("\""));
         const auto underscore = part.rfind('_');
         if (underscore == std::string::npos || underscore == 0 || underscore + 1 == part.size())
             continue;

@@ -36,6 +36,7 @@ TEST(Citus, NamesWithoutAShardSuffixGiveNone) {
     EXPECT_TRUE(shard_id_candidates("public.events_+1").empty());
     EXPECT_TRUE(shard_id_candidates("public.events_99999999999999999999999").empty());
     EXPECT_TRUE(shard_id_candidates("").empty());
+    EXPECT_TRUE(shard_id_candidates("public.\"t_1\"\"2\"").empty());
 }
 
 TEST(Citus, SizesPrintAsPgSizePretty) {
