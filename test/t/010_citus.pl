@@ -301,6 +301,16 @@ SKIP: {
 }
 is(drift_rows($_), '0:', $_->name . ': the drift log is empty at the end') for @nodes;
 
+# --- drift in the distribution ---------------------------------------------------------------
+# Colocating a table differently runs no DDL: only the fingerprint sees it.
+coordinator(q{SELECT update_distributed_table_colocation('events', colocate_with => 'none')});
+is(coordinator(q{SELECT string_agg(change || ' ' || object_type || ' ' || object || ': ' || detail, '; ')
+                 FROM migrate_drift()}),
+    "changed table public.events: colocated_with: 'public.accounts' -> 'public.events'",
+    'migrate_drift() on the coordinator sees a table colocated outside migrations');
+coordinator(q{SELECT update_distributed_table_colocation('events', colocate_with => 'accounts')});
+is(coordinator('SELECT count(*) FROM migrate_drift()'), 0, 'and nothing once it is back');
+
 # --- lint knows distributed tables -------------------------------------------------------------
 coordinator(q{INSERT INTO accounts (id, name) SELECT g, 'a' || g FROM generate_series(1, 2000) g;
               INSERT INTO events (account_id, id, payload) SELECT g % 100 + 1, g, md5(g::text)
