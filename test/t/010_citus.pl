@@ -1,8 +1,9 @@
 # A Citus cluster (a coordinator and two workers) migrated from its coordinator: a folder
 # with distributed and reference tables, a CONCURRENTLY index and an ADD COLUMN through
 # CALL migrate_run(); no drift on any node; ddl_guard = error on the workers without
-# breaking Citus's propagation; the fingerprint and distribution; migrate_test; the runner
-# refused on a worker; rolling everything back; pg_migrate against the coordinator.
+# breaking Citus's propagation; the fingerprint and distribution; migrate_test and
+# create_distributed_table_concurrently; the runner refused on a worker; rolling everything
+# back; pg_migrate against the coordinator; drift in the distribution; lint on Citus tables.
 # Citus is built from ../shared/vendor/citus-12.1.12.tar.gz by scripts/citus.sh (which
 # scripts/test runs); without it installed in the server under test, the test skips.
 use strict;
@@ -26,7 +27,7 @@ for my $name ('coordinator', 'worker1', 'worker2') {
     my $node = PostgreSQL::Test::Cluster->new($name);
     $node->init;
     # Citus runs multi-node DDL as two-phase commits and create_distributed_table_concurrently
-# through logical replication; four shards keep the test small.
+    # through logical replication; four shards keep the test small.
     $node->append_conf('postgresql.conf', qq{
 shared_preload_libraries = 'citus'
 max_prepared_transactions = 20
@@ -44,7 +45,6 @@ citus.shard_count = 4
     push @nodes, $node;
 }
 my ($coordinator, @workers) = @nodes;
-my %node_of = map { $_->name => $_ } @nodes;
 
 sub on { my ($node, $sql) = @_; return $node->safe_psql('postgres', $sql); }
 # Citus hides shards from clients' catalog queries; these look for them.
