@@ -348,6 +348,13 @@ is(lint('ALTER TABLE events ADD CONSTRAINT events_local FOREIGN KEY (id) REFEREN
 is(lint('ALTER TABLE events ADD CONSTRAINT events_accounts FOREIGN KEY (account_id) REFERENCES accounts (id) NOT VALID;',
         'citus-foreign-key-to-local'),
     '', 'to a colocated distributed table it is none');
+# A role that may only lint (and owns none of the tables) gets the same facts from Citus.
+coordinator('GRANT EXECUTE ON FUNCTION migrate_lint(text) TO deployer');
+is($coordinator->safe_psql('postgres', q{SELECT current_user || ': ' || rule || ' ' || severity
+        || ' ' || (relation_bytes = citus_total_relation_size('events'))
+        FROM migrate_lint('CREATE INDEX events_kind ON events (payload);')
+        WHERE rule = 'index-not-concurrent'}, extra_params => [ '-U', 'deployer' ]),
+    'deployer: index-not-concurrent warning true', 'as a role holding only EXECUTE on migrate_lint');
 ($rc, $out, $err) = $coordinator->psql('postgres',
     'ALTER TABLE events ADD CONSTRAINT events_local FOREIGN KEY (id) REFERENCES plain_local (id) NOT VALID');
 like($err, qr/ERROR/, 'Citus does refuse that foreign key');
