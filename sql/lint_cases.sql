@@ -93,6 +93,13 @@ INSERT INTO lint_case (name, rule, fires, script) VALUES
  ('REINDEX SYSTEM', 'reindex-not-concurrent', false, 'REINDEX SYSTEM;'),
  ('REINDEX TABLE', 'reindex-not-concurrent', true, 'REINDEX TABLE lc_big;');
 
+-- The Citus rules fire on Citus tables only (test/t/010_citus.pl has the cases that fire).
+INSERT INTO lint_case (name, rule, fires, script) VALUES
+ ('foreign key to a plain table, without Citus', 'citus-foreign-key-to-local', false,
+  'ALTER TABLE lc_child ADD CONSTRAINT lc_fk3 FOREIGN KEY (parent_id) REFERENCES lc_parent (id) NOT VALID;'),
+ ('type change of a column, without Citus', 'citus-distribution-column', false,
+  'ALTER TABLE lc_big ALTER COLUMN email TYPE varchar(300);');
+
 INSERT INTO lint_case (name, rule, fires, script, message_has) VALUES
  ('TRUNCATE CASCADE names the children', 'destructive', true, 'TRUNCATE lc_parent CASCADE;',
   'also empties every table referencing it: lc_child');

@@ -109,6 +109,14 @@ const std::vector<LintRuleInfo>& lint_rules() {
          "Prefer CHECK constraints on the tables: a domain's CHECK is checked in every table "
          "that uses the domain, so changing it later scans all of them (ALTER DOMAIN ... ADD "
          "CONSTRAINT ... NOT VALID, then VALIDATE, is the only online way)."},
+        {R::CitusForeignKeyToLocal, "citus-foreign-key-to-local", S::Error,
+         "Citus refuses a foreign key from a distributed table to a table it does not know: "
+         "make the referenced table a reference table (create_reference_table) or distribute "
+         "it colocated, on the column the key uses, in an earlier statement."},
+        {R::CitusDistributionColumn, "citus-distribution-column", S::Error,
+         "Citus cannot change the type of, or drop, a table's distribution column: "
+         "alter_distributed_table(distribution_column => ...) redistributes onto another "
+         "column first (it copies the table), or add a new column and move to it."},
         {R::PreferBigint, "prefer-bigint", S::Warning,
          "Use bigint for keys and counters: integer runs out at 2^31, and widening it later "
          "rewrites the table.", false},

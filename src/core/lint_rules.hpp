@@ -43,6 +43,9 @@ enum class LintRule {
     ExclusionConstraint,
     ValidateSameTransaction,
     DomainCheck,
+    // Citus: only where its catalog is there.
+    CitusForeignKeyToLocal,
+    CitusDistributionColumn,
     // Style: off unless a policy asks for them (the "style" preset).
     PreferBigint,
     PreferText,

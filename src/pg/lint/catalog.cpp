@@ -1,6 +1,7 @@
 #include "pg/lint/catalog.hpp"
 
 #include "core/lint_facts.hpp"
+#include "pg/base/citus.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/spi.hpp"
 
@@ -58,6 +59,48 @@ int int4_at(std::uint64_t row, int col) {
     return is_null ? 0 : DatumGetInt32(d);
 }
 
+// A Citus table's distribution, and the sizes of its shards over the workers, read through
+// Citus's own functions. The heap size (citus_relation_size) gives the row estimate: the
+// shell table on the coordinator holds no rows.
+constexpr const char* citus_sql = R"SQL(
+SELECT CASE WHEN p.partmethod OPERATOR(pg_catalog.=) 'h' THEN 'hash'
+            WHEN p.partmethod OPERATOR(pg_catalog.=) 'r' THEN 'range'
+            WHEN p.partmethod OPERATOR(pg_catalog.=) 'a' THEN 'append'
+            WHEN p.repmodel OPERATOR(pg_catalog.=) 't' THEN 'reference'
+            ELSE 'citus local' END,
+       (SELECT pg_catalog.count(*) FROM pg_catalog.pg_dist_shard s
+        WHERE s.logicalrelid OPERATOR(pg_catalog.=) p.logicalrelid),
+       (SELECT a.attname::pg_catalog.text FROM pg_catalog.pg_attribute a
+        WHERE a.attrelid OPERATOR(pg_catalog.=) p.logicalrelid
+          AND a.attnum::pg_catalog.text OPERATOR(pg_catalog.=)
+              pg_catalog.substring(p.partkey, ':varattno ([0-9]+)')),
+       CASE WHEN p.partmethod OPERATOR(pg_catalog.<>) 'n' OR p.repmodel OPERATOR(pg_catalog.=) 't'
+            THEN pg_catalog.citus_total_relation_size(p.logicalrelid) END,
+       CASE WHEN p.partmethod OPERATOR(pg_catalog.<>) 'n' OR p.repmodel OPERATOR(pg_catalog.=) 't'
+            THEN pg_catalog.citus_relation_size(p.logicalrelid)::pg_catalog.float8 END
+FROM pg_catalog.pg_dist_partition p
+WHERE p.logicalrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)
+)SQL";
+
+void add_citus_facts(const std::string& relation, int block_size, int tuple_width,
+                     RelationFacts& facts) {
+    if (!citus_catalog_present() || spi_query(citus_sql, {text_arg(relation)}) == 0)
+        return;
+    CitusTableFacts citus;
+    citus.distribution = spi_required_text(0, 1);
+    citus.shards = int8_at(0, 2);
+    citus.column = spi_text(0, 3);
+    bool unsized = false;
+    (void)spi_datum(0, 4, &unsized);
+    if (!unsized && block_size > 0) {
+        // Shards of a table Citus distributed hold its rows; nothing measured them here.
+        facts.bytes = int8_at(0, 4);
+        facts.rows = core::estimate_rows(
+            core::HeapStats{-1, 0, float8_at(0, 5) / block_size, tuple_width}, block_size);
+    }
+    facts.citus = std::move(citus);
+}
+
 }  // namespace
 
 RelationFacts relation_facts(const std::string& relation) {
@@ -67,6 +110,8 @@ RelationFacts relation_facts(const std::string& relation) {
         return facts;
     facts.exists = true;
     facts.kind = spi_required_text(0, 1).front();
+    const int first_block_size = int4_at(0, 6);
+    const int first_tuple_width = int4_at(0, 7);
     double rows = 0;
     long long bytes = 0;
     for (std::uint64_t i = 0; i < heaps; ++i) {
@@ -81,6 +126,7 @@ RelationFacts relation_facts(const std::string& relation) {
     }
     facts.rows = rows;
     facts.bytes = bytes;
+    add_citus_facts(relation, first_block_size, first_tuple_width, facts);
     return facts;
 }
 

@@ -13,11 +13,21 @@
 
 namespace ms::pg {
 
+// A table Citus knows (its catalog looked up by name, only when it is there).
+struct CitusTableFacts {
+    std::string distribution;           // hash, range, append, reference, citus local
+    long long shards = 0;
+    std::optional<std::string> column;  // the distribution column
+};
+
 struct RelationFacts {
     bool exists = false;
     char kind = 0;                      // pg_class.relkind
-    std::optional<long long> bytes;     // pg_total_relation_size, summed over partitions
-    std::optional<double> rows;         // count-free estimate, summed over partitions
+    // pg_total_relation_size, summed over partitions; of a distributed or reference table,
+    // over its shards on the workers (Citus's citus_total_relation_size)
+    std::optional<long long> bytes;
+    std::optional<double> rows;         // count-free estimate, summed over partitions (shards)
+    std::optional<CitusTableFacts> citus;
 };
 
 // `relation` as written in the script (quoted, maybe schema-qualified).

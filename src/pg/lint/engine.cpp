@@ -3,6 +3,8 @@
 // values used too early, no lock_timeout). The per-action rules are in lint_engine_rules.cpp.
 #include "pg/lint/engine.hpp"
 
+#include "core/citus.hpp"
+
 #include "pg/lint/catalog.hpp"
 
 namespace ms::pg {
@@ -208,6 +210,15 @@ void LintEngine::add(core::LintRule rule, const LintRelation& relation, std::str
             if (known.exists) {
                 f.relation_bytes = known.bytes;
                 f.row_estimate = known.rows;
+            }
+            // The work of a statement on a distributed table is done on every shard; a
+            // statement Citus refuses does none.
+            if (known.citus && rule != core::LintRule::CitusForeignKeyToLocal &&
+                rule != core::LintRule::CitusDistributionColumn) {
+                const std::string note = core::citus_finding_note(
+                    known.citus->distribution, known.citus->shards, known.bytes);
+                if (!note.empty())
+                    message += " (" + note + ")";
             }
         }
     }

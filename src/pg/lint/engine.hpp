@@ -58,6 +58,9 @@ private:
     void check_add_constraint(const LintAction& a);
     void check_removal(const LintAction& a);
     void check_rewrite(const LintAction& a);
+    // Citus: what it refuses on its tables.
+    void check_distribution_column(const LintAction& a, const char* doing);
+    void check_foreign_key_target(const LintAction& a);
     void record_enum_value(const LintAction& a);
     void check_enum_uses();
     void check_lock_timeout();

@@ -156,9 +156,32 @@ void LintEngine::check_add_column(const LintAction& a) {
                 " under an ACCESS EXCLUSIVE lock");
 }
 
+void LintEngine::check_distribution_column(const LintAction& a, const char* doing) {
+    const auto& citus = facts(a.relation).citus;
+    if (a.column == nullptr || !citus || !citus->column || *citus->column != a.column)
+        return;
+    add(LintRule::CitusDistributionColumn, a.relation,
+        std::string(doing) + " column " + quoted(a.column) + " of " + a.relation.written +
+            ", its Citus distribution column: Citus refuses it");
+}
+
+void LintEngine::check_foreign_key_target(const LintAction& a) {
+    const auto& from = facts(a.relation).citus;
+    if (a.referenced.name == nullptr || !from || from->distribution == "reference" ||
+        from->distribution == "citus local" || created_in_script(a.referenced))
+        return;
+    const RelationFacts& to = facts(a.referenced);
+    if (to.exists && !to.citus)
+        add(LintRule::CitusForeignKeyToLocal, a.relation,
+            "a FOREIGN KEY from " + std::string(a.relation.written) + ", a Citus " +
+                from->distribution + "-distributed table, to " + a.referenced.written +
+                ", a table Citus does not know: Citus refuses it");
+}
+
 void LintEngine::check_column_type(const LintAction& a) {
     if (a.column == nullptr || a.type_name == nullptr || !existing(a.relation))
         return;
+    check_distribution_column(a, "changing the type of");
     const std::string relation = a.relation.written;
     // A column or a type that does not exist makes the statement fail by itself.
     const auto from = column_type(relation, a.column);
@@ -207,6 +230,8 @@ void LintEngine::check_add_constraint(const LintAction& a) {
         added_not_valid_.emplace(relation, a.name);
     if (!existing(a.relation))
         return;
+    if (a.constraint == LintConstraint::ForeignKey)
+        check_foreign_key_target(a);
     if (a.constraint == LintConstraint::Exclusion)
         add(LintRule::ExclusionConstraint, a.relation,
             "ADD EXCLUDE" + (a.name ? " constraint " + quoted(a.name) : std::string()) +
@@ -252,6 +277,7 @@ void LintEngine::check_removal(const LintAction& a) {
         break;
     }
     case LintAct::DropColumn:
+        check_distribution_column(a, "dropping");
         add(LintRule::Destructive, a.relation,
             "DROP COLUMN " + quoted(a.column) + " of " + relation +
                 " deletes its data; clients still using the column fail");

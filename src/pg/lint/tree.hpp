@@ -63,6 +63,7 @@ struct LintFunction {
 struct LintAction {
     LintAct act;
     LintRelation relation;
+    LintRelation referenced;       // ADD CONSTRAINT ... FOREIGN KEY: the referenced table
     const char* column;
     const char* name;
     const char* type_name;         // quoted, for to_regtype; null: not resolvable (%TYPE)

@@ -142,7 +142,10 @@ void describe_constraint(const Constraint* c, LintAction* a) {
         a->constraint = LintConstraint::Check;
         a->not_null_column = not_null_check_column(c->raw_expr);
         break;
-    case CONSTR_FOREIGN: a->constraint = LintConstraint::ForeignKey; break;
+    case CONSTR_FOREIGN:
+        a->constraint = LintConstraint::ForeignKey;
+        a->referenced = relation_of(c->pktable);
+        break;
     case CONSTR_UNIQUE: a->constraint = LintConstraint::Unique; break;
     case CONSTR_PRIMARY: a->constraint = LintConstraint::PrimaryKey; break;
     case CONSTR_EXCLUSION: a->constraint = LintConstraint::Exclusion; break;

@@ -108,6 +108,20 @@ void describe(const Node* stmt, Facts& s) {
         }
         break;
     }
+    case T_SelectStmt: {
+        // Citus's create_distributed_table_concurrently() refuses to run in a transaction
+        // block, like CREATE INDEX CONCURRENTLY: SELECT create_distributed_table_concurrently(...)
+        // runs at top level. Known by name: the extension does not depend on Citus.
+        ListCell* cell;
+        foreach (cell, reinterpret_cast<const SelectStmt*>(stmt)->targetList) {
+            const auto* target = static_cast<const ResTarget*>(lfirst(cell));
+            if (target->val != nullptr && IsA(target->val, FuncCall) &&
+                strcmp(strVal(llast(reinterpret_cast<const FuncCall*>(target->val)->funcname)),
+                       "create_distributed_table_concurrently") == 0)
+                s.top_level = true;
+        }
+        break;
+    }
     default:
         break;
     }

@@ -2,6 +2,7 @@
 
 #include "core/failure.hpp"
 #include "core/run_plan.hpp"
+#include "pg/base/citus.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/lint/policy.hpp"
@@ -257,6 +258,8 @@ void run_steps(ResultSet& rows, const std::vector<core::Migration>& plan,
 
 void run_plan(FunctionCallInfo fcinfo, const std::vector<core::Migration>& plan,
               const RunRequest& request) {
+    refuse_on_citus_worker(request.direction == Direction::Up ? "migrate_apply"
+                                                              : "migrate_rollback");
     ResultSet rows(fcinfo);
     const auto parsed = parse_all(plan, request);
     if (!request.dry_run) {

@@ -9,6 +9,7 @@
 #include "pg/lint/policy.hpp"
 #include "pg/base/migration_label.hpp"
 #include "pg/base/activity.hpp"
+#include "pg/base/citus.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/schema/snapshot.hpp"
 #include "pg/runner/run_progress.hpp"
@@ -455,6 +456,7 @@ void run_production(const ProductionRequest& req) {
                                      : "It commits after each migration: CALL it on its own, "
                                        "or use SELECT migrate_apply() to apply everything in "
                                        "your transaction.");
+    refuse_on_citus_worker(run.procedure());
     RunnerScope runner(run.procedure());
     core::ApplyRequest request;
     request.target = req.target;

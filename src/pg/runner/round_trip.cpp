@@ -7,6 +7,7 @@
 #include "pg/base/settings.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/activity.hpp"
+#include "pg/base/citus.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/schema/fingerprint.hpp"
 #include "pg/schema/snapshot.hpp"
@@ -187,6 +188,7 @@ private:
 
 std::vector<RoundTripOutcome> test_round_trips(const std::string& project,
                                                const std::optional<std::string>& target) {
+    refuse_on_citus_worker("migrate_test");
     RunnerScope runner("migrate_test");
     core::ApplyRequest request;
     request.target = target;

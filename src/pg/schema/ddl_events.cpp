@@ -7,6 +7,7 @@
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/activity.hpp"
+#include "pg/base/citus.hpp"
 #include "pg/base/extension_objects.hpp"
 #include "pg/schema/snapshot.hpp"
 #include "pg/base/settings.hpp"
@@ -34,22 +35,38 @@ struct Seen {
     core::DdlVerdict verdict;
 };
 
+// The object and the table it belongs to (an index, constraint or trigger): the names that
+// may show it is on a Citus shard.
+struct Found {
+    core::DdlObject object;
+    std::optional<std::string> table;
+};
+
 bool is_own_extension_going(const core::DdlObject& o) {
     return (o.object_type == "extension" && o.identity == "migrations_schema") ||
            o.schema == std::optional<std::string>("migrations_schema");
 }
 
-std::vector<core::DdlObject> objects_of_command(Event event, const std::string& tag,
-                                                bool* own_extension_dropped) {
-    std::vector<core::DdlObject> objects;
+std::vector<Found> objects_of_command(Event event, const std::string& tag,
+                                      bool* own_extension_dropped) {
+    std::vector<Found> objects;
     if (event == Event::CommandEnd) {
         const auto rows = spi_query(
-            "SELECT object_type, schema_name, object_identity, in_extension, true "
+            "SELECT object_type, schema_name, object_identity, in_extension, true, "
+            "(CASE classid WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN "
+            "COALESCE((SELECT i.indrelid FROM pg_catalog.pg_index i "
+            "WHERE i.indexrelid OPERATOR(pg_catalog.=) objid), objid) "
+            "WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN "
+            "(SELECT c.conrelid FROM pg_catalog.pg_constraint c WHERE c.oid OPERATOR(pg_catalog.=) objid) "
+            "WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN "
+            "(SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid OPERATOR(pg_catalog.=) objid) "
+            "END)::pg_catalog.regclass::pg_catalog.text "
             "FROM pg_catalog.pg_event_trigger_ddl_commands()",
             {});
         for (std::uint64_t i = 0; i < rows; ++i)
-            objects.push_back({tag, spi_text(i, 1).value_or(""), spi_text(i, 2),
-                               spi_text(i, 3).value_or(""), spi_bool(i, 4), false});
+            objects.push_back({{tag, spi_text(i, 1).value_or(""), spi_text(i, 2),
+                                spi_text(i, 3).value_or(""), spi_bool(i, 4), false},
+                               spi_text(i, 6)});
         return objects;
     }
     const auto rows = spi_query(
@@ -65,7 +82,7 @@ std::vector<core::DdlObject> objects_of_command(Event event, const std::string& 
             *own_extension_dropped = true;
         // Only what the command named: a table's indexes and constraints go with it.
         if (spi_bool(i, 5))
-            objects.push_back(std::move(o));
+            objects.push_back({std::move(o), std::nullopt});
     }
     return objects;
 }
@@ -156,11 +173,19 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
     const std::vector<std::string> managed = scope.value_or(std::vector<std::string>{});
 
     SpiConnection spi;
+    // On a Citus node, Citus's own connections carry out what the coordinator decided
+    // (propagated DDL, shards, metadata): the coordinator logs and guards it where it was
+    // typed, and refusing it here would break the cluster.
+    if (citus_internal_backend())
+        return Datum(0);
     bool own_extension_dropped = false;
     std::vector<Seen> seen;
-    for (auto& o : objects_of_command(event, tag, &own_extension_dropped)) {
+    for (auto& [o, table] : objects_of_command(event, tag, &own_extension_dropped)) {
         const auto verdict = core::classify_ddl(o, managed);
-        if (verdict != core::DdlVerdict::Ignore)
+        // A shard is Citus's copy of a table the coordinator knows, and what is on it Citus's
+        // too: never drift. (A dropped object is known by its own name only.)
+        if (verdict != core::DdlVerdict::Ignore && !citus_shard_object(o.identity) &&
+            !(table && citus_shard_object(*table)))
             seen.push_back({std::move(o), verdict});
     }
     if (own_extension_dropped || seen.empty())

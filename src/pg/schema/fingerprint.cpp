@@ -1,5 +1,6 @@
 #include "pg/schema/fingerprint.hpp"
 
+#include "pg/base/citus.hpp"
 #include "pg/base/fault.hpp"
 #include "core/failure.hpp"
 #include "pg/base/extension_objects.hpp"
@@ -60,6 +61,15 @@ namespace {
 // jsonb's text of itself: no jsonb is built for 10,000s of objects only to be printed.
 // Text comparisons that decide an order use collation "C", so that databases with another
 // default collation get the same text.
+//
+// On a Citus node (pg_catalog.pg_dist_partition exists) the tables Citus knows carry their
+// distribution: "distribution" (hash, range, append, reference, citus local),
+// "distribution_column", "colocated_with" (the first table, by identity, of its colocation
+// group: colocation ids differ between clusters, names do not) and "shard_count"; and shards
+// (a table whose name is its logical table's name, '_' and a shard id of pg_dist_shard) are
+// left out with everything on them. Citus's own objects are extension members already.
+// Without Citus the query is the one built before Citus was known, byte for byte: stored
+// snapshots compare with its text and hash.
 //
 // In the SQL below {=} stands for OPERATOR(pg_catalog.=) (every operator is qualified) and
 // {rc:pg_class} for 'pg_catalog.pg_class'::pg_catalog.regclass; expand() spells them out.
@@ -153,7 +163,36 @@ std::string object_text(std::vector<Attribute> attributes) {
     return sql + ") {||} '}'";
 }
 
-std::vector<Branch> branches() {
+// The distribution attributes of a table, from pg_dist_partition (LEFT JOINed as dp); NULL
+// for a table Citus does not know, so such a table reads as without Citus. The distribution
+// column is read from the partition key's node text (":varattno N"), which every Citus
+// version stores, rather than through a Citus function.
+std::vector<Attribute> distribution_attributes() {
+    return {
+        // 'n' (no distribution column): replicated to every node (reference) or kept on the
+        // coordinator (citus local).
+        plain("distribution",
+              "CASE WHEN dp.partmethod {=} 'n' THEN CASE WHEN dp.repmodel {=} 't' THEN 'reference' "
+              "ELSE 'citus local' END ELSE " +
+                  spelled("dp.partmethod", {{"h", "hash"}, {"r", "range"}, {"a", "append"}}, nullptr) +
+                  " END"),
+        {"distribution_column",
+         "(SELECT da.attname FROM pg_catalog.pg_attribute da WHERE da.attrelid {=} r.oid "
+         "AND da.attnum::pg_catalog.text {=} pg_catalog.substring(dp.partkey, ':varattno ([0-9]+)'))"},
+        {"colocated_with",
+         "CASE WHEN dp.partmethod {<>} 'n' AND dp.colocationid {<>} 0 THEN "
+         "(SELECT pg_catalog.min(pg_catalog.format('%I.%I', cn.nspname, cc.relname) COLLATE pg_catalog.\"C\") "
+         "FROM pg_catalog.pg_dist_partition cp "
+         "JOIN pg_catalog.pg_class cc ON cc.oid {=} cp.logicalrelid "
+         "JOIN pg_catalog.pg_namespace cn ON cn.oid {=} cc.relnamespace "
+         "WHERE cp.colocationid {=} dp.colocationid) END"},
+        plain("shard_count",
+              "CASE WHEN dp.partmethod {<>} 'n' THEN (SELECT pg_catalog.count(*) FROM "
+              "pg_catalog.pg_dist_shard ds WHERE ds.logicalrelid {=} r.oid) END"),
+    };
+}
+
+std::vector<Branch> branches(bool citus) {
     std::vector<Branch> b;
     const std::string persistence =
         spelled("r.relpersistence", {{"u", "unlogged"}}, "permanent");
@@ -189,8 +228,13 @@ std::vector<Branch> branches() {
     LEFT JOIN pg_catalog.pg_foreign_table ft ON ft.ftrelid {=} r.oid
     LEFT JOIN pg_catalog.pg_foreign_server fs ON fs.oid {=} ft.ftserver)" +
                      described("pg_class", "r.oid") +
+                     (citus ? "\n    LEFT JOIN pg_catalog.pg_dist_partition dp ON dp.logicalrelid {=} r.oid"
+                            : "") +
                      R"(
     WHERE r.relkind {=} ANY ('{r,p,f}'::pg_catalog."char"[]))"});
+    if (citus)
+        for (auto& a : distribution_attributes())
+            b.back().attributes.push_back(std::move(a));
 
     b.push_back({"view", "r.ident",
                  {plain("kind", spelled("r.relkind", {{"m", "materialized view"}}, "view")),
@@ -442,7 +486,7 @@ rel AS (
            pg_catalog.format('%I.%I', n.nspname, c.relname) AS ident
     FROM pg_catalog.pg_class c JOIN ns n ON n.oid {=} c.relnamespace
     WHERE c.relkind {=} ANY ('{r,p,f,v,m,S,c}'::pg_catalog."char"[])
-      AND c.relpersistence {<>} 't'
+      AND c.relpersistence {<>} 't'{not_shard}
       AND NOT EXISTS (SELECT FROM member m
                       WHERE m.classid {=} {rc:pg_class} AND m.objid {=} c.oid)
       AND NOT EXISTS (SELECT FROM member m
@@ -528,11 +572,23 @@ std::string expand(std::string sql) {
     return sql;
 }
 
+// On a Citus node: a shard is named after its logical table (in its schema), '_' and its
+// shard id; a name too long for that keeps its beginning and the shard id at its end.
+constexpr const char* not_shard = R"sql(
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_dist_shard s
+                      JOIN pg_catalog.pg_class lc ON lc.oid {=} s.logicalrelid
+                      WHERE s.shardid::pg_catalog.text {=}
+                            pg_catalog.substring(c.relname::pg_catalog.text, '_([0-9]+)$')
+                        AND lc.oid {<>} c.oid AND lc.relnamespace {=} c.relnamespace
+                        AND pg_catalog.starts_with(c.relname::pg_catalog.text,
+                                                   pg_catalog.left(lc.relname::pg_catalog.text, 8))))sql";
+
 // Each kind is aggregated on its own: its rows need no sorting by kind first.
-std::string build_query() {
+std::string build_query(bool citus) {
     std::string sql = query_head;
+    replace_all(sql, "{not_shard}", citus ? not_shard : "");
     bool first = true;
-    for (const auto& branch : branches()) {
+    for (const auto& branch : branches(citus)) {
         sql += first ? "\n    " : "\n    UNION ALL\n    ";
         sql += "SELECT '" + branch.kind + R"('::pg_catalog.text,
         '{' {||} pg_catalog.string_agg(
@@ -591,9 +647,11 @@ SqlArg text_array_arg(const std::optional<std::vector<std::string>>& values) {
 
 SchemaFingerprint schema_fingerprint(const std::optional<std::vector<std::string>>& schemas) {
     fault_point("fingerprint");
-    static const std::string query = build_query();
+    static const std::string plain_query = build_query(false);
+    static const std::string citus_query = build_query(true);
     std::uint64_t rows = 0;
     {
+        const std::string& query = citus_catalog_present() ? citus_query : plain_query;
         OutputSettings settings;
         rows = spi_query(query.c_str(),
                          {text_array_arg(schemas), text_arg(std::string(tracking_schema))});
