@@ -41,6 +41,15 @@ citus.shard_count = 4
     # replication): the test clusters listen on a unix socket only.
     $node->append_conf('postgresql.conf', "citus.local_hostname = '" . $node->host . "'\n");
     $node->start;
+    # Newer minor releases name the libraries that may serve as logical decoding output
+    # plugins; Citus's shard moves and create_distributed_table_concurrently decode through
+    # its own.
+    if ($node->safe_psql('postgres',
+            q{SELECT count(*) FROM pg_settings WHERE name = 'output_plugin_libraries'}) == 1) {
+        $node->safe_psql('postgres', q{ALTER SYSTEM SET output_plugin_libraries =
+            'pgoutput', 'test_decoding', 'citus'});
+        $node->reload;
+    }
     $node->safe_psql('postgres', 'CREATE EXTENSION citus');
     push @nodes, $node;
 }
@@ -149,6 +158,17 @@ for my $app ('psql', 'citus_run_command gpid=10000000001') {
     like($err, qr/CREATE TABLE outside migrations .* is refused by migrations_schema.ddl_guard/,
         "ddl_guard = error refuses a user's DDL on a worker (application_name $app)");
 }
+# Anyone may take Citus's internal name and pass the guard and the drift log with it, as
+# Citus itself believes it; the fingerprint still shows what such a connection changed.
+($rc, $out, $err) = $coordinator->psql('postgres',
+    "SET migrations_schema.ddl_guard = error; SET application_name = 'citus_internal gpid=10000000001';
+     CREATE TABLE rogue_named (x int)");
+is($rc, 0, 'a connection named like Citus\'s internal ones passes the guard') or diag $err;
+is(coordinator(q{SELECT string_agg(change || ' ' || object_type || ' ' || object, ', ')
+                 FROM migrate_drift() WHERE source = 'schema'}),
+    'added column public.rogue_named.x, added table public.rogue_named',
+    'but the fingerprint shows its table as drift');
+coordinator('DROP TABLE rogue_named; TRUNCATE migrations_schema.drift_log');
 # A shard is Citus's, whoever changes it: never drift, never refused.
 my $shard = on($workers[0], shards_shown(q{SELECT relname FROM pg_class
     WHERE relname ~ '^accounts_[0-9]+$' ORDER BY relname LIMIT 1}));
