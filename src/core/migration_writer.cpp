@@ -1166,8 +1166,20 @@ private:
 std::vector<ObjectKey> Writer::ordered(const SchemaModel& m, const std::set<ObjectKey>& anchors,
                                        const std::set<ObjectKey>& built, bool reverse) {
     std::map<ObjectKey, std::set<ObjectKey>> edges;
+    // An object with no step of its own (a foreign key dropped with its table) passes its
+    // dependencies on to the nearest owner that has one.
+    const auto placed = [&](const ObjectKey& key) {
+        ObjectKey k = node_of(m, key, built);
+        for (int depth = 0; depth < 8 && !anchors.count(k); ++depth) {
+            const auto owner = owner_of(m, k);
+            if (!owner || owner->kind.empty())
+                break;
+            k = node_of(m, *owner, built);
+        }
+        return k;
+    };
     const auto link = [&](const ObjectKey& dependent, const ObjectKey& referenced) {
-        const ObjectKey a = node_of(m, dependent, built), b = node_of(m, referenced, built);
+        const ObjectKey a = placed(dependent), b = placed(referenced);
         if (a == b || !anchors.count(a) || !anchors.count(b))
             return;
         if (reverse)

@@ -84,6 +84,8 @@ obj (classid, objid, subid, kind, ident) AS (
     SELECT 'pg_catalog.pg_trigger'::pg_catalog.regclass, tg.oid, 0, 'trigger',
            pg_catalog.format('%s.%I', r.ident, tg.tgname)
     FROM rel r JOIN pg_catalog.pg_trigger tg ON tg.tgrelid {=} r.oid
+    -- a foreign key's triggers on the referenced table are the key's, not that table's
+    WHERE NOT tg.tgisinternal
     UNION ALL
     SELECT 'pg_catalog.pg_policy'::pg_catalog.regclass, po.oid, 0, 'policy',
            pg_catalog.format('%s.%I', r.ident, po.polname)
