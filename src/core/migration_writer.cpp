@@ -27,7 +27,9 @@ using boost::algorithm::starts_with;
 
 // Phases of a script: renames, drops, creates and changes (in dependency order), then the
 // drops that had to wait until what depended on the dropped object was changed.
-enum Phase { Rename = 0, Drop = 1, Build = 2, LateDrop = 3 };
+// Release detaches what a drop would otherwise take along (a sequence owned by a dropped
+// column that stays) or what holds a name a create needs (an identity's sequence).
+enum Phase { Rename = 0, Release = 1, Drop = 2, Build = 3, LateDrop = 4 };
 
 struct Step {
     Phase phase;
@@ -439,7 +441,7 @@ private:
         const bool type_changes = old_("type") != new_("type") || old_("collation") != new_("collation");
         const bool default_changes = old_("default") != new_("default");
         if (!old_("identity").empty() && new_("identity").empty())
-            add(Build, column, alter + " DROP IDENTITY;");
+            add(Release, column, alter + " DROP IDENTITY;");
         if ((type_changes || default_changes) && !old_("default").empty())
             add(Build, column, alter + " DROP DEFAULT;");
         if (type_changes) {
@@ -758,10 +760,16 @@ private:
         if (to_.get(s, "persistence") != from_.get(s, "persistence"))
             add(Build, s, "ALTER SEQUENCE " + s.identity +
                               (to_.get(s, "persistence") == "unlogged" ? " SET UNLOGGED;" : " SET LOGGED;"));
-        const std::string owned = to_.get(s, "owned_by");
-        if (owned != from_.get(s, "owned_by") && !is_identity_sequence(to_, s) && !is_identity_sequence(from_, s))
-            add(Build, owned.empty() ? s : ObjectKey{"column", owned},
-                "ALTER SEQUENCE " + s.identity + " OWNED BY " + (owned.empty() ? "NONE" : owned) + ";");
+        const std::string owned = to_.get(s, "owned_by"), was_owned = from_.get(s, "owned_by");
+        if (owned != was_owned && !is_identity_sequence(to_, s) && !is_identity_sequence(from_, s)) {
+            const ObjectKey old_owner{"column", was_owned};
+            // Dropping its old column would drop the sequence too.
+            if (!was_owned.empty() && (dropped_.count(old_owner) || in_any(dropped_, from_, old_owner)))
+                add(Release, s, "ALTER SEQUENCE " + s.identity + " OWNED BY NONE;");
+            if (!owned.empty() || was_owned.empty() || !(dropped_.count(old_owner) || in_any(dropped_, from_, old_owner)))
+                add(Build, owned.empty() ? s : ObjectKey{"column", owned},
+                    "ALTER SEQUENCE " + s.identity + " OWNED BY " + (owned.empty() ? "NONE" : owned) + ";");
+        }
         describe(s, from_.find(s), *to_.find(s));
     }
 
@@ -957,6 +965,8 @@ private:
         if (k.kind == "policy")
             return differs("permissive") || differs("roles") || differs("command") || differs("using") ||
                    differs("with_check");
+        if (k.kind == "sequence")
+            return is_identity_sequence(from_, k) != is_identity_sequence(to_, k);
         if (k.kind == "statistics")
             return differs("kinds") || differs("columns") || differs("expressions") || differs("table");
         if (k.kind == "function")
@@ -1125,7 +1135,16 @@ private:
             }
         } else if (k.kind == "constraint") drop_constraint(k, phase);
         else if (k.kind == "index") drop_index(k, phase);
-        else if (k.kind == "sequence") add(phase, k, "DROP SEQUENCE " + id + ";");
+        else if (k.kind == "sequence") {
+            // The defaults still using it go first (a serial column that becomes an identity).
+            for (const auto& [dependent, referenced] : from_.depends_on)
+                if (replaced_.count(k) && dependent.kind == "column" && referenced.count(k) && to_.find(dependent) &&
+                    !from_.get(dependent, "default").empty() && parent_of(from_, dependent).kind == "table" &&
+                    !dropped_.count(parent_of(from_, dependent)))
+                    add(phase, k, "ALTER TABLE " + identity_parent(dependent.identity) + " ALTER COLUMN " +
+                                      identity_name(dependent.identity) + " DROP DEFAULT;");
+            add(phase, k, "DROP SEQUENCE " + id + ";");
+        }
         else if (k.kind == "view")
             add(phase, k, (from_.get(k, "kind") == "materialized view" ? "DROP MATERIALIZED VIEW " : "DROP VIEW ") + id + ";");
         else if (k.kind == "function")
@@ -1316,7 +1335,7 @@ DirectionScript Writer::write(const std::vector<std::pair<std::string, std::stri
     for (const auto& [phase, comment] : pending_comment_)
         anchors[phase.first].insert(phase.second);
     for (int phase = Rename; phase <= LateDrop; ++phase) {
-        const bool drop_phase = phase == Drop || phase == LateDrop;
+        const bool drop_phase = phase == Release || phase == Drop || phase == LateDrop;
         const SchemaModel& m = drop_phase ? from_ : to_;
         std::set<ObjectKey> nodes;
         std::map<ObjectKey, ObjectKey> node_for;
