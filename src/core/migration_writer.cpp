@@ -1298,8 +1298,10 @@ DirectionScript Writer::write(const std::vector<std::pair<std::string, std::stri
         if (k.kind == "column" && parent_of(from_, k).kind == "view")
             continue;
         // Waits for the changes of what still depends on it (a default using a sequence).
-        bool waits = false;
-        if (!replaced_.count(k))
+        // An extension's members are not in the schema model: what uses them is not known
+        // here, so the extension goes last.
+        bool waits = k.kind == "extension";
+        if (!replaced_.count(k) && !waits)
             for (const auto& [dependent, referenced] : from_.depends_on)
                 if (referenced.count(k) && to_.find(dependent) && !gone.count(dependent) &&
                     !in_any(gone, from_, dependent)) {
@@ -1448,13 +1450,16 @@ SchemaModel renamed(const SchemaModel& m, const std::vector<std::pair<std::strin
 
 DirectionScript write_direction(const SchemaModel& from, const SchemaModel& to, bool online,
                                 const std::vector<std::pair<std::string, std::string>>& renames) {
+    // One after the other: a column of a renamed table is named under the table's new name.
     std::vector<std::pair<std::string, std::string>> applicable;
+    SchemaModel from_renamed = from;
     for (const auto& [o, n] : renames) {
         const char* kind = identity_parts(o).size() == 3 ? "column" : "table";
-        if (from.find({kind, o}) && to.find({kind, n}) && !from.find({kind, n}))
+        if (from_renamed.find({kind, o}) && to.find({kind, n}) && !from_renamed.find({kind, n})) {
             applicable.push_back({o, n});
+            from_renamed = renamed(from_renamed, {{o, n}});
+        }
     }
-    const SchemaModel from_renamed = renamed(from, applicable);
     Writer writer(from_renamed, to, online);
     return writer.write(applicable);
 }
@@ -1462,8 +1467,8 @@ DirectionScript write_direction(const SchemaModel& from, const SchemaModel& to, 
 GeneratedMigration generate_migration(const SchemaModel& live, const SchemaModel& desired,
                                       const GenerateOptions& options) {
     std::vector<std::pair<std::string, std::string>> back;
-    for (const auto& [o, n] : options.renames)
-        back.push_back({n, o});
+    for (auto it = options.renames.rbegin(); it != options.renames.rend(); ++it)
+        back.push_back({it->second, it->first});
     // A rename is applied to the side that has the old name, so that the rest compares
     // objects under one name.
     const DirectionScript up = write_direction(live, desired, options.online, options.renames);
