@@ -852,8 +852,13 @@ private:
         const std::string kind = m.get(t, "kind");
         if (kind == "enum") {
             std::vector<std::string> values;
-            for (const auto& v : json_string_array(m.get(t, "values").empty() ? "[]" : m.get(t, "values")))
-                values.push_back(sql_literal(v));
+            try {
+                for (const auto& v : json_string_array(m.get(t, "values").empty() ? "[]" : m.get(t, "values")))
+                    values.push_back(sql_literal(v));
+            } catch (const std::invalid_argument&) {
+                not_generated(t, "its values are not a JSON array of strings");
+                return;
+            }
             add(Build, t, "CREATE TYPE " + t.identity + " AS ENUM (" + join(values, ", ") + ");");
         } else if (kind == "domain") {
             std::string sql = "CREATE DOMAIN " + t.identity + " AS " + m.get(t, "base_type");
@@ -1355,7 +1360,10 @@ DirectionScript Writer::write(const std::vector<std::pair<std::string, std::stri
         for (std::size_t i = 0; i < steps_.size(); ++i)
             if (steps_[i].phase == phase) {
                 const ObjectKey& node = node_for[steps_[i].anchor];
-                placed.emplace_back(position[node], steps_[i].anchor != node, i);
+                if (phase == Rename)  // in the order given: a table before its columns
+                    placed.emplace_back(0, false, i);
+                else
+                    placed.emplace_back(position[node], steps_[i].anchor != node, i);
             }
         std::sort(placed.begin(), placed.end());
         std::set<ObjectKey> commented;
@@ -1449,30 +1457,39 @@ SchemaModel renamed(const SchemaModel& m, const std::vector<std::pair<std::strin
 }  // namespace
 
 DirectionScript write_direction(const SchemaModel& from, const SchemaModel& to, bool online,
-                                const std::vector<std::pair<std::string, std::string>>& renames) {
+                                const std::vector<std::pair<std::string, std::string>>& renames,
+                                bool undo_renames) {
     // One after the other: a column of a renamed table is named under the table's new name.
+    // The side with the old names is `from` going up, `to` coming down; it is compared under
+    // the new names.
     std::vector<std::pair<std::string, std::string>> applicable;
-    SchemaModel from_renamed = from;
+    SchemaModel old_side = undo_renames ? to : from;
+    const SchemaModel& new_side = undo_renames ? from : to;
     for (const auto& [o, n] : renames) {
         const char* kind = identity_parts(o).size() == 3 ? "column" : "table";
-        if (from_renamed.find({kind, o}) && to.find({kind, n}) && !from_renamed.find({kind, n})) {
+        if (old_side.find({kind, o}) && new_side.find({kind, n}) && !old_side.find({kind, n})) {
             applicable.push_back({o, n});
-            from_renamed = renamed(from_renamed, {{o, n}});
+            old_side = renamed(old_side, {{o, n}});
         }
     }
-    Writer writer(from_renamed, to, online);
-    return writer.write(applicable);
+    if (!undo_renames) {
+        Writer writer(old_side, to, online);
+        return writer.write(applicable);
+    }
+    // Coming down, the renames run backwards, last first.
+    std::vector<std::pair<std::string, std::string>> back;
+    for (auto it = applicable.rbegin(); it != applicable.rend(); ++it)
+        back.push_back({it->second, it->first});
+    Writer writer(from, old_side, online);
+    return writer.write(back);
 }
 
 GeneratedMigration generate_migration(const SchemaModel& live, const SchemaModel& desired,
                                       const GenerateOptions& options) {
-    std::vector<std::pair<std::string, std::string>> back;
-    for (auto it = options.renames.rbegin(); it != options.renames.rend(); ++it)
-        back.push_back({it->second, it->first});
     // A rename is applied to the side that has the old name, so that the rest compares
     // objects under one name.
     const DirectionScript up = write_direction(live, desired, options.online, options.renames);
-    const DirectionScript down = write_direction(desired, live, options.online, back);
+    const DirectionScript down = write_direction(desired, live, options.online, options.renames, true);
     GeneratedMigration g;
     g.up = assemble(options, "up", up);
     g.down = assemble(options, "down", down);

@@ -50,7 +50,8 @@ GeneratedMigration generate_migration(const SchemaModel& live, const SchemaModel
                                       const GenerateOptions& options = {});
 
 // One direction only: the statements (each ending with ';', comments above them) that turn
-// `from` into `to`.
+// `from` into `to`. The renames (old -> new) are those of the up direction; undo_renames
+// runs them backwards (the down script, where `to` holds the old names).
 struct DirectionScript {
     std::vector<std::string> statements;
     std::vector<std::string> hazards;
@@ -58,6 +59,7 @@ struct DirectionScript {
 };
 
 DirectionScript write_direction(const SchemaModel& from, const SchemaModel& to, bool online,
-                                const std::vector<std::pair<std::string, std::string>>& renames);
+                                const std::vector<std::pair<std::string, std::string>>& renames,
+                                bool undo_renames = false);
 
 }  // namespace ms::core
