@@ -200,6 +200,14 @@ std::string describe_desired(const Desired& d, const Options& o, Connection& tar
                              {std::to_string(++n), name, text});
         }
         scratch.exec("CALL " + schema + ".migrate_run()");
+        // A partial build would describe another schema than the one asked for.
+        const Result pending = scratch.exec(
+            "SELECT version, name, state FROM " + schema + ".migrate_status() "
+            "WHERE state <> 'applied' ORDER BY version LIMIT 1");
+        if (PQntuples(pending.get()) > 0)
+            throw core::Failure(core::FailureKind::Conflict,
+                                std::string("the desired schema did not build: ") +
+                                    PQgetvalue(pending.get(), 0, 1) + " is " + PQgetvalue(pending.get(), 0, 2));
         const Result r = scratch.exec("SELECT " + schema + ".migrate_schema_description()::text");
         description = PQgetvalue(r.get(), 0, 0);
     }  // disconnected before the drop
@@ -269,8 +277,9 @@ int generate_migration_files(const Options& o) {
         say(std::string("pg_migrate: ") + e.what());
         return exit_interrupted;
     } catch (const SqlError& e) {
+        // A statement cancelled by the interrupt fails as any other; the exit says why.
         say(std::string("pg_migrate: ") + e.what());
-        return 1;
+        return interrupted() ? exit_interrupted : 1;
     } catch (const core::Failure& f) {
         say("pg_migrate: " + std::string(f.what()) + (f.hint().empty() ? "" : "\nHINT:  " + f.hint()));
         return 1;
