@@ -99,6 +99,78 @@ private:
     std::vector<Step> steps_;
     DirectionScript out_;
     std::set<ObjectKey> created_, dropped_, replaced_;
+    // Enum types rebuilt under their name (a value removed or moved), with the table columns
+    // that use them.
+    std::map<ObjectKey, std::vector<ObjectKey>> enum_rebuilds_;
+
+    static std::vector<std::string> enum_values(const SchemaModel& m, const ObjectKey& t) {
+        const std::string v = m.get(t, "values");
+        return json_string_array(v.empty() ? "[]" : v);
+    }
+
+    // Whether ADD VALUE reaches `after` from `before`: the old values keep their order.
+    static bool enum_extends(const std::vector<std::string>& before, const std::vector<std::string>& after) {
+        std::size_t i = 0;
+        for (const auto& v : after)
+            if (i < before.size() && v == before[i])
+                ++i;
+        return i == before.size();
+    }
+
+    // The table columns using enum `t`, when nothing else does (a function, a domain, a check
+    // naming one of its values would keep the old type alive): nullopt otherwise.
+    std::optional<std::vector<ObjectKey>> enum_users(const ObjectKey& t) {
+        std::vector<ObjectKey> users;
+        for (const auto& [dependent, referenced] : from_.depends_on) {
+            if (!referenced.count(t))
+                continue;
+            if (!to_.find(dependent) || from_.implied_by.count(dependent))
+                continue;  // dropped before the rebuild, or follows its owner
+            if (dependent.kind == "column") {
+                const ObjectKey parent = parent_of(from_, dependent);
+                if (parent.kind == "view")
+                    continue;  // the view is rebuilt with the columns it reads
+                if (parent.kind == "table") {
+                    users.push_back(dependent);
+                    continue;
+                }
+            }
+            return std::nullopt;
+        }
+        return users;
+    }
+
+    void rebuild_enum(const ObjectKey& t, const std::vector<ObjectKey>& users) {
+        std::string bare = identity_name(t.identity);
+        if (bare.size() >= 2 && bare.front() == '"') {
+            bare = bare.substr(1, bare.size() - 2);
+            boost::algorithm::replace_all(bare, "\"\"", "\"");
+        }
+        const std::string old_name = quote_name(bare.substr(0, 58) + "__old");
+        const std::string old_type = identity_parent(t.identity) + "." + old_name;
+        hazard(Build, t, "the enum " + t.identity + " loses or reorders values: it is built anew and every "
+                         "column using it rewritten" + (users.empty() ? "" : " (" + std::to_string(users.size()) +
+                         " column" + (users.size() == 1 ? "" : "s") + ")") +
+                         "; rows holding a removed value make the script fail");
+        add(Build, t, "ALTER TYPE " + t.identity + " RENAME TO " + old_name + ";");
+        std::vector<std::string> values;
+        for (const auto& v : enum_values(to_, t))
+            values.push_back(sql_literal(v));
+        add(Build, t, "CREATE TYPE " + t.identity + " AS ENUM (" + join(values, ", ") + ");");
+        for (const auto& c : users) {
+            const std::string alter = "ALTER TABLE " + identity_parent(c.identity) + " ALTER COLUMN " +
+                                      identity_name(c.identity);
+            const std::string type = to_.get(c, "type");
+            const bool array = ends_with(type, "[]");
+            if (!from_.get(c, "default").empty())
+                add(Build, t, alter + " DROP DEFAULT;");
+            add(Build, t, alter + " TYPE " + type + " USING " + identity_name(c.identity) +
+                              (array ? "::text[]::" : "::text::") + type + ";");
+            if (!to_.get(c, "default").empty())
+                add(Build, t, alter + " SET DEFAULT " + to_.get(c, "default") + ";");
+        }
+        add(Build, t, "DROP TYPE " + old_type + ";");
+    }
 
     static bool is_column_of(const SchemaModel& m, const ObjectKey& column, const char* kind) {
         return m.find({kind, identity_parent(column.identity)}) != nullptr;
@@ -917,8 +989,11 @@ private:
             for (const auto& v : new_values)
                 if (i < old_values.size() && v == old_values[i])
                     ++i;
-            if (i < old_values.size()) {
-                not_generated(t, "an enum value is removed or moved, which PostgreSQL cannot do in place: "
+            if (i < old_values.size() && enum_rebuilds_.count(t)) {
+                rebuild_enum(t, enum_rebuilds_[t]);
+            } else if (i < old_values.size()) {
+                not_generated(t, "an enum value is removed or moved, which PostgreSQL cannot do in place, "
+                                 "and more than table columns use the type: "
                                  "create a new type with the values wanted, ALTER every column using it "
                                  "to the new type (USING column::text::new_type), drop the old type and "
                                  "rename the new one");
@@ -1265,6 +1340,20 @@ DirectionScript Writer::write(const std::vector<std::pair<std::string, std::stri
     for (const auto& k : common)
         if (k.kind == "column" && from_.get(k, "type") != to_.get(k, "type"))
             retyped.insert(k);
+    for (const auto& k : common) {
+        if (k.kind != "type" || from_.get(k, "kind") != "enum" || to_.get(k, "kind") != "enum")
+            continue;
+        try {
+            if (enum_extends(enum_values(from_, k), enum_values(to_, k)))
+                continue;
+        } catch (const std::invalid_argument&) {
+            continue;  // named where the type is altered
+        }
+        if (const auto users = enum_users(k)) {
+            enum_rebuilds_[k] = *users;
+            retyped.insert(users->begin(), users->end());
+        }
+    }
     // What depends on a replaced object is replaced too, as far as it is still wanted.
     for (bool grew = true; grew;) {
         grew = false;

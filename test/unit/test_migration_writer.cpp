@@ -286,12 +286,36 @@ TEST(MigrationWriter, EnumsDomainsCompositeTypes) {
     const Attributes a = {{"type", "app.mood", "kind", "enum"}, {"type", "app.mood", "values", "[\"sad\", \"happy\"]"}};
     Attributes b = a;
     b[1].value = "[\"sad\", \"ok\", \"happy\", \"ecstatic\"]";
-    const auto g = generate_migration(build_model(a), build_model(b));
+    const Attributes users = {{"table", "app.t", "kind", "table"},
+                              {"column", "app.t.m", "type", "app.mood"},
+                              {"column", "app.t.m", "default", "'sad'::app.mood"},
+                              {"column", "app.t.ms", "type", "app.mood[]"}};
+    const std::vector<SchemaDependency> deps = {{{"column", "app.t.m"}, {"type", "app.mood"}},
+                                                {{"column", "app.t.ms"}, {"type", "app.mood"}}};
+    const auto g = generate_migration(build_model(with(a, users), deps), build_model(with(b, users), deps));
     at(g.up, "ALTER TYPE app.mood ADD VALUE 'ok' BEFORE 'happy';");
     at(g.up, "ALTER TYPE app.mood ADD VALUE 'ecstatic';");
-    at(g.down, "-- not generated: type app.mood: an enum value is removed");
-    ASSERT_EQ(g.not_generated.size(), 1u);
-    EXPECT_EQ(g.not_generated[0].rfind("down: type app.mood", 0), 0u);
+    // Coming down, values go: the type is built anew and its columns converted.
+    EXPECT_TRUE(g.not_generated.empty());
+    const auto rename = at(g.down, "ALTER TYPE app.mood RENAME TO mood__old;");
+    const auto create = at(g.down, "CREATE TYPE app.mood AS ENUM ('sad', 'happy');");
+    const auto drop_default = at(g.down, "ALTER TABLE app.t ALTER COLUMN m DROP DEFAULT;");
+    const auto convert = at(g.down, "ALTER TABLE app.t ALTER COLUMN m TYPE app.mood USING m::text::app.mood;");
+    at(g.down, "ALTER TABLE app.t ALTER COLUMN ms TYPE app.mood[] USING ms::text[]::app.mood[];");
+    const auto set_default = at(g.down, "ALTER TABLE app.t ALTER COLUMN m SET DEFAULT 'sad'::app.mood;");
+    const auto drop_old = at(g.down, "DROP TYPE app.mood__old;");
+    EXPECT_LT(rename, create);
+    EXPECT_LT(create, drop_default);
+    EXPECT_LT(drop_default, convert);
+    EXPECT_LT(convert, set_default);
+    EXPECT_LT(set_default, drop_old);
+    at(g.down, "hazard: the enum app.mood loses or reorders values");
+    // A function taking the type would keep the old one alive: named, not generated.
+    const Attributes fn = {{"function", "app.f(app.mood)", "definition", "CREATE OR REPLACE FUNCTION app.f(m app.mood)\n"}};
+    const std::vector<SchemaDependency> fn_deps = {{{"function", "app.f(app.mood)"}, {"type", "app.mood"}}};
+    const auto blocked = generate_migration(build_model(with(a, fn), fn_deps), build_model(with(b, fn), fn_deps));
+    ASSERT_EQ(blocked.not_generated.size(), 1u);
+    EXPECT_EQ(blocked.not_generated[0].rfind("down: type app.mood: an enum value is removed", 0), 0u);
     at(up({}, a), "CREATE TYPE app.mood AS ENUM ('sad', 'happy');");
 
     const Attributes domain = {{"type", "app.pos", "kind", "domain"},
