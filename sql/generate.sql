@@ -135,6 +135,16 @@ RESET ROLE;
 SELECT regexp_replace(up, 'sha256: [0-9a-f]{64}', 'sha256: <hash>') AS up, hazards, not_generated
 FROM migrate_generate(migrate_schema_description(ARRAY['gen']), ARRAY['gen']);
 
+-- A description of the whole database, compared within one schema: the other schemas are
+-- not created.
+CREATE SCHEMA gen_other;
+CREATE TABLE gen_other.t (id int);
+SELECT position('gen_other' IN up) AS mentions_other, hazards, not_generated
+FROM migrate_generate(migrate_schema_description(), ARRAY['gen']);
+SET client_min_messages = warning;
+DROP SCHEMA gen_other CASCADE;
+RESET client_min_messages;
+
 -- Without EXECUTE: refused.
 SET ROLE regress_gen_reader;
 SELECT regress.try($$SELECT * FROM migrate_generate('{}')$$);

@@ -40,6 +40,49 @@ SchemaModel build_model(const std::vector<SchemaAttribute>& attributes,
     return model;
 }
 
+namespace {
+
+// Whether an identity part names `name`: as it is, or in double quotes (%I quotes only when
+// it must).
+bool names(const std::string& part, const std::string& name) {
+    if (part == name)
+        return true;
+    std::string quoted = "\"";
+    for (const char c : name)
+        quoted += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return part == quoted + "\"";
+}
+
+}  // namespace
+
+SchemaModel restrict_to_schemas(const SchemaModel& model, const std::vector<std::string>& schemas) {
+    const auto in_scope = [&](const ObjectKey& key) {
+        for (const auto& schema : schemas) {
+            if (key.kind == "extension") {
+                if (model.get(key, "schema") == schema)
+                    return true;
+            } else if (names(identity_parts(key.identity).front(), schema)) {
+                return true;
+            }
+        }
+        return false;
+    };
+    SchemaModel out;
+    for (const auto& [key, attributes] : model.objects)
+        if (in_scope(key))
+            out.objects.emplace(key, attributes);
+    for (const auto& [dependent, referenced] : model.depends_on)
+        if (in_scope(dependent))
+            out.depends_on.emplace(dependent, referenced);
+    for (const auto& [column, position] : model.positions)
+        if (in_scope({"column", column}))
+            out.positions.emplace(column, position);
+    for (const auto& [key, owner] : model.implied_by)
+        if (in_scope(key))
+            out.implied_by.emplace(key, owner);
+    return out;
+}
+
 std::vector<std::string> identity_parts(const std::string& identity) {
     std::vector<std::string> parts(1);
     bool quoted = false;

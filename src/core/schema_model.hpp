@@ -53,6 +53,11 @@ SchemaModel build_model(const std::vector<SchemaAttribute>& attributes,
                         const std::map<std::string, int>& positions = {},
                         const std::vector<SchemaDependency>& implied = {});
 
+// Only the objects of the schemas named (as the server names them, unquoted): a schema, the
+// objects whose identity starts with it, and the extensions installed in it; dependencies,
+// positions and implied objects likewise.
+SchemaModel restrict_to_schemas(const SchemaModel& model, const std::vector<std::string>& schemas);
+
 // The parts of a qualified identity as the fingerprint prints them ("app"."my t".c ->
 // {"app", "\"my t\"", "c"}); quotes are kept, so each part is valid SQL as it stands. A dot
 // inside double quotes or parentheses (a function's argument types) does not split.

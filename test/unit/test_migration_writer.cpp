@@ -66,6 +66,24 @@ TEST(SchemaModel, JsonStringArrays) {
     EXPECT_THROW(json_string_array("[\"a\""), std::invalid_argument);
 }
 
+TEST(SchemaModel, RestrictToSchemas) {
+    const SchemaModel m = build_model({{"schema", "app", "name", "app"},
+                                       {"schema", "\"Other\"", "name", "Other"},
+                                       {"table", "app.t", "kind", "table"},
+                                       {"table", "\"Other\".t", "kind", "table"},
+                                       {"function", "app.f(\"Other\".t)", "kind", "function"},
+                                       {"extension", "citext", "schema", "Other"}},
+                                      {{{"table", "app.t"}, {"table", "\"Other\".t"}}});
+    const SchemaModel app = restrict_to_schemas(m, {"app"});
+    EXPECT_EQ(app.objects.size(), 3u);
+    EXPECT_TRUE(app.find({"function", "app.f(\"Other\".t)"}));
+    EXPECT_EQ(app.depends_on.size(), 1u);
+    const SchemaModel other = restrict_to_schemas(m, {"Other"});
+    EXPECT_EQ(other.objects.size(), 3u);
+    EXPECT_TRUE(other.find({"extension", "citext"}));
+    EXPECT_TRUE(restrict_to_schemas(m, {}).objects.empty());
+}
+
 TEST(SchemaModel, DependencyOrderFollowsEdgesThenRank) {
     const std::set<ObjectKey> nodes = {{"table", "b"}, {"table", "a"}, {"view", "v"}};
     std::map<ObjectKey, std::set<ObjectKey>> deps = {{{"table", "a"}, {{"table", "b"}}},

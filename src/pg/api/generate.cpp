@@ -73,7 +73,11 @@ Generated generate(FunctionCallInfo fcinfo) {
     options.source = source.value_or("a desired schema description");
     SpiConnection spi;
     InternalScope internal;
-    const core::SchemaModel desired = description_model(desired_json, "desired");
+    core::SchemaModel desired = description_model(desired_json, "desired");
+    // Compared within the same schemas on both sides: a description of a whole database
+    // must not turn the other schemas into creates.
+    if (schemas)
+        desired = core::restrict_to_schemas(desired, *schemas);
     const core::SchemaModel live = description_model(schema_description(schemas), "the live schema");
     // The hash of the desired fingerprint, as migrate_schema_hash() gives it for that schema.
     spi_query("SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(("
