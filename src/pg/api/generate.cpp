@@ -10,6 +10,7 @@
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/result_set.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/schema/generation.hpp"
 #include "pg/schema/schema_description.hpp"
 
 extern "C" {
@@ -69,24 +70,10 @@ Generated generate(FunctionCallInfo fcinfo) {
     core::GenerateOptions options;
     options.online = required_bool(fcinfo, 2, "online", true);
     options.renames = renames_argument(fcinfo, 3);
-    const auto source = optional_text(fcinfo, 4);
-    options.source = source.value_or("a desired schema description");
+    options.source = optional_text(fcinfo, 4).value_or("a desired schema description");
     SpiConnection spi;
     InternalScope internal;
-    core::SchemaModel desired = description_model(desired_json, "desired");
-    // Compared within the same schemas on both sides: a description of a whole database
-    // must not turn the other schemas into creates.
-    if (schemas)
-        desired = core::restrict_to_schemas(desired, *schemas);
-    const core::SchemaModel live = description_model(schema_description(schemas), "the live schema");
-    // The hash of the desired fingerprint, as migrate_schema_hash() gives it for that schema.
-    spi_query("SELECT pg_catalog.encode(pg_catalog.sha256(pg_catalog.convert_to(("
-              "CASE WHEN $1::pg_catalog.jsonb OPERATOR(pg_catalog.?) 'fingerprint' "
-              "THEN $1::pg_catalog.jsonb OPERATOR(pg_catalog.->) 'fingerprint' "
-              "ELSE $1::pg_catalog.jsonb END)::pg_catalog.text, 'UTF8')), 'hex')",
-              {text_arg(desired_json)});
-    options.source_hash = spi_required_text(0, 1);
-    return {core::generate_migration(live, desired, options)};
+    return {generate_to(desired_json, schemas, options)};
 }
 
 Datum generate_body(FunctionCallInfo fcinfo) {
