@@ -416,9 +416,15 @@ private:
         };
         const std::string alter = "ALTER TABLE " + table + " ALTER COLUMN " + name;
         const std::string storage = to_.get(column, "storage");
-        if (storage != was("storage"))
-            add(Build, column, alter + " SET STORAGE " +
-                                   (storage.empty() ? std::string("DEFAULT") : storage) + ";");
+        if (storage != was("storage")) {
+            // Absent is the type's own storage, which PostgreSQL 15 has no word for.
+            const std::string own = storage.empty() ? type_storage(to_.get(column, "type")) : storage;
+            if (own.empty())
+                not_generated(column, "its storage goes back to its type's default, which is not known here: "
+                                      "ALTER COLUMN ... SET STORAGE with the type's typstorage");
+            else
+                add(Build, column, alter + " SET STORAGE " + own + ";");
+        }
         const std::string stats = to_.get(column, "statistics");
         if (stats != was("statistics"))
             add(Build, column, alter + " SET STATISTICS " + (stats.empty() ? "-1" : stats) + ";");
@@ -429,6 +435,21 @@ private:
             if (!options.empty())
                 add(Build, column, alter + " SET (" + join(option_list(options), ", ") + ");");
         }
+    }
+
+    // The storage a type has by default, for the built-in types whose it is known.
+    static std::string type_storage(const std::string& type) {
+        if (ends_with(type, "[]") || type == "text" || type == "bytea" || type == "json" ||
+            type == "jsonb" || type == "xml" || type == "tsvector" || type == "citext" ||
+            starts_with(type, "character varying") || starts_with(type, "character(") || type == "character")
+            return "extended";
+        if (starts_with(type, "numeric"))
+            return "main";
+        if (type == "integer" || type == "bigint" || type == "smallint" || type == "boolean" ||
+            type == "date" || starts_with(type, "timestamp") || type == "uuid" || type == "real" ||
+            type == "double precision")
+            return "plain";
+        return {};
     }
 
     void set_not_null_online(const ObjectKey& column) {
