@@ -277,6 +277,9 @@ Options parse_options(const std::vector<std::string>& args) {
     if (o.command == Command::Generate && !o.desired)
         throw UsageError("generate needs --desired: a schema file or folder, a migrations folder, "
                          "or the connection string of a database with the desired schema");
+    if (o.command == Command::Generate && o.dsn_file)
+        throw UsageError("generate writes one migration from one database's schema: give --dsn, "
+                         "not --dsn-file");
     if (o.command == Command::Convert && o.from != std::string("typeorm"))
         throw UsageError("convert knows typeorm, not \"" + shown_argument(*o.from) + "\"");
 

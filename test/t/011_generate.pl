@@ -174,6 +174,10 @@ $node->safe_psql('postgres', 'CREATE DATABASE bare');
 is($rc, 1, 'a target without the extension: exit 1');
 like($err, qr/migrations_schema is not installed in the target database/, 'saying so');
 
+($rc, $out, $err) = pg_migrate('generate', 'x', '--desired', "$tmp/schema.sql", '--dsn-file', "$tmp/none", $dir5);
+is($rc, 2, 'a fleet: a usage error');
+like($err, qr/generate writes one migration from one database's schema/, 'saying why');
+
 ($rc, $out, $err) = pg_migrate('generate', 'x', $dir5);
 is($rc, 2, 'no --desired: a usage error');
 like($err, qr/generate needs --desired/, 'naming the option');
