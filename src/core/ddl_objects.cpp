@@ -364,6 +364,7 @@ void Writer::alter_type(const ObjectKey& t) {
                 if (placed < old_values.size())
                     where = " BEFORE " + sql_literal(old_values[placed]);
                 add(Build, t, "ALTER TYPE " + t.identity + " ADD VALUE " + sql_literal(new_values[k]) + where + ";");
+                added_enum_values_.push_back({t, new_values[k]});
             }
             if (new_values.size() > old_values.size())
                 hazard(Build, t, "the values added to " + t.identity +

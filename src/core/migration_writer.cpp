@@ -532,6 +532,18 @@ DirectionScript Writer::write(const std::vector<std::pair<std::string, std::stri
     }
     for (const auto& k : common)
         alter(k);
+    // A new enum value used by the same script (a default, a check) fails when it runs:
+    // "unsafe use of new value". That takes a migration of its own first.
+    for (const auto& [type, value] : added_enum_values_) {
+        const std::string literal = sql_literal(value) + "::" + type.identity;
+        for (const auto& step : steps_)
+            if (step.sql.find(literal) != std::string::npos) {
+                not_generated(type, "the new value " + sql_literal(value) + " is used in this same script, "
+                                    "which PostgreSQL refuses before the ADD VALUE commits: add the value "
+                                    "in a migration of its own first (generate again after applying it)");
+                break;
+            }
+    }
 
     // Order: each phase by dependencies.
     std::string script;

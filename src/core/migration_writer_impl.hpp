@@ -64,6 +64,8 @@ private:
     // Enum types rebuilt under their name (a value removed or moved), with the table columns
     // that use them.
     std::map<ObjectKey, std::vector<ObjectKey>> enum_rebuilds_;
+    // Values added with ADD VALUE: the same transaction cannot use them.
+    std::vector<std::pair<ObjectKey, std::string>> added_enum_values_;
 
     static std::vector<std::string> enum_values(const SchemaModel& m, const ObjectKey& t);
 

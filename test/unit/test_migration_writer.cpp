@@ -335,6 +335,13 @@ TEST(MigrationWriter, EnumsDomainsCompositeTypes) {
     ASSERT_EQ(blocked.not_generated.size(), 1u);
     EXPECT_EQ(blocked.not_generated[0].rfind("down: type app.mood: an enum value is removed", 0), 0u);
     at(up({}, a), "CREATE TYPE app.mood AS ENUM ('sad', 'happy');");
+    // A new value used in the same script cannot run: named.
+    const Attributes used = with(b, {{"table", "app.t", "kind", "table"},
+                                     {"column", "app.t.m", "type", "app.mood"},
+                                     {"column", "app.t.m", "default", "'ok'::app.mood"}});
+    const auto same = generate_migration(build_model(a), build_model(used));
+    ASSERT_FALSE(same.not_generated.empty());
+    EXPECT_NE(same.not_generated[0].find("the new value 'ok' is used in this same script"), std::string::npos);
 
     const Attributes domain = {{"type", "app.pos", "kind", "domain"},
                                {"type", "app.pos", "base_type", "integer"},
