@@ -6,7 +6,8 @@ CALL regress.reset();
 CREATE ROLE regress_gen_role;
 CREATE ROLE regress_gen_reader;
 GRANT EXECUTE ON FUNCTION migrate_generate(jsonb, text[], boolean, text[], text),
-                          migrate_schema_description(text[]), migrate_status(text)
+                          migrate_schema_description(text[]), migrate_schema_fingerprint(text[]),
+                          migrate_status(text)
       TO regress_gen_role;
 
 -- The desired schema.
@@ -127,6 +128,13 @@ SELECT regress.try($$SELECT * FROM migrate_generate('{"table": []}')$$);
 SELECT regress.try($$SELECT * FROM migrate_generate(NULL)$$);
 SELECT regress.try($$SELECT * FROM migrate_generate('{}', ARRAY['no_such_schema'])$$);
 SELECT regress.try($$SELECT * FROM migrate_generate('{}', renames => ARRAY['nothing'])$$);
+SELECT regress.try($$SELECT migrate_schema_description(ARRAY['no_such_schema'])$$);
+SELECT regress.try($$SELECT migrate_schema_description(ARRAY['pg_catalog'])$$);
+-- The description, as the role holding only EXECUTE: the fingerprint and what it adds.
+SELECT (d->'fingerprint') = migrate_schema_fingerprint(ARRAY['gen']) AS holds_the_fingerprint,
+       jsonb_typeof(d->'dependencies') AS dependencies, jsonb_typeof(d->'positions') AS positions,
+       jsonb_typeof(d->'implied') AS implied
+FROM (SELECT migrate_schema_description(ARRAY['gen']) AS d) x;
 SELECT current_user, current_setting('search_path') AS search_path;
 SELECT version, state FROM migrate_status();
 RESET ROLE;
