@@ -54,7 +54,7 @@ public:
     DirectionScript write(const std::vector<std::pair<std::string, std::string>>& renames);
 
 private:
-    // ---- what an object is -------------------------------------------------------------
+    // ---- state ------------------------------------------------------------------------------
     const SchemaModel& from_;
     const SchemaModel& to_;
     bool online_;
@@ -67,6 +67,7 @@ private:
     // Values added with ADD VALUE: the same transaction cannot use them.
     std::vector<std::pair<ObjectKey, std::string>> added_enum_values_;
 
+    // ---- what an object is -------------------------------------------------------------
     static std::vector<std::string> enum_values(const SchemaModel& m, const ObjectKey& t);
 
     // Whether ADD VALUE reaches `after` from `before`: the old values keep their order.
@@ -131,8 +132,7 @@ private:
 
     void set_not_null_online(const ObjectKey& column);
 
-    // A type change that keeps the bytes: varchar(n) to a larger n or text, numeric to a
-    // larger precision with the same scale.
+    // A type change that keeps the bytes (no rewrite): varchar(n) to a larger n or to text.
     static bool cheap_type_change(const std::string& a, const std::string& b);
 
     void add_column(const ObjectKey& column);
@@ -171,6 +171,8 @@ private:
 
     void create_view(const ObjectKey& v);
 
+    // The signature and RETURNS lines of pg_get_functiondef: what CREATE OR REPLACE cannot
+    // change.
     static std::string function_head(const std::string& definition);
 
     void create_function(const ObjectKey& f);
