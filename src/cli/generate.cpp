@@ -153,8 +153,9 @@ public:
         try {
             admin_.exec_cleanup("DROP DATABASE IF EXISTS " + admin_.quote_identifier(name_) + " WITH (FORCE)", 30);
         } catch (const std::exception& e) {
-            std::cerr << "pg_migrate: could not drop the scratch database " << name_ << ": " << e.what()
-                      << "\nHINT:  DROP DATABASE " << name_ << ";\n";
+            // Never thrown on: this runs while an error or an interrupt unwinds.
+            progress_to_stderr("")("pg_migrate: could not drop the scratch database " + name_ + ": " +
+                                   e.what() + "\nHINT:  DROP DATABASE " + name_ + ";");
         }
     }
     ShadowDatabase(const ShadowDatabase&) = delete;
