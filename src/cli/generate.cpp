@@ -150,12 +150,20 @@ public:
     ~ShadowDatabase() {
         if (!created_)
             return;
+        std::string failure;
         try {
             admin_.exec_cleanup("DROP DATABASE IF EXISTS " + admin_.quote_identifier(name_) + " WITH (FORCE)", 30);
         } catch (const std::exception& e) {
-            // Never thrown on: this runs while an error or an interrupt unwinds.
+            failure = e.what();
+        }
+        if (failure.empty())
+            return;
+        // Nothing may leave a destructor that runs while an error or an interrupt unwinds.
+        try {
             progress_to_stderr("")("pg_migrate: could not drop the scratch database " + name_ + ": " +
-                                   e.what() + "\nHINT:  DROP DATABASE " + name_ + ";");
+                                   failure + "\nHINT:  DROP DATABASE " + name_ + ";");
+        } catch (const std::exception&) {
+            // out of memory while reporting: the HINT is lost, the database stays
         }
     }
     ShadowDatabase(const ShadowDatabase&) = delete;
