@@ -275,7 +275,8 @@ void Connection::exec_cleanup(const std::string& sql, int seconds) {
     // Blocking, as one short statement: the interrupt flag that stops exec() is ignored here.
     PQsetnonblocking(c, 0);
     // Two statements: DROP DATABASE refuses to run in a multi-statement string.
-    const std::string bound = "SET statement_timeout = '" + std::to_string(seconds) + "s'";
+    const std::string bound = "SET statement_timeout = '" + std::to_string(seconds) +
+                              "s'; SET client_min_messages = warning";
     Result set(PQexec(c, bound.c_str()));
     Result r(PQexec(c, sql.c_str()));
     PQsetnonblocking(c, 1);

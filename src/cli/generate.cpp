@@ -144,12 +144,26 @@ Desired read_desired(const std::string& source) {
 class ShadowDatabase {
 public:
     ShadowDatabase(Connection& admin, std::string name) : admin_(admin), name_(std::move(name)) {
-        admin_.exec("CREATE DATABASE " + admin_.quote_identifier(name_) + " TEMPLATE template0");
+        try {
+            admin_.exec("CREATE DATABASE " + admin_.quote_identifier(name_) + " TEMPLATE template0");
+        } catch (const Interrupted&) {
+            // The server may have finished it after the cancel came too late: no destructor
+            // runs for a constructor that throws, so the drop happens here.
+            drop();
+            throw;
+        }
         created_ = true;
     }
     ~ShadowDatabase() {
-        if (!created_)
-            return;
+        if (created_)
+            drop();
+    }
+    ShadowDatabase(const ShadowDatabase&) = delete;
+    ShadowDatabase& operator=(const ShadowDatabase&) = delete;
+    const std::string& name() const { return name_; }
+
+private:
+    void drop() noexcept {
         std::string failure;
         try {
             admin_.exec_cleanup("DROP DATABASE IF EXISTS " + admin_.quote_identifier(name_) + " WITH (FORCE)", 30);
@@ -166,11 +180,7 @@ public:
             // out of memory while reporting: the HINT is lost, the database stays
         }
     }
-    ShadowDatabase(const ShadowDatabase&) = delete;
-    ShadowDatabase& operator=(const ShadowDatabase&) = delete;
-    const std::string& name() const { return name_; }
 
-private:
     Connection& admin_;
     std::string name_;
     bool created_ = false;
