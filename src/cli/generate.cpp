@@ -5,6 +5,7 @@
 #include "cli/file_commands.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/progress.hpp"
+#include "cli/prompts.hpp"
 #include "cli/push.hpp"
 #include "core/failure.hpp"
 #include "core/layout.hpp"
@@ -68,10 +69,21 @@ std::string with_database(const std::optional<std::string>& dsn, const std::stri
     return out + "dbname=" + conninfo_value(database);
 }
 
-Connection connect(const std::optional<std::string>& dsn, const Options& o, const char* what) {
-    ConnectSettings settings;
+// As psql and the other commands: a server that wants a password gets one asked for, once,
+// on a terminal (-W: always, -w: never). `settings` keeps it for the next connection to the
+// same server (the scratch database).
+Connection connect(const std::optional<std::string>& dsn, const Options& o, const char* what,
+                   ConnectSettings& settings) {
     settings.connect_timeout = o.connect_timeout;
+    const bool may_ask = isatty(STDIN_FILENO) != 0 && !o.never_prompt;
+    if (o.force_password_prompt && may_ask && !settings.password)
+        settings.password = ask_password();
     Connection c = Connection::open(dsn, settings);
+    if (!c.ok() && c.needs_password() && !settings.password && may_ask) {
+        settings.password = ask_password();
+        if (settings.password)
+            c = Connection::open(dsn, settings);
+    }
     if (!c.ok())
         throw SqlError(std::string("could not connect to ") + what + ": " + c.error_message());
     return c;
@@ -194,9 +206,11 @@ std::string shadow_name() {
 }
 
 // The description (migrate_schema_description) of the desired schema.
-std::string describe_desired(const Desired& d, const Options& o, Connection& target) {
+std::string describe_desired(const Desired& d, const Options& o, Connection& target,
+                             ConnectSettings& target_settings) {
     if (d.database) {
-        Connection other = connect(*o.desired, o, "the desired database");
+        ConnectSettings other_settings;
+        Connection other = connect(*o.desired, o, "the desired database", other_settings);
         const std::string schema = required_schema(other, "the desired database");
         const Result r = other.exec("SELECT " + schema + ".migrate_schema_description()::text");
         return PQgetvalue(r.get(), 0, 0);
@@ -204,7 +218,8 @@ std::string describe_desired(const Desired& d, const Options& o, Connection& tar
     ShadowDatabase shadow(target, shadow_name());
     std::string description;
     {
-        Connection scratch = connect(with_database(o.dsn, shadow.name()), o, "the scratch database");
+        Connection scratch =
+            connect(with_database(o.dsn, shadow.name()), o, "the scratch database", target_settings);
         scratch.on_notice([](const std::string&) {});
         scratch.exec("CREATE EXTENSION migrations_schema");
         const std::string schema = required_schema(scratch, "the scratch database");
@@ -263,9 +278,10 @@ int generate_migration_files(const Options& o) {
                                 "Create it first, or name the migrations folder.");
         // Read before connecting: a bad source must not reach any database.
         const Desired desired = read_desired(*o.desired);
-        Connection target = connect(o.dsn, o, "the target database");
+        ConnectSettings settings;
+        Connection target = connect(o.dsn, o, "the target database", settings);
         const std::string schema = required_schema(target, "the target database");
-        const std::string description = describe_desired(desired, o, target);
+        const std::string description = describe_desired(desired, o, target, settings);
 
         std::string renames;
         for (const auto& r : o.renames)

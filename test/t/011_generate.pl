@@ -33,6 +33,19 @@ sub pg_migrate {
     return ($? >> 8, $out, $err);
 }
 
+# Under a pseudo-terminal (script(1)), answering once the prompt is on the screen.
+sub at_terminal_answering {
+    my ($prompt, $answer, @args) = @_;
+    my $command = join ' ', map { "'" . s/'/'\\''/gr . "'" } $bin, @args;
+    my ($in, $screen) = ('', '');
+    my $h = IPC::Run::start([ 'script', '-qefc', $command, '/dev/null' ], '<', \$in,
+        '>', \$screen, '2>&1', IPC::Run::timeout(60));
+    $h->pump until $screen =~ $prompt;
+    $in .= $answer;
+    $h->finish;
+    return ($? >> 8, $screen);
+}
+
 sub write_file {
     my ($path, $text) = @_;
     open(my $fh, '>', $path) or die "$path: $!";
@@ -182,7 +195,25 @@ like($err, qr/generate writes one migration from one database's schema/, 'saying
 is($rc, 2, 'no --desired: a usage error');
 like($err, qr/generate needs --desired/, 'naming the option');
 
-# 5. An interrupt while the scratch database is being built: it is dropped all the same.
+# 5. A server that wants a password: asked once on a terminal, used for the scratch database
+# too.
+$node->safe_psql('postgres', q{CREATE ROLE pwgen LOGIN SUPERUSER PASSWORD 'S3cret pass'});
+my $hba = $node->data_dir . '/pg_hba.conf';
+my $rules = slurp_file($hba);
+write_file($hba, "local all pwgen scram-sha-256\n$rules");
+$node->reload;
+my $out6 = "$tmp/out6";
+make_path($out6);
+my $screen;
+($rc, $screen) = at_terminal_answering(qr/Password: /, "S3cret pass\n", 'generate', 'pw',
+    '--desired', "$tmp/schema.sql", '--layout', 'golang', '--dsn', 'dbname=target4 user=pwgen', $out6);
+is($rc, 0, 'a server that wants a password gets it asked for') or diag($screen);
+is(scalar(() = $screen =~ /Password: /g), 1, 'once, for the target and the scratch database');
+unlike($screen, qr/S3cret/, 'without echo');
+ok(-e "$out6/1_pw.up.sql", 'and the migration is written');
+is(shadows(), '0', 'and the scratch database dropped');
+
+# 6. An interrupt while the scratch database is being built: it is dropped all the same.
 write_file("$tmp/slow.sql", "CREATE TABLE slow (id int);\nSELECT pg_sleep(60);\n");
 my ($iout, $ierr) = ('', '');
 my $h = IPC::Run::start([ $bin, 'generate', 'slow', '--desired', "$tmp/slow.sql", '--layout', 'golang',
