@@ -254,3 +254,26 @@ ALTER TABLE migrations_schema.applied ENABLE ALWAYS TRIGGER recompute_after_trun
 -- The count for what is registered already.
 INSERT INTO migrations_schema.project_state (project, unmatched)
 SELECT c.project, c.unmatched FROM migrations_schema.count_unmatched() c;
+
+CREATE FUNCTION @extschema@.migrate_schema_description(schemas text[] DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'migrate_schema_description'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_schema_description(text[]) IS
+    'migrate_schema_fingerprint() with what generating a migration needs besides: the '
+    'dependencies between its objects (pg_depend), column positions, and the objects that '
+    'come with another one. Changes nothing.';
+
+CREATE FUNCTION @extschema@.migrate_generate(
+    desired jsonb, schemas text[] DEFAULT NULL, online boolean DEFAULT true,
+    renames text[] DEFAULT NULL, source text DEFAULT NULL)
+RETURNS TABLE (up text, down text, hazards text[], not_generated text[])
+AS 'MODULE_PATHNAME', 'migrate_generate'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_generate(jsonb, text[], boolean, text[], text) IS
+    'The up and down scripts that turn the live schema into the desired one (a '
+    'migrate_schema_description() or migrate_schema_fingerprint() of another database) and '
+    'back, online-safe unless online is false, with their hazards named. Changes nothing.';
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_schema_description(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_generate(jsonb, text[], boolean, text[], text) FROM PUBLIC;

@@ -428,6 +428,26 @@ COMMENT ON FUNCTION @extschema@.migrate_schema_hash(text[]) IS
     'SHA-256 (hex) of migrate_schema_fingerprint(): equal for equal schemas, whatever order '
     'their objects were created in.';
 
+CREATE FUNCTION @extschema@.migrate_schema_description(schemas text[] DEFAULT NULL)
+RETURNS jsonb
+AS 'MODULE_PATHNAME', 'migrate_schema_description'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_schema_description(text[]) IS
+    'migrate_schema_fingerprint() with what generating a migration needs besides: the '
+    'dependencies between its objects (pg_depend), column positions, and the objects that '
+    'come with another one. Changes nothing.';
+
+CREATE FUNCTION @extschema@.migrate_generate(
+    desired jsonb, schemas text[] DEFAULT NULL, online boolean DEFAULT true,
+    renames text[] DEFAULT NULL, source text DEFAULT NULL)
+RETURNS TABLE (up text, down text, hazards text[], not_generated text[])
+AS 'MODULE_PATHNAME', 'migrate_generate'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_generate(jsonb, text[], boolean, text[], text) IS
+    'The up and down scripts that turn the live schema into the desired one (a '
+    'migrate_schema_description() or migrate_schema_fingerprint() of another database) and '
+    'back, online-safe unless online is false, with their hazards named. Changes nothing.';
+
 CREATE FUNCTION @extschema@.migrate_test(project text DEFAULT 'default', target text DEFAULT NULL)
 RETURNS TABLE (version text, name text, reversible text, detail text, differences jsonb)
 AS 'MODULE_PATHNAME', 'migrate_test'
@@ -486,4 +506,6 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_lint_pending(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_schema_fingerprint(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_schema_hash(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_test(text, text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_schema_description(text[]) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_generate(jsonb, text[], boolean, text[], text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_drift(text) FROM PUBLIC;

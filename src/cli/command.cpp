@@ -188,6 +188,7 @@ Call build_call(const Options& o, const std::string& schema) {
     case Command::New:
     case Command::Convert:
     case Command::Wait:
+    case Command::Generate:
         break;
     }
     return {};

@@ -269,6 +269,21 @@ Result Connection::exec(const std::string& sql, const Params& params) {
     return last;
 }
 
+void Connection::exec_cleanup(const std::string& sql, int seconds) {
+    PGconn* c = conn_.get();
+    if (!ok()) throw SqlError(error_message());
+    // Blocking, as one short statement: the interrupt flag that stops exec() is ignored here.
+    PQsetnonblocking(c, 0);
+    // Two statements: DROP DATABASE refuses to run in a multi-statement string.
+    const std::string bound = "SET statement_timeout = '" + std::to_string(seconds) +
+                              "s'; SET client_min_messages = warning";
+    Result set(PQexec(c, bound.c_str()));
+    Result r(PQexec(c, sql.c_str()));
+    PQsetnonblocking(c, 1);
+    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
+        throw SqlError(r ? trim_end(PQresultErrorMessage(r.get())) : error_message());
+}
+
 std::optional<std::string> Connection::extension_schema() {
     const Result r = exec(
         "SELECT n.nspname FROM pg_catalog.pg_extension e "

@@ -83,6 +83,10 @@ public:
     // After an interrupt nothing new is sent, and a running statement gets the grace
     // period to end after the cancel request before the connection is abandoned.
     Result exec(const std::string& sql, const Params& params = {});
+    // For cleanup that must happen also after an interrupt (dropping a scratch database):
+    // sent even then, bounded by a statement_timeout of `seconds` on the server. Throws
+    // SqlError; a second interrupt (SIGTERM) still ends the process.
+    void exec_cleanup(const std::string& sql, int seconds);
 
     // A setting the server reports (client_encoding), as last reported.
     std::string parameter(const char* name) const;

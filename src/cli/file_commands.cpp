@@ -37,37 +37,44 @@ std::vector<std::string> relative_paths(const fs::path& dir) {
     return paths;
 }
 
-void write_new_file(const fs::path& path, const std::string& text) {
+}  // namespace
+
+void write_new_file(const std::string& path, const std::string& text) {
     if (fs::exists(path))
-        throw core::Failure(core::FailureKind::Conflict, path.string() + " exists already");
+        throw core::Failure(core::FailureKind::Conflict, path + " exists already");
     std::ofstream out(path);
     out << text;
     if (!out)
-        throw core::Failure(core::FailureKind::Io, "could not write " + path.string());
+        throw core::Failure(core::FailureKind::Io, "could not write " + path);
 }
 
-}  // namespace
+core::NewMigration plan_next_files(const std::string& folder, const std::optional<std::string>& layout_name,
+                                   const std::string& name) {
+    const fs::path dir = folder;
+    if (!fs::is_directory(dir))
+        throw core::Failure(core::FailureKind::Io, "\"" + dir.string() + "\" is not a folder",
+                            {}, "Create it first, or name the migrations folder.");
+    const auto paths = relative_paths(dir);
+    auto layout = layout_name ? core::layout_by_name(*layout_name) : core::detect_layout(paths);
+    if (layout_name && !layout)
+        throw core::Failure(core::FailureKind::InvalidValue,
+                            "unknown layout \"" + *layout_name + "\"", {},
+                            "Layouts: " + core::layout_names() + ".");
+    if (!layout)
+        throw core::Failure(core::FailureKind::Layout,
+                            "the folder holds no migration yet, so its layout is unknown",
+                            {}, "Say which with --layout: " + core::layout_names() + ".");
+    auto m = core::plan_new_migration(*layout, paths, name, utc_now());
+    for (const auto& f : m.folders) fs::create_directories(dir / f);
+    return m;
+}
 
 int new_migration(const Options& o) {
     const fs::path dir = o.dir.value_or(".");
     try {
-        if (!fs::is_directory(dir))
-            throw core::Failure(core::FailureKind::Io, "\"" + dir.string() + "\" is not a folder",
-                                {}, "Create it first, or name the migrations folder.");
-        const auto paths = relative_paths(dir);
-        auto layout = o.layout ? core::layout_by_name(*o.layout) : core::detect_layout(paths);
-        if (o.layout && !layout)
-            throw core::Failure(core::FailureKind::InvalidValue,
-                                "unknown layout \"" + *o.layout + "\"", {},
-                                "Layouts: " + core::layout_names() + ".");
-        if (!layout)
-            throw core::Failure(core::FailureKind::Layout,
-                                "the folder holds no migration yet, so its layout is unknown",
-                                {}, "Say which with --layout: " + core::layout_names() + ".");
-        const auto m = core::plan_new_migration(*layout, paths, *o.name, utc_now());
-        for (const auto& folder : m.folders) fs::create_directories(dir / folder);
-        write_new_file(dir / m.up_path, core::new_script_header(m.version, *o.name, true));
-        write_new_file(dir / m.down_path, core::new_script_header(m.version, *o.name, false));
+        const auto m = plan_next_files(dir.string(), o.layout, *o.name);
+        write_new_file((dir / m.up_path).string(), core::new_script_header(m.version, *o.name, true));
+        write_new_file((dir / m.down_path).string(), core::new_script_header(m.version, *o.name, false));
         std::cout << (dir / m.up_path).string() << "\n" << (dir / m.down_path).string() << "\n";
         return 0;
     } catch (const core::Failure& f) {
@@ -119,11 +126,11 @@ int convert_migrations(const Options& o) {
             }
             const auto& m = *c.migration;
             const fs::path up = dest / (m.version + "_" + m.name + ".up.sql");
-            write_new_file(up, m.up_sql);
+            write_new_file(up.string(), m.up_sql);
             std::cout << up.string() << "\n";
             if (!m.down_sql.empty()) {
                 const fs::path down = dest / (m.version + "_" + m.name + ".down.sql");
-                write_new_file(down, m.down_sql);
+                write_new_file(down.string(), m.down_sql);
                 std::cout << down.string() << "\n";
             }
             ++converted;

@@ -3,6 +3,7 @@
 // carries files and prints answers.
 #include "cli/dsn.hpp"
 #include "cli/file_commands.hpp"
+#include "cli/generate.hpp"
 #include "cli/fleet.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/json.hpp"
@@ -135,6 +136,7 @@ int run(const std::vector<std::string>& args) {
         }
         if (options.command == Command::New) return new_migration(options);
         if (options.command == Command::Convert) return convert_migrations(options);
+        if (options.command == Command::Generate) return generate_migration_files(options);
         // lint FILE lints that file's text; lint DIR the folder's pending migrations.
         if (options.command == Command::Lint && options.dir &&
             std::filesystem::is_regular_file(*options.dir)) {

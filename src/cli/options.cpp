@@ -27,6 +27,9 @@ enum Param : unsigned {
     P_SOURCE_SCHEMA = 1u << 8,
     P_LAYOUT = 1u << 9,
     P_TIMEOUT = 1u << 10,
+    P_DESIRED = 1u << 11,
+    P_NO_ONLINE = 1u << 12,
+    P_RENAME = 1u << 13,
 };
 
 const std::pair<Param, const char*> param_names[] = {
@@ -35,7 +38,8 @@ const std::pair<Param, const char*> param_names[] = {
     {P_OUT_OF_ORDER, "--out-of-order"}, {P_YES, "--yes"},
     {P_PRUNE, "--prune"},         {P_STOP_ON_DRIFT, "--stop-on-drift"},
     {P_SOURCE_SCHEMA, "--source-schema"}, {P_LAYOUT, "--layout"},
-    {P_TIMEOUT, "--timeout"},
+    {P_TIMEOUT, "--timeout"},     {P_DESIRED, "--desired"},
+    {P_NO_ONLINE, "--no-online"}, {P_RENAME, "--rename"},
 };
 
 // What a command reads from its positional arguments, in order.
@@ -88,6 +92,10 @@ const std::vector<CommandSpec>& commands() {
         {Command::Hash, "hash", {}, false, 0, "", "migrate_schema_hash()"},
         {Command::New, "new", {Arg::Name}, true, P_LAYOUT, "NAME [DIR]",
          "write the next migration's up and down files in the folder's layout"},
+        {Command::Generate, "generate", {Arg::Name}, true, P_LAYOUT | P_DESIRED | P_NO_ONLINE | P_RENAME,
+         "NAME --desired PATH|DSN [DIR]",
+         "write the migration from the database's schema to the desired one (a schema file "
+         "or folder, a migrations folder, or a database), up and down"},
         {Command::Convert, "convert", {Arg::Tool, Arg::Dir, Arg::Dest}, false, 0,
          "typeorm SRC DEST", "write SQL migrations from TypeORM migration classes"},
         {Command::Wait, "wait", {}, false, P_TIMEOUT, "",
@@ -192,7 +200,8 @@ Options parse_options(const std::vector<std::string>& args) {
                                       : name == "-y" ? "--yes"
                                       : name == "-v" ? "--verbose"
                                                      : name;
-        if (std::find(seen.begin(), seen.end(), canonical) != seen.end())
+        // --rename is the one option that is a list: each names another object.
+        if (canonical != "--rename" && std::find(seen.begin(), seen.end(), canonical) != seen.end())
             throw UsageError(canonical + " is given more than once");
         seen.push_back(canonical);
         auto value = [&]() -> std::string {
@@ -218,6 +227,17 @@ Options parse_options(const std::vector<std::string>& args) {
         else if (name == "--stop-on-drift") o.stop_on_drift = flag(), given |= P_STOP_ON_DRIFT;
         else if (name == "--source-schema") o.source_schema = value(), given |= P_SOURCE_SCHEMA;
         else if (name == "--layout") o.layout = value(), given |= P_LAYOUT;
+        else if (name == "--desired") o.desired = value(), given |= P_DESIRED;
+        else if (name == "--no-online") o.online = !flag(), given |= P_NO_ONLINE;
+        else if (name == "--rename") {
+            const std::string r = value();
+            const auto eq = r.find('=');
+            if (eq == std::string::npos || eq == 0 || eq + 1 == r.size())
+                throw UsageError("--rename needs old=new (schema.table or schema.table.column), not \"" +
+                                 shown_argument(r) + "\"");
+            o.renames.push_back(r);
+            given |= P_RENAME;
+        }
         else if (name == "--timeout") o.wait_seconds = parse_int(name, value(), 1), given |= P_TIMEOUT;
         else if (name == "--wait") o.wait_seconds = inline_value ? parse_int(name, *inline_value, 1) : 60;
         else if (name == "--verbose" || name == "-v") o.verbose = flag();
@@ -254,6 +274,12 @@ Options parse_options(const std::vector<std::string>& args) {
                          "after it (it stays applied): pg_migrate rollback --target " + *o.dir);
     if (o.prune && !o.dir)
         throw UsageError("--prune needs a migrations folder to compare the registry with");
+    if (o.command == Command::Generate && !o.desired)
+        throw UsageError("generate needs --desired: a schema file or folder, a migrations folder, "
+                         "or the connection string of a database with the desired schema");
+    if (o.command == Command::Generate && o.dsn_file)
+        throw UsageError("generate writes one migration from one database's schema: give --dsn, "
+                         "not --dsn-file");
     if (o.command == Command::Convert && o.from != std::string("typeorm"))
         throw UsageError("convert knows typeorm, not \"" + shown_argument(*o.from) + "\"");
 
@@ -316,8 +342,16 @@ Migration options (as the SQL parameters of the same names):
   --stop-on-drift       apply, run: refuse a database whose schema changed outside
                         migrations (migrate_drift)
   --source-schema NAME  import: where the other tool's table is
-  --layout NAME         new: numbered, golang-migrate, flyway or diesel (needed for a
-                        folder without migrations yet)
+  --layout NAME         new, generate: numbered, golang-migrate, flyway or diesel (needed
+                        for a folder without migrations yet)
+  --desired PATH|DSN    generate: the schema wanted: a .sql file or a folder of them, a
+                        migrations folder (its end state), or a database's connection
+                        string; files are built in a scratch database made from template0
+                        on the target's server and dropped afterwards
+  --no-online           generate: plain CREATE INDEX and constraints validated at once (for
+                        empty databases) instead of CONCURRENTLY and NOT VALID + VALIDATE
+  --rename OLD=NEW      generate: a table (schema.table) or column (schema.table.column) was
+                        renamed, not dropped and added; may be given more than once
 
 Output:
   --json                a JSON array of objects, one per row (values are strings or null);

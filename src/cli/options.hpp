@@ -11,7 +11,7 @@ namespace ms::cli {
 enum class Command {
     Push, Apply, Run, Status, Rollback, Undo, Validate, Test,
     Lint, Drift, History, Baseline, Import, Repair, Verify, Unregister, Fingerprint, Hash,
-    New, Convert, Wait,
+    New, Convert, Wait, Generate,
 };
 
 const char* command_name(Command c) noexcept;
@@ -34,7 +34,10 @@ struct Options {
     std::optional<std::string> source_schema;  // import
 
     std::optional<std::string> name;    // new: the migration's name
-    std::optional<std::string> layout;  // new: for a folder without migrations yet
+    std::optional<std::string> layout;  // new, generate: for a folder without migrations yet
+    std::optional<std::string> desired;  // generate: schema file or folder, migrations folder, DSN
+    bool online = true;                  // generate: false with --no-online
+    std::vector<std::string> renames;    // generate: old=new, as given
     std::optional<std::string> from;    // convert: the tool ("typeorm")
     std::optional<std::string> dest;    // convert: the folder to write
     std::optional<std::string> lint_text;  // lint FILE: the file's text, read before connecting

@@ -136,7 +136,8 @@ bool read_only(const Options& o) noexcept {
     case Command::Unregister:
     case Command::New:
     case Command::Convert:
-    case Command::Wait: return false;
+    case Command::Wait:
+    case Command::Generate: return false;
     }
     return false;
 }
