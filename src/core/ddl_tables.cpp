@@ -15,8 +15,10 @@ std::string Writer::identity_options(const SchemaModel& m, const ObjectKey& colu
         if (key.kind != "sequence" || m.get(key, "owned_by") != column.identity)
             continue;
         std::string o = "SEQUENCE NAME " + key.identity;
+        // A structured binding cannot be captured before C++20 (clang refuses it).
+        const ObjectKey& sequence = key;
         const auto put = [&](const char* attr, const char* clause) {
-            const std::string v = m.get(key, attr);
+            const std::string v = m.get(sequence, attr);
             if (!v.empty())
                 o += std::string(" ") + clause + " " + v;
         };
