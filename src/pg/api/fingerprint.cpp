@@ -15,13 +15,6 @@ namespace ms::pg {
 
 namespace {
 
-// NULL: every user schema.
-std::optional<std::vector<std::string>> schemas_argument(FunctionCallInfo fcinfo, int n) {
-    return optional_text_array(fcinfo, n, "schemas",
-                               "Name each schema, or pass NULL instead of an array for every "
-                               "user schema.");
-}
-
 SchemaFingerprint fingerprint_of(FunctionCallInfo fcinfo) {
     const auto schemas = schemas_argument(fcinfo, 0);
     SpiConnection spi;

@@ -25,12 +25,6 @@ namespace ms::pg {
 
 namespace {
 
-std::optional<std::vector<std::string>> schemas_argument(FunctionCallInfo fcinfo, int n) {
-    return optional_text_array(fcinfo, n, "schemas",
-                               "Name each schema, or pass NULL instead of an array for every "
-                               "user schema.");
-}
-
 std::string jsonb_argument(FunctionCallInfo fcinfo, int n, const char* name) {
     if (PG_ARGISNULL(n))
         throw core::Failure(core::FailureKind::NullValue, std::string(name) + " must not be NULL",

@@ -81,4 +81,10 @@ std::string project_argument(FunctionCallInfo fcinfo, int n) {
     return project;
 }
 
+std::optional<std::vector<std::string>> schemas_argument(FunctionCallInfo fcinfo, int n) {
+    return optional_text_array(fcinfo, n, "schemas",
+                               "Name each schema, or pass NULL instead of an array for every "
+                               "user schema.");
+}
+
 }  // namespace ms::pg

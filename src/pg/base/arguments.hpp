@@ -24,6 +24,9 @@ std::optional<std::vector<std::string>> optional_text_array(FunctionCallInfo fci
                                                             const char* name,
                                                             const char* hint = "");
 
+// A `schemas text[]` argument: the schemas named, or nullopt (NULL) for every user schema.
+std::optional<std::vector<std::string>> schemas_argument(FunctionCallInfo fcinfo, int n);
+
 // A project name: non-empty, at most 200 characters.
 std::string project_argument(FunctionCallInfo fcinfo, int n);
 

@@ -143,4 +143,20 @@ bool spi_bool(std::uint64_t row, int col) {
     return !is_null && DatumGetBool(d);
 }
 
+SqlArg text_array_arg(const std::optional<std::vector<std::string>>& values) {
+    if (!values)
+        return SqlArg{TEXTARRAYOID, Datum(0), true};
+    std::vector<Datum> elements;
+    elements.reserve(values->size());
+    for (const auto& v : *values)
+        elements.push_back(text_arg(v).value);
+    ArrayType* array = pg_call([&] {
+        return elements.empty()
+                   ? construct_empty_array(TEXTOID)
+                   : construct_array(elements.data(), static_cast<int>(elements.size()), TEXTOID,
+                                     -1, false, TYPALIGN_INT);
+    });
+    return SqlArg{TEXTARRAYOID, PointerGetDatum(array), false};
+}
+
 }  // namespace ms::pg

@@ -8,6 +8,7 @@
 #include <initializer_list>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace ms::pg {
 
@@ -35,6 +36,8 @@ SqlArg text_arg(const std::string& value);
 SqlArg text_arg(const std::optional<std::string>& value);
 SqlArg float8_arg(double value);
 SqlArg float8_arg(const std::optional<double>& value);
+// A text[] parameter; nullopt: NULL.
+SqlArg text_array_arg(const std::optional<std::vector<std::string>>& values);
 SqlArg int4_arg(int value);
 
 // Runs an internal query and returns the number of rows it returned or changed; the rows

@@ -173,22 +173,6 @@ std::string expand(std::string sql) {
     return sql;
 }
 
-SqlArg text_array_arg(const std::optional<std::vector<std::string>>& values) {
-    if (!values)
-        return SqlArg{TEXTARRAYOID, Datum(0), true};
-    std::vector<Datum> elements;
-    elements.reserve(values->size());
-    for (const auto& v : *values)
-        elements.push_back(text_arg(v).value);
-    ArrayType* array = pg_call([&] {
-        return elements.empty()
-                   ? construct_empty_array(TEXTOID)
-                   : construct_array(elements.data(), static_cast<int>(elements.size()), TEXTOID,
-                                     -1, false, TYPALIGN_INT);
-    });
-    return SqlArg{TEXTARRAYOID, PointerGetDatum(array), false};
-}
-
 // The first thing in the argument that is not a fingerprint's shape, or NULL. $1: the
 // fingerprint part (the argument, or its "fingerprint" member).
 constexpr const char* shape_check_sql = R"sql(
