@@ -149,18 +149,10 @@ void Writer::create_sequence(const ObjectKey& s) {
     const SchemaModel& m = to_;
     std::string sql = std::string("CREATE ") + (m.get(s, "persistence") == "unlogged" ? "UNLOGGED " : "") +
                       "SEQUENCE " + s.identity;
-    const auto put = [&](const char* attr, const char* clause) {
-        const std::string v = m.get(s, attr);
-        if (!v.empty())
-            sql += std::string(" ") + clause + " " + v;
-    };
-    put("type", "AS");
-    put("start", "START WITH");
-    put("increment", "INCREMENT BY");
-    put("min", "MINVALUE");
-    put("max", "MAXVALUE");
-    put("cache", "CACHE");
-    sql += m.get(s, "cycle") == "true" ? " CYCLE" : " NO CYCLE";
+    const std::string type = m.get(s, "type");
+    if (!type.empty())
+        sql += " AS " + type;
+    sql += sequence_options(m, s);
     add(Build, s, sql + ";");
     const std::string owned = m.get(s, "owned_by");
     if (!owned.empty())

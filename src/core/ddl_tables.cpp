@@ -10,24 +10,22 @@
 
 namespace ms::core::writer {
 
+std::string Writer::sequence_options(const SchemaModel& m, const ObjectKey& sequence) {
+    std::string o;
+    for (const auto& [attr, clause] : {std::pair{"start", "START WITH"}, {"increment", "INCREMENT BY"},
+                                       {"min", "MINVALUE"}, {"max", "MAXVALUE"}, {"cache", "CACHE"}}) {
+        const std::string v = m.get(sequence, attr);
+        if (!v.empty())
+            o += std::string(" ") + clause + " " + v;
+    }
+    return o + (m.get(sequence, "cycle") == "true" ? " CYCLE" : " NO CYCLE");
+}
+
 std::string Writer::identity_options(const SchemaModel& m, const ObjectKey& column) {
     for (const auto& [key, attrs] : m.objects) {
         if (key.kind != "sequence" || m.get(key, "owned_by") != column.identity)
             continue;
-        std::string o = "SEQUENCE NAME " + key.identity;
-        // A structured binding cannot be captured before C++20 (clang refuses it).
-        const ObjectKey& sequence = key;
-        const auto put = [&](const char* attr, const char* clause) {
-            const std::string v = m.get(sequence, attr);
-            if (!v.empty())
-                o += std::string(" ") + clause + " " + v;
-        };
-        put("start", "START WITH");
-        put("increment", "INCREMENT BY");
-        put("min", "MINVALUE");
-        put("max", "MAXVALUE");
-        put("cache", "CACHE");
-        o += m.get(key, "cycle") == "true" ? " CYCLE" : " NO CYCLE";
+        const std::string o = "SEQUENCE NAME " + key.identity + sequence_options(m, key);
         return " (" + o + ")";
     }
     return {};

@@ -118,6 +118,9 @@ private:
 
     // ---- columns ----------------------------------------------------------------------------
     std::string identity_options(const SchemaModel& m, const ObjectKey& column);
+    // " START WITH 1 INCREMENT BY 1 ... NO CYCLE": a sequence's options as CREATE SEQUENCE and
+    // an identity column's sequence both spell them.
+    static std::string sequence_options(const SchemaModel& m, const ObjectKey& sequence);
 
     std::string collate_clause(const SchemaModel& m, const ObjectKey& column);
 
