@@ -148,8 +148,26 @@ std::vector<std::string> load_projects() {
     return out;
 }
 
+namespace {
+
+// The script as the text parameter of the row to write, and the C++ copy released at once:
+// a 100 MB script is not held twice while the server forms, compresses and stores the row.
+SqlArg script_arg(std::string& script) {
+    const SqlArg arg = text_arg(script);
+    std::string().swap(script);
+    return arg;
+}
+
+SqlArg script_arg(std::optional<std::string>& script) {
+    if (!script)
+        return text_arg(script);
+    return script_arg(*script);
+}
+
+}  // namespace
+
 RegisterOutcome register_migration(const std::string& project, const core::Version& version,
-                                   const MigrationContent& content, const std::string& caller) {
+                                   MigrationContent& content, const std::string& caller) {
     const std::string checksum =
         migration_checksum(content.up_sql, content.down_sql, content.verify_sql);
     const auto found = spi_query(
@@ -176,8 +194,8 @@ RegisterOutcome register_migration(const std::string& project, const core::Versi
             "registered_by = $8 "
             "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
             {text_arg(project), text_arg(version.text()), text_arg(content.name),
-             text_arg(content.up_sql), text_arg(content.down_sql), text_arg(content.verify_sql),
-             text_arg(checksum), text_arg(caller)});
+             script_arg(content.up_sql), script_arg(content.down_sql),
+             script_arg(content.verify_sql), text_arg(checksum), text_arg(caller)});
         append_history({project, version.text(), "register", std::nullopt, checksum,
                         old_checksum != checksum ? std::optional<std::string>(old_checksum)
                                                  : std::nullopt,
@@ -190,8 +208,8 @@ RegisterOutcome register_migration(const std::string& project, const core::Versi
         "(project, version, canonical_version, sort_key, name, up_sql, down_sql, verify_sql, "
         "checksum, registered_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
         {text_arg(project), text_arg(version.text()), text_arg(version.canonical()),
-         text_arg(version.sort_key()), text_arg(content.name), text_arg(content.up_sql),
-         text_arg(content.down_sql), text_arg(content.verify_sql), text_arg(checksum),
+         text_arg(version.sort_key()), text_arg(content.name), script_arg(content.up_sql),
+         script_arg(content.down_sql), script_arg(content.verify_sql), text_arg(checksum),
          text_arg(caller)});
     append_history({project, version.text(), "register", std::nullopt, checksum, std::nullopt,
                     std::string("registered")},

@@ -51,9 +51,10 @@ enum class RegisterOutcome { New, Changed, Unchanged };
 
 // Inserts or updates one migration, logging new content to history; refuses another
 // spelling of a registered version. `caller` is the calling role's name, taken before
-// entering the InternalScope.
+// entering the InternalScope. The scripts of `content` are released as they are handed to
+// the server, so that a large script is not held twice: do not read them afterwards.
 RegisterOutcome register_migration(const std::string& project, const core::Version& version,
-                                   const MigrationContent& content, const std::string& caller);
+                                   MigrationContent& content, const std::string& caller);
 
 // Deletes a registered migration (as spelled in the registry) and its failed attempt, if
 // any; returns its checksum. The caller has checked it is not applied.
