@@ -3,9 +3,7 @@
 #include "pg/base/guard.hpp"
 #include "pg/base/settings.hpp"
 
-extern "C" {
-#include "parser/gramparse.h"
-}
+#include "pg/parse/lexer.hpp"
 
 namespace ms::pg {
 
@@ -31,36 +29,20 @@ void add_cut(Cuts* cuts, std::size_t at) {
 // counting BEGIN and CASE only after a statement's first word (so that BEGIN; itself and
 // END; do not nest).
 void find_cuts(const char* text, std::size_t target, Cuts* cuts) {
-    const MemoryContext outer = CurrentMemoryContext;
-    // Token values (identifiers, literals) are garbage once seen: they are freed as the
-    // lexer goes, so that lexing a large script costs its one copy of the text.
-    const MemoryContext tokens =
-        AllocSetContextCreate(outer, "script chunk tokens", ALLOCSET_DEFAULT_SIZES);
-    core_yy_extra_type extra;
-    core_yyscan_t scanner = scanner_init(text, &extra, &ScanKeywords, ScanKeywordTokens);
-    MemoryContextSwitchTo(tokens);
-    core_YYSTYPE value;
-    int location = 0;
     int words = 0;
     int depth = 0;
     std::size_t piece_start = 0;
-    long seen = 0;
-    for (int token = core_yylex(&value, &location, scanner); token != 0;
-         token = core_yylex(&value, &location, scanner)) {
-        if (++seen % 4096 == 0)
-            MemoryContextReset(tokens);
+    lex_script(text, [&](int token, const core_YYSTYPE&, int location) {
         if (token == ';') {
             if (depth == 0) {
                 words = 0;
                 const std::size_t end = static_cast<std::size_t>(location) + 1;
                 if (end - piece_start >= target) {
-                    MemoryContextSwitchTo(outer);
                     add_cut(cuts, end);
-                    MemoryContextSwitchTo(tokens);
                     piece_start = end;
                 }
             }
-            continue;
+            return true;
         }
         ++words;
         if (token == BEGIN_P || token == CASE) {
@@ -69,10 +51,8 @@ void find_cuts(const char* text, std::size_t target, Cuts* cuts) {
         } else if (token == END_P && depth > 0) {
             --depth;
         }
-    }
-    MemoryContextSwitchTo(outer);
-    scanner_finish(scanner);
-    MemoryContextDelete(tokens);
+        return true;
+    });
 }
 
 }  // namespace
