@@ -68,6 +68,27 @@ SELECT * FROM migrate_apply(target => '3', dry_run => true);
 SELECT statement, line, rule FROM migrate_lint(pg_temp.big_script() || E'\nSELEC 1;')
 WHERE rule = 'syntax-error';
 
+-- The same failure in pieces, for a role holding only EXECUTE: it ends the call as itself,
+-- with its own settings, and nothing of the migration stays.
+SELECT migrate_unregister('2'), migrate_unregister('3');
+CREATE ROLE regress_pieces_runner;
+CREATE SCHEMA app3 AUTHORIZATION regress_pieces_runner;
+GRANT EXECUTE ON FUNCTION migrate_apply(text, boolean, text, boolean) TO regress_pieces_runner;
+SELECT migrate_register('4', 'fails late for a role', replace(pg_temp.big_script(179), 'app.', 'app3.'));
+SET migrations_schema.parse_chunk_size = '1kB';
+SET ROLE regress_pieces_runner;
+CREATE TABLE app3.existing (id int);
+SET search_path = app3, public;
+SELECT * FROM migrate_apply();
+SELECT current_user, current_setting('search_path') AS search_path;
+RESET ROLE;
+RESET search_path;
+SELECT version, state FROM migrate_status() ORDER BY version;
+SELECT string_agg(tablename, ',') AS tables_left FROM pg_tables WHERE schemaname = 'app3';
+DROP SCHEMA app3 CASCADE;
+REVOKE ALL ON FUNCTION migrate_apply(text, boolean, text, boolean) FROM regress_pieces_runner;
+DROP ROLE regress_pieces_runner;
+
 -- Every up and down script of the real corpora: the same lint findings in pieces of 1 kB.
 \if :have_corpora
 CREATE TEMP TABLE corpus_scripts AS
