@@ -8,9 +8,8 @@ PGFILEDESC = "migrations_schema - schema migrations run from inside the server"
 
 # What only the client uses (masking connection strings, terminal text) stays out of the
 # library every backend loads.
-CLIENT_ONLY = src/core/conninfo.cpp src/core/terminal_text.cpp src/core/new_migration.cpp \
-              src/core/typeorm.cpp
-CORE_SRCS = $(filter-out $(CLIENT_ONLY),$(sort $(wildcard src/core/*.cpp)))
+CLIENT_ONLY = $(wildcard src/core/client/*.cpp) src/core/folder/new_migration.cpp
+CORE_SRCS = $(filter-out $(CLIENT_ONLY),$(sort $(wildcard src/core/*/*.cpp)))
 PG_SRCS   = $(sort $(wildcard src/pg/*.cpp src/pg/*/*.cpp))
 OBJS      = $(CORE_SRCS:.cpp=.o) $(PG_SRCS:.cpp=.o)
 

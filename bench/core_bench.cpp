@@ -1,6 +1,6 @@
 // The core planner at 100,000 migrations: the work migrate_apply, migrate_status and
 // migrate_rollback do in C++ once the tracking tables are read. Run by bench/run.
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 
 #include <benchmark/benchmark.h>
 

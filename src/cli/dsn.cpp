@@ -1,7 +1,7 @@
 #include "cli/dsn.hpp"
 
 #include "cli/options.hpp"
-#include "core/conninfo.hpp"
+#include "core/client/conninfo.hpp"
 
 #include <libpq-fe.h>
 

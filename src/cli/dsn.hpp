@@ -9,7 +9,7 @@
 namespace ms::cli {
 
 // The connection string as it may be shown: passwords, sslpasswords and values of unknown
-// keywords masked by the grammar (core/conninfo), never by searching for the password.
+// keywords masked by the grammar (core/client/conninfo), never by searching for the password.
 std::string mask_dsn(const std::string& dsn);
 
 // A command-line argument as it may be echoed in a message: masked when it looks like a

@@ -1,9 +1,9 @@
 #include "cli/file_commands.hpp"
 
 #include "cli/progress.hpp"
-#include "core/failure.hpp"
-#include "core/new_migration.hpp"
-#include "core/typeorm.hpp"
+#include "core/base/failure.hpp"
+#include "core/client/typeorm.hpp"
+#include "core/folder/new_migration.hpp"
 
 #include <chrono>
 #include <ctime>

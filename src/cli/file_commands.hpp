@@ -3,7 +3,7 @@
 #pragma once
 
 #include "cli/options.hpp"
-#include "core/new_migration.hpp"
+#include "core/folder/new_migration.hpp"
 
 #include <string>
 

@@ -5,7 +5,7 @@
 #include "cli/json.hpp"
 #include "cli/status_summary.hpp"
 #include "cli/table_printer.hpp"
-#include "core/terminal_text.hpp"
+#include "core/client/terminal_text.hpp"
 
 #include <libpq-fe.h>
 

@@ -7,9 +7,9 @@
 #include "cli/progress.hpp"
 #include "cli/prompts.hpp"
 #include "cli/push.hpp"
-#include "core/failure.hpp"
-#include "core/layout.hpp"
-#include "core/new_migration.hpp"
+#include "core/base/failure.hpp"
+#include "core/folder/layout.hpp"
+#include "core/folder/new_migration.hpp"
 
 #include <algorithm>
 #include <filesystem>

@@ -1,6 +1,6 @@
 #include "cli/json.hpp"
 
-#include "core/terminal_text.hpp"
+#include "core/client/terminal_text.hpp"
 
 #include <cstdio>
 

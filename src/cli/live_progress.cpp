@@ -1,6 +1,6 @@
 #include "cli/live_progress.hpp"
 
-#include "core/terminal_text.hpp"
+#include "core/client/terminal_text.hpp"
 
 #include <iostream>
 #include <regex>

@@ -3,8 +3,8 @@
 // carries files and prints answers.
 #include "cli/dsn.hpp"
 #include "cli/file_commands.hpp"
-#include "cli/generate.hpp"
 #include "cli/fleet.hpp"
+#include "cli/generate.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/json.hpp"
 #include "cli/options.hpp"
@@ -14,15 +14,15 @@
 #include "cli/status_summary.hpp"
 #include "cli/table_printer.hpp"
 #include "cli/waiting.hpp"
-#include "core/failure.hpp"
-#include "core/terminal_text.hpp"
+#include "core/base/failure.hpp"
+#include "core/client/terminal_text.hpp"
 
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
 #include <optional>
+#include <sstream>
 #include <string>
 #include <vector>
 

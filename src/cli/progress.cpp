@@ -1,6 +1,6 @@
 #include "cli/progress.hpp"
 
-#include "core/terminal_text.hpp"
+#include "core/client/terminal_text.hpp"
 
 #include <iostream>
 #include <mutex>

@@ -2,8 +2,8 @@
 
 #include "cli/dsn.hpp"
 #include "cli/options.hpp"
-#include "core/failure.hpp"
-#include "core/new_migration.hpp"
+#include "core/base/failure.hpp"
+#include "core/folder/new_migration.hpp"
 
 #include <filesystem>
 #include <map>

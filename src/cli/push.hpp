@@ -4,7 +4,7 @@
 
 #include "cli/connection.hpp"
 #include "cli/table.hpp"
-#include "core/folder.hpp"
+#include "core/folder/folder.hpp"
 
 #include <string>
 #include <vector>

@@ -6,7 +6,7 @@
 #include "cli/options.hpp"
 #include "cli/progress.hpp"
 #include "cli/table.hpp"
-#include "core/folder.hpp"
+#include "core/folder/folder.hpp"
 
 #include <functional>
 #include <optional>

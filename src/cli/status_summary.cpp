@@ -1,6 +1,6 @@
 #include "cli/status_summary.hpp"
 
-#include "core/version.hpp"
+#include "core/base/version.hpp"
 
 #include <algorithm>
 

@@ -1,6 +1,6 @@
 #include "cli/table_printer.hpp"
 
-#include "core/terminal_text.hpp"
+#include "core/client/terminal_text.hpp"
 
 #include <algorithm>
 #include <string>

@@ -1,7 +1,7 @@
 // The shared library's identity and per-backend setup.
 #include "pg/base/pg.hpp"
-#include "pg/runner/protection.hpp"
 #include "pg/base/settings.hpp"
+#include "pg/runner/protection.hpp"
 
 extern "C" {
 

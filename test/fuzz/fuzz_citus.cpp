@@ -3,7 +3,7 @@
 // must be digits the identity really ends a part with.
 #include "check.hpp"
 
-#include "core/citus.hpp"
+#include "core/citus/citus.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -3,8 +3,8 @@
 // spelling libpq accepts, and must never survive masking, whatever came before it.
 #include "check.hpp"
 
-#include "core/conninfo.hpp"
-#include "core/terminal_text.hpp"
+#include "core/client/conninfo.hpp"
+#include "core/client/terminal_text.hpp"
 
 #include <cstddef>
 #include <cstdint>

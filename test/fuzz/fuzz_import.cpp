@@ -4,9 +4,9 @@
 // optionally a tab and the alternate.
 #include "check.hpp"
 
-#include "core/failure.hpp"
-#include "core/import.hpp"
-#include "core/version.hpp"
+#include "core/base/failure.hpp"
+#include "core/base/version.hpp"
+#include "core/folder/import.hpp"
 
 #include <array>
 #include <cstddef>

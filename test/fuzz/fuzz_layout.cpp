@@ -3,8 +3,8 @@
 // migration's own folder), so that one-level paths are exercised on every input.
 #include "check.hpp"
 
-#include "core/failure.hpp"
-#include "core/layout.hpp"
+#include "core/base/failure.hpp"
+#include "core/folder/layout.hpp"
 
 #include <algorithm>
 #include <array>

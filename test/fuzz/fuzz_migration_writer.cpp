@@ -5,7 +5,7 @@
 // with ';', and equal schemas giving no statement at all.
 #include "check.hpp"
 
-#include "core/migration_writer.hpp"
+#include "core/schema/migration_writer.hpp"
 
 #include <cstddef>
 #include <cstdint>

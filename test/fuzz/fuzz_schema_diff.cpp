@@ -2,7 +2,7 @@
 // split at a 0xff byte into a before and an after schema.
 #include "check.hpp"
 
-#include "core/schema_diff.hpp"
+#include "core/schema/diff.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -1,7 +1,7 @@
 // The text helpers the runner uses to place statements and report line numbers.
 #include "check.hpp"
 
-#include "core/script.hpp"
+#include "core/plan/script.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -2,7 +2,7 @@
 // within the input, and converted SQL ends its statements.
 #include "check.hpp"
 
-#include "core/typeorm.hpp"
+#include "core/client/typeorm.hpp"
 
 #include <algorithm>
 #include <cstddef>

@@ -2,8 +2,8 @@
 // two candidate versions, so that ordering is checked on pairs the fuzzer steers.
 #include "check.hpp"
 
-#include "core/failure.hpp"
-#include "core/version.hpp"
+#include "core/base/failure.hpp"
+#include "core/base/version.hpp"
 
 #include <cstddef>
 #include <cstdint>

@@ -2,7 +2,7 @@
 // messages, so that a wrong kind reads "Layout" instead of a bare enum value.
 #pragma once
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 
 #include <optional>
 #include <ostream>

@@ -1,4 +1,4 @@
-#include "core/citus.hpp"
+#include "core/citus/citus.hpp"
 
 #include <gtest/gtest.h>
 

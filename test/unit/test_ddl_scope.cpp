@@ -1,4 +1,4 @@
-#include "core/ddl_scope.hpp"
+#include "core/schema/ddl_scope.hpp"
 
 #include <gtest/gtest.h>
 

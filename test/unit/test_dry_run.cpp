@@ -1,4 +1,4 @@
-#include "core/dry_run.hpp"
+#include "core/plan/dry_run.hpp"
 
 #include <gtest/gtest.h>
 

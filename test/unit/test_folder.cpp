@@ -1,4 +1,4 @@
-#include "core/folder.hpp"
+#include "core/folder/folder.hpp"
 
 #include "failure_matchers.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/import.hpp"
+#include "core/folder/import.hpp"
 
 #include "failure_matchers.hpp"
 

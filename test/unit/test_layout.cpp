@@ -1,4 +1,4 @@
-#include "core/layout.hpp"
+#include "core/folder/layout.hpp"
 
 #include "failure_matchers.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/lint_facts.hpp"
+#include "core/lint/facts.hpp"
 
 #include <gtest/gtest.h>
 

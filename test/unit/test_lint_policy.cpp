@@ -1,4 +1,4 @@
-#include "core/lint_policy.hpp"
+#include "core/lint/policy.hpp"
 
 #include "failure_matchers.hpp"
 

@@ -1,6 +1,6 @@
-#include "core/lint_ignore.hpp"
-#include "core/lint_rules.hpp"
-#include "core/lint_volatility.hpp"
+#include "core/lint/ignore.hpp"
+#include "core/lint/rules.hpp"
+#include "core/lint/volatility.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/lint_types.hpp"
+#include "core/lint/types.hpp"
 
 #include <gtest/gtest.h>
 

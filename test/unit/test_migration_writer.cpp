@@ -1,6 +1,6 @@
-#include "core/migration_writer.hpp"
-#include "core/acl_grants.hpp"
-#include "core/schema_model.hpp"
+#include "core/schema/acl_grants.hpp"
+#include "core/schema/migration_writer.hpp"
+#include "core/schema/model.hpp"
 
 #include <gtest/gtest.h>
 

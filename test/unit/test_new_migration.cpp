@@ -1,4 +1,4 @@
-#include "core/new_migration.hpp"
+#include "core/folder/new_migration.hpp"
 
 #include "failure_matchers.hpp"
 

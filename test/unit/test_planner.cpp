@@ -1,4 +1,4 @@
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 
 #include "failure_matchers.hpp"
 

@@ -1,4 +1,4 @@
-#include "core/schema_diff.hpp"
+#include "core/schema/diff.hpp"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "core/script.hpp"
+#include "core/plan/script.hpp"
 
 #include <gtest/gtest.h>
 

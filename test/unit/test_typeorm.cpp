@@ -1,4 +1,4 @@
-#include "core/typeorm.hpp"
+#include "core/client/typeorm.hpp"
 
 #include <gtest/gtest.h>
 

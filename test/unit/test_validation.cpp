@@ -1,4 +1,4 @@
-#include "core/validation.hpp"
+#include "core/plan/validation.hpp"
 
 #include "failure_matchers.hpp"
 

@@ -1,11 +1,11 @@
-#include "core/version.hpp"
+#include "core/base/version.hpp"
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -1,4 +1,4 @@
-#include "core/conninfo.hpp"
+#include "core/client/conninfo.hpp"
 
 #include <boost/algorithm/string/predicate.hpp>
 

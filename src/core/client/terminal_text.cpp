@@ -1,4 +1,4 @@
-#include "core/terminal_text.hpp"
+#include "core/client/terminal_text.hpp"
 
 #include <cstdint>
 #include <cstdio>

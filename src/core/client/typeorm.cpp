@@ -1,9 +1,9 @@
-#include "core/typeorm.hpp"
+#include "core/client/typeorm.hpp"
 
 #include <algorithm>
 #include <cctype>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

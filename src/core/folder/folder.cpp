@@ -1,17 +1,17 @@
-#include "core/folder.hpp"
+#include "core/folder/folder.hpp"
 
-#include "core/failure.hpp"
-#include "core/script.hpp"
+#include "core/base/failure.hpp"
+#include "core/plan/script.hpp"
 
 #include <boost/algorithm/string/predicate.hpp>
 
 #include <algorithm>
-#include <fstream>
 #include <filesystem>
+#include <fstream>
 #include <iterator>
 #include <system_error>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace fs = std::filesystem;
 

@@ -2,7 +2,7 @@
 // client, so that a folder means the same thing on both sides.
 #pragma once
 
-#include "core/layout.hpp"
+#include "core/folder/layout.hpp"
 
 #include <cstddef>
 #include <optional>

@@ -1,6 +1,6 @@
-#include "core/import.hpp"
+#include "core/folder/import.hpp"
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 
 #include <boost/algorithm/string/join.hpp>
 
@@ -11,7 +11,7 @@
 #include <set>
 #include <utility>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -2,7 +2,7 @@
 // table says are applied. The shell reads the table; this decides what its rows mean.
 #pragma once
 
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 
 #include <optional>
 #include <string>

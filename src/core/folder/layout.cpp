@@ -1,9 +1,9 @@
-#include "core/layout.hpp"
+#include "core/folder/layout.hpp"
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 
-#include <boost/algorithm/string/predicate.hpp>
 #include <boost/algorithm/string/erase.hpp>
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/algorithm/string/replace.hpp>
 
 #include <algorithm>
@@ -11,7 +11,7 @@
 #include <map>
 #include <regex>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -8,7 +8,7 @@
 // or verify.sql in a migration's folder.
 #pragma once
 
-#include "core/version.hpp"
+#include "core/base/version.hpp"
 
 #include <optional>
 #include <string>

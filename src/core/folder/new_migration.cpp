@@ -1,8 +1,8 @@
-#include "core/new_migration.hpp"
+#include "core/folder/new_migration.hpp"
 
-#include "core/failure.hpp"
-#include "core/layout.hpp"
-#include "core/version.hpp"
+#include "core/base/failure.hpp"
+#include "core/base/version.hpp"
+#include "core/folder/layout.hpp"
 
 #include <boost/algorithm/string/case_conv.hpp>
 #include <boost/algorithm/string/predicate.hpp>
@@ -10,7 +10,7 @@
 #include <algorithm>
 #include <set>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -1,8 +1,8 @@
-#include "core/lint_facts.hpp"
+#include "core/lint/facts.hpp"
 
 #include <cmath>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

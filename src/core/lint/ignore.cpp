@@ -1,10 +1,10 @@
-#include "core/lint_ignore.hpp"
+#include "core/lint/ignore.hpp"
 
 #include <boost/algorithm/string/predicate.hpp>
 
 #include <algorithm>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -1,6 +1,6 @@
-#include "core/lint_policy.hpp"
+#include "core/lint/policy.hpp"
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 
 #include <boost/algorithm/string/classification.hpp>
 #include <boost/algorithm/string/join.hpp>
@@ -9,7 +9,7 @@
 
 #include <algorithm>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

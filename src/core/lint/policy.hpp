@@ -4,7 +4,7 @@
 // off; a rule nobody mentions keeps its own severity (style rules are off until asked for).
 #pragma once
 
-#include "core/lint_rules.hpp"
+#include "core/lint/rules.hpp"
 
 #include <map>
 #include <optional>

@@ -1,8 +1,8 @@
-#include "core/lint_rules.hpp"
+#include "core/lint/rules.hpp"
 
 #include <algorithm>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

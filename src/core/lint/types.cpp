@@ -1,8 +1,8 @@
-#include "core/lint_types.hpp"
+#include "core/lint/types.hpp"
 
 #include <initializer_list>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

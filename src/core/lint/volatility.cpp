@@ -1,6 +1,6 @@
-#include "core/lint_volatility.hpp"
+#include "core/lint/volatility.hpp"
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -1,9 +1,9 @@
-#include "core/dry_run.hpp"
+#include "core/plan/dry_run.hpp"
 
 #include <algorithm>
 #include <iterator>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -1,6 +1,6 @@
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 
 #include <boost/algorithm/string/join.hpp>
 
@@ -9,7 +9,7 @@
 #include <set>
 #include <unordered_map>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -2,7 +2,7 @@
 // ordered list of migrations to run, or a Failure saying why not. No I/O, no server.
 #pragma once
 
-#include "core/version.hpp"
+#include "core/base/version.hpp"
 
 #include <optional>
 #include <string>

@@ -1,4 +1,4 @@
-#include "core/run_plan.hpp"
+#include "core/plan/run_plan.hpp"
 
 #include <boost/algorithm/string/predicate.hpp>
 #include <boost/algorithm/string/trim.hpp>
@@ -7,7 +7,7 @@
 #include <regex>
 #include <string>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -1,9 +1,9 @@
-#include "core/script.hpp"
+#include "core/plan/script.hpp"
 
 #include <algorithm>
 #include <optional>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

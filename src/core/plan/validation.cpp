@@ -1,9 +1,9 @@
-#include "core/validation.hpp"
+#include "core/plan/validation.hpp"
 
 #include <algorithm>
 #include <map>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

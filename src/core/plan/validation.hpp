@@ -2,7 +2,7 @@
 // registered migrations, computed without changing anything.
 #pragma once
 
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 
 #include <string>
 #include <vector>

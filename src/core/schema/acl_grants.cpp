@@ -1,11 +1,11 @@
-#include "core/acl_grants.hpp"
+#include "core/schema/acl_grants.hpp"
 
 #include <boost/algorithm/string/join.hpp>
 
 #include <map>
 #include <optional>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -1,8 +1,8 @@
 // Sequences, views, functions, triggers, policies, statistics, types (enums rebuilt when they
 // lose a value), comments and grants.
-#include "core/migration_writer_impl.hpp"
+#include "core/schema/migration_writer_impl.hpp"
 
-#include "core/acl_grants.hpp"
+#include "core/schema/acl_grants.hpp"
 
 #include <boost/algorithm/string/replace.hpp>
 #include <boost/algorithm/string/split.hpp>
@@ -10,7 +10,7 @@
 #include <cctype>
 #include <stdexcept>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core::writer {
 

@@ -1,10 +1,10 @@
-#include "core/ddl_scope.hpp"
+#include "core/schema/ddl_scope.hpp"
 
 #include <boost/algorithm/string/predicate.hpp>
 
 #include <algorithm>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -1,12 +1,12 @@
 // Tables, columns, constraints and indexes: created, changed and dropped, online-safe.
-#include "core/migration_writer_impl.hpp"
+#include "core/schema/migration_writer_impl.hpp"
 
 #include <boost/algorithm/string/replace.hpp>
 
 #include <algorithm>
 #include <stdexcept>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core::writer {
 

@@ -1,4 +1,4 @@
-#include "core/schema_diff.hpp"
+#include "core/schema/diff.hpp"
 
 #include <boost/algorithm/string/join.hpp>
 
@@ -6,7 +6,7 @@
 #include <map>
 #include <utility>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

@@ -1,6 +1,6 @@
-#include "core/migration_writer.hpp"
+#include "core/schema/migration_writer.hpp"
 
-#include "core/migration_writer_impl.hpp"
+#include "core/schema/migration_writer_impl.hpp"
 
 #include <boost/algorithm/string/join.hpp>
 #include <boost/algorithm/string/predicate.hpp>
@@ -15,7 +15,7 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

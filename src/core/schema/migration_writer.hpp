@@ -14,7 +14,7 @@
 // kinds breaks ties and orders what has no dependency recorded.
 #pragma once
 
-#include "core/schema_model.hpp"
+#include "core/schema/model.hpp"
 
 #include <string>
 #include <utility>

@@ -1,10 +1,10 @@
-// The writer behind core/migration_writer, shared by its three files: migration_writer.cpp
+// The writer behind core/schema/migration_writer, shared by its three files: migration_writer.cpp
 // (what changes, the phases and their order), ddl_tables.cpp (tables, columns, constraints,
 // indexes) and ddl_objects.cpp (the other kinds, comments and grants). Not for other users.
 #pragma once
 
-#include "core/acl_grants.hpp"
-#include "core/migration_writer.hpp"
+#include "core/schema/acl_grants.hpp"
+#include "core/schema/migration_writer.hpp"
 
 #include <boost/algorithm/string/join.hpp>
 #include <boost/algorithm/string/predicate.hpp>

@@ -1,4 +1,4 @@
-#include "core/schema_model.hpp"
+#include "core/schema/model.hpp"
 
 #include <boost/algorithm/string/join.hpp>
 
@@ -6,7 +6,7 @@
 #include <stdexcept>
 #include <tuple>
 
-#include "core/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
 namespace ms::core {
 

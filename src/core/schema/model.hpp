@@ -1,11 +1,11 @@
 // A schema as the generator sees it: the fingerprint's objects ({kind: {identity:
-// {attribute: text}}}, flattened as core/schema_diff's SchemaAttribute), plus what the
+// {attribute: text}}}, flattened as core/schema/diff's SchemaAttribute), plus what the
 // fingerprint does not hold and the server reads for generation only: which object depends
 // on which (pg_depend), the position of each column, and which objects come into being with
 // another one (a partition's copy of its parent's index, a sequence of an identity column).
 #pragma once
 
-#include "core/schema_diff.hpp"
+#include "core/schema/diff.hpp"
 
 #include <functional>
 #include <map>

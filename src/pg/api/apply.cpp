@@ -1,11 +1,11 @@
 // migrate_apply(target, dry_run, project) -> SETOF (version, name, action, duration_ms,
 // statements): every pending migration up to target, in the caller's transaction.
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/registry/project_operation.hpp"
-#include "pg/runner/plan_runner.hpp"
 #include "pg/registry/registry.hpp"
+#include "pg/runner/plan_runner.hpp"
 
 namespace ms::pg {
 

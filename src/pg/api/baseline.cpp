@@ -1,12 +1,12 @@
 // migrate_baseline(version, project) -> SETOF (version, name): adopts an existing schema by
 // marking every registered migration up to version applied, without running any.
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/base/result_set.hpp"
 #include "pg/registry/project_operation.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/schema/snapshot.hpp"
-#include "pg/base/result_set.hpp"
 
 #include <map>
 

@@ -5,8 +5,8 @@
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/result_set.hpp"
-#include "pg/schema/snapshot.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/schema/snapshot.hpp"
 
 extern "C" {
 #include "utils/timestamp.h"

@@ -4,8 +4,8 @@
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
-#include "pg/schema/fingerprint.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/schema/fingerprint.hpp"
 
 #include <optional>
 #include <string>

@@ -3,8 +3,8 @@
 // migrate_schema_description(schemas) -> jsonb: the fingerprint with what generation needs
 // besides (dependencies from pg_depend, column positions, implied objects). Both change
 // nothing.
-#include "core/failure.hpp"
-#include "core/migration_writer.hpp"
+#include "core/base/failure.hpp"
+#include "core/schema/migration_writer.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"

@@ -1,13 +1,13 @@
 // migrate_import(source, project, source_schema) -> SETOF (version, name, source_ref,
 // result): marks applied, without running them, the registered migrations another tool's
 // tracking table records as applied; reports what matches nothing.
-#include "core/import.hpp"
+#include "core/folder/import.hpp"
 #include "pg/base/arguments.hpp"
-#include "pg/registry/foreign_tables.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/base/result_set.hpp"
+#include "pg/registry/foreign_tables.hpp"
 #include "pg/registry/project_operation.hpp"
 #include "pg/registry/registry.hpp"
-#include "pg/base/result_set.hpp"
 
 #include <map>
 

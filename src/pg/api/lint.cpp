@@ -1,14 +1,14 @@
 // migrate_lint(sql) and migrate_lint_pending(project) -> SETOF (version,) statement, line,
 // rule, severity, lock_mode, relation, relation_bytes, row_estimate, message, hint: the
 // lint findings of one script, or of every pending migration's up script in version order.
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
-#include "pg/lint/lint.hpp"
-#include "pg/registry/registry.hpp"
 #include "pg/base/result_set.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/lint/lint.hpp"
+#include "pg/registry/registry.hpp"
 
 #include <utility>
 

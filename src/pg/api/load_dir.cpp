@@ -1,8 +1,8 @@
 // migrate_load_dir(path, project, prune) -> integer: the number of migrations registered or
 // updated (0 when the folder holds nothing new); with prune, the pending migrations the
 // folder no longer has are unregistered.
-#include "core/failure.hpp"
-#include "core/folder.hpp"
+#include "core/base/failure.hpp"
+#include "core/folder/folder.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/registry/project_operation.hpp"

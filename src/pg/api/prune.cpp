@@ -1,6 +1,6 @@
 // migrate_prune(keep, project) -> SETOF (version, name): unregisters the pending migrations
 // whose versions are not in keep (the versions of the folder a client pushed).
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/result_set.hpp"

@@ -1,6 +1,6 @@
 // migrate_register(version, name, up_sql, down_sql, project) -> text
-#include "core/failure.hpp"
-#include "core/version.hpp"
+#include "core/base/failure.hpp"
+#include "core/base/version.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/registry/project_operation.hpp"

@@ -1,11 +1,11 @@
 // migrate_repair(project) -> SETOF (version, action, detail): accepts the current content of
 // modified migrations and clears failed attempts, logging both to history.
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/base/result_set.hpp"
 #include "pg/registry/project_operation.hpp"
 #include "pg/registry/registry.hpp"
-#include "pg/base/result_set.hpp"
 
 #include <map>
 

@@ -1,12 +1,12 @@
 // migrate_rollback(target, steps, everything, dry_run, project, version, out_of_order) ->
 // SETOF (version, name, action, duration_ms, statements, ...): down scripts, newest first,
 // in the caller's transaction.
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 #include "pg/api/rollback_arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/registry/project_operation.hpp"
-#include "pg/runner/plan_runner.hpp"
 #include "pg/registry/registry.hpp"
+#include "pg/runner/plan_runner.hpp"
 
 namespace ms::pg {
 

@@ -2,7 +2,7 @@
 // at the positions each function declares them.
 #pragma once
 
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 #include "pg/base/arguments.hpp"
 
 namespace ms::pg {

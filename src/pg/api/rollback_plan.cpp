@@ -2,7 +2,7 @@
 // (version, name, statements, top_level, destructive): what a rollback would run, newest
 // first, with the down scripts' statements that destroy data (the linter's "destructive"
 // findings), so that a person can be asked before they run. Changes nothing.
-#include "core/run_plan.hpp"
+#include "core/plan/run_plan.hpp"
 #include "pg/api/rollback_arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"

@@ -1,12 +1,12 @@
 // migrate_status(project) -> SETOF (project, version, name, state, applied_at, applied_by,
 // duration_ms, reversible, checksum): every known migration, in version order.
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/result_set.hpp"
-#include "pg/runner/run_progress.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/runner/run_progress.hpp"
 
 #include <map>
 

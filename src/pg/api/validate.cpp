@@ -1,15 +1,15 @@
 // migrate_validate(project) -> SETOF (severity, project, version, problem, detail, hint):
 // every problem of one project or all; no rows means healthy. Changes nothing.
-#include "core/validation.hpp"
+#include "core/plan/validation.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
-#include "pg/base/settings.hpp"
 #include "pg/base/internal_scope.hpp"
+#include "pg/base/result_set.hpp"
+#include "pg/base/settings.hpp"
+#include "pg/base/spi.hpp"
 #include "pg/lint/lint.hpp"
 #include "pg/registry/registry.hpp"
-#include "pg/base/result_set.hpp"
 #include "pg/schema/snapshot.hpp"
-#include "pg/base/spi.hpp"
 
 namespace ms::pg {
 

@@ -1,17 +1,17 @@
 // migrate_verify(project) -> SETOF (version, name, result, detail): runs the verify script
 // of every applied migration again, each in a subtransaction that is rolled back.
-#include "core/failure.hpp"
-#include "core/planner.hpp"
+#include "core/base/failure.hpp"
+#include "core/plan/planner.hpp"
+#include "pg/base/activity.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
-#include "pg/base/activity.hpp"
-#include "pg/registry/registry.hpp"
 #include "pg/base/result_set.hpp"
-#include "pg/parse/statements.hpp"
 #include "pg/base/spi.hpp"
-#include "pg/runner/statement_executor.hpp"
 #include "pg/base/subtransaction.hpp"
+#include "pg/parse/statements.hpp"
+#include "pg/registry/registry.hpp"
+#include "pg/runner/statement_executor.hpp"
 
 namespace ms::pg {
 

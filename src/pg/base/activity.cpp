@@ -1,6 +1,6 @@
 #include "pg/base/activity.hpp"
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 
 #include <string>
 

@@ -1,6 +1,6 @@
 #include "pg/base/arguments.hpp"
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 #include "pg/base/guard.hpp"
 
 extern "C" {

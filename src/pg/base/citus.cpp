@@ -1,7 +1,7 @@
 #include "pg/base/citus.hpp"
 
-#include "core/citus.hpp"
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
+#include "core/citus/citus.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/spi.hpp"
 

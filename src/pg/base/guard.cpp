@@ -1,6 +1,6 @@
 #include "pg/base/guard.hpp"
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 #include "pg/base/fault.hpp"
 #include "pg/base/sqlstate.hpp"
 

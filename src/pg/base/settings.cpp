@@ -1,7 +1,7 @@
 #include "pg/base/settings.hpp"
 
-#include "core/failure.hpp"
-#include "core/lint_policy.hpp"
+#include "core/base/failure.hpp"
+#include "core/lint/policy.hpp"
 #include "pg/base/pg.hpp"
 
 extern "C" {

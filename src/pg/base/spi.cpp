@@ -9,9 +9,9 @@ extern "C" {
 
 #include <exception>
 #include <map>
+#include <stdexcept>
 #include <string>
 #include <utility>
-#include <stdexcept>
 #include <vector>
 
 namespace ms::pg {

@@ -1,7 +1,7 @@
 // The SQLSTATE a user sees for each kind of core failure.
 #pragma once
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 
 namespace ms::pg {
 

@@ -4,12 +4,12 @@
 
 #include "pg/base/guard.hpp"
 
-#include <exception>
-#include <utility>
-
 extern "C" {
 #include "utils/resowner.h"
 }
+
+#include <exception>
+#include <utility>
 
 namespace ms::pg {
 

@@ -1,6 +1,6 @@
 #include "pg/lint/catalog.hpp"
 
-#include "core/lint_facts.hpp"
+#include "core/lint/facts.hpp"
 #include "pg/base/citus.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/spi.hpp"

@@ -3,8 +3,8 @@
 // constant text with parameters, every name and operator in it qualified (CONTRIBUTING.md, "Security").
 #pragma once
 
-#include "core/lint_types.hpp"
-#include "core/lint_volatility.hpp"
+#include "core/lint/types.hpp"
+#include "core/lint/volatility.hpp"
 
 #include <optional>
 #include <string>

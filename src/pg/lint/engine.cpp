@@ -3,7 +3,7 @@
 // values used too early, no lock_timeout). The per-action rules are in lint_engine_rules.cpp.
 #include "pg/lint/engine.hpp"
 
-#include "core/citus.hpp"
+#include "core/citus/citus.hpp"
 
 #include "pg/lint/catalog.hpp"
 

@@ -1,13 +1,13 @@
 // The lint rules applied to a parsed script, statement by statement, with what earlier
 // statements did (tables created, lock_timeout set, enum values added, BEGIN) and what the
-// catalog says now. Decisions come from src/core/lint_*; this walks and looks up.
+// catalog says now. Decisions come from src/core/lint; this walks and looks up.
 #pragma once
 
-#include "core/lint_facts.hpp"
-#include "core/lint_policy.hpp"
-#include "core/lint_rules.hpp"
-#include "pg/lint/lint.hpp"
+#include "core/lint/facts.hpp"
+#include "core/lint/policy.hpp"
+#include "core/lint/rules.hpp"
 #include "pg/lint/catalog.hpp"
+#include "pg/lint/lint.hpp"
 #include "pg/lint/parse.hpp"
 
 #include <map>

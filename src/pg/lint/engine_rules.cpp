@@ -2,8 +2,8 @@
 // and rewrites. Each looks at the catalog only for relations that exist and that the script
 // did not create itself: a relation new to the script is invisible to other sessions until
 // the migration commits, so nothing waits on its locks and it holds no rows yet.
-#include "core/lint_types.hpp"
-#include "core/lint_volatility.hpp"
+#include "core/lint/types.hpp"
+#include "core/lint/volatility.hpp"
 #include "pg/lint/catalog.hpp"
 #include "pg/lint/engine.hpp"
 

@@ -2,12 +2,12 @@
 // back the findings their authors accepted.
 #include "pg/lint/lint.hpp"
 
-#include "core/lint_ignore.hpp"
-#include "core/lint_rules.hpp"
+#include "core/lint/ignore.hpp"
+#include "core/lint/policy.hpp"
+#include "core/lint/rules.hpp"
+#include "pg/base/settings.hpp"
 #include "pg/lint/engine.hpp"
 #include "pg/lint/parse.hpp"
-#include "core/lint_policy.hpp"
-#include "pg/base/settings.hpp"
 
 #include <algorithm>
 

@@ -1,17 +1,17 @@
 #include "pg/lint/parse.hpp"
 
-#include "core/script.hpp"
+#include "core/plan/script.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/lint/literals.hpp"
 #include "pg/parse/chunks.hpp"
 #include "pg/parse/position.hpp"
 
-#include <algorithm>
-#include <exception>
-
 extern "C" {
 #include "parser/parser.h"
 }
+
+#include <algorithm>
+#include <exception>
 
 namespace ms::pg {
 

@@ -3,7 +3,7 @@
 // reports it as a finding with its line.
 #pragma once
 
-#include "core/script.hpp"
+#include "core/plan/script.hpp"
 #include "pg/lint/tree.hpp"
 #include "pg/parse/chunks.hpp"
 

@@ -1,6 +1,6 @@
 #include "pg/lint/policy.hpp"
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/settings.hpp"
 

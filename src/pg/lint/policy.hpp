@@ -2,8 +2,8 @@
 // or a refusal before anything runs (GUC migrations_schema.lint = off | warn | error).
 #pragma once
 
-#include "pg/lint/lint.hpp"
 #include "pg/base/migration_label.hpp"
+#include "pg/lint/lint.hpp"
 
 #include <string>
 #include <vector>

@@ -1,12 +1,10 @@
 #include "pg/parse/statements.hpp"
 
-#include "core/failure.hpp"
-#include "core/run_plan.hpp"
+#include "core/base/failure.hpp"
+#include "core/plan/run_plan.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/parse/chunks.hpp"
 #include "pg/parse/position.hpp"
-
-#include <algorithm>
 
 extern "C" {
 #include "commands/defrem.h"
@@ -14,6 +12,8 @@ extern "C" {
 #include "parser/parser.h"
 #include "utils/ruleutils.h"
 }
+
+#include <algorithm>
 
 namespace ms::pg {
 

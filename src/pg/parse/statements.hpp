@@ -2,7 +2,7 @@
 // agrees with PostgreSQL about every quote, dollar-quote and comment.
 #pragma once
 
-#include "core/script.hpp"
+#include "core/plan/script.hpp"
 #include "pg/base/migration_label.hpp"
 
 #include <cstddef>

@@ -1,6 +1,6 @@
 #include "pg/registry/checksum.hpp"
 
-#include "core/script.hpp"
+#include "core/plan/script.hpp"
 #include "pg/base/guard.hpp"
 
 extern "C" {

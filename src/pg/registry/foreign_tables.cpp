@@ -1,6 +1,6 @@
 #include "pg/registry/foreign_tables.hpp"
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 #include "pg/base/activity.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/spi.hpp"

@@ -2,7 +2,7 @@
 // read them) and with names taken from the catalog, never from text pasted into SQL.
 #pragma once
 
-#include "core/import.hpp"
+#include "core/folder/import.hpp"
 
 #include <optional>
 #include <string>

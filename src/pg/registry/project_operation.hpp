@@ -4,7 +4,7 @@
 // point then says only what is its own.
 #pragma once
 
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 #include "pg/base/activity.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/spi.hpp"

@@ -1,7 +1,7 @@
 #include "pg/registry/registration.hpp"
 
-#include "core/failure.hpp"
-#include "core/script.hpp"
+#include "core/base/failure.hpp"
+#include "core/plan/script.hpp"
 #include "pg/base/guard.hpp"
 
 extern "C" {

@@ -1,7 +1,7 @@
 // Checks shared by migrate_register and migrate_load_dir before anything is stored.
 #pragma once
 
-#include "core/version.hpp"
+#include "core/base/version.hpp"
 #include "pg/registry/registry.hpp"
 
 namespace ms::pg {

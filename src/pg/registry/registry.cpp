@@ -1,10 +1,10 @@
 #include "pg/registry/registry.hpp"
 
+#include "core/base/failure.hpp"
 #include "pg/base/fault.hpp"
-#include "core/failure.hpp"
-#include "pg/registry/checksum.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/registry/checksum.hpp"
 
 extern "C" {
 #include "utils/guc.h"

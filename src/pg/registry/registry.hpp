@@ -3,8 +3,8 @@
 // Every call must run inside an InternalScope.
 #pragma once
 
-#include "core/planner.hpp"
-#include "core/version.hpp"
+#include "core/base/version.hpp"
+#include "core/plan/planner.hpp"
 
 #include <map>
 #include <optional>

@@ -3,7 +3,7 @@
 // migrations are never forgotten; each one forgotten is a history row.
 #pragma once
 
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 #include "pg/registry/project_operation.hpp"
 
 #include <string>

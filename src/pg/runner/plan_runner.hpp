@@ -3,7 +3,7 @@
 // one row per migration. A dry run does all of it in a subtransaction rolled back at the end.
 #pragma once
 
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 #include "pg/base/pg.hpp"
 
 #include <string>

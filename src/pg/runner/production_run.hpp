@@ -5,7 +5,7 @@
 // (status `failed` on the way up, history both ways) and stops the run.
 #pragma once
 
-#include "core/planner.hpp"
+#include "core/plan/planner.hpp"
 
 #include <optional>
 #include <string>

@@ -5,12 +5,12 @@
 #include "pg/base/pg.hpp"
 
 extern "C" {
-#include "catalog/objectaccess.h"
-#include "executor/executor.h"
-#include "nodes/parsenodes.h"
 #include "catalog/namespace.h"
+#include "catalog/objectaccess.h"
 #include "catalog/pg_namespace_d.h"
 #include "catalog/pg_proc_d.h"
+#include "executor/executor.h"
+#include "nodes/parsenodes.h"
 #include "parser/parse_func.h"
 #include "tcop/utility.h"
 #include "utils/lsyscache.h"

@@ -3,7 +3,7 @@
 // rewrite).
 #pragma once
 
-#include "core/dry_run.hpp"
+#include "core/plan/dry_run.hpp"
 
 #include <set>
 #include <string>

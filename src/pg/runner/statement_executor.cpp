@@ -1,8 +1,8 @@
 #include "pg/runner/statement_executor.hpp"
 
-#include "core/failure.hpp"
-#include "pg/base/guard.hpp"
+#include "core/base/failure.hpp"
 #include "pg/base/activity.hpp"
+#include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/parse/position.hpp"
 

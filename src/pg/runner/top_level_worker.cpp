@@ -1,17 +1,16 @@
 #include "pg/runner/top_level_worker.hpp"
 
+#include "pg/base/activity.hpp"
 #include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/settings.hpp"
-#include "pg/base/activity.hpp"
 
 extern "C" {
 #include "access/parallel.h"
-#include "parser/analyze.h"
-#include "utils/ps_status.h"
 #include "libpq/pqformat.h"
 #include "libpq/pqmq.h"
 #include "mb/pg_wchar.h"
+#include "parser/analyze.h"
 #include "pgstat.h"
 #include "postmaster/bgworker.h"
 #include "storage/dsm.h"
@@ -25,6 +24,7 @@ extern "C" {
 #include "tcop/utility.h"
 #include "utils/guc.h"
 #include "utils/portal.h"
+#include "utils/ps_status.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
 }

@@ -2,16 +2,16 @@
 // and, with migrations_schema.ddl_guard, warned about or refused. They run for every DDL
 // command of the database, so the runner's own DDL, extension scripts and temporary
 // objects return before any query.
-#include "core/ddl_scope.hpp"
-#include "core/failure.hpp"
-#include "pg/base/guard.hpp"
-#include "pg/base/internal_scope.hpp"
+#include "core/base/failure.hpp"
+#include "core/schema/ddl_scope.hpp"
 #include "pg/base/activity.hpp"
 #include "pg/base/citus.hpp"
 #include "pg/base/extension_objects.hpp"
-#include "pg/schema/snapshot.hpp"
+#include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
 #include "pg/base/settings.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/schema/snapshot.hpp"
 
 extern "C" {
 #include "commands/event_trigger.h"

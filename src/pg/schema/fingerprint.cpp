@@ -1,9 +1,9 @@
 #include "pg/schema/fingerprint.hpp"
 
+#include "core/base/failure.hpp"
 #include "pg/base/citus.hpp"
-#include "pg/base/fault.hpp"
-#include "core/failure.hpp"
 #include "pg/base/extension_objects.hpp"
+#include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/spi.hpp"

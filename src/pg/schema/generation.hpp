@@ -1,9 +1,9 @@
 // The migration from the live schema to a desired one: the live description read here, the
 // desired one given (a migrate_schema_description() or fingerprint, as jsonb text), the
-// scripts written by core/migration_writer.
+// scripts written by core/schema/migration_writer.
 #pragma once
 
-#include "core/migration_writer.hpp"
+#include "core/schema/migration_writer.hpp"
 
 #include <optional>
 #include <string>

@@ -1,6 +1,6 @@
 #include "pg/schema/schema_description.hpp"
 
-#include "core/failure.hpp"
+#include "core/base/failure.hpp"
 #include "pg/base/extension_objects.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/spi.hpp"

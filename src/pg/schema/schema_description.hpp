@@ -5,7 +5,7 @@
 // stored snapshots compare with it byte for byte.
 #pragma once
 
-#include "core/schema_model.hpp"
+#include "core/schema/model.hpp"
 
 #include <optional>
 #include <string>

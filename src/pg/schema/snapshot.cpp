@@ -2,19 +2,19 @@
 
 #include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/base/settings.hpp"
+#include "pg/base/spi.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/schema/catalog_marker.hpp"
 #include "pg/schema/fingerprint.hpp"
-#include "pg/base/settings.hpp"
-#include "pg/base/spi.hpp"
-
-#include <boost/algorithm/string/join.hpp>
 
 extern "C" {
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 #include "utils/varlena.h"
 }
+
+#include <boost/algorithm/string/join.hpp>
 
 namespace ms::pg {
 

@@ -1,7 +1,7 @@
 // The schema as the runner leaves it, and what changed since outside migrations (drift).
 #pragma once
 
-#include "core/schema_diff.hpp"
+#include "core/schema/diff.hpp"
 
 #include <cstdint>
 #include <optional>
