@@ -28,6 +28,16 @@ CREATE TEMP TABLE lint_case (
     time_zone text NOT NULL DEFAULT 'Europe/Paris', message_has text);
 
 INSERT INTO lint_case (name, rule, fires, script) VALUES
+ ('SET NOT NULL after a CHECK NOT VALID never validated', 'set-not-null-scan', true,
+  'ALTER TABLE lc_big ADD CONSTRAINT lc_pid_nn CHECK (parent_id IS NOT NULL) NOT VALID;
+   ALTER TABLE lc_big ALTER COLUMN parent_id SET NOT NULL;'),
+ ('SET NOT NULL after a CHECK NOT VALID validated in the script', 'set-not-null-scan', false,
+  'ALTER TABLE lc_big ADD CONSTRAINT lc_pid_nn CHECK (parent_id IS NOT NULL) NOT VALID;
+   ALTER TABLE lc_big VALIDATE CONSTRAINT lc_pid_nn;
+   ALTER TABLE lc_big ALTER COLUMN parent_id SET NOT NULL;'),
+ ('SET NOT NULL after a validated CHECK on another column', 'set-not-null-scan', true,
+  'ALTER TABLE lc_big ADD CONSTRAINT lc_id_nn CHECK (id IS NOT NULL);
+   ALTER TABLE lc_big ALTER COLUMN parent_id SET NOT NULL;'),
  ('detach without concurrently', 'detach-partition-not-concurrent', true,
   'ALTER TABLE lc_parted DETACH PARTITION lc_part1;'),
  ('detach concurrently', 'detach-partition-not-concurrent', false,

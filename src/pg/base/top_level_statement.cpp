@@ -1,0 +1,26 @@
+#include "pg/base/top_level_statement.hpp"
+
+namespace ms::pg {
+
+namespace {
+
+TopLevelStatement running;
+
+}  // namespace
+
+const TopLevelStatement& running_top_level_statement() {
+    return running;
+}
+
+TopLevelStatement enter_top_level_statement(const PlannedStmt* statement,
+                                            const char* query_string) {
+    const TopLevelStatement previous = running;
+    running = {statement, query_string};
+    return previous;
+}
+
+void leave_top_level_statement(const TopLevelStatement& previous) {
+    running = previous;
+}
+
+}  // namespace ms::pg
