@@ -18,7 +18,7 @@ CREATE INDEX g_note_idx ON app.g (note);
 -- Everything an attempt could change, as one text.
 CREATE FUNCTION pg_temp.g_state() RETURNS text LANGUAGE sql AS $$
     SELECT concat_ws(E'\n',
-        (SELECT string_agg(c.relname || ':' || c.relkind || ':' || coalesce(i.indisvalid::text, '')
+        (SELECT string_agg(c.relname || ':' || c.relkind::text || ':' || coalesce(i.indisvalid::text, '')
                            || ':' || coalesce(obj_description(c.oid, 'pg_class'), '')
                            || ':' || coalesce(c.relispartition::text, ''), ', ' ORDER BY c.relname)
          FROM pg_class c LEFT JOIN pg_index i ON i.indexrelid = c.oid
@@ -26,7 +26,7 @@ CREATE FUNCTION pg_temp.g_state() RETURNS text LANGUAGE sql AS $$
         (SELECT string_agg(a.attname || ':' || coalesce(col_description(a.attrelid, a.attnum), ''),
                            ', ' ORDER BY a.attname)
          FROM pg_attribute a WHERE a.attrelid = 'app.g'::regclass AND a.attnum > 0),
-        (SELECT string_agg(tgname || ':' || tgenabled || ':' || coalesce(obj_description(oid, 'pg_trigger'), ''),
+        (SELECT string_agg(tgname || ':' || tgenabled::text || ':' || coalesce(obj_description(oid, 'pg_trigger'), ''),
                            ', ' ORDER BY tgname) FROM pg_trigger WHERE tgrelid = 'app.g'::regclass),
         (SELECT string_agg(rulename || ':' || pg_get_ruledef(oid) || ':' || coalesce(obj_description(oid, 'pg_rewrite'), ''),
                            ', ' ORDER BY rulename) FROM pg_rewrite WHERE ev_class = 'app.g'::regclass),

@@ -87,8 +87,10 @@ SELECT count(*) AS attacks FROM attack_sql;
 
 -- Each attack as the client's own query string, then what it made is removed again.
 \o /dev/null
+\set ECHO none
 SELECT q FROM attack_sql, LATERAL (VALUES (1, runs), (2, unwrap), (3, cleanup)) AS s (i, q)
 WHERE q IS NOT NULL ORDER BY k, i \gexec
+\set ECHO all
 \o
 RESET client_min_messages;
 

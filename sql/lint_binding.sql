@@ -11,9 +11,27 @@ GRANT USAGE ON SCHEMA regress TO regress_lb_deployer;
 GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
     migrate_apply(text, boolean, text, boolean), migrate_status(text) TO regress_lb_deployer;
 GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO regress_lb_deployer;
-CREATE TABLE app.victim (id int);
-INSERT INTO app.victim VALUES (1);
-ALTER TABLE app.victim OWNER TO regress_lb_deployer;
+
+-- Each attack is a project of its own, against a table of its own that the deploy role owns.
+CREATE TEMP TABLE attack (p text PRIMARY KEY, script text);
+INSERT INTO attack VALUES
+    ('lb execute', $s$DO $x$ BEGIN EXECUTE 'DROP TABLE {v}'; END $x$;$s$),
+    ('lb format', $s$DO $x$ BEGIN EXECUTE format('DROP TABLE %s', '{v}'); END $x$;$s$),
+    ('lb function', $s$CREATE FUNCTION app.lb_f() RETURNS void LANGUAGE plpgsql
+AS $f$ BEGIN EXECUTE 'DROP TABLE {v}'; END $f$;
+SELECT app.lb_f();$s$),
+    ('lb procedure', $s$CREATE PROCEDURE app.lb_p() LANGUAGE plpgsql
+AS $f$ BEGIN EXECUTE 'DROP TABLE {v}'; END $f$;
+CALL app.lb_p();$s$),
+    ('lb ignore', E'-- migrate:lint-ignore destructive\nDROP TABLE {v};'),
+    ('lb ignore dynamic', E'-- migrate:lint-ignore dynamic-sql\nDO $x$ BEGIN EXECUTE ''DROP TABLE {v}''; END $x$;'),
+    ('lb strings off', E'SET standard_conforming_strings = off;\nSELECT ''a\\'' , ''; DROP TABLE {v}; --'';'),
+    ('lb strings comment', E'SET standard_conforming_strings = off;\nSELECT ''x\\'''' , 1 /* ''; DROP TABLE {v}; --'' */;'),
+    ('lb set_config', E'SELECT set_config(''standard_conforming_strings'', ''off'', false);\nSELECT ''a\\'' , ''; DROP TABLE {v}; --'';'),
+    ('lb backslash_quote', E'SET backslash_quote = on;\nSELECT 1;');
+SELECT format('CREATE TABLE %s (id int)', 'app.' || replace(p, ' ', '_')),
+       format('ALTER TABLE %s OWNER TO regress_lb_deployer', 'app.' || replace(p, ' ', '_'))
+FROM attack ORDER BY p \gexec
 
 SET migrations_schema.lint = 'error';
 SET migrations_schema.lint_rules = 'online-safe, additive-only';
@@ -23,25 +41,12 @@ SET ROLE regress_lb_deployer;
 SET migrations_schema.lint_ignore_comments = on;
 SHOW migrations_schema.lint_ignore_comments;
 
-SELECT p, migrate_register('1', 'attack', script, NULL, p) IS NOT NULL AS registered
-FROM (VALUES
-    ('lb execute', $s$DO $x$ BEGIN EXECUTE 'DROP TABLE app.victim'; END $x$;$s$),
-    ('lb format', $s$DO $x$ BEGIN EXECUTE format('DROP TABLE %s', 'app.victim'); END $x$;$s$),
-    ('lb function', $s$CREATE FUNCTION app.lb_f() RETURNS void LANGUAGE plpgsql
-AS $f$ BEGIN EXECUTE 'DROP TABLE app.victim'; END $f$;
-SELECT app.lb_f();$s$),
-    ('lb ignore', E'-- migrate:lint-ignore destructive\nDROP TABLE app.victim;'),
-    ('lb ignore dynamic', E'-- migrate:lint-ignore dynamic-sql\nDO $x$ BEGIN EXECUTE ''DROP TABLE app.victim''; END $x$;'),
-    ('lb strings off', E'SET standard_conforming_strings = off;\nSELECT ''a\\'' , ''; DROP TABLE app.victim; --'';'),
-    ('lb strings comment', E'SET standard_conforming_strings = off;\nSELECT ''x\\'''' , 1 /* ''; DROP TABLE app.victim; --'' */;'),
-    ('lb set_config', E'SELECT set_config(''standard_conforming_strings'', ''off'', false);\nSELECT ''a\\'' , ''; DROP TABLE app.victim; --'';'),
-    ('lb backslash_quote', E'SET backslash_quote = on;\nSELECT 1;')
-) AS attacks (p, script) ORDER BY p;
+SELECT p, migrate_register('1', 'attack', replace(script, '{v}', 'app.' || replace(p, ' ', '_')),
+                           NULL, p) IS NOT NULL AS registered
+FROM attack ORDER BY p;
 SELECT p, split_part(regress.try(format('SELECT * FROM migrate_apply(project => %L)', p)), ':', 1)
     AS sqlstate
-FROM unnest(ARRAY['lb execute', 'lb format', 'lb function', 'lb ignore', 'lb ignore dynamic',
-                  'lb strings off', 'lb strings comment', 'lb set_config',
-                  'lb backslash_quote']) AS p ORDER BY p;
+FROM attack ORDER BY p;
 \set VERBOSITY terse
 CALL migrate_run(project => 'lb execute');
 CALL migrate_run(project => 'lb ignore');
@@ -50,7 +55,8 @@ CALL migrate_run(project => 'lb set_config');
 \set VERBOSITY default
 SELECT count(*) FILTER (WHERE state = 'applied') AS applied FROM migrate_status()
 WHERE project LIKE 'lb %';
-SELECT count(*) AS victim_rows FROM app.victim;
+SELECT p, to_regclass('app.' || replace(p, ' ', '_')) IS NOT NULL AS table_kept
+FROM attack ORDER BY p;
 
 -- Setting a lexing setting to the value it has changes nothing (pg_dump's preamble does).
 SELECT migrate_register('1', 'preamble',
@@ -63,7 +69,7 @@ RESET ROLE;
 RESET migrations_schema.lint_ignore_comments;
 SET ROLE regress_lb_deployer;
 SELECT version FROM migrate_apply(project => 'lb ignore dynamic');
-SELECT to_regclass('app.victim') IS NULL AS victim_dropped;
+SELECT to_regclass('app.lb_ignore_dynamic') IS NULL AS dropped;
 RESET ROLE;
 RESET migrations_schema.lint;
 RESET migrations_schema.lint_rules;
