@@ -32,6 +32,7 @@ CALL app.lb_p();$s$),
 SELECT format('CREATE TABLE %s (id int)', 'app.' || replace(p, ' ', '_')),
        format('ALTER TABLE %s OWNER TO regress_lb_deployer', 'app.' || replace(p, ' ', '_'))
 FROM attack ORDER BY p \gexec
+GRANT SELECT ON attack TO regress_lb_deployer;
 
 SET migrations_schema.lint = 'error';
 SET migrations_schema.lint_rules = 'online-safe, additive-only';

@@ -20,12 +20,15 @@ extern "C" {
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
 #include "nodes/parsenodes.h"
+#include "parser/parser.h"
 #include "tcop/cmdtag.h"
+#include "tcop/tcopprot.h"
 #include "tcop/utility.h"
 #include "utils/guc.h"
 }
 
 #include <boost/algorithm/string/join.hpp>
+#include <boost/algorithm/string/trim.hpp>
 
 namespace ms::pg {
 
@@ -150,38 +153,69 @@ struct StatementBehind {
     std::optional<std::string> text;  // the top-level statement's own text
 };
 
-// What the event's statement is, from the client's top-level statement (recorded by the
-// ProcessUtility hook) and the event's own tree. Without a recorded statement (a SELECT
-// calling a function, a library loaded after the statement started) nothing is known,
-// and no text is kept.
-StatementBehind statement_behind(const EventTriggerData* data) {
-    StatementBehind behind;
+// The statement of the query string the event belongs to: the one the ProcessUtility hook
+// recorded, or, in a backend that loaded the library during this statement (its first DDL),
+// the raw statement of debug_query_string whose tree equals the event's. Null when the event
+// is of a statement run inside another (a DO block, a function called by SELECT or CALL).
+// C-style: run under pg_call.
+const Node* find_top_level(const EventTriggerData* data, int* location, int* length,
+                           const char** query) {
     const TopLevelStatement& top = running_top_level_statement();
-    if (top.statement == nullptr || top.statement->utilityStmt == nullptr ||
-        top.query_string == nullptr)
-        return behind;
-    const Node* tree = top.statement->utilityStmt;
-    int location = -1;
-    int length = 0;
-    pg_call([&] {
+    if (top.statement != nullptr && top.query_string != nullptr) {
+        const Node* tree = top.statement->utilityStmt;
+        if (tree == nullptr)
+            return nullptr;
         // The same node, or its copy when the statement came from the plan cache (extended
         // protocol), which standard_ProcessUtility copies before running it.
-        behind.facts.top_level = data->parsetree == tree || equal(data->parsetree, tree);
+        if (data->parsetree != tree && !equal(data->parsetree, tree))
+            return nullptr;
+        *location = top.statement->stmt_location;
+        *length = top.statement->stmt_len;
+        *query = top.query_string;
+        return tree;
+    }
+    if (debug_query_string == nullptr)
+        return nullptr;
+    ListCell* cell;
+    foreach (cell, raw_parser(debug_query_string, RAW_PARSE_DEFAULT)) {
+        const auto* raw = static_cast<const RawStmt*>(lfirst(cell));
+        if (equal(data->parsetree, raw->stmt)) {
+            *location = raw->stmt_location;
+            *length = raw->stmt_len;
+            *query = debug_query_string;
+            return raw->stmt;
+        }
+    }
+    return nullptr;
+}
+
+// What the event's statement is, and its own text when it is the client's top-level
+// statement; nothing is known (and no text kept) for one run inside another.
+StatementBehind statement_behind(const EventTriggerData* data) {
+    StatementBehind behind;
+    int location = -1;
+    int length = 0;
+    const char* query = nullptr;
+    const Node* tree = nullptr;
+    pg_call([&] {
+        tree = find_top_level(data, &location, &length, &query);
+        if (tree == nullptr)
+            return;
+        behind.facts.top_level = true;
         behind.facts.options_or_connection = carries_options_or_connection(tree);
         behind.facts.procedural_body = has_procedural_body(tree);
-        location = top.statement->stmt_location;
-        length = top.statement->stmt_len;
     });
+    if (tree == nullptr)
+        return behind;
     behind.facts.top_level_tag =
         pg_call([&] { return GetCommandTagName(CreateCommandTag(const_cast<Node*>(tree))); });
-    if (location < 0)
-        return behind;
     // stmt_len 0: the statement runs to the end of the string.
-    const std::string_view query(top.query_string);
-    if (static_cast<std::size_t>(location) > query.size())
+    const std::string_view text(query);
+    if (location < 0 || static_cast<std::size_t>(location) > text.size())
         return behind;
-    behind.text = std::string(query.substr(location, length > 0 ? std::size_t(length)
-                                                               : std::string_view::npos));
+    // The blanks between it and the statement before (stmt_location is just past the ';').
+    behind.text = boost::algorithm::trim_copy(std::string(
+        text.substr(location, length > 0 ? std::size_t(length) : std::string_view::npos)));
     return behind;
 }
 
