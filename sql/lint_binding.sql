@@ -78,6 +78,7 @@ RESET migrations_schema.lint_rules;
 DROP EXTENSION migrations_schema CASCADE;
 DROP SCHEMA app CASCADE;
 CREATE SCHEMA app;
+DROP TABLE attack;
 REVOKE ALL ON SCHEMA regress FROM regress_lb_deployer;
 DROP ROLE regress_lb_deployer;
 RESET client_min_messages;
