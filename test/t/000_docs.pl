@@ -92,6 +92,16 @@ my $readme_lines = () = $readme =~ /\n/g;
 cmp_ok($readme_lines, '<=', 400, "README.md is a guide ($readme_lines lines)");
 ok(-f "docs/$_.md", "docs/$_.md exists") for qw(sql cli operations security generate performance);
 
+# CHANGELOG.md: a section per released version, the one being written (the control file's
+# default_version) under "Unreleased", each matching an install script.
+my ($open_version) = slurp('migrations_schema.control') =~ /^default_version\s*=\s*'([^']+)'/m;
+my $changelog = slurp('CHANGELOG.md');
+my @sections = $changelog =~ /^## (\S+)/mg;
+is($sections[0], 'Unreleased', 'CHANGELOG.md starts with Unreleased');
+my @released = grep { $_ ne $open_version } @versions;
+is_deeply([ grep { $_ ne 'Unreleased' } @sections ], [ reverse @released ],
+    "CHANGELOG.md has a section per released version, newest first (@released)");
+
 # Links: every relative link of README.md, CONTRIBUTING.md, CHANGELOG.md and docs/*.md names
 # a file that exists, and an anchor names a heading of that file (GitHub's slugs).
 sub slugs {
