@@ -22,6 +22,10 @@ struct TopLevelStatement {
 // statement started.
 const TopLevelStatement& running_top_level_statement();
 
+// Whether the hook has recorded a statement in this backend: from then on, no recorded
+// statement means the client's statement is no utility statement.
+bool top_level_statements_recorded();
+
 // Called by the ProcessUtility hook around a statement run with PROCESS_UTILITY_TOPLEVEL;
 // the hook restores the previous value on every path (PG_FINALLY).
 TopLevelStatement enter_top_level_statement(const PlannedStmt* statement,

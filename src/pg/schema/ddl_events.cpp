@@ -167,19 +167,24 @@ const Node* find_top_level(const EventTriggerData* data, int* location, int* len
             return nullptr;
         // The same node, or its copy when the statement came from the plan cache (extended
         // protocol), which standard_ProcessUtility copies before running it.
-        if (data->parsetree != tree && !equal(data->parsetree, tree))
+        if (data->parsetree != tree &&
+            (nodeTag(data->parsetree) != nodeTag(tree) || !equal(data->parsetree, tree)))
             return nullptr;
         *location = top.statement->stmt_location;
         *length = top.statement->stmt_len;
         *query = top.query_string;
         return tree;
     }
-    if (debug_query_string == nullptr)
+    // Once the hook has recorded statements, none recorded means a statement the executor
+    // runs (SELECT f(), an INSERT firing a trigger): whatever DDL it runs is not in its text. Before, the query string is parsed (once or so per
+    // backend: the hook is in place from the next statement on).
+    if (top_level_statements_recorded() || debug_query_string == nullptr)
         return nullptr;
     ListCell* cell;
     foreach (cell, raw_parser(debug_query_string, RAW_PARSE_DEFAULT)) {
         const auto* raw = static_cast<const RawStmt*>(lfirst(cell));
-        if (equal(data->parsetree, raw->stmt)) {
+        if (nodeTag(data->parsetree) == nodeTag(raw->stmt) &&
+            equal(data->parsetree, raw->stmt)) {
             *location = raw->stmt_location;
             *length = raw->stmt_len;
             *query = debug_query_string;
