@@ -72,6 +72,12 @@ SET ROLE regress_lb_deployer;
 SELECT version FROM migrate_apply(project => 'lb ignore dynamic');
 SELECT to_regclass('app.lb_ignore_dynamic') IS NULL AS dropped;
 RESET ROLE;
+
+-- A rollback plan names a down script's dynamic SQL with what it destroys.
+SELECT migrate_register('1', 'down', 'SELECT 1;',
+    $s$DO $x$ BEGIN EXECUTE 'DROP TABLE app.lb_execute'; END $x$;$s$, 'lb down');
+SELECT version FROM migrate_apply(project => 'lb down');
+SELECT version, destructive FROM migrate_rollback_plan(project => 'lb down');
 RESET migrations_schema.lint;
 RESET migrations_schema.lint_rules;
 
