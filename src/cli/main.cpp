@@ -84,7 +84,12 @@ int run_single(const Job& job) {
         break;
     case Outcome::Interrupted:
     case Outcome::ConnectionLost:
+    case Outcome::Unknown:
         message = "pg_migrate: " + r.error;
+        break;
+    case Outcome::Ok:
+        // after an interrupt, what a new connection found the server had done
+        if (!message.empty()) message = "pg_migrate: " + message;
         break;
     default:
         break;

@@ -154,9 +154,25 @@ std::size_t uri_authority_begin(std::string_view uri) {
     return std::string_view::npos;
 }
 
+// Where the query begins as libpq finds it: after the user information, which libpq ends at
+// the first '@' met before any '/' (a '?' in a password is part of it). For masking, also
+// as a person may read it, up to the last '@' before the next '/': a password with an '@' in
+// it is then masked whole, and one '?' more or less in the masked part only hides more.
+std::size_t uri_query_begin(std::string_view uri, std::size_t start, bool either_reading) {
+    const std::size_t userinfo_end = uri.find_first_of("@/", start);
+    std::size_t from = start;
+    if (userinfo_end != std::string_view::npos && uri[userinfo_end] == '@') {
+        from = userinfo_end + 1;
+        const std::size_t last_at = uri.substr(0, uri.find('/', from)).rfind('@');
+        if (either_reading && last_at != std::string_view::npos && last_at >= from)
+            from = last_at + 1;
+    }
+    return std::min(uri.find('?', from), uri.size());
+}
+
 std::string mask_uri(std::string_view uri, const KeywordPredicate& known) {
     const std::size_t start = uri_authority_begin(uri);
-    const std::size_t query = std::min(uri.find('?', start), uri.size());
+    const std::size_t query = uri_query_begin(uri, start, true);
     std::string out(uri.substr(0, start));
     // The user information ends at the last '@' before the query: a password with an '@'
     // or '/' in it is masked whole, however libpq would have split it.
@@ -206,8 +222,8 @@ std::vector<std::string> shown_keywords(std::string_view dsn, const KeywordPredi
         if (shown_as(key, known) != Shown::Nothing) keys.push_back(std::move(key));
     };
     if (is_conninfo_uri(dsn)) {
-        const std::size_t query = dsn.find('?');
-        if (query == std::string_view::npos) return keys;
+        const std::size_t query = uri_query_begin(dsn, uri_authority_begin(dsn), false);
+        if (query >= dsn.size()) return keys;
         std::size_t pos = query + 1;
         while (pos < dsn.size()) {
             const std::size_t end = std::min(dsn.find('&', pos), dsn.size());
@@ -246,7 +262,7 @@ std::optional<std::string> ambiguous_conninfo(std::string_view dsn) {
                        "blanks after '=', so an empty value is written ''";
         return std::nullopt;
     }
-    const std::string_view head = dsn.substr(start, dsn.find('?', start) - start);
+    const std::string_view head = dsn.substr(start, uri_query_begin(dsn, start, false) - start);
     const std::size_t first_at = head.find('@');
     if (first_at == std::string_view::npos) return std::nullopt;
     const std::size_t slash = head.find('/');
