@@ -216,7 +216,7 @@ private:
 
     // A DROP DATABASE waits for a checkpoint; after an interrupt the user waits for it.
     static constexpr int cleanup_seconds = 30;
-    static constexpr int interrupted_cleanup_seconds = 10;
+    static constexpr int interrupted_cleanup_seconds = 5;
     Connection& admin_;
     std::string kind_;
     std::string name_;

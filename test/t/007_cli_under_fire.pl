@@ -235,10 +235,12 @@ sleep 0.5;
 $t0 = time;
 $h->signal('INT');
 ($rc, $took) = finish_within($h, $t0);
-is($rc, 130, 'Ctrl-C during a partition exits 130');
-ok($took < 10, "once the grace after the cancel request is over ($took s)");
+is($rc, 3, 'Ctrl-C during a partition: the outcome is unknown (exit 3)');
+ok($took < 16, "once the grace after the cancel request and a bounded check are over ($took s)");
 like($$herr, qr/did not end the statement within 5 s of the cancel request/,
     'saying that it stopped waiting for the server');
+like($$herr, qr/outcome unknown: check `pg_migrate status` \(no new connection to check it/,
+    'that the server may still commit, and what to check');
 proxy_mode('pass');
 $node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_stat_activity
     WHERE wait_event = 'PgSleep'}) or die 'the migration outlived its client';
@@ -264,6 +266,35 @@ for my $signal ('INT', 'TERM') {
         WHERE wait_event = 'PgSleep'}) or die 'the migration outlived its client';
 }
 
+# --- generate during a partition: Ctrl-C ends it; the clean-up is bounded and names what is left
+open my $slow_schema, '>', "$tmp/slow_schema.sql" or die;
+print $slow_schema "CREATE TABLE g (id int);\nSELECT pg_sleep(60);\n";
+close $slow_schema;
+mkdir "$tmp/generated";
+($h, $hout, $herr) = start_pg_migrate('generate', 'slow', '--desired', "$tmp/slow_schema.sql",
+    '--layout', 'golang', '--dsn', $via_proxy, "$tmp/generated");
+$node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_stat_activity
+    WHERE wait_event = 'PgSleep' AND datname LIKE 'pg_migrate_shadow%'})
+  or die 'the desired schema never started building';
+proxy_mode('freeze');
+sleep 0.5;
+$t0 = time;
+$h->signal('INT');
+($rc, $took) = finish_within($h, $t0);
+is($rc, 130, 'generate: one Ctrl-C during a partition ends it, exit 130');
+ok($took < 20, "within the grace and the bounded clean-up ($took s)");
+like($$herr, qr/could not drop the scratch database (pg_migrate_shadow_\w+): .*did not answer within.*\nHINT:  DROP DATABASE \1;/s,
+    'naming the scratch database it could not drop, and how to drop it');
+like($$herr, qr/could not drop the scratch role (pg_migrate_shadow_\w+).*\nHINT:  DROP ROLE \1;/s,
+    'and the temporary role');
+proxy_mode('pass');
+# As the HINTs say, once the server is reachable again.
+for my $db (split /\n/, sql(q{SELECT datname FROM pg_database WHERE datname LIKE 'pg_migrate_shadow%'})) {
+    sql(qq{DROP DATABASE "$db" WITH (FORCE)});
+    sql(qq{DROP ROLE "$db"});
+}
+is(sql(q{SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pg_migrate_shadow%'}), '0', 'then nothing is left');
+
 # --- a migration that swallows the cancel dies with its client -----------------------------
 sql(q{SELECT migrate_register('1', 'stubborn', $m$
     DO $$ BEGIN PERFORM pg_sleep(60); EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(60); END $$;
@@ -283,6 +314,22 @@ ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_stat_activi
 is(sql(q{SELECT to_regclass('stubborn_t') IS NULL}), 't', 'the migration did not commit');
 isnt(sql(q{SELECT state FROM migrate_status('stubborn')}), 'applied', 'nor is it recorded so');
 
+# --- a migration that swallows the cancel: checked over a new connection ------------------
+sql(q{SELECT migrate_register('1', 'swallows', $m$
+    DO $$ BEGIN PERFORM pg_sleep(60); EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(20); END $$;
+    CREATE TABLE swallows_t ();
+$m$, NULL, 'swallows')});
+($h, $hout, $herr) = start_pg_migrate('run', '--project', 'swallows');
+$node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_stat_activity
+    WHERE wait_event = 'PgSleep'}) or die 'the migration never started';
+$t0 = time;
+$h->signal('INT');
+($rc, $took) = finish_within($h, $t0);
+is($rc, 130, 'Ctrl-C on a migration that swallows the cancel: the client stops waiting, exit 130');
+like($$herr, qr/checked over a new connection: the server ended the command; 0 of the 1 migrations it was to run are applied/,
+    'after finding over a new connection that the server rolled it back');
+is(sql(q{SELECT to_regclass('swallows_t') IS NULL}), 't', 'as it did');
+
 # --- lost connections, permissions, timeouts -----------------------------------------------
 sql(q{SELECT migrate_register('1', 'slow', 'SELECT pg_sleep(60);', NULL, 'lost')});
 ($h, $hout, $herr) = start_pg_migrate('run', '--project', 'lost');
@@ -292,6 +339,8 @@ sql(q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 
 ($rc, $took) = finish_within($h, time);
 is($rc, 2, 'a connection lost mid-run exits 2');
 like($$herr, qr/connection to the server lost/, 'and says so');
+like($$herr, qr/checked over a new connection: the server ended the command; 0 of the 1 migrations/,
+    'and what a new connection found the server did');
 
 ($rc, $out, $err) = pg_migrate('status', '--json', '--dsn', 'dbname=postgres user=outsider');
 is($rc, 1, 'permission denied exits 1');
