@@ -95,9 +95,11 @@ Connection connect(const std::optional<std::string>& dsn, const Options& o, cons
     const bool may_ask = isatty(STDIN_FILENO) != 0 && !o.never_prompt;
     if (o.force_password_prompt && may_ask && !settings.password)
         settings.password = ask_password();
+    if (interrupted()) throw Interrupted("interrupted at the password prompt; nothing was sent");
     Connection c = Connection::open(dsn, settings);
     if (!c.ok() && c.needs_password() && !settings.password && may_ask) {
         settings.password = ask_password();
+        if (interrupted()) throw Interrupted("interrupted at the password prompt; nothing was sent");
         if (settings.password)
             c = Connection::open(dsn, settings);
     }
@@ -129,6 +131,7 @@ Desired read_desired(const std::string& source) {
     if (fs::is_regular_file(path)) {
         d.label = "the schema file " + source;
         d.scripts.push_back({path.filename().string(), read_file(path)});
+        require_utf8(source, d.scripts.back().second);
         return d;
     }
     if (fs::is_directory(path)) {
@@ -151,6 +154,8 @@ Desired read_desired(const std::string& source) {
         }
         d.label = "the schema folder " + source;
         d.scripts = files;
+        for (const auto& [file, text] : d.scripts)
+            require_utf8(file, text);
         if (d.scripts.empty())
             throw core::Failure(core::FailureKind::Io, "\"" + source + "\" holds no .sql file");
         return d;

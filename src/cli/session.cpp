@@ -248,11 +248,16 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
         if (dsn)
             if (auto problem = dsn_problem(*dsn)) return finish(Outcome::Unreachable, *problem);
         ConnectSettings settings{o.connect_timeout, std::nullopt};
+        const auto interrupted_at_prompt = [&] {
+            return finish(Outcome::Interrupted, "interrupted at the password prompt; nothing was sent");
+        };
         if (o.force_password_prompt && job.ask_password) settings.password = job.ask_password();
+        if (interrupted()) return interrupted_at_prompt();
         Connection conn = Connection::open(dsn, settings);
         // As psql: a server that wants a password gets one asked for, once.
         if (!conn.ok() && conn.needs_password() && !settings.password && job.ask_password) {
             settings.password = job.ask_password();
+            if (interrupted()) return interrupted_at_prompt();
             if (settings.password) conn = Connection::open(dsn, settings);
         }
         if (!conn.ok()) return finish(Outcome::Unreachable, conn.error_message());
@@ -320,7 +325,9 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
             const Call plan = build_rollback_plan_call(o, *schema);
             const Table destructive = to_table(conn.exec(plan.sql, plan.params).get());
             if (!destructive.rows.empty() && !job.confirm(destructive))
-                return finish(Outcome::Declined, "declined; nothing was rolled back");
+                return interrupted()
+                           ? finish(Outcome::Interrupted, "interrupted at the confirmation; nothing was rolled back")
+                           : finish(Outcome::Declined, "declined; nothing was rolled back");
         }
         const Call call = build_call(o, *schema);
         // What the command is to do, to tell afterwards what it did if the client stops

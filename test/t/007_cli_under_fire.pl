@@ -367,8 +367,13 @@ like($err, qr/lock timeout|lock_timeout/, 'which reports the timeout');
 $locker->query_safe('ROLLBACK');
 $locker->quit;
 ($rc, $out, $err) = pg_migrate('apply', '--project', 'timeouts', '--lock-timeout', 'soon');
-is($rc, 1, 'a timeout the server cannot read fails');
-like($err, qr/invalid value for parameter "lock_timeout"/, 'with the server\'s reason');
+is($rc, 2, 'a timeout that is no duration: a usage error, before connecting');
+like($err, qr/--lock-timeout needs a duration such as 500ms, 5s or 1min, not "soon"/, 'saying what it takes');
+($rc, $out, $err) = pg_migrate('apply', '--project', 'timeouts', '--statement-timeout', '5');
+is($rc, 2, 'a bare number (milliseconds to the server): a usage error');
+like($err, qr/--statement-timeout needs a unit: 5ms, 5s or 5min/, 'asking for the unit');
+($rc, $out, $err) = pg_migrate('status', '--project', 'timeouts', '--lock-timeout', '0');
+is($rc, 0, '0 (no timeout) needs no unit') or diag($err);
 
 # --- secrets -------------------------------------------------------------------------------
 my $h_dsn = 'host=' . $node->host . ' port=' . $node->port;
@@ -479,7 +484,17 @@ my $dup = "$tmp/dup.dsn";
 PostgreSQL::Test::Utils::append_to_file($dup, "dbname=postgres\n# comment\ndbname=postgres password=DupPw50\ndbname=postgres\n");
 ($rc, $out, $err) = pg_migrate('status', '--dsn-file', $dup);
 is($rc, 2, 'a DSN file listing a database twice is refused');
-like($err, qr/lists dbname=postgres twice \(lines 1 and 4\)/, 'naming the lines');
+like($err, qr/lists dbname=postgres password=\*\*\* twice \(lines 1 and 3\)/,
+    'naming the lines: the same database with other options is the same database');
+unlike($err, qr/DupPw50/, 'its password masked');
+my $dup2 = "$tmp/dup2.dsn";
+my $socket_dir = $node->host =~ s{/}{%2F}gr;
+PostgreSQL::Test::Utils::append_to_file($dup2,
+    "port=" . $node->port . " dbname=postgres\nport=" . $node->port . " dbname=template1\n"
+    . "postgresql:///postgres?host=$socket_dir&port=" . $node->port . "\n");
+($rc, $out, $err) = pg_migrate('status', '--dsn-file', $dup2);
+is($rc, 2, 'the same database written as keywords and as a URI: refused');
+like($err, qr/twice \(lines 1 and 3\)/, 'naming both lines');
 
 my $fleet3 = "$tmp/three.dsn";
 for my $db (qw(f1 f2 f3)) {

@@ -275,6 +275,9 @@ unlike($screen, qr/Tr1cky/, 'that does not echo it');
 ($rc, $screen) = at_terminal("Tr1cky pass\n", 'status', '--dsn', 'dbname=postgres user=pwuser', '-w');
 is($rc, 2, '-w never asks');
 like($screen, qr/no password supplied/, 'and says why');
+($rc, $screen) = at_terminal_answering(qr/Password: /, "\x03", 'status', '--dsn', 'dbname=postgres user=pwuser');
+is($rc, 130, 'Ctrl-C at the password prompt exits 130');
+like($screen, qr/interrupted at the password prompt; nothing was sent/, 'saying so');
 ($rc, $out, $err) = pg_migrate('status', '--dsn', 'dbname=postgres user=pwuser');
 is($rc, 2, 'without a terminal nothing is asked');
 unlike($err, qr/Password:/, 'no prompt');
@@ -294,6 +297,15 @@ $node->start;
 $waiting->finish;
 is($? >> 8, 0, '--wait waits for the server to come up, then runs the command');
 like($w_out, qr/4 migrations: 4 applied/, 'which then ran');
+($rc, $out, $err) = pg_migrate('status', '--wait', '5', '--project', 'slow');
+is($rc, 0, '--wait 5 (with a space) is --wait=5') or diag($err);
+like($out, qr/4 migrations: 4 applied/, 'and the command runs');
+for my $command ([ 'generate', 'x', '--desired', 'dbname=postgres' ], [ 'new', 'x' ],
+    [ 'convert', 'typeorm', '/nonexistent', '/nonexistent' ], [ 'wait' ]) {
+    ($rc, $out, $err) = pg_migrate(@$command, '--json');
+    is($rc, 2, "--json with $command->[0]: refused, not ignored");
+    like($err, qr/--json does not apply to $command->[0]/, '  saying so');
+}
 
 # --- fleets: status at a glance, --stop-on-drift -------------------------------------------
 my $fleet = "$tmp/fleet.dsn";
@@ -321,4 +333,14 @@ is(sql(q{SELECT count(*) FROM migrate_status() WHERE state = 'applied'}, 'produc
     'and nothing ran there');
 
 $node->stop;
+# --- a file that is not UTF-8: named with its line, before anything is sent ------------------
+mkdir "$tmp/latin1";
+open my $l1, '>:raw', "$tmp/latin1/001_caf.sql" or die;
+print $l1 "CREATE TABLE caf (id int);\nCOMMENT ON TABLE caf IS 'caf\xe9';\n";
+close $l1;
+($rc, $out, $err) = pg_migrate('status', '--project', 'latin1', "$tmp/latin1");
+is($rc, 1, 'a migration file that is not UTF-8: exit 1');
+like($err, qr/file "001_caf\.sql" is not valid UTF-8\nDETAIL:  At line 2, byte \d+\./, 'naming the file and the line');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM migrate_status('latin1')}), '0', 'and nothing was registered');
+
 done_testing();
