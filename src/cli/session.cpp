@@ -299,6 +299,23 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
                 const std::string project = o.project.value_or("default");
                 pushed = register_folder(conn, *schema, *job.folder, project);
                 if (o.prune) prune_into(pushed, conn, *schema, *job.folder, project);
+                // run and apply refuse to go on over an applied migration whose script
+                // changed: the push that brought the change is not kept either.
+                if (o.command == Command::Run || o.command == Command::Apply) {
+                    const Result modified = conn.exec(
+                        "SELECT string_agg(version || ' (' || name || ')', ', ' ORDER BY ordinality) "
+                        "FROM " + *schema + ".migrate_status($1) WITH ORDINALITY "
+                        "WHERE state OPERATOR(pg_catalog.=) 'modified' HAVING count(*) > 0",
+                        {project});
+                    if (PQntuples(modified.get()) > 0) {
+                        conn.exec("ROLLBACK");
+                        return finish(Outcome::Failed,
+                                      std::string("the folder changes applied migrations: ") +
+                                          PQgetvalue(modified.get(), 0, 0) +
+                                          "; nothing was registered and nothing ran (check the files, "
+                                          "or accept the new scripts with pg_migrate repair after pushing them)");
+                    }
+                }
                 if (!compare_only) conn.exec("COMMIT");
             } catch (const ConnectionLost&) {
                 throw;

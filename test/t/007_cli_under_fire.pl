@@ -376,6 +376,17 @@ like($err, qr/--statement-timeout needs a unit: 5ms, 5s or 5min/, 'asking for th
 is($rc, 0, '0 (no timeout) needs no unit') or diag($err);
 
 # --- secrets -------------------------------------------------------------------------------
+# A password on the command line is overwritten once read: ps and /proc show it masked.
+{
+    my ($wh, $wout, $werr) = start_pg_migrate('status', '--wait=10', '--dsn',
+        'host=127.0.0.1 port=1 dbname=postgres password=ArgvPw61 connect_timeout=1');
+    my $pid = $wh->{KIDS}[0]{PID};
+    sleep 1.5;
+    my $cmdline = do { local (@ARGV, $/) = ("/proc/$pid/cmdline"); <> } // '';
+    $wh->kill_kill;
+    like($cmdline, qr/password=\*\*\*/, 'the --dsn argument in /proc/PID/cmdline is masked');
+    unlike($cmdline, qr/ArgvPw61/, 'and holds no piece of the password');
+}
 my $h_dsn = 'host=' . $node->host . ' port=' . $node->port;
 my @leaks = (
     [ 'sslpassword', "$h_dsn dbname=postgres sslpassword=SslKeyPw41", 'SslKeyPw41', 0 ],

@@ -343,4 +343,17 @@ is($rc, 1, 'a migration file that is not UTF-8: exit 1');
 like($err, qr/file "001_caf\.sql" is not valid UTF-8\nDETAIL:  At line 2, byte \d+\./, 'naming the file and the line');
 is($node->safe_psql('postgres', q{SELECT count(*) FROM migrate_status('latin1')}), '0', 'and nothing was registered');
 
+# --- run DIR over an applied migration whose file changed: nothing is pushed ----------------
+mkdir "$tmp/edited";
+PostgreSQL::Test::Utils::append_to_file("$tmp/edited/001_a.sql", "CREATE TABLE edited_a (id int);\n");
+($rc, $out, $err) = pg_migrate('run', '--project', 'edited', "$tmp/edited");
+is($rc, 0, 'a folder runs') or diag($err);
+PostgreSQL::Test::Utils::append_to_file("$tmp/edited/001_a.sql", "-- changed afterwards\n");
+PostgreSQL::Test::Utils::append_to_file("$tmp/edited/002_b.sql", "CREATE TABLE edited_b (id int);\n");
+($rc, $out, $err) = pg_migrate('run', '--project', 'edited', "$tmp/edited");
+is($rc, 1, 'run over an applied migration whose file changed: exit 1');
+like($err, qr/the folder changes applied migrations: 001 \(a\); nothing was registered and nothing ran/, 'naming it');
+is($node->safe_psql('postgres', q{SELECT string_agg(version || '=' || state, ',' ORDER BY version) FROM migrate_status('edited')}),
+    '001=applied', 'the push was not kept: the registry holds the applied script, and 002 is not registered');
+
 done_testing();
