@@ -304,14 +304,16 @@ std::string describe_desired(const Desired& d, const Options& o, Connection& tar
     }
     require_builder_rights(target);
     const std::string name = shadow_name();
+    // Role names starting with pg_ are reserved.
+    const std::string role_name = name.substr(3);
     const std::string password = random_password();
     // Declared in this order, removed in the reverse: the database before its owner.
-    ServerObject role(target, "role", name, create_sandbox_sql(target, name, password));
+    ServerObject role(target, "role", role_name, create_sandbox_sql(target, role_name, password));
     // Owning a database takes being a member of its owner (for a caller with CREATEROLE).
-    target.exec("GRANT " + target.quote_identifier(name) + " TO CURRENT_USER");
+    target.exec("GRANT " + target.quote_identifier(role_name) + " TO CURRENT_USER");
     ServerObject shadow(target, "database", name,
                         "CREATE DATABASE " + target.quote_identifier(name) + " OWNER " +
-                            target.quote_identifier(name) + " TEMPLATE template0");
+                            target.quote_identifier(role_name) + " TEMPLATE template0");
     std::string schema;
     {
         // The extension is installed by the caller (it is not a trusted one); the role gets
@@ -320,18 +322,18 @@ std::string describe_desired(const Desired& d, const Options& o, Connection& tar
         setup.on_notice([](const std::string&) {});
         setup.exec("CREATE EXTENSION migrations_schema");
         schema = required_schema(setup, "the scratch database");
-        setup.exec("GRANT EXECUTE ON ALL ROUTINES IN SCHEMA " + schema + " TO " + setup.quote_identifier(name));
+        setup.exec("GRANT EXECUTE ON ALL ROUTINES IN SCHEMA " + schema + " TO " + setup.quote_identifier(role_name));
     }
     std::string description;
     {
         ConnectSettings sandbox_settings;
         sandbox_settings.connect_timeout = o.connect_timeout;
         sandbox_settings.password = password;
-        Connection scratch = Connection::open(with_database(o.dsn, name, name), sandbox_settings);
+        Connection scratch = Connection::open(with_database(o.dsn, name, role_name), sandbox_settings);
         if (!scratch.ok())
             throw core::Failure(
                 core::FailureKind::Forbidden,
-                "the temporary role " + name + " that builds the desired schema could not log in: " +
+                "the temporary role " + role_name + " that builds the desired schema could not log in: " +
                     scratch.error_message(),
                 {},
                 "It logs in with a password, over the same host and port as the target: pg_hba.conf must "
@@ -365,7 +367,7 @@ std::string describe_desired(const Desired& d, const Options& o, Connection& tar
             // description is read by the role itself.
             Connection setup = connect(with_database(o.dsn, name), o, "the scratch database", target_settings);
             setup.on_notice([](const std::string&) {});
-            setup.exec("REASSIGN OWNED BY " + setup.quote_identifier(name) + " TO CURRENT_USER");
+            setup.exec("REASSIGN OWNED BY " + setup.quote_identifier(role_name) + " TO CURRENT_USER");
         }
         const Result r = scratch.exec("SELECT " + schema + ".migrate_schema_description()::text");
         description = PQgetvalue(r.get(), 0, 0);

@@ -285,15 +285,15 @@ is($rc, 130, 'generate: one Ctrl-C during a partition ends it, exit 130');
 ok($took < 20, "within the grace and the bounded clean-up ($took s)");
 like($$herr, qr/could not drop the scratch database (pg_migrate_shadow_\w+): .*did not answer within.*\nHINT:  DROP DATABASE \1;/s,
     'naming the scratch database it could not drop, and how to drop it');
-like($$herr, qr/could not drop the scratch role (pg_migrate_shadow_\w+).*\nHINT:  DROP ROLE \1;/s,
+like($$herr, qr/could not drop the scratch role (migrate_shadow_\w+).*\nHINT:  DROP ROLE \1;/s,
     'and the temporary role');
 proxy_mode('pass');
 # As the HINTs say, once the server is reachable again.
 for my $db (split /\n/, sql(q{SELECT datname FROM pg_database WHERE datname LIKE 'pg_migrate_shadow%'})) {
     sql(qq{DROP DATABASE "$db" WITH (FORCE)});
-    sql(qq{DROP ROLE "$db"});
+    sql(q{DROP ROLE "} . substr($db, 3) . q{"});
 }
-is(sql(q{SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pg_migrate_shadow%'}), '0', 'then nothing is left');
+is(sql(q{SELECT count(*) FROM pg_roles WHERE rolname LIKE 'migrate_shadow%'}), '0', 'then nothing is left');
 
 # --- a migration that swallows the cancel dies with its client -----------------------------
 sql(q{SELECT migrate_register('1', 'stubborn', $m$

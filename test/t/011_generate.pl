@@ -318,7 +318,7 @@ is($node->safe_psql('postgres', $state_sql), $state_before,
     'roles, databases, role and database settings, the configuration, another database\'s rows: unchanged');
 is(slurp_file($node->data_dir . '/postgresql.auto.conf'), $auto_conf, 'postgresql.auto.conf unchanged');
 is(shadows(), '0', 'every scratch database dropped');
-is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_roles WHERE rolname LIKE 'pg_migrate_shadow%'}), '0',
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_roles WHERE rolname LIKE 'migrate_shadow%'}), '0',
     'every temporary role dropped');
 opendir($dh, $out7);
 is(scalar(grep { !/^\./ } readdir($dh)), 0, 'and no migration written');
@@ -339,7 +339,7 @@ if ($available->('pg_trgm')) {
         '--dsn', 'dbname=granted', $out7);
     is($rc, 0, 'a trusted extension is created by the temporary role') or diag($err);
     like(slurp_file("$out7/1_trgm.up.sql"), qr/CREATE EXTENSION IF NOT EXISTS pg_trgm/, 'and generated');
-    unlike(slurp_file("$out7/1_trgm.up.sql"), qr/pg_migrate_shadow/, 'no grant names the temporary role');
+    unlike(slurp_file("$out7/1_trgm.up.sql"), qr/migrate_shadow/, 'no grant names the temporary role');
 }
 
 # A caller without CREATEROLE: told what generate needs, before anything is made.
