@@ -263,7 +263,7 @@ std::string expiry() {
 // leads back to the caller's rights, as it would in a session of the caller.
 std::string create_sandbox_sql(Connection& admin, const std::string& role, const std::string& password) {
     return "CREATE ROLE " + admin.quote_identifier(role) +
-           " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS VALID UNTIL " +
+           " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS VALID UNTIL " +
            admin.quote_literal(expiry()) + " PASSWORD " +
            admin.quote_literal(admin.password_verifier(password, role));
 }
