@@ -275,8 +275,8 @@ my $available = sub {
     $node->safe_psql('postgres', "SELECT count(*) FROM pg_available_extensions WHERE name = '$_[0]'") eq '1';
 };
 my @attacks = (
-    [ 'CREATE ROLE evil LOGIN SUPERUSER;', qr/permission denied to create role/ ],
-    [ q{ALTER SYSTEM SET work_mem = '77MB';}, qr/must be superuser to execute ALTER SYSTEM/ ],
+    [ 'CREATE ROLE evil LOGIN SUPERUSER;', qr/must be superuser to create superusers|permission denied to create role/ ],
+    [ q{ALTER SYSTEM SET work_mem = '77MB';}, qr/permission denied to set parameter "work_mem"|must be superuser/ ],
     [ qq{COPY (SELECT 1) TO PROGRAM 'touch $tmp/by_schema';}, qr/permission denied|must be superuser/ ],
     [ qq{COPY (SELECT 1) TO '$tmp/by_schema';}, qr/permission denied|must be superuser/ ],
     [ 'CREATE DATABASE made_by_schema;', qr/permission denied to create database/ ],
@@ -287,7 +287,7 @@ my @attacks = (
         . 'CREATE EVENT TRIGGER et ON ddl_command_start EXECUTE FUNCTION et();',
       qr/permission denied to create event trigger/ ],
     [ q{ALTER DATABASE postgres SET work_mem = '77MB';}, qr/must be owner of database postgres/ ],
-    [ 'ALTER ROLE postgres NOSUPERUSER;', qr/permission denied/ ],
+    [ 'ALTER ROLE postgres NOSUPERUSER;', qr/must be superuser to alter superuser roles|permission denied/ ],
     [ 'GRANT pg_execute_server_program TO CURRENT_USER;', qr/must have admin option on role/ ],
     [ 'SET ROLE postgres;', qr/permission denied to set role "postgres"/ ],
     [ 'RESET ROLE; CREATE ROLE evil_reset;', qr/permission denied to create role/ ],

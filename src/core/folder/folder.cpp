@@ -91,7 +91,7 @@ std::vector<std::pair<std::string, std::string>> read_schema_folder(const std::s
         if (ec)
             throw io_failure("could not list schema folder", path + ": " + ec.message());
         const fs::path& entry = it->path();
-        const std::string relative = fs::relative(entry, root).generic_string();
+        const std::string relative = entry.lexically_relative(root).generic_string();
         // A link is judged by where it leads, whatever its name: a linked folder is not
         // entered, but one that leads out of the folder is refused as a linked file is.
         const bool link = fs::is_symlink(fs::symlink_status(entry, ec));
