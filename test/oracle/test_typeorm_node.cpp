@@ -172,7 +172,9 @@ TEST(TypeormAgainstNode, StringsDecodeAsJavaScriptDecodesThem) {
             ++refused;
             EXPECT_FALSE(c.problems.empty()) << "Node says " << answers[i] << " of " << cases[i]
                                              << "\nbut it converted to: " << c.migration->up_sql;
-            if (!c.problems.empty()) EXPECT_GE(c.problems[0].line, 3);
+            if (!c.problems.empty()) {
+                EXPECT_GE(c.problems[0].line, 3);
+            }
             continue;
         }
         ASSERT_TRUE(c.problems.empty()) << cases[i] << "\nrefused: " << c.problems[0].what;
