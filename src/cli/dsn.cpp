@@ -79,7 +79,7 @@ std::string database_named(const std::string& dsn) {
 
 }  // namespace
 
-std::vector<DsnLine> read_dsn_file(const std::string& path) {
+std::vector<DsnLine> read_dsn_file(const std::string& path, bool writes) {
     std::ifstream in(path);
     if (!in) throw UsageError("could not read dsn file \"" + path + "\"");
     std::vector<DsnLine> dsns;
@@ -89,7 +89,7 @@ std::vector<DsnLine> read_dsn_file(const std::string& path) {
         ++number;
         boost::algorithm::trim(line);
         if (line.empty() || line[0] == '#') continue;
-        const auto [it, fresh] = first_line.emplace(database_named(line), number);
+        const auto [it, fresh] = first_line.emplace(writes ? database_named(line) : line, number);
         if (!fresh)
             throw UsageError("dsn file \"" + path + "\" lists " + mask_dsn(line) +
                              " twice (lines " + std::to_string(it->second) + " and " +

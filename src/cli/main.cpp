@@ -151,7 +151,7 @@ int run(const std::vector<std::string>& args) {
         }
         // Read before connecting anywhere: a bad folder must not reach any database.
         if (options.dir) folder = load_folder(*options.dir);
-        if (options.dsn_file) dsns = read_dsn_file(*options.dsn_file);
+        if (options.dsn_file) dsns = read_dsn_file(*options.dsn_file, !read_only(options));
     } catch (const UsageError& e) {
         return usage_error(e.what(), json);
     } catch (const ms::core::Failure& f) {

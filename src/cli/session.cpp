@@ -301,7 +301,7 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
                 if (o.prune) prune_into(pushed, conn, *schema, *job.folder, project);
                 // run and apply refuse to go on over an applied migration whose script
                 // changed: the push that brought the change is not kept either.
-                if (o.command == Command::Run || o.command == Command::Apply) {
+                if (!compare_only && (o.command == Command::Run || o.command == Command::Apply)) {
                     const Result modified = conn.exec(
                         "SELECT string_agg(version || ' (' || name || ')', ', ' ORDER BY ordinality) "
                         "FROM " + *schema + ".migrate_status($1) WITH ORDINALITY "

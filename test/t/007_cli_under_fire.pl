@@ -493,7 +493,7 @@ like($err, qr/--dsn is given more than once/, 'by name');
 
 my $dup = "$tmp/dup.dsn";
 PostgreSQL::Test::Utils::append_to_file($dup, "dbname=postgres\n# comment\ndbname=postgres password=DupPw50\ndbname=postgres\n");
-($rc, $out, $err) = pg_migrate('status', '--dsn-file', $dup);
+($rc, $out, $err) = pg_migrate('run', '--dsn-file', $dup);
 is($rc, 2, 'a DSN file listing a database twice is refused');
 like($err, qr/lists dbname=postgres password=\*\*\* twice \(lines 1 and 3\)/,
     'naming the lines: the same database with other options is the same database');
@@ -503,8 +503,8 @@ my $socket_dir = $node->host =~ s{/}{%2F}gr;
 PostgreSQL::Test::Utils::append_to_file($dup2,
     "port=" . $node->port . " dbname=postgres\nport=" . $node->port . " dbname=template1\n"
     . "postgresql:///postgres?host=$socket_dir&port=" . $node->port . "\n");
-($rc, $out, $err) = pg_migrate('status', '--dsn-file', $dup2);
-is($rc, 2, 'the same database written as keywords and as a URI: refused');
+($rc, $out, $err) = pg_migrate('run', '--dsn-file', $dup2);
+is($rc, 2, 'the same database written as keywords and as a URI: refused for a command that writes');
 like($err, qr/twice \(lines 1 and 3\)/, 'naming both lines');
 
 my $fleet3 = "$tmp/three.dsn";
