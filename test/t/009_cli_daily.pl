@@ -342,7 +342,6 @@ like($out, qr/dbname=production\s+\| drifted/, 'that database is reported drifte
 is(sql(q{SELECT count(*) FROM migrate_status() WHERE state = 'applied'}, 'production'), '0',
     'and nothing ran there');
 
-$node->stop;
 # --- a file that is not UTF-8: named with its line, before anything is sent ------------------
 mkdir "$tmp/latin1";
 open my $l1, '>:raw', "$tmp/latin1/001_caf.sql" or die;
@@ -366,4 +365,5 @@ like($err, qr/the folder changes applied migrations: 001 \(a\); nothing was regi
 is($node->safe_psql('postgres', q{SELECT string_agg(version || '=' || state, ',' ORDER BY version) FROM migrate_status('edited')}),
     '001=applied', 'the push was not kept: the registry holds the applied script, and 002 is not registered');
 
+$node->stop;
 done_testing();
