@@ -4,7 +4,7 @@ SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
 # The -dev packages from liblz4-dev on are what Citus (scripts/citus.sh) builds against.
-MS_PACKAGES="postgresql-15 postgresql-server-dev-15 libboost-dev libgtest-dev cmake g++ make \
+MS_PACKAGES="postgresql-15 postgresql-server-dev-15 libboost-dev libgtest-dev cmake g++ make nodejs \
 libipc-run-perl libio-pty-perl libpq-dev clang-14 llvm-14 \
 liblz4-dev libzstd-dev libkrb5-dev libssl-dev libselinux1-dev libxslt1-dev libpam0g-dev libreadline-dev"
 

@@ -7,6 +7,7 @@
 #include <sstream>
 #include <system_error>
 #include <thread>
+#include <utility>
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -26,6 +27,11 @@ constexpr int tick_ms = 100;
 // Without any connect_timeout, a host that accepts the connection and never answers would
 // hold the client (and a whole fleet) for as long as the kernel keeps retrying.
 constexpr const char* default_connect_timeout = "10";
+// About 25 s of silence (10 s idle, then 3 probes 5 s apart) ends a session, as does data
+// left unacknowledged for 30 s. Ignored on Unix-domain sockets.
+constexpr std::pair<const char*, const char*> tcp_liveness[] = {
+    {"keepalives", "1"},          {"keepalives_idle", "10"}, {"keepalives_interval", "5"},
+    {"keepalives_count", "3"},    {"tcp_user_timeout", "30000"}};
 
 // Type OIDs of int2, int4, int8, float4, float8, numeric: right-aligned like psql does.
 bool is_numeric_type(Oid type) {
@@ -75,6 +81,10 @@ ConnectParams connect_params(const std::optional<std::string>& dsn, const Connec
     ConnectParams p;
     if (!s.connect_timeout && std::getenv("PGCONNECT_TIMEOUT") == nullptr)
         p.add("connect_timeout", default_connect_timeout);
+    // A peer behind a partition sends nothing, not even a reset: without keepalives and a
+    // bound on unacknowledged data, a TCP session would wait for it for hours (the kernel's
+    // retransmission limit). Before the DSN, which may choose other values.
+    for (const auto& [keyword, value] : tcp_liveness) p.add(keyword, value);
     if (dsn) p.add("dbname", *dsn);
     if (s.connect_timeout) p.add("connect_timeout", std::to_string(*s.connect_timeout));
     if (s.password) p.add("password", *s.password);
@@ -108,7 +118,7 @@ struct Attempt {
     }
 };
 
-PGconn* connect(ConnectParams params) {
+PGconn* connect(ConnectParams params, bool despite_interrupt = false) {
     auto attempt = std::make_shared<Attempt>();
     attempt->params = std::move(params);
     try {
@@ -118,7 +128,7 @@ PGconn* connect(ConnectParams params) {
     }
     std::unique_lock<std::mutex> lock(attempt->mutex);
     while (!attempt->done) {
-        if (interrupted()) {
+        if (interrupted() && !despite_interrupt) {
             attempt->abandoned = true;
             throw Interrupted("interrupted while connecting");
         }
@@ -128,6 +138,14 @@ PGconn* connect(ConnectParams params) {
 }
 
 }  // namespace
+
+Connection Connection::open_despite_interrupt(const std::optional<std::string>& dsn,
+                                              const ConnectSettings& s) {
+    Connection c;
+    c.conn_.reset(connect(connect_params(dsn, s), true));
+    if (c.ok()) PQsetnonblocking(c.conn_.get(), 1);
+    return c;
+}
 
 Connection Connection::open(const std::optional<std::string>& dsn, const ConnectSettings& s) {
     Connection c;
@@ -240,7 +258,7 @@ Result Connection::exec(const std::string& sql, const Params& params) {
                                       "never started");
                 if (!interrupt_seen) interrupt_seen = Clock::now();
                 else if (Clock::now() - *interrupt_seen > cancel_grace)
-                    throw Interrupted(
+                    throw OutcomeUnknown(
                         "interrupted; the server did not end the statement within " +
                         std::to_string(cancel_grace.count()) +
                         " s of the cancel request, so the client stopped waiting and closed "
@@ -269,19 +287,53 @@ Result Connection::exec(const std::string& sql, const Params& params) {
     return last;
 }
 
-void Connection::exec_cleanup(const std::string& sql, int seconds) {
+Result Connection::exec_despite_interrupt(const std::string& sql, const Params& params, int seconds) {
     PGconn* c = conn_.get();
     if (!ok()) throw SqlError(error_message());
-    // Blocking, as one short statement: the interrupt flag that stops exec() is ignored here.
-    PQsetnonblocking(c, 0);
-    // Two statements: DROP DATABASE refuses to run in a multi-statement string.
-    const std::string bound = "SET statement_timeout = '" + std::to_string(seconds) +
-                              "s'; SET client_min_messages = warning";
-    Result set(PQexec(c, bound.c_str()));
-    Result r(PQexec(c, sql.c_str()));
-    PQsetnonblocking(c, 1);
-    if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK)
-        throw SqlError(r ? trim_end(PQresultErrorMessage(r.get())) : error_message());
+    // The interrupt flag, which stops exec(), is ignored: this runs because of it. The
+    // deadline ends the wait for a server behind a partition.
+    const auto deadline = Clock::now() + std::chrono::seconds(seconds);
+    std::vector<const char*> values;
+    for (const auto& p : params) values.push_back(p ? p->c_str() : nullptr);
+    const int sent = params.empty()
+                         ? PQsendQuery(c, sql.c_str())  // several statements may go as one
+                         : PQsendQueryParams(c, sql.c_str(), static_cast<int>(values.size()), nullptr,
+                                             values.data(), nullptr, nullptr, 0);
+    if (!sent) throw SqlError(error_message());
+    Result last;
+    std::optional<std::string> failure;
+    for (;;) {
+        for (;;) {
+            const int unsent = PQflush(c);
+            if (unsent < 0) throw SqlError(error_message());
+            if (unsent == 0 && !PQisBusy(c)) break;
+            const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now());
+            if (left.count() <= 0)
+                throw SqlError("the server did not answer within " + std::to_string(seconds) + " s");
+            pollfd fd{PQsocket(c), static_cast<short>(POLLIN | (unsent ? POLLOUT : 0)), 0};
+            if (::poll(&fd, 1, static_cast<int>(std::min<long long>(left.count(), tick_ms))) > 0 &&
+                (fd.revents & (POLLIN | POLLERR | POLLHUP)) && !PQconsumeInput(c))
+                throw SqlError(error_message());
+        }
+        Result r(PQgetResult(c));
+        if (!r) break;
+        const auto status = PQresultStatus(r.get());
+        if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) last = std::move(r);
+        else if (!failure) failure = trim_end(PQresultErrorMessage(r.get()));
+    }
+    if (failure) throw SqlError(*failure);
+    if (!last) throw SqlError("the server sent no result");
+    return last;
+}
+
+void Connection::exec_cleanup(const std::string& sql, int seconds) {
+    // statement_timeout ends it on a server that answers, the client's deadline the wait
+    // for one that does not. Two calls: DROP DATABASE refuses to run in a multi-statement
+    // string.
+    exec_despite_interrupt("SET statement_timeout = '" + std::to_string(seconds) +
+                               "s'; SET client_min_messages = warning",
+                           {}, seconds + 2);
+    exec_despite_interrupt(sql, {}, seconds + 2);
 }
 
 std::optional<std::string> Connection::extension_schema() {
@@ -298,6 +350,20 @@ std::string Connection::quote_identifier(const std::string& name) {
         PQescapeIdentifier(conn_.get(), name.c_str(), name.size()), &PQfreemem);
     if (!quoted) throw SqlError(error_message());
     return quoted.get();
+}
+
+std::string Connection::quote_literal(const std::string& value) {
+    std::unique_ptr<char, decltype(&PQfreemem)> quoted(
+        PQescapeLiteral(conn_.get(), value.c_str(), value.size()), &PQfreemem);
+    if (!quoted) throw SqlError(error_message());
+    return quoted.get();
+}
+
+std::string Connection::password_verifier(const std::string& password, const std::string& role) {
+    std::unique_ptr<char, decltype(&PQfreemem)> verifier(
+        PQencryptPasswordConn(conn_.get(), password.c_str(), role.c_str(), "scram-sha-256"), &PQfreemem);
+    if (!verifier) throw SqlError(error_message());
+    return verifier.get();
 }
 
 Table to_table(const PGresult* result) {

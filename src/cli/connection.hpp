@@ -46,6 +46,13 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// An interrupt stopped the wait for a statement the server had started and did not end
+// within the grace period: it may still commit.
+class OutcomeUnknown : public Interrupted {
+public:
+    using Interrupted::Interrupted;
+};
+
 using Params = std::vector<std::optional<std::string>>;  // nullopt is SQL NULL
 
 struct ConnectSettings {
@@ -64,8 +71,16 @@ public:
     // the service file). Never throws for a refused connection: check ok(). An interrupt
     // while connecting abandons the attempt at once (throws Interrupted).
     static Connection open(const std::optional<std::string>& dsn, const ConnectSettings& s);
+    // The same, also after an interrupt (to find out what an interrupted command did),
+    // bounded by the settings' connect_timeout only.
+    static Connection open_despite_interrupt(const std::optional<std::string>& dsn, const ConnectSettings& s);
 
     bool ok() const noexcept;
+    // Closes the connection now (the server ends its session when it notices).
+    void close() noexcept {
+        cancel_.reset();
+        conn_.reset();
+    }
     std::string error_message() const;
     // The server asked for a password and none was given.
     bool needs_password() const;
@@ -87,6 +102,9 @@ public:
     // sent even then, bounded by a statement_timeout of `seconds` on the server. Throws
     // SqlError; a second interrupt (SIGTERM) still ends the process.
     void exec_cleanup(const std::string& sql, int seconds);
+    // One statement, sent also after an interrupt, the wait bounded by `seconds` on the
+    // client. For the check after an interrupt. Throws SqlError.
+    Result exec_despite_interrupt(const std::string& sql, const Params& params, int seconds);
 
     // A setting the server reports (client_encoding), as last reported.
     std::string parameter(const char* name) const;
@@ -97,6 +115,10 @@ public:
     std::optional<std::string> extension_schema();
 
     std::string quote_identifier(const std::string& name);
+    std::string quote_literal(const std::string& value);
+    // The SCRAM-SHA-256 verifier of a password, computed here: the password itself never
+    // travels in a statement (which a server may log).
+    std::string password_verifier(const std::string& password, const std::string& role);
 
 private:
     struct ConnDeleter {

@@ -8,6 +8,7 @@
 #include <boost/algorithm/string/trim.hpp>
 
 #include <algorithm>
+#include <cstdlib>
 #include <fstream>
 #include <map>
 #include <memory>
@@ -53,7 +54,32 @@ std::optional<std::string> dsn_problem(const std::string& dsn) {
            core::mask_conninfo_message(message, dsn, known_keyword);
 }
 
-std::vector<DsnLine> read_dsn_file(const std::string& path) {
+namespace {
+
+// Which database a string names, however it is written (keywords or a URI, any order,
+// other options aside): host, port, database and user as libpq would fill them in.
+std::string database_named(const std::string& dsn) {
+    char* error = nullptr;
+    const ConninfoOptions parsed(PQconninfoParse(dsn.c_str(), &error), &PQconninfoFree);
+    PQfreemem(error);
+    if (!parsed) return dsn;  // refused later, with its reason
+    std::map<std::string, std::string> given;
+    for (auto* o = parsed.get(); o->keyword; ++o)
+        if (o->val && *o->val) given[o->keyword] = o->val;
+    const auto value = [&](const char* keyword, const char* env, const char* fallback) {
+        if (const auto it = given.find(keyword); it != given.end()) return it->second;
+        if (const char* e = std::getenv(env); e && *e) return std::string(e);
+        return std::string(fallback);
+    };
+    const std::string user = value("user", "PGUSER", "");
+    const std::string host = given.count("hostaddr") ? given["hostaddr"] : value("host", "PGHOST", "");
+    return host + '\n' + value("port", "PGPORT", "5432") + '\n' + value("dbname", "PGDATABASE", user.c_str()) +
+           '\n' + user;
+}
+
+}  // namespace
+
+std::vector<DsnLine> read_dsn_file(const std::string& path, bool writes) {
     std::ifstream in(path);
     if (!in) throw UsageError("could not read dsn file \"" + path + "\"");
     std::vector<DsnLine> dsns;
@@ -63,7 +89,7 @@ std::vector<DsnLine> read_dsn_file(const std::string& path) {
         ++number;
         boost::algorithm::trim(line);
         if (line.empty() || line[0] == '#') continue;
-        const auto [it, fresh] = first_line.emplace(line, number);
+        const auto [it, fresh] = first_line.emplace(writes ? database_named(line) : line, number);
         if (!fresh)
             throw UsageError("dsn file \"" + path + "\" lists " + mask_dsn(line) +
                              " twice (lines " + std::to_string(it->second) + " and " +

@@ -166,6 +166,8 @@ int run_fleet(const std::vector<DsnLine>& dsns, const Job& job) {
         if (o.json) print_json(reports);
         else print_summary(reports, o.command);
     });
+    if (std::any_of(reports.begin(), reports.end(), [](const Report& r) { return r.outcome == Outcome::Unknown; }))
+        return 3;
     if (interrupted()) return 130;
     const bool all_ok = std::all_of(reports.begin(), reports.end(),
                                     [](const Report& r) { return r.outcome == Outcome::Ok; });

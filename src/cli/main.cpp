@@ -17,6 +17,7 @@
 #include "core/base/failure.hpp"
 #include "core/client/terminal_text.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -84,7 +85,12 @@ int run_single(const Job& job) {
         break;
     case Outcome::Interrupted:
     case Outcome::ConnectionLost:
+    case Outcome::Unknown:
         message = "pg_migrate: " + r.error;
+        break;
+    case Outcome::Ok:
+        // after an interrupt, what a new connection found the server had done
+        if (!message.empty()) message = "pg_migrate: " + message;
         break;
     default:
         break;
@@ -145,7 +151,7 @@ int run(const std::vector<std::string>& args) {
         }
         // Read before connecting anywhere: a bad folder must not reach any database.
         if (options.dir) folder = load_folder(*options.dir);
-        if (options.dsn_file) dsns = read_dsn_file(*options.dsn_file);
+        if (options.dsn_file) dsns = read_dsn_file(*options.dsn_file, !read_only(options));
     } catch (const UsageError& e) {
         return usage_error(e.what(), json);
     } catch (const ms::core::Failure& f) {
@@ -202,6 +208,21 @@ void small_thread_stacks() {
     pthread_attr_destroy(&attr);
 }
 
+// A connection string on the command line is readable by every user of the machine (ps,
+// /proc/PID/cmdline) for as long as the process runs. Once copied, each one is overwritten
+// in place with its masked form, so that a password shows at most for the first moments.
+// (PGPASSWORD, ~/.pgpass or a DSN file keep it off the command line altogether.)
+void scrub_arguments(int argc, char** argv) {
+    for (int i = 1; i < argc; ++i) {
+        const std::string arg = argv[i];
+        const std::string shown = shown_argument(arg);
+        if (shown == arg) continue;
+        const std::size_t room = arg.size();
+        std::fill(argv[i], argv[i] + room, '\0');
+        std::copy_n(shown.begin(), std::min(room, shown.size()), argv[i]);
+    }
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -209,9 +230,11 @@ int main(int argc, char** argv) {
     share_malloc_arenas();
     small_thread_stacks();
     install_signal_handlers();
+    const std::vector<std::string> args(argv + 1, argv + argc);
+    scrub_arguments(argc, argv);
     int status;
     try {
-        status = run(std::vector<std::string>(argv + 1, argv + argc));
+        status = run(args);
     } catch (const std::exception& e) {
         say(std::string("pg_migrate: ") + e.what());
         status = exit_failure;

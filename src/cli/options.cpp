@@ -8,6 +8,7 @@
 #include <climits>
 #include <cstdlib>
 #include <filesystem>
+#include <regex>
 
 namespace ms::cli {
 
@@ -134,6 +135,20 @@ int parse_int(const std::string& option, const std::string& text, int min) {
     return static_cast<int>(value);
 }
 
+// A timeout as the server reads it, with its unit: a bare "5" would be 5 ms to the server,
+// which nobody typing it means. 0 (no timeout) needs none.
+std::string duration(const std::string& option, const std::string& text) {
+    static const std::regex form(R"(\s*([0-9]+)\s*(us|ms|s|min|h|d)?\s*)");
+    std::smatch m;
+    if (!std::regex_match(text, m, form))
+        throw UsageError(option + " needs a duration such as 500ms, 5s or 1min, not \"" + shown_argument(text) +
+                         "\"");
+    if (!m[2].matched && m[1].str().find_first_not_of('0') != std::string::npos)
+        throw UsageError(option + " needs a unit: " + m[1].str() + "ms, " + m[1].str() + "s or " + m[1].str() +
+                         "min (the server would read a bare " + m[1].str() + " as milliseconds)");
+    return m[1].str() + m[2].str();
+}
+
 void take_positionals(Options& o, const CommandSpec& spec, const std::vector<std::string>& words) {
     std::size_t next = 1;
     for (const Arg a : spec.required) {
@@ -239,7 +254,13 @@ Options parse_options(const std::vector<std::string>& args) {
             given |= P_RENAME;
         }
         else if (name == "--timeout") o.wait_seconds = parse_int(name, value(), 1), given |= P_TIMEOUT;
-        else if (name == "--wait") o.wait_seconds = inline_value ? parse_int(name, *inline_value, 1) : 60;
+        else if (name == "--wait") {
+            // --wait=5 and --wait 5 alike; a bare --wait waits the default 60 s.
+            const bool number_follows = !inline_value && i + 1 < args.size() && !args[i + 1].empty() &&
+                                        args[i + 1].find_first_not_of("0123456789") == std::string::npos;
+            if (number_follows) inline_value = args[++i];
+            o.wait_seconds = inline_value ? parse_int(name, *inline_value, 1) : 60;
+        }
         else if (name == "--verbose" || name == "-v") o.verbose = flag();
         else if (name == "--json") o.json = flag();
         else if (name == "--dsn") o.dsn = value();
@@ -248,8 +269,8 @@ Options parse_options(const std::vector<std::string>& args) {
             o.jobs = parse_int(name, value(), 1), jobs_given = true;
         else if (name == "--fail-fast") o.fail_fast = flag();
         else if (name == "--connect-timeout") o.connect_timeout = parse_int(name, value(), 1);
-        else if (name == "--lock-timeout") o.lock_timeout = value();
-        else if (name == "--statement-timeout") o.statement_timeout = value();
+        else if (name == "--lock-timeout") o.lock_timeout = duration(name, value());
+        else if (name == "--statement-timeout") o.statement_timeout = duration(name, value());
         else if (name == "--password" || name == "-W") o.force_password_prompt = flag();
         else if (name == "--no-password" || name == "-w") o.never_prompt = flag();
         else throw UsageError("unknown option \"" + shown_argument(arg) + "\"");
@@ -280,6 +301,10 @@ Options parse_options(const std::vector<std::string>& args) {
     if (o.command == Command::Generate && o.dsn_file)
         throw UsageError("generate writes one migration from one database's schema: give --dsn, "
                          "not --dsn-file");
+    if (o.json && (o.command == Command::Generate || o.command == Command::New ||
+                   o.command == Command::Convert || o.command == Command::Wait))
+        throw UsageError(std::string("--json does not apply to ") + spec->word +
+                         ": it prints the paths it writes (or nothing), one a line");
     if (o.command == Command::Convert && o.from != std::string("typeorm"))
         throw UsageError("convert knows typeorm, not \"" + shown_argument(*o.from) + "\"");
 

@@ -3,13 +3,23 @@
 #include "cli/dsn.hpp"
 #include "cli/options.hpp"
 #include "core/base/failure.hpp"
+#include "core/client/terminal_text.hpp"
 #include "core/folder/new_migration.hpp"
+#include "core/plan/script.hpp"
 
 #include <filesystem>
 #include <map>
 #include <system_error>
 
 namespace ms::cli {
+
+void require_utf8(const std::string& file, const std::string& text) {
+    if (const auto bad = core::first_invalid_utf8(text))
+        throw core::Failure(core::FailureKind::BadText, "file \"" + file + "\" is not valid UTF-8",
+                            "At line " + std::to_string(core::line_at(text, *bad)) + ", byte " +
+                                std::to_string(*bad + 1) + ".",
+                            "pg_migrate sends scripts as UTF-8: save the file in UTF-8.");
+}
 
 std::vector<core::FolderMigration> load_folder(const std::string& dir) {
     namespace fs = std::filesystem;
@@ -23,6 +33,13 @@ std::vector<core::FolderMigration> load_folder(const std::string& dir) {
                               ? " (a connection string goes after --dsn)"
                               : ""));
     auto migrations = core::read_folder(path.string());
+    // Scripts go to the server as UTF-8 (client_encoding): other bytes would be refused
+    // there as a bare encoding error without a file or a line.
+    for (const auto& m : migrations) {
+        require_utf8(m.files.up_path, m.up_sql);
+        if (m.down_sql && m.files.down_path) require_utf8(*m.files.down_path, *m.down_sql);
+        if (m.verify_sql && m.files.verify_path) require_utf8(*m.files.verify_path, *m.verify_sql);
+    }
     if (migrations.empty()) {
         // A folder of TypeORM classes, or a typo in the path, would otherwise push nothing
         // and succeed.

@@ -11,6 +11,10 @@
 
 namespace ms::cli {
 
+// Throws core::Failure (naming the file and line) when text is not UTF-8, the encoding
+// scripts are sent in.
+void require_utf8(const std::string& file, const std::string& text);
+
 // Throws UsageError when dir is not a folder, core::Failure when its content is refused.
 std::vector<core::FolderMigration> load_folder(const std::string& dir);
 

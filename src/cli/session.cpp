@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <thread>
 
 namespace ms::cli {
 
@@ -48,6 +49,13 @@ void prepare_session(Connection& conn, const Options& o) {
     std::vector<std::pair<std::string, std::string>> settings;
     if (conn.server_version() >= 140000)  // the setting is new in PostgreSQL 14
         settings.emplace_back("client_connection_check_interval", "1s");
+    // The server's side of the socket: a client behind a partition is noticed within about
+    // 25 s (keepalives) and 30 s of unacknowledged output, not hours. The server ignores them
+    // on a Unix socket.
+    settings.emplace_back("tcp_keepalives_idle", "10");
+    settings.emplace_back("tcp_keepalives_interval", "5");
+    settings.emplace_back("tcp_keepalives_count", "3");
+    settings.emplace_back("tcp_user_timeout", "30000");
     if (o.lock_timeout)
         settings.emplace_back(run ? "migrations_schema.lock_timeout" : "lock_timeout",
                               *o.lock_timeout);
@@ -82,6 +90,63 @@ void prune_into(Table& pushed, Connection& conn, const std::string& schema,
                                std::string("unregistered")});
 }
 
+// What a command that writes did after the client stopped waiting for it, read over a new
+// connection: nullopt (with why in `why`) while that cannot be known: no connection, or the
+// session that ran it still alive on the server (it may yet commit).
+struct Settled {
+    long done = 0;
+    long planned = 0;
+};
+
+std::optional<Settled> settle(const std::optional<std::string>& dsn, ConnectSettings settings, int pid,
+                              const std::string& schema, const Options& o,
+                              const std::vector<std::string>& planned, bool down, std::string& why) {
+    constexpr int bound_seconds = 5;
+    try {
+        settings.connect_timeout = bound_seconds;
+        Connection check = Connection::open_despite_interrupt(dsn, settings);
+        if (!check.ok()) {
+            why = "no new connection to check it: " + check.error_message();
+            return std::nullopt;
+        }
+        // The old session was closed: a server that can see that ends it within about a
+        // second (client_connection_check_interval), rolling back what it was running.
+        const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(bound_seconds);
+        for (;;) {
+            const Result alive = check.exec_despite_interrupt(
+                "SELECT 1 FROM pg_catalog.pg_stat_activity WHERE pid OPERATOR(pg_catalog.=) $1::pg_catalog.int4",
+                {std::to_string(pid)}, bound_seconds);
+            if (PQntuples(alive.get()) == 0) break;
+            if (std::chrono::steady_clock::now() > until) {
+                why = "the server is still running it (backend " + std::to_string(pid) + ")";
+                return std::nullopt;
+            }
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+        const Result states = check.exec_despite_interrupt(
+            "SELECT version, state FROM " + schema + ".migrate_status($1)", {o.project.value_or("default")},
+            bound_seconds);
+        Settled s;
+        s.planned = static_cast<long>(planned.size());
+        for (int i = 0; i < PQntuples(states.get()); ++i) {
+            const std::string version = PQgetvalue(states.get(), i, 0);
+            const std::string state = PQgetvalue(states.get(), i, 1);
+            if (std::find(planned.begin(), planned.end(), version) != planned.end() &&
+                state == (down ? "pending" : "applied"))
+                ++s.done;
+        }
+        return s;
+    } catch (const std::exception& e) {
+        why = std::string("the check failed: ") + e.what();
+        return std::nullopt;
+    }
+}
+
+bool writes_migrations(const Options& o) {
+    return !o.dry_run && (o.command == Command::Run || o.command == Command::Apply ||
+                          o.command == Command::Rollback || o.command == Command::Undo);
+}
+
 }  // namespace
 
 const char* outcome_name(Outcome o) noexcept {
@@ -95,6 +160,7 @@ const char* outcome_name(Outcome o) noexcept {
     case Outcome::Declined: return "declined";
     case Outcome::Drifted: return "drifted";
     case Outcome::Skipped: return "skipped";
+    case Outcome::Unknown: return "outcome unknown";
     }
     return "?";
 }
@@ -106,6 +172,7 @@ int exit_code(Outcome o) noexcept {
     case Outcome::NoExtension:
     case Outcome::ConnectionLost: return 2;
     case Outcome::Interrupted: return 130;
+    case Outcome::Unknown: return 3;
     case Outcome::Failed:
     case Outcome::Declined:
     case Outcome::Drifted:
@@ -157,16 +224,40 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
         return report;
     };
 
+    // After the client stopped waiting for a command that writes: the real outcome when a
+    // new connection can tell it, else "outcome unknown".
+    const auto settled_outcome = [&](const std::string& what, const std::optional<std::string>& at,
+                                     const ConnectSettings& settings, int pid, const std::string& schema,
+                                     const std::vector<std::string>& planned, bool down) {
+        std::string why;
+        const auto s = settle(at, settings, pid, schema, o, planned, down, why);
+        const char* verb = down ? "rolled back" : "applied";
+        if (!s)
+            return finish(Outcome::Unknown, what + "\noutcome unknown: check `pg_migrate status` (" + why + ")");
+        const std::string counts = std::to_string(s->done) + " of the " + std::to_string(s->planned) +
+                                   " migrations it was to run are " + verb;
+        if (s->done == s->planned)
+            return finish(Outcome::Ok, what + "\nchecked over a new connection: the server finished the command; " +
+                                           counts);
+        return finish(interrupted() ? Outcome::Interrupted : Outcome::ConnectionLost,
+                      what + "\nchecked over a new connection: the server ended the command; " + counts);
+    };
+
     try {
         if (interrupted()) return finish(Outcome::Skipped);
         if (dsn)
             if (auto problem = dsn_problem(*dsn)) return finish(Outcome::Unreachable, *problem);
         ConnectSettings settings{o.connect_timeout, std::nullopt};
+        const auto interrupted_at_prompt = [&] {
+            return finish(Outcome::Interrupted, "interrupted at the password prompt; nothing was sent");
+        };
         if (o.force_password_prompt && job.ask_password) settings.password = job.ask_password();
+        if (interrupted()) return interrupted_at_prompt();
         Connection conn = Connection::open(dsn, settings);
         // As psql: a server that wants a password gets one asked for, once.
         if (!conn.ok() && conn.needs_password() && !settings.password && job.ask_password) {
             settings.password = job.ask_password();
+            if (interrupted()) return interrupted_at_prompt();
             if (settings.password) conn = Connection::open(dsn, settings);
         }
         if (!conn.ok()) return finish(Outcome::Unreachable, conn.error_message());
@@ -208,6 +299,23 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
                 const std::string project = o.project.value_or("default");
                 pushed = register_folder(conn, *schema, *job.folder, project);
                 if (o.prune) prune_into(pushed, conn, *schema, *job.folder, project);
+                // run and apply refuse to go on over an applied migration whose script
+                // changed: the push that brought the change is not kept either.
+                if (!compare_only && (o.command == Command::Run || o.command == Command::Apply)) {
+                    const Result modified = conn.exec(
+                        "SELECT string_agg(version || ' (' || name || ')', ', ' ORDER BY ordinality) "
+                        "FROM " + *schema + ".migrate_status($1) WITH ORDINALITY "
+                        "WHERE state OPERATOR(pg_catalog.=) 'modified' HAVING count(*) > 0",
+                        {project});
+                    if (PQntuples(modified.get()) > 0) {
+                        conn.exec("ROLLBACK");
+                        return finish(Outcome::Failed,
+                                      std::string("the folder changes applied migrations: ") +
+                                          PQgetvalue(modified.get(), 0, 0) +
+                                          "; nothing was registered and nothing ran (check the files, "
+                                          "or accept the new scripts with pg_migrate repair after pushing them)");
+                    }
+                }
                 if (!compare_only) conn.exec("COMMIT");
             } catch (const ConnectionLost&) {
                 throw;
@@ -234,24 +342,45 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
             const Call plan = build_rollback_plan_call(o, *schema);
             const Table destructive = to_table(conn.exec(plan.sql, plan.params).get());
             if (!destructive.rows.empty() && !job.confirm(destructive))
-                return finish(Outcome::Declined, "declined; nothing was rolled back");
+                return interrupted()
+                           ? finish(Outcome::Interrupted, "interrupted at the confirmation; nothing was rolled back")
+                           : finish(Outcome::Declined, "declined; nothing was rolled back");
         }
         const Call call = build_call(o, *schema);
-        if (live) {
+        // What the command is to do, to tell afterwards what it did if the client stops
+        // waiting for it (and for the live line).
+        std::vector<std::string> planned;
+        if (live || writes_migrations(o)) {
             const Call list = down ? build_rollback_plan_list(o, *schema)
                                    : build_pending_list(o, *schema);
             const Result rows = conn.exec(list.sql, list.params);
             std::vector<std::string> plan;
-            for (int i = 0; i < PQntuples(rows.get()); ++i)
+            for (int i = 0; i < PQntuples(rows.get()); ++i) {
+                planned.emplace_back(PQgetvalue(rows.get(), i, 0));
                 plan.push_back(std::string(PQgetvalue(rows.get(), i, 0)) + " " +
                                PQgetvalue(rows.get(), i, 1));
-            job.live->start(std::move(plan), dsn, settings, conn.backend_pid());
+            }
+            if (live) job.live->start(std::move(plan), dsn, settings, conn.backend_pid());
         }
         struct Finish {
             LiveProgress* live;
             ~Finish() { if (live) live->finish(); }
         } finish_live{live ? job.live : nullptr};
-        const Result result = conn.exec(call.sql, call.params);
+        Result result;
+        try {
+            result = conn.exec(call.sql, call.params);
+        } catch (const Interrupted& e) {
+            const bool unknown = dynamic_cast<const OutcomeUnknown*>(&e) != nullptr;
+            if (!unknown || !writes_migrations(o)) throw;
+            const int pid = conn.backend_pid();
+            conn.close();
+            return settled_outcome(e.what(), dsn, settings, pid, *schema, planned, down);
+        } catch (const ConnectionLost& e) {
+            if (!writes_migrations(o)) throw;
+            const int pid = conn.backend_pid();
+            conn.close();
+            return settled_outcome(e.what(), dsn, settings, pid, *schema, planned, down);
+        }
         report.result = to_table(result.get());
         if (compare_only) conn.exec("ROLLBACK");
         if (conn.parameter("client_encoding") != "UTF8") {

@@ -16,13 +16,16 @@
 namespace ms::cli {
 
 enum class Outcome {
-    Ok, Failed, Unreachable, NoExtension, ConnectionLost, Interrupted, Declined, Drifted, Skipped
+    Ok, Failed, Unreachable, NoExtension, ConnectionLost, Interrupted, Declined, Drifted, Skipped,
+    // The client stopped waiting for a command that writes (an interrupt, a lost
+    // connection) and could not find out whether the server committed it.
+    Unknown
 };
 
 const char* outcome_name(Outcome o) noexcept;
 
 // 0 ok; 1 the migration (or the pushed folder) failed; 2 the database could not be used
-// or the connection was lost; 130 interrupted.
+// or the connection was lost; 3 outcome unknown; 130 interrupted.
 int exit_code(Outcome o) noexcept;
 
 // Asked before down scripts that drop data run: the rows are (version, name, statement).

@@ -235,10 +235,12 @@ sleep 0.5;
 $t0 = time;
 $h->signal('INT');
 ($rc, $took) = finish_within($h, $t0);
-is($rc, 130, 'Ctrl-C during a partition exits 130');
-ok($took < 10, "once the grace after the cancel request is over ($took s)");
+is($rc, 3, 'Ctrl-C during a partition: the outcome is unknown (exit 3)');
+ok($took < 16, "once the grace after the cancel request and a bounded check are over ($took s)");
 like($$herr, qr/did not end the statement within 5 s of the cancel request/,
     'saying that it stopped waiting for the server');
+like($$herr, qr/outcome unknown: check `pg_migrate status` \(no new connection to check it/,
+    'that the server may still commit, and what to check');
 proxy_mode('pass');
 $node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_stat_activity
     WHERE wait_event = 'PgSleep'}) or die 'the migration outlived its client';
@@ -264,6 +266,35 @@ for my $signal ('INT', 'TERM') {
         WHERE wait_event = 'PgSleep'}) or die 'the migration outlived its client';
 }
 
+# --- generate during a partition: Ctrl-C ends it; the clean-up is bounded and names what is left
+open my $slow_schema, '>', "$tmp/slow_schema.sql" or die;
+print $slow_schema "CREATE TABLE g (id int);\nSELECT pg_sleep(60);\n";
+close $slow_schema;
+mkdir "$tmp/generated";
+($h, $hout, $herr) = start_pg_migrate('generate', 'slow', '--desired', "$tmp/slow_schema.sql",
+    '--layout', 'golang', '--dsn', $via_proxy, "$tmp/generated");
+$node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_stat_activity
+    WHERE wait_event = 'PgSleep' AND datname LIKE 'pg_migrate_shadow%'})
+  or die 'the desired schema never started building';
+proxy_mode('freeze');
+sleep 0.5;
+$t0 = time;
+$h->signal('INT');
+($rc, $took) = finish_within($h, $t0);
+is($rc, 130, 'generate: one Ctrl-C during a partition ends it, exit 130');
+ok($took < 20, "within the grace and the bounded clean-up ($took s)");
+like($$herr, qr/could not drop the scratch database (pg_migrate_shadow_\w+): .*did not answer within.*\nHINT:  DROP DATABASE \1;/s,
+    'naming the scratch database it could not drop, and how to drop it');
+like($$herr, qr/could not drop the scratch role (migrate_shadow_\w+).*\nHINT:  DROP ROLE \1;/s,
+    'and the temporary role');
+proxy_mode('pass');
+# As the HINTs say, once the server is reachable again.
+for my $db (split /\n/, sql(q{SELECT datname FROM pg_database WHERE datname LIKE 'pg_migrate_shadow%'})) {
+    sql(qq{DROP DATABASE "$db" WITH (FORCE)});
+    sql(q{DROP ROLE "} . substr($db, 3) . q{"});
+}
+is(sql(q{SELECT count(*) FROM pg_roles WHERE rolname LIKE 'migrate_shadow%'}), '0', 'then nothing is left');
+
 # --- a migration that swallows the cancel dies with its client -----------------------------
 sql(q{SELECT migrate_register('1', 'stubborn', $m$
     DO $$ BEGIN PERFORM pg_sleep(60); EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(60); END $$;
@@ -283,6 +314,22 @@ ok($node->poll_query_until('postgres', q{SELECT count(*) = 0 FROM pg_stat_activi
 is(sql(q{SELECT to_regclass('stubborn_t') IS NULL}), 't', 'the migration did not commit');
 isnt(sql(q{SELECT state FROM migrate_status('stubborn')}), 'applied', 'nor is it recorded so');
 
+# --- a migration that swallows the cancel: checked over a new connection ------------------
+sql(q{SELECT migrate_register('1', 'swallows', $m$
+    DO $$ BEGIN PERFORM pg_sleep(60); EXCEPTION WHEN query_canceled THEN PERFORM pg_sleep(20); END $$;
+    CREATE TABLE swallows_t ();
+$m$, NULL, 'swallows')});
+($h, $hout, $herr) = start_pg_migrate('run', '--project', 'swallows');
+$node->poll_query_until('postgres', q{SELECT count(*) = 1 FROM pg_stat_activity
+    WHERE wait_event = 'PgSleep'}) or die 'the migration never started';
+$t0 = time;
+$h->signal('INT');
+($rc, $took) = finish_within($h, $t0);
+is($rc, 130, 'Ctrl-C on a migration that swallows the cancel: the client stops waiting, exit 130');
+like($$herr, qr/checked over a new connection: the server ended the command; 0 of the 1 migrations it was to run are applied/,
+    'after finding over a new connection that the server rolled it back');
+is(sql(q{SELECT to_regclass('swallows_t') IS NULL}), 't', 'as it did');
+
 # --- lost connections, permissions, timeouts -----------------------------------------------
 sql(q{SELECT migrate_register('1', 'slow', 'SELECT pg_sleep(60);', NULL, 'lost')});
 ($h, $hout, $herr) = start_pg_migrate('run', '--project', 'lost');
@@ -292,6 +339,8 @@ sql(q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE wait_event = 
 ($rc, $took) = finish_within($h, time);
 is($rc, 2, 'a connection lost mid-run exits 2');
 like($$herr, qr/connection to the server lost/, 'and says so');
+like($$herr, qr/checked over a new connection: the server ended the command; 0 of the 1 migrations/,
+    'and what a new connection found the server did');
 
 ($rc, $out, $err) = pg_migrate('status', '--json', '--dsn', 'dbname=postgres user=outsider');
 is($rc, 1, 'permission denied exits 1');
@@ -318,10 +367,26 @@ like($err, qr/lock timeout|lock_timeout/, 'which reports the timeout');
 $locker->query_safe('ROLLBACK');
 $locker->quit;
 ($rc, $out, $err) = pg_migrate('apply', '--project', 'timeouts', '--lock-timeout', 'soon');
-is($rc, 1, 'a timeout the server cannot read fails');
-like($err, qr/invalid value for parameter "lock_timeout"/, 'with the server\'s reason');
+is($rc, 2, 'a timeout that is no duration: a usage error, before connecting');
+like($err, qr/--lock-timeout needs a duration such as 500ms, 5s or 1min, not "soon"/, 'saying what it takes');
+($rc, $out, $err) = pg_migrate('apply', '--project', 'timeouts', '--statement-timeout', '5');
+is($rc, 2, 'a bare number (milliseconds to the server): a usage error');
+like($err, qr/--statement-timeout needs a unit: 5ms, 5s or 5min/, 'asking for the unit');
+($rc, $out, $err) = pg_migrate('status', '--project', 'timeouts', '--lock-timeout', '0');
+is($rc, 0, '0 (no timeout) needs no unit') or diag($err);
 
 # --- secrets -------------------------------------------------------------------------------
+# A password on the command line is overwritten once read: ps and /proc show it masked.
+{
+    my ($wh, $wout, $werr) = start_pg_migrate('status', '--wait=10', '--dsn',
+        'host=127.0.0.1 port=1 dbname=postgres password=ArgvPw61 connect_timeout=1');
+    my $pid = $wh->{KIDS}[0]{PID};
+    sleep 1.5;
+    my $cmdline = do { local (@ARGV, $/) = ("/proc/$pid/cmdline"); <> } // '';
+    $wh->kill_kill;
+    like($cmdline, qr/password=\*\*\*/, 'the --dsn argument in /proc/PID/cmdline is masked');
+    unlike($cmdline, qr/ArgvPw61/, 'and holds no piece of the password');
+}
 my $h_dsn = 'host=' . $node->host . ' port=' . $node->port;
 my @leaks = (
     [ 'sslpassword', "$h_dsn dbname=postgres sslpassword=SslKeyPw41", 'SslKeyPw41', 0 ],
@@ -428,9 +493,19 @@ like($err, qr/--dsn is given more than once/, 'by name');
 
 my $dup = "$tmp/dup.dsn";
 PostgreSQL::Test::Utils::append_to_file($dup, "dbname=postgres\n# comment\ndbname=postgres password=DupPw50\ndbname=postgres\n");
-($rc, $out, $err) = pg_migrate('status', '--dsn-file', $dup);
+($rc, $out, $err) = pg_migrate('run', '--dsn-file', $dup);
 is($rc, 2, 'a DSN file listing a database twice is refused');
-like($err, qr/lists dbname=postgres twice \(lines 1 and 4\)/, 'naming the lines');
+like($err, qr/lists dbname=postgres password=\*\*\* twice \(lines 1 and 3\)/,
+    'naming the lines: the same database with other options is the same database');
+unlike($err, qr/DupPw50/, 'its password masked');
+my $dup2 = "$tmp/dup2.dsn";
+my $socket_dir = $node->host =~ s{/}{%2F}gr;
+PostgreSQL::Test::Utils::append_to_file($dup2,
+    "port=" . $node->port . " dbname=postgres\nport=" . $node->port . " dbname=template1\n"
+    . "postgresql:///postgres?host=$socket_dir&port=" . $node->port . "\n");
+($rc, $out, $err) = pg_migrate('run', '--dsn-file', $dup2);
+is($rc, 2, 'the same database written as keywords and as a URI: refused for a command that writes');
+like($err, qr/twice \(lines 1 and 3\)/, 'naming both lines');
 
 my $fleet3 = "$tmp/three.dsn";
 for my $db (qw(f1 f2 f3)) {

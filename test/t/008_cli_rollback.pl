@@ -116,6 +116,18 @@ like($err, qr/these down scripts drop data:\n  002\.1 \(fix\): statement 1, line
 like($err, qr/declined; nothing was rolled back/, 'and says nothing happened');
 is(states('app'), '001=applied,002=pending,002.1=applied,003=applied', 'nothing was rolled back');
 
+{
+    my ($in, $o, $e) = ('', '', '');
+    my $h = IPC::Run::start([ $bin, 'rollback', '--steps', '2', '--project', 'app' ], '<pty<', \$in,
+        '>', \$o, '2>', \$e, IPC::Run::timeout(60));
+    $h->pump until $e =~ /Roll back anyway\? \[y\/N\] /;
+    $h->signal('INT');
+    $h->finish;
+    is($? >> 8, 130, 'Ctrl-C at the confirmation exits 130');
+    like($e, qr/interrupted at the confirmation; nothing was rolled back/, 'saying so');
+    is(states('app'), '001=applied,002=pending,002.1=applied,003=applied', 'and nothing was rolled back');
+}
+
 ($rc, $out, $err) = pg_migrate_at_terminal("y\n", 'rollback', '--steps', '2', '--project', 'app');
 is($rc, 0, 'yes at the prompt rolls back') or diag $err;
 is(states('app'), '001=applied,002=pending,002.1=pending,003=pending', 'the two newest');

@@ -285,6 +285,9 @@ unlike($screen, qr/Tr1cky/, 'that does not echo it');
 ($rc, $screen) = at_terminal("Tr1cky pass\n", 'status', '--dsn', 'dbname=postgres user=pwuser', '-w');
 is($rc, 2, '-w never asks');
 like($screen, qr/no password supplied/, 'and says why');
+($rc, $screen) = at_terminal_answering(qr/Password: /, "\x03", 'status', '--dsn', 'dbname=postgres user=pwuser');
+is($rc, 130, 'Ctrl-C at the password prompt exits 130');
+like($screen, qr/interrupted at the password prompt; nothing was sent/, 'saying so');
 ($rc, $out, $err) = pg_migrate('status', '--dsn', 'dbname=postgres user=pwuser');
 is($rc, 2, 'without a terminal nothing is asked');
 unlike($err, qr/Password:/, 'no prompt');
@@ -304,6 +307,15 @@ $node->start;
 $waiting->finish;
 is($? >> 8, 0, '--wait waits for the server to come up, then runs the command');
 like($w_out, qr/4 migrations: 4 applied/, 'which then ran');
+($rc, $out, $err) = pg_migrate('status', '--wait', '5', '--project', 'slow');
+is($rc, 0, '--wait 5 (with a space) is --wait=5') or diag($err);
+like($out, qr/4 migrations: 4 applied/, 'and the command runs');
+for my $command ([ 'generate', 'x', '--desired', 'dbname=postgres' ], [ 'new', 'x' ],
+    [ 'convert', 'typeorm', '/nonexistent', '/nonexistent' ], [ 'wait' ]) {
+    ($rc, $out, $err) = pg_migrate(@$command, '--json');
+    is($rc, 2, "--json with $command->[0]: refused, not ignored");
+    like($err, qr/--json does not apply to $command->[0]/, '  saying so');
+}
 
 # --- fleets: status at a glance, --stop-on-drift -------------------------------------------
 my $fleet = "$tmp/fleet.dsn";
@@ -329,6 +341,29 @@ is($rc, 1, '--stop-on-drift fails the fleet when a database drifted');
 like($out, qr/dbname=production\s+\| drifted/, 'that database is reported drifted');
 is(sql(q{SELECT count(*) FROM migrate_status() WHERE state = 'applied'}, 'production'), '0',
     'and nothing ran there');
+
+# --- a file that is not UTF-8: named with its line, before anything is sent ------------------
+mkdir "$tmp/latin1";
+open my $l1, '>:raw', "$tmp/latin1/001_caf.sql" or die;
+print $l1 "CREATE TABLE caf (id int);\nCOMMENT ON TABLE caf IS 'caf\xe9';\n";
+close $l1;
+($rc, $out, $err) = pg_migrate('status', '--project', 'latin1', "$tmp/latin1");
+is($rc, 1, 'a migration file that is not UTF-8: exit 1');
+like($err, qr/file "001_caf\.sql" is not valid UTF-8\nDETAIL:  At line 2, byte \d+\./, 'naming the file and the line');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM migrate_status('latin1')}), '0', 'and nothing was registered');
+
+# --- run DIR over an applied migration whose file changed: nothing is pushed ----------------
+mkdir "$tmp/edited";
+PostgreSQL::Test::Utils::append_to_file("$tmp/edited/001_a.sql", "CREATE TABLE edited_a (id int);\n");
+($rc, $out, $err) = pg_migrate('run', '--project', 'edited', "$tmp/edited");
+is($rc, 0, 'a folder runs') or diag($err);
+PostgreSQL::Test::Utils::append_to_file("$tmp/edited/001_a.sql", "-- changed afterwards\n");
+PostgreSQL::Test::Utils::append_to_file("$tmp/edited/002_b.sql", "CREATE TABLE edited_b (id int);\n");
+($rc, $out, $err) = pg_migrate('run', '--project', 'edited', "$tmp/edited");
+is($rc, 1, 'run over an applied migration whose file changed: exit 1');
+like($err, qr/the folder changes applied migrations: 001 \(a\); nothing was registered and nothing ran/, 'naming it');
+is($node->safe_psql('postgres', q{SELECT string_agg(version || '=' || state, ',' ORDER BY version) FROM migrate_status('edited')}),
+    '001=applied', 'the push was not kept: the registry holds the applied script, and 002 is not registered');
 
 $node->stop;
 done_testing();

@@ -184,7 +184,7 @@ closedir($dh);
 $node->safe_psql('postgres', 'CREATE DATABASE bare');
 ($rc, $out, $err) = pg_migrate('generate', 'x', '--desired', "$tmp/schema.sql", '--layout', 'golang',
     '--dsn', 'dbname=bare', $dir5);
-is($rc, 1, 'a target without the extension: exit 1');
+is($rc, 2, 'a target without the extension: exit 2, as the other commands');
 like($err, qr/migrations_schema is not installed in the target database/, 'saying so');
 
 ($rc, $out, $err) = pg_migrate('generate', 'x', '--desired', "$tmp/schema.sql", '--dsn-file', "$tmp/none", $dir5);
@@ -226,5 +226,163 @@ $h->signal('INT');
 $h->finish;
 is($? >> 8, 130, 'an interrupt: exit 130');
 is(shadows(), '0', 'the scratch database is dropped after an interrupt');
+
+# 6b. Views and materialized views over one another, changed together: a chain and a diamond.
+# The up script drops each before what it reads and builds it after; both directions run.
+my $views = sub {
+    my ($w) = @_;
+    return <<"SQL";
+CREATE TABLE base (a int, b int);
+CREATE VIEW v1 AS SELECT a, b FROM base$w;
+CREATE MATERIALIZED VIEW m2 AS SELECT a FROM v1$w;
+CREATE VIEW v3 AS SELECT v1.a, m2.a AS a2 FROM v1 JOIN m2 USING (a)$w;
+CREATE MATERIALIZED VIEW m4 AS SELECT a, a2 FROM v3;
+CREATE VIEW v5 AS SELECT b FROM v1$w;
+CREATE VIEW v6 AS SELECT m4.a, v5.b FROM m4, v5;
+CREATE MATERIALIZED VIEW m7 AS SELECT a FROM v6 UNION ALL SELECT a FROM m2;
+SQL
+};
+fresh_db('views_reference', $views->(' WHERE true'));
+my $views_wanted = $node->safe_psql('views_reference', 'SELECT migrate_schema_hash()');
+fresh_db('views_target', $views->(''));
+my $views_before = $node->safe_psql('views_target', 'SELECT migrate_schema_hash()');
+write_file("$tmp/views.sql", $views->(' WHERE true'));
+my $views_dir = "$tmp/views_out";
+make_path($views_dir);
+($rc, $out, $err) = pg_migrate('generate', 'views', '--desired', "$tmp/views.sql", '--layout', 'golang',
+    '--dsn', 'dbname=views_target', $views_dir);
+is($rc, 0, 'views over views changed together: generated') or diag($err);
+($rc, $out, $err) = pg_migrate('run', '--dsn', 'dbname=views_target', $views_dir);
+is($rc, 0, 'the up script runs: every view dropped after what reads it') or diag($out . $err);
+is($node->safe_psql('views_target', 'SELECT migrate_schema_hash()'), $views_wanted, 'and builds the desired views');
+($rc, $out, $err) = pg_migrate('rollback', '--yes', '--dsn', 'dbname=views_target', $views_dir);
+is($rc, 0, 'the down script runs too') or diag($out . $err);
+is($node->safe_psql('views_target', 'SELECT migrate_schema_hash()'), $views_before, 'and brings the old views back');
+
+# 7. The desired schema is data: built by a temporary role that can do nothing outside its
+# scratch database. Every statement that would reach further fails, named by file and line,
+# and nothing outside the scratch database changes.
+$node->safe_psql('postgres', 'CREATE TABLE victim (id int); INSERT INTO victim VALUES (1)');
+my $state_sql = q{SELECT (SELECT string_agg(rolname || ':' || rolsuper, ',' ORDER BY rolname) FROM pg_roles),
+    (SELECT string_agg(datname, ',' ORDER BY datname) FROM pg_database),
+    (SELECT count(*) FROM pg_db_role_setting),
+    (SELECT string_agg(name || '=' || setting, ',' ORDER BY name) FROM pg_file_settings),
+    current_setting('work_mem'), (SELECT count(*) FROM victim),
+    (SELECT count(*) FROM pg_largeobject_metadata)};
+my $state_before = $node->safe_psql('postgres', $state_sql);
+my $auto_conf = slurp_file($node->data_dir . '/postgresql.auto.conf');
+my $available = sub {
+    $node->safe_psql('postgres', "SELECT count(*) FROM pg_available_extensions WHERE name = '$_[0]'") eq '1';
+};
+my @attacks = (
+    [ 'CREATE ROLE evil LOGIN SUPERUSER;', qr/must be superuser to create superusers|permission denied to create role/ ],
+    [ q{ALTER SYSTEM SET work_mem = '77MB';}, qr/permission denied to set parameter "work_mem"|must be superuser/ ],
+    [ qq{COPY (SELECT 1) TO PROGRAM 'touch $tmp/by_schema';}, qr/permission denied|must be superuser/ ],
+    [ qq{COPY (SELECT 1) TO '$tmp/by_schema';}, qr/permission denied|must be superuser/ ],
+    [ 'CREATE DATABASE made_by_schema;', qr/permission denied to create database/ ],
+    [ q{SELECT lo_import('/etc/hostname');}, qr/permission denied for function lo_import/ ],
+    [ q{SELECT pg_read_file('/etc/hostname');}, qr/permission denied for function pg_read_file/ ],
+    [ q{SELECT pg_ls_dir('.');}, qr/permission denied for function pg_ls_dir/ ],
+    [ 'CREATE FUNCTION et() RETURNS event_trigger LANGUAGE plpgsql AS $$BEGIN END$$; '
+        . 'CREATE EVENT TRIGGER et ON ddl_command_start EXECUTE FUNCTION et();',
+      qr/permission denied to create event trigger/ ],
+    [ q{ALTER DATABASE postgres SET work_mem = '77MB';}, qr/must be owner of database postgres/ ],
+    [ 'ALTER ROLE postgres NOSUPERUSER;', qr/must be superuser to alter superuser roles|permission denied/ ],
+    [ 'GRANT pg_execute_server_program TO CURRENT_USER;', qr/must have admin option on role/ ],
+    [ 'SET ROLE postgres;', qr/permission denied to set role "postgres"/ ],
+    [ 'RESET ROLE; CREATE ROLE evil_reset;', qr/permission denied to create role/ ],
+    [ 'RESET SESSION AUTHORIZATION; CREATE ROLE evil_session;', qr/permission denied to create role/ ],
+    [ 'SET SESSION AUTHORIZATION postgres;', qr/permission denied to set session authorization/ ],
+    [ q{CREATE FUNCTION sh() RETURNS void LANGUAGE c AS '/bin/sh', 'main';}, qr/permission denied for language c/ ],
+    [ q{SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = 'postgres';}
+        . q{ CREATE TABLE after_terminate (id int); SELECT 1/0;}, qr/division by zero|permission denied|must be a member/ ],
+);
+for my $ext (qw(dblink postgres_fdw)) {
+    push @attacks, [ "CREATE EXTENSION $ext;", qr/permission denied to create extension "$ext"/ ]
+      if $available->($ext);
+}
+my $out7 = "$tmp/out7";
+make_path($out7);
+for my $attack (@attacks) {
+    my ($sql, $expected) = @$attack;
+    write_file("$tmp/attack.sql", "CREATE TABLE fine (id int);\n$sql\n");
+    ($rc, $out, $err) = pg_migrate('generate', 'attack', '--desired', "$tmp/attack.sql", '--layout', 'golang',
+        '--dsn', 'dbname=target4', $out7);
+    is($rc, 1, "refused: $sql") or diag($err);
+    like($err, $expected, '  with the server\'s reason');
+    like($err, qr/attack\.sql/, '  naming the file');
+    like($err, qr/line 2\b/, '  and the line');
+}
+ok(!-e "$tmp/by_schema", 'no file was written or program run by the schema');
+is($node->safe_psql('postgres', $state_sql), $state_before,
+    'roles, databases, role and database settings, the configuration, another database\'s rows: unchanged');
+is(slurp_file($node->data_dir . '/postgresql.auto.conf'), $auto_conf, 'postgresql.auto.conf unchanged');
+is(shadows(), '0', 'every scratch database dropped');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_roles WHERE rolname LIKE 'migrate_shadow%'}), '0',
+    'every temporary role dropped');
+opendir($dh, $out7);
+is(scalar(grep { !/^\./ } readdir($dh)), 0, 'and no migration written');
+closedir($dh);
+
+# A trusted extension, grants and a role switch back to itself build; the grants compare with
+# the target's as if the caller had built them.
+$node->safe_psql('postgres', 'CREATE ROLE reader');
+fresh_db('granted', 'CREATE TABLE t (id int)', 'GRANT SELECT ON t TO reader');
+write_file("$tmp/granted.sql", "CREATE TABLE t (id int);\nGRANT SELECT ON t TO reader;\n");
+($rc, $out, $err) = pg_migrate('generate', 'same', '--desired', "$tmp/granted.sql", '--layout', 'golang',
+    '--dsn', 'dbname=granted', $out7);
+is($rc, 0, 'a schema with grants builds') or diag($err);
+like($err, qr/already the desired one/, 'and its grants are the target\'s: nothing to write');
+if ($available->('pg_trgm')) {
+    write_file("$tmp/trusted.sql", "CREATE EXTENSION pg_trgm;\nCREATE TABLE t (id int);\nGRANT SELECT ON t TO reader;\n");
+    ($rc, $out, $err) = pg_migrate('generate', 'trgm', '--desired', "$tmp/trusted.sql", '--layout', 'golang',
+        '--dsn', 'dbname=granted', $out7);
+    is($rc, 0, 'a trusted extension is created by the temporary role') or diag($err);
+    like(slurp_file("$out7/1_trgm.up.sql"), qr/CREATE EXTENSION IF NOT EXISTS pg_trgm/, 'and generated');
+    unlike(slurp_file("$out7/1_trgm.up.sql"), qr/migrate_shadow/, 'no grant names the temporary role');
+}
+
+# A caller without CREATEROLE: told what generate needs, before anything is made.
+$node->safe_psql('postgres', 'CREATE ROLE builder LOGIN CREATEDB');
+fresh_db('builders', 'GRANT EXECUTE ON ALL ROUTINES IN SCHEMA public TO builder');
+$node->safe_psql('builders', 'GRANT CREATE ON SCHEMA public TO builder');
+($rc, $out, $err) = pg_migrate('generate', 'x', '--desired', "$tmp/schema.sql", '--layout', 'golang',
+    '--dsn', 'dbname=builders user=builder', $out7);
+is($rc, 1, 'a caller without CREATEROLE: exit 1');
+like($err, qr/as a temporary role it creates and drops; the role builder lacks CREATEROLE\n.*HINT:.*--desired DSN/s,
+    'naming what it lacks and the way around');
+is(shadows(), '0', 'nothing was made');
+
+# A schema folder: a link that leads out of it is refused before anything runs.
+make_path("$tmp/linked_schema");
+write_file("$tmp/linked_schema/a.sql", "CREATE TABLE a (id int);\n");
+write_file("$tmp/outside_secret.txt", "hunter2-secret-line\n");
+symlink("$tmp/outside_secret.txt", "$tmp/linked_schema/b.sql") or die "symlink: $!";
+($rc, $out, $err) = pg_migrate('generate', 'linked', '--desired', "$tmp/linked_schema", '--layout', 'golang',
+    '--dsn', 'dbname=target4', $out7);
+is($rc, 1, 'a schema folder with a link leading out of it: refused');
+like($err, qr/schema file "b\.sql" is a link that leaves the folder/, 'naming the link');
+unlike($out . $err, qr/hunter2/, 'and nothing of what it points to');
+unlink("$tmp/linked_schema/b.sql");
+make_path("$tmp/elsewhere");
+write_file("$tmp/elsewhere/c.sql", "SELECT 'hunter2-secret-line';\n");
+symlink("$tmp/elsewhere", "$tmp/linked_schema/sub") or die "symlink: $!";
+($rc, $out, $err) = pg_migrate('generate', 'linked', '--desired', "$tmp/linked_schema", '--layout', 'golang',
+    '--dsn', 'dbname=target4', $out7);
+is($rc, 1, 'a linked folder leading out: refused');
+like($err, qr/schema file "sub" is a link that leaves the folder/, 'naming it');
+unlink("$tmp/linked_schema/sub");
+symlink("$tmp/linked_schema/a.sql", "$tmp/linked_schema/again.sql") or die "symlink: $!";
+($rc, $out, $err) = pg_migrate('generate', 'linked', '--desired', "$tmp/linked_schema", '--layout', 'golang',
+    '--dsn', 'dbname=target4', $out7);
+unlike($err, qr/leaves the folder/, 'a link inside the folder is read');
+
+# A mistyped path is not taken for a database name.
+($rc, $out, $err) = pg_migrate('generate', 'typo', '--desired', "$tmp/schem.sql", '--dsn', 'dbname=target4', $out7);
+is($rc, 2, 'a --desired that is no file, folder or connection string: a usage error');
+like($err, qr/--desired ".*schem\.sql" is neither a file, a folder, nor a connection string/, 'saying so');
+($rc, $out, $err) = pg_migrate('generate', 'x', '--desired', "$tmp/schema.sql", '--layout', 'golang',
+    '--dsn', 'dbname=no_such_db', $out7);
+is($rc, 2, 'a target that cannot be reached: exit 2');
 
 done_testing();

@@ -411,3 +411,106 @@ TEST(MigrationWriter, WhatCannotBeGeneratedIsNamed) {
     at(g.up, "-- not generated: aggregate app.agg(integer)");
     at(g.down, "DROP AGGREGATE app.agg(integer);");
 }
+
+namespace {
+
+// Views and materialized views over one another, as the server describes them: a view's
+// dependencies name the columns it reads, not the relations.
+struct ViewGraph {
+    Attributes attributes;
+    std::vector<SchemaDependency> deps;
+
+    void view(const std::string& name, bool materialized, const std::string& definition,
+              const std::vector<std::string>& reads) {
+        const std::string id = "app." + name;
+        attributes.push_back({"view", id, "kind", materialized ? "materialized view" : "view"});
+        attributes.push_back({"view", id, "definition", definition});
+        attributes.push_back({"column", id + ".x", "type", "integer"});
+        for (const auto& r : reads)
+            deps.push_back({{"view", id}, {"column", "app." + r + ".x"}});
+    }
+};
+
+// Every view dropped before what it reads, created after it, each once.
+void expect_dependency_order(const std::string& script, const ViewGraph& g) {
+    const auto verb_at = [&](const std::string& verb, const std::string& id) {
+        for (const char* kind : {"VIEW ", "MATERIALIZED VIEW "}) {
+            const auto p = script.find(verb + kind + id + (verb == "DROP " ? ";" : " AS"));
+            if (p != std::string::npos) {
+                EXPECT_EQ(script.find(verb + kind + id + (verb == "DROP " ? ";" : " AS"), p + 1), std::string::npos)
+                    << verb << id << " twice in:\n" << script;
+                return p;
+            }
+        }
+        ADD_FAILURE() << "no " << verb << id << " in:\n" << script;
+        return std::string::npos;
+    };
+    for (const auto& d : g.deps) {
+        const std::string dependent = d.dependent.identity;
+        const std::string read = identity_parent(d.referenced.identity);
+        EXPECT_LT(verb_at("DROP ", dependent), verb_at("DROP ", read)) << dependent << " reads " << read << ":\n" << script;
+        EXPECT_LT(verb_at("CREATE ", read), verb_at("CREATE ", dependent)) << dependent << " reads " << read << ":\n" << script;
+    }
+}
+
+}  // namespace
+
+TEST(MigrationWriter, ChainOfViewsAndMaterializedViewsChangedTogether) {
+    // t <- v1 <- m2 <- v3 <- m4, every definition changed at once
+    const auto graph = [](const std::string& version) {
+        ViewGraph g;
+        g.attributes = table_t;
+        g.view("v1", false, " SELECT t.a AS x FROM app.t" + version + ";", {});
+        g.view("m2", true, " SELECT v1.x FROM app.v1" + version + ";", {"v1"});
+        g.view("v3", false, " SELECT m2.x FROM app.m2" + version + ";", {"m2"});
+        g.view("m4", true, " SELECT v3.x FROM app.v3" + version + ";", {"v3"});
+        return g;
+    };
+    const ViewGraph a = graph(""), b = graph(" WHERE true");
+    const auto g = generate_migration(build_model(a.attributes, a.deps), build_model(b.attributes, b.deps));
+    expect_dependency_order(g.up, a);
+    expect_dependency_order(g.down, a);
+}
+
+TEST(MigrationWriter, OnlyTheBottomOfAChainChangesTheRestIsRebuilt) {
+    const auto graph = [](const std::string& base) {
+        ViewGraph g;
+        g.view("v1", false, base, {});
+        g.view("v2", false, " SELECT v1.x FROM app.v1;", {"v1"});
+        g.view("m3", true, " SELECT v2.x FROM app.v2;", {"v2"});
+        return g;
+    };
+    const ViewGraph a = graph(" SELECT 1 AS x;"), b = graph(" SELECT 2 AS x;");
+    const auto g = generate_migration(build_model(a.attributes, a.deps), build_model(b.attributes, b.deps));
+    expect_dependency_order(g.up, a);
+    expect_dependency_order(g.down, a);
+}
+
+TEST(MigrationWriter, DiamondsOfViewsAndMaterializedViews) {
+    // v1 <- {v2, m3} <- m4 <- {v5, v6} <- v7, with some changed and some only rebuilt
+    const auto graph = [](const std::string& changed) {
+        ViewGraph g;
+        g.view("v1", false, " SELECT 1 AS x" + changed + ";", {});
+        g.view("v2", false, " SELECT v1.x FROM app.v1;", {"v1"});
+        g.view("m3", true, " SELECT v1.x FROM app.v1" + changed + ";", {"v1"});
+        g.view("m4", true, " SELECT v2.x FROM app.v2, app.m3;", {"v2", "m3"});
+        g.view("v5", false, " SELECT m4.x FROM app.m4" + changed + ";", {"m4"});
+        g.view("v6", false, " SELECT m4.x FROM app.m4;", {"m4"});
+        g.view("v7", false, " SELECT v5.x FROM app.v5, app.v6;", {"v5", "v6"});
+        return g;
+    };
+    const ViewGraph a = graph(""), b = graph(" WHERE true");
+    const auto g = generate_migration(build_model(a.attributes, a.deps), build_model(b.attributes, b.deps));
+    expect_dependency_order(g.up, a);
+    expect_dependency_order(g.down, a);
+}
+
+TEST(MigrationWriter, DroppedViewsOverViewsGoTopFirst) {
+    ViewGraph a;
+    a.view("v1", false, " SELECT 1 AS x;", {});
+    a.view("m2", true, " SELECT v1.x FROM app.v1;", {"v1"});
+    a.view("v3", false, " SELECT m2.x FROM app.m2, app.v1;", {"m2", "v1"});
+    const std::string u = generate_migration(build_model(a.attributes, a.deps), build_model({})).up;
+    EXPECT_LT(at(u, "DROP VIEW app.v3;"), at(u, "DROP MATERIALIZED VIEW app.m2;"));
+    EXPECT_LT(at(u, "DROP MATERIALIZED VIEW app.m2;"), at(u, "DROP VIEW app.v1;"));
+}

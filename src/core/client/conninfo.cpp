@@ -128,7 +128,8 @@ std::string mask_keywords(std::string_view s, const KeywordPredicate& known) {
     std::string out;
     std::size_t copied = 0;
     for (const Pair& p : r.pairs) {
-        switch (p.swallows_pair ? Shown::KeywordMaskedValue : shown_as(p.key, known)) {
+        const Shown shown = shown_as(p.key, known);
+        switch (p.swallows_pair && shown != Shown::Nothing ? Shown::KeywordMaskedValue : shown) {
         case Shown::Keyword:
             break;
         case Shown::KeywordMaskedValue:
@@ -154,15 +155,29 @@ std::size_t uri_authority_begin(std::string_view uri) {
     return std::string_view::npos;
 }
 
+// Where the query begins as libpq finds it: after the user information, which libpq ends at
+// the first '@' met before any '/' (a '?' in a password is part of it).
+std::size_t uri_query_begin(std::string_view uri, std::size_t start) {
+    std::size_t from = start;
+    if (const std::size_t end = uri.find_first_of("@/", start); end != std::string_view::npos && uri[end] == '@')
+        from = end + 1;
+    return std::min(uri.find('?', from), uri.size());
+}
+
 std::string mask_uri(std::string_view uri, const KeywordPredicate& known) {
     const std::size_t start = uri_authority_begin(uri);
-    const std::size_t query = std::min(uri.find('?', start), uri.size());
+    const std::size_t query = uri_query_begin(uri, start);
     std::string out(uri.substr(0, start));
     // The user information ends at the last '@' before the query: a password with an '@'
     // or '/' in it is masked whole, however libpq would have split it.
     const std::string_view head = uri.substr(start, query - start);
     const std::size_t at = head.rfind('@');
-    if (at != std::string_view::npos) {
+    const std::size_t head_colon = head.find(':');
+    if (head_colon != std::string_view::npos && uri.find('@', query) != std::string_view::npos) {
+        // "carol:Top/Se?cret@db", "carol:a@b?c@db": libpq ends the query's start at a '?' its
+        // writer meant in a password up to a later '@'. What follows the ':' may be a piece of it.
+        out.append(head.substr(0, head_colon + 1)).append(mask);
+    } else if (at != std::string_view::npos) {
         const std::string_view userinfo = head.substr(0, at);
         const std::size_t colon = userinfo.find(':');
         if (colon != std::string_view::npos)
@@ -206,8 +221,8 @@ std::vector<std::string> shown_keywords(std::string_view dsn, const KeywordPredi
         if (shown_as(key, known) != Shown::Nothing) keys.push_back(std::move(key));
     };
     if (is_conninfo_uri(dsn)) {
-        const std::size_t query = dsn.find('?');
-        if (query == std::string_view::npos) return keys;
+        const std::size_t query = uri_query_begin(dsn, uri_authority_begin(dsn));
+        if (query >= dsn.size()) return keys;
         std::size_t pos = query + 1;
         while (pos < dsn.size()) {
             const std::size_t end = std::min(dsn.find('&', pos), dsn.size());
@@ -246,7 +261,7 @@ std::optional<std::string> ambiguous_conninfo(std::string_view dsn) {
                        "blanks after '=', so an empty value is written ''";
         return std::nullopt;
     }
-    const std::string_view head = dsn.substr(start, dsn.find('?', start) - start);
+    const std::string_view head = dsn.substr(start, uri_query_begin(dsn, start) - start);
     const std::size_t first_at = head.find('@');
     if (first_at == std::string_view::npos) return std::nullopt;
     const std::size_t slash = head.find('/');

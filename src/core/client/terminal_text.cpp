@@ -116,4 +116,14 @@ std::string valid_utf8(std::string_view text) {
     return out;
 }
 
+std::optional<std::size_t> first_invalid_utf8(std::string_view text) {
+    for (std::size_t i = 0; i < text.size();) {
+        const Decoded d = decode(text, i);
+        if (d.length == 0)
+            return i;
+        i += d.length;
+    }
+    return std::nullopt;
+}
+
 }  // namespace ms::core

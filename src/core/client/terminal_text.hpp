@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -19,5 +20,8 @@ std::size_t display_width(std::string_view utf8);
 
 // Invalid UTF-8 replaced by U+FFFD, for output that must be UTF-8 (JSON).
 std::string valid_utf8(std::string_view text);
+
+// Where the first byte that is not UTF-8 is, or nullopt when the text is valid UTF-8.
+std::optional<std::size_t> first_invalid_utf8(std::string_view text);
 
 }  // namespace ms::core

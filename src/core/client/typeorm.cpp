@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdint>
 
 #include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
 
@@ -12,14 +13,133 @@ namespace {
 enum class Tok { Ident, String, Template, Number, Punct, End };
 
 struct Token {
+    Token(Tok k, std::string t, int l) : kind(k), text(std::move(t)), line(l) {}
     Tok kind;
     std::string text;  // identifier, punctuation, number, or the string's value
     int line;
     bool substitution = false;  // a template literal with ${...}
+    std::string invalid;        // why a string's value cannot be converted
 };
 
 bool ident_char(char c) {
     return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$';
+}
+
+void append_utf8(std::string& out, std::uint32_t cp) {
+    if (cp < 0x80) {
+        out += static_cast<char>(cp);
+    } else if (cp < 0x800) {
+        out += static_cast<char>(0xC0 | (cp >> 6));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else if (cp < 0x10000) {
+        out += static_cast<char>(0xE0 | (cp >> 12));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    } else {
+        out += static_cast<char>(0xF0 | (cp >> 18));
+        out += static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+        out += static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out += static_cast<char>(0x80 | (cp & 0x3F));
+    }
+}
+
+int hex_digit(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// n hex digits at s[i...], or -1.
+long hex_run(std::string_view s, std::size_t i, int n) {
+    long v = 0;
+    for (int k = 0; k < n; ++k) {
+        if (i + k >= s.size() || hex_digit(s[i + k]) < 0) return -1;
+        v = v * 16 + hex_digit(s[i + k]);
+    }
+    return v;
+}
+
+// One escape sequence after the backslash at s[i], decoded as JavaScript decodes it into
+// `out` (as UTF-8); returns the index after it. A string that JavaScript would refuse, or
+// that holds what SQL text cannot (a lone surrogate, NUL), sets `invalid`.
+std::size_t decode_escape(std::string_view s, std::size_t i, bool in_template, std::string& out,
+                          std::string& invalid, int& line) {
+    const char n = s[i + 1];
+    switch (n) {
+    case '\n': ++line; return i + 2;  // a line continuation: nothing
+    case '\r': return i + 2 + (i + 2 < s.size() && s[i + 2] == '\n' ? 1 : 0);
+    case 'n': out += '\n'; return i + 2;
+    case 't': out += '\t'; return i + 2;
+    case 'r': out += '\r'; return i + 2;
+    case 'b': out += '\b'; return i + 2;
+    case 'f': out += '\f'; return i + 2;
+    case 'v': out += '\v'; return i + 2;
+    case 'x': {
+        const long v = hex_run(s, i + 2, 2);
+        if (v < 0) { invalid = "an invalid \\x escape"; return i + 2; }
+        append_utf8(out, static_cast<std::uint32_t>(v));
+        return i + 4;
+    }
+    case 'u': {
+        std::size_t j = i + 2;
+        long v;
+        if (j < s.size() && s[j] == '{') {
+            const std::size_t close = s.find('}', j);
+            v = 0;
+            if (close == std::string_view::npos || close == j + 1) { invalid = "an invalid \\u{} escape"; return j; }
+            for (std::size_t k = j + 1; k < close; ++k) {
+                if (hex_digit(s[k]) < 0 || v > 0x10FFFF) { invalid = "an invalid \\u{} escape"; return close + 1; }
+                v = v * 16 + hex_digit(s[k]);
+            }
+            if (v > 0x10FFFF) { invalid = "an invalid \\u{} escape"; return close + 1; }
+            j = close + 1;
+        } else {
+            v = hex_run(s, j, 4);
+            if (v < 0) { invalid = "an invalid \\u escape"; return j; }
+            j += 4;
+            // A surrogate pair written as two escapes is one character.
+            if (v >= 0xD800 && v <= 0xDBFF && j + 1 < s.size() && s[j] == '\\' && s[j + 1] == 'u') {
+                const long low = hex_run(s, j + 2, 4);
+                if (low >= 0xDC00 && low <= 0xDFFF) {
+                    v = 0x10000 + ((v - 0xD800) << 10) + (low - 0xDC00);
+                    j += 6;
+                }
+            }
+        }
+        if (v >= 0xD800 && v <= 0xDFFF) invalid = "a lone surrogate (\\u" + std::string(s.substr(i + 2, 4)) + "), which UTF-8 cannot hold";
+        else if (v == 0) invalid = "a NUL character, which SQL text cannot hold";
+        else append_utf8(out, static_cast<std::uint32_t>(v));
+        return j;
+    }
+    default: break;
+    }
+    if (n >= '0' && n <= '9') {
+        const bool octal = n <= '7';
+        if (n == '0' && !(i + 2 < s.size() && s[i + 2] >= '0' && s[i + 2] <= '9')) {
+            invalid = "a NUL character, which SQL text cannot hold";
+            return i + 2;
+        }
+        if (in_template) {
+            invalid = "an octal escape in a template literal (JavaScript refuses it)";
+            return i + 2;
+        }
+        if (!octal) {  // \8 and \9 are the digits themselves
+            out += n;
+            return i + 2;
+        }
+        // Legacy octal: up to three digits, at most \377.
+        std::size_t j = i + 1;
+        unsigned v = 0;
+        const std::size_t most = n <= '3' ? 3 : 2;
+        for (std::size_t k = 0; k < most && j < s.size() && s[j] >= '0' && s[j] <= '7'; ++k, ++j)
+            v = v * 8 + static_cast<unsigned>(s[j] - '0');
+        if (v == 0) invalid = "a NUL character, which SQL text cannot hold";
+        else append_utf8(out, v);
+        return j;
+    }
+    out += n;  // any other character stands for itself
+    return i + 2;
 }
 
 // Enough of JavaScript's lexical grammar for migration classes: comments, the three kinds
@@ -28,15 +148,6 @@ std::vector<Token> tokenize(std::string_view s) {
     std::vector<Token> out;
     int line = 1;
     std::size_t i = 0;
-    const auto escape = [&](char c) -> std::string {
-        switch (c) {
-        case 'n': return "\n";
-        case 't': return "\t";
-        case 'r': return "\r";
-        case '0': return std::string(1, '\0');
-        default: return std::string(1, c);
-        }
-    };
     while (i < s.size()) {
         const char c = s[i];
         if (c == '\n') { ++line; ++i; continue; }
@@ -60,9 +171,12 @@ std::vector<Token> tokenize(std::string_view s) {
             int depth = 0;
             while (i < s.size() && !(depth == 0 && s[i] == c)) {
                 if (s[i] == '\\' && i + 1 < s.size()) {
-                    if (s[i + 1] == '\n') ++line;
-                    else if (depth == 0) t.text += escape(s[i + 1]);
-                    i += 2;
+                    if (depth == 0) {
+                        i = decode_escape(s, i, c == '`', t.text, t.invalid, line);
+                    } else {
+                        if (s[i + 1] == '\n') ++line;
+                        i += 2;
+                    }
                     continue;
                 }
                 if (c == '`' && depth == 0 && s[i] == '$' && i + 1 < s.size() && s[i + 1] == '{') {
@@ -76,7 +190,14 @@ std::vector<Token> tokenize(std::string_view s) {
                     else if (s[i] == '}') --depth;
                 }
                 if (s[i] == '\n') ++line;
-                if (depth == 0) t.text += s[i];
+                // A template's line breaks are LF whatever the file has (CRLF, CR).
+                if (depth == 0 && c == '`' && s[i] == '\r') {
+                    t.text += '\n';
+                    if (i + 1 < s.size() && s[i + 1] == '\n') ++i;
+                    else ++line;
+                } else if (depth == 0) {
+                    t.text += s[i];
+                }
                 ++i;
             }
             ++i;
@@ -86,21 +207,21 @@ std::vector<Token> tokenize(std::string_view s) {
         if (std::isdigit(static_cast<unsigned char>(c))) {
             std::size_t j = i;
             while (j < s.size() && (ident_char(s[j]) || s[j] == '.')) ++j;
-            out.push_back({Tok::Number, std::string(s.substr(i, j - i)), line});
+            out.emplace_back(Tok::Number, std::string(s.substr(i, j - i)), line);
             i = j;
             continue;
         }
         if (ident_char(c)) {
             std::size_t j = i;
             while (j < s.size() && ident_char(s[j])) ++j;
-            out.push_back({Tok::Ident, std::string(s.substr(i, j - i)), line});
+            out.emplace_back(Tok::Ident, std::string(s.substr(i, j - i)), line);
             i = j;
             continue;
         }
-        out.push_back({Tok::Punct, std::string(1, c), line});
+        out.emplace_back(Tok::Punct, std::string(1, c), line);
         ++i;
     }
-    out.push_back({Tok::End, "", line});
+    out.emplace_back(Tok::End, "", line);
     return out;
 }
 
@@ -125,6 +246,52 @@ std::string sql_literal(const Token& t) {
         out += c;
     }
     return out + "'";
+}
+
+// The SQL with $1, $2, ... replaced by the parameters' literals where the server would read
+// them as placeholders: not inside quoted literals, quoted identifiers, dollar quotes or
+// comments, where a "$1" is text.
+std::string with_parameters(const std::string& sql, const std::vector<Token>& params) {
+    if (params.empty()) return sql;
+    std::string out;
+    std::size_t i = 0;
+    const auto copy_until = [&](const std::string& end, std::size_t from) {
+        const std::size_t stop = sql.find(end, from);
+        const std::size_t to = stop == std::string::npos ? sql.size() : stop + end.size();
+        out.append(sql, i, to - i);
+        i = to;
+    };
+    while (i < sql.size()) {
+        const char c = sql[i];
+        if (c == '\'' || c == '"') {
+            // '' and "" inside are two quotes in a row: the scan resumes after the pair.
+            copy_until(std::string(1, c), i + 1);
+            continue;
+        }
+        if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') { copy_until("\n", i); continue; }
+        if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') { copy_until("*/", i + 2); continue; }
+        if (c == '$') {
+            std::size_t j = i + 1;
+            while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j]))) ++j;
+            if (j > i + 1) {
+                const std::size_t n = std::stoul(sql.substr(i + 1, std::min<std::size_t>(j - i - 1, 9)));
+                if (n >= 1 && n <= params.size()) out += sql_literal(params[n - 1]);
+                else out.append(sql, i, j - i);
+                i = j;
+                continue;
+            }
+            // A dollar quote: $tag$ ... $tag$
+            while (j < sql.size() && (std::isalnum(static_cast<unsigned char>(sql[j])) || sql[j] == '_')) ++j;
+            if (j < sql.size() && sql[j] == '$') {
+                const std::string tag = sql.substr(i, j + 1 - i);
+                copy_until(tag, j + 1);
+                continue;
+            }
+        }
+        out += c;
+        ++i;
+    }
+    return out;
 }
 
 class Parser {
@@ -216,23 +383,23 @@ private:
             const std::string method = at(p + 2).text;
             if (method == "query" && is(p + 3, Tok::Punct, "(")) {
                 std::size_t q = p + 4;
+                invalid_.clear();
                 std::optional<std::string> text = concatenation(q);
+                if (!text && !invalid_.empty()) {
+                    problems_.push_back({invalid_line_, "a string holding " + invalid_});
+                    return end_of_statement(skip_balanced(p + 3));
+                }
                 std::vector<Token> params;
                 bool params_ok = true;
-                if (text && is(q, Tok::Punct, ",")) {
+                // Prettier's trailing commas: query(sql,) and query(sql, [...],)
+                if (text && is(q, Tok::Punct, ",") && !is(q + 1, Tok::Punct, ")")) {
                     ++q;
                     params_ok = literal_array(q, params);
                 }
+                if (text && params_ok && is(q, Tok::Punct, ",") && is(q + 1, Tok::Punct, ")")) ++q;
                 if (text && params_ok && is(q, Tok::Punct, ")")) {
-                    std::string statement_sql = *text;
-                    for (std::size_t k = params.size(); k > 0; --k) {
-                        const std::string placeholder = "$" + std::to_string(k);
-                        for (std::size_t at = statement_sql.find(placeholder);
-                             at != std::string::npos; at = statement_sql.find(placeholder, at)) {
-                            statement_sql.replace(at, placeholder.size(), sql_literal(params[k - 1]));
-                            at += 1;
-                        }
-                    }
+                    const std::string statement_sql_raw = *text;
+                    std::string statement_sql = with_parameters(statement_sql_raw, params);
                     while (!statement_sql.empty() &&
                            std::isspace(static_cast<unsigned char>(statement_sql.back())))
                         statement_sql.pop_back();
@@ -299,6 +466,11 @@ private:
                 p = inner + 1;
             } else if ((at(p).kind == Tok::String || at(p).kind == Tok::Template) &&
                        !at(p).substitution) {
+                if (!at(p).invalid.empty()) {
+                    invalid_ = at(p).invalid;
+                    invalid_line_ = at(p).line;
+                    return std::nullopt;
+                }
                 text += at(p).text;
                 ++p;
             } else {
@@ -337,6 +509,9 @@ private:
 
     std::vector<Token> t_;
     std::vector<ConvertProblem> problems_;
+    // Why the last concatenation could not be read, and where.
+    mutable std::string invalid_;
+    mutable int invalid_line_ = 0;
 };
 
 }  // namespace

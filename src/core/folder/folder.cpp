@@ -34,14 +34,15 @@ bool inside(const fs::path& root, const fs::path& p) {
 
 // The canonical target of a folder entry, refusing anything that resolves outside root
 // (a symbolic link to /etc/passwd, or a chain of links that ends elsewhere).
-fs::path resolve_inside(const fs::path& root, const fs::path& entry, const std::string& shown) {
+fs::path resolve_inside(const fs::path& root, const fs::path& entry, const std::string& shown,
+                        const char* what = "migration file") {
     std::error_code ec;
     const fs::path target = fs::canonical(entry, ec);
     if (ec)
-        throw io_failure("could not resolve migration file \"" + shown + "\"", ec.message());
+        throw io_failure(std::string("could not resolve ") + what + " \"" + shown + "\"", ec.message());
     if (!inside(root, target))
         throw Failure(FailureKind::Forbidden,
-                      "migration file \"" + shown + "\" is a link that leaves the folder", {},
+                      std::string(what) + " \"" + shown + "\" is a link that leaves the folder", {},
                       "Copy the script into the folder instead of linking to it.");
     return target;
 }
@@ -76,6 +77,34 @@ std::string read_script(const fs::path& file, const std::string& shown) {
 }
 
 }  // namespace
+
+std::vector<std::pair<std::string, std::string>> read_schema_folder(const std::string& path) {
+    std::error_code ec;
+    const fs::path root = fs::canonical(path, ec);
+    if (ec)
+        throw io_failure("could not open schema folder", path + ": " + ec.message());
+    std::vector<std::pair<std::string, std::string>> files;
+    fs::recursive_directory_iterator it(root, ec), end;
+    if (ec)
+        throw io_failure("could not list schema folder", path + ": " + ec.message());
+    for (; it != end; it.increment(ec)) {
+        if (ec)
+            throw io_failure("could not list schema folder", path + ": " + ec.message());
+        const fs::path& entry = it->path();
+        const std::string relative = entry.lexically_relative(root).generic_string();
+        // A link is judged by where it leads, whatever its name: a linked folder is not
+        // entered, but one that leads out of the folder is refused as a linked file is.
+        const bool link = fs::is_symlink(fs::symlink_status(entry, ec));
+        const bool sql = entry.extension() == ".sql";
+        if (!link && !sql)
+            continue;
+        const fs::path target = resolve_inside(root, entry, relative, "schema file");
+        if (sql && fs::is_regular_file(target, ec))
+            files.emplace_back(relative, read_script(target, relative));
+    }
+    std::sort(files.begin(), files.end());
+    return files;
+}
 
 std::vector<FolderMigration> read_folder(const std::string& path) {
     const fs::path given(path);

@@ -476,7 +476,10 @@ DirectionScript Writer::write(const std::vector<std::pair<std::string, std::stri
             if (!rebuildable.count(dependent.kind))
                 continue;
             for (const auto& r : referenced)
-                if (replaced_.count(r) || (retyped.count(r) && dependent.kind != "constraint" &&
+                // A view reads the columns of the views it is built on: the server records
+                // those, and a replaced view takes its columns with it.
+                if (replaced_.count(r) || (r.kind == "column" && replaced_.count(parent_of(from_, r))) ||
+                    (retyped.count(r) && dependent.kind != "constraint" &&
                                            dependent.kind != "index" && dependent.kind != "function")) {
                     replaced_.insert(dependent);
                     grew = true;
