@@ -27,13 +27,15 @@ Datum validate_body(FunctionCallInfo fcinfo) {
     static const std::string error = "error";
     for (const auto& p : projects) {
         std::vector<core::Problem> problems;
+        const bool forward_only = project_is_forward_only(p);
         std::vector<std::pair<std::string, std::string>> pending;  // version, up script
         {
             InternalScope internal;
             const auto registered = load_registered(p);
             const auto applied = load_applied(p);
             const auto failed = load_failed(p);
-            problems = core::validate(registered, applied, failed, down_scripts_required());
+            problems = core::validate(registered, applied, failed, down_scripts_required(),
+                                      forward_only);
             for (const auto& m : core::migration_states(registered, applied, failed))
                 if (!core::is_applied(m.state))
                     pending.emplace_back(m.version.text(),
