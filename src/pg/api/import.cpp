@@ -19,12 +19,14 @@ void import(const ProjectOperation& op, core::ImportSource source,
             const std::vector<core::ForeignRecord>& records, ResultSet& rows);
 
 Datum import_body(FunctionCallInfo fcinfo) {
-    const auto source = core::parse_import_source(required_text(fcinfo, 0, "source"));
+    const std::string source_text = required_text(fcinfo, 0, "source");
+    const auto source = core::parse_import_source(source_text);
+    const auto mapping = core::parse_table_mapping(source_text);
     const auto schema = optional_text(fcinfo, 2);
     ResultSet rows(fcinfo);
     ProjectOperation op("migrate_import", project_argument(fcinfo, 1));
     // Read as the caller: importing must not reveal a table the caller may not read.
-    const auto records = read_foreign_records(source, schema);
+    const auto records = read_foreign_records(source, schema, mapping);
     op.tracked([&] { import(op, source, records, rows); });
     return Datum(0);
 }
