@@ -99,6 +99,13 @@ void LintEngine::check_action(const LintAction& a) {
     case LintAct::AddEnumValue:
         record_enum_value(a);
         break;
+    case LintAct::CreateType:
+        if (a.type_name != nullptr) {
+            const std::string name = a.type_name;
+            script_types_.insert(name);
+            script_types_.insert(name.substr(name.rfind('.') + 1));
+        }
+        break;
     case LintAct::SetLockTimeout:
         // RESET (or SET ... TO DEFAULT) goes back to what the session has.
         if (a.name != nullptr)

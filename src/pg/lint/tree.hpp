@@ -43,6 +43,7 @@ enum class LintAct {
                          // in type_name: "i", "s" or "v")
     DomainConstraint,    // type_name: the domain, name: constraint, not_valid
     CreateDomainCheck,   // type_name: the domain
+    CreateType,          // type_name: an enum, composite, range or domain type new to the script
 };
 
 enum class LintConstraint { Other, Check, ForeignKey, Unique, PrimaryKey, Exclusion };
@@ -58,6 +59,7 @@ struct LintRelation {
 struct LintFunction {
     const char* schema;
     const char* name;
+    int nargs;  // arguments in the call: overloads differ (to_tsvector(text) is only stable)
 };
 
 struct LintAction {
