@@ -178,7 +178,7 @@ std::vector<ParsedStep> parse_all(const std::vector<core::Migration>& plan,
     for (const auto& m : plan) {
         const std::string script = required_script(request, m);
         const MigrationLabel label = label_for(request, m, main_script(request));
-        ParsedStep step{parse_script(script, label), std::nullopt, {}, {}};
+        ParsedStep step{parse_script(script, label), std::nullopt, {}, {}, {}};
         if (request.dry_run && has_top_level(script, step.main))
             step.rehearsal = rehearse(script, step, label);
         else if (request.dry_run)
