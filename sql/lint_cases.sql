@@ -142,6 +142,12 @@ INSERT INTO lint_case (name, rule, fires, script) VALUES
   'CREATE TYPE lc_state AS ENUM (''a''); ALTER TABLE lc_big ALTER COLUMN email TYPE lc_state USING email::lc_state;'),
  ('text to a domain the script creates', 'alter-column-type-rewrite', true,
   'CREATE DOMAIN lc_email AS text CHECK (VALUE <> ''''); ALTER TABLE lc_big ALTER COLUMN email TYPE lc_email;'),
+ ('LOCK TABLE without lock_timeout', 'no-lock-timeout', true,
+  'LOCK TABLE lc_big IN ACCESS SHARE MODE;'),
+ ('LOCK TABLE NOWAIT', 'no-lock-timeout', false,
+  'LOCK TABLE lc_big IN ACCESS SHARE MODE NOWAIT;'),
+ ('LOCK TABLE after SET lock_timeout', 'no-lock-timeout', false,
+  'SET lock_timeout = ''2s''; LOCK TABLE lc_big IN ACCESS SHARE MODE;'),
  ('a type the script creates, on a table it creates', 'alter-column-type-rewrite', false,
   'CREATE TYPE lc_state AS ENUM (''a''); CREATE TABLE lc_fresh (s text); ALTER TABLE lc_fresh ALTER COLUMN s TYPE lc_state USING s::lc_state;');
 

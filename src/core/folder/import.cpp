@@ -98,14 +98,14 @@ Failure refuse(const ForeignRecord& r, ImportSource source, const char* what, co
 
 namespace {
 
-const char* const mapping_form =
-    "Name a table with its columns: table(version_or_name_column, applied_at_column), e.g. "
-    "migrations_log(name, run_at); the applied-at column may be left out.";
+constexpr const char* mapping_form =
+    "table(version_or_name_column, applied_at_column), e.g. migrations_log(name, run_at); the "
+    "applied-at column may be left out.";
 
 [[noreturn]] void bad_mapping(std::string_view source, const std::string& why) {
     throw Failure(FailureKind::InvalidValue,
                   "cannot read the import source \"" + std::string(source) + "\": " + why, {},
-                  mapping_form);
+                  std::string("Name a table with its columns: ") + mapping_form);
 }
 
 // The tokens of a mapping: identifiers (bare ones folded to lower case, as SQL does) and
@@ -194,8 +194,8 @@ ImportSource parse_import_source(std::string_view name) {
         if (entry.first != ImportSource::Table)
             known.emplace_back(entry.second);
     throw Failure(FailureKind::InvalidValue, "unknown import source \"" + std::string(name) + "\"",
-                  {}, "Known sources: " + boost::algorithm::join(known, ", ") + ". Or " +
-                          mapping_form);
+                  {}, "Known sources: " + boost::algorithm::join(known, ", ") +
+                          "; or a table with its columns: " + mapping_form);
 }
 
 const char* import_source_name(ImportSource source) noexcept {

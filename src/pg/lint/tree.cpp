@@ -341,6 +341,7 @@ void describe_for_lint(Node* stmt, LintTreeStatement* out) {
         if (lock->relations != NIL)
             set_lock(out, lock->mode,
                      relation_of(static_cast<const RangeVar*>(linitial(lock->relations))));
+        out->explicit_lock = !lock->nowait;
         break;
     }
     case T_VariableSetStmt: {
@@ -452,6 +453,7 @@ LintTreeStatement* copy_lint_tree(const LintTreeStatement* in) {
     out->lock_mode = copy_text(in->lock_mode);
     out->lock_relation = copy_relation(in->lock_relation);
     out->concurrently = copy_text(in->concurrently);
+    out->explicit_lock = in->explicit_lock;
     ListCell* cell;
     foreach (cell, in->actions) {
         const auto* a = static_cast<const LintAction*>(lfirst(cell));

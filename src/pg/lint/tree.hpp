@@ -95,6 +95,7 @@ struct LintTreeStatement {
     LintRelation lock_relation;  // the relation it locks (name null: none)
     const char* concurrently;    // "CREATE INDEX CONCURRENTLY", ...; null: not such a form
     List* actions;               // of LintAction*
+    bool explicit_lock;          // LOCK TABLE: the statement is there to wait for its lock
 };
 
 // Fills *out (zeroed by the caller) from one raw statement. C-style; run it under pg_call
