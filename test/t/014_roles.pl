@@ -117,7 +117,7 @@ write_file("$legacy/2_b.sql", "CREATE TABLE legacy_b ();\n");
 write_file("$legacy/3_c.sql", "CREATE TABLE legacy_c ();\n");
 ok_as('deployer', 'push of a legacy folder', 'push', $legacy, '--project', 'legacy');
 ok_as('deployer', 'baseline', 'baseline', '2', '--project', 'legacy');
-is(states('legacy'), '1=applied,2=applied,3=pending', 'the baseline marked 1 and 2 applied');
+is(states('legacy'), '1=baseline,2=baseline,3=pending', 'the baseline marked 1 and 2');
 sql(q{CREATE TABLE migrations_log (name text, run_at timestamptz);
       INSERT INTO migrations_log VALUES ('1_a.sql', '2024-01-01'), ('2_b.sql', '2024-01-02');
       GRANT SELECT ON migrations_log TO deployer;});

@@ -53,7 +53,8 @@ std::string locate_table(core::ImportSource source, const std::optional<std::str
         {text_arg(lookup)});
     if (rows == 0)
         throw core::Failure(core::FailureKind::NotFound,
-                            std::string(core::import_source_name(source)) + " table \"" + table +
+                            std::string(mapping ? "the" : core::import_source_name(source)) +
+                                " table \"" + table +
                                 "\" not found",
                             in_schema ? "Looked in schema \"" + *in_schema + "\"."
                                       : std::string("Looked on the search_path."),
