@@ -1,5 +1,5 @@
 -- The grants each kind of role needs for its daily work (docs/security.md explains them;
--- test/t/014_roles.pl runs every workflow below as a role holding exactly these).
+-- test/t/016_roles.pl runs every workflow below as a role holding exactly these).
 
 -- deployer (CI/CD, an application's start-up): pg_migrate push [--prune], run, apply,
 -- apply --dry-run, rollback [--dry-run], undo, status, validate, history, verify, drift

@@ -44,6 +44,7 @@ enum class LintAct {
     DomainConstraint,    // type_name: the domain, name: constraint, not_valid
     CreateDomainCheck,   // type_name: the domain
     CreateType,          // type_name: an enum, composite, range or domain type new to the script
+    DynamicSql,          // name: "DO block" or the function, type_name: its language
 };
 
 enum class LintConstraint { Other, Check, ForeignKey, Unique, PrimaryKey, Exclusion };
