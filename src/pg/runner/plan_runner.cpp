@@ -374,8 +374,8 @@ std::vector<std::string> rehearse_steps(ResultSet& rows, const std::vector<core:
         }
         // A value this migration added before one of its top-level statements.
         if (stop && stop->needs == by)
-            stop->needs = "an earlier part of this migration, before a statement the run runs "
-                          "at top level,";
+            stop->needs = "an earlier part of this migration (before a statement the run runs "
+                          "at top level)";
         if (!stop && parsed[i].verify) {
             std::vector<double> verify_durations;
             int verify_count = 0;
