@@ -148,6 +148,27 @@ INSERT INTO flyway.flyway_schema_history VALUES
 SELECT version, result FROM migrate_import('flyway', 'dirty', 'flyway');
 SELECT regress.states('dirty');
 
+-- A team's own table, read through a column mapping: the name column matches migrations by
+-- the version that starts it (or by name), in the order of the applied-at column.
+CREATE SCHEMA own;
+CREATE TABLE own.migrations_log (name text, run_at timestamptz);
+INSERT INTO own.migrations_log VALUES ('002_add_email.sql', '2024-03-02'),
+    ('001_create_users.sql', '2024-03-01'), ('add_index', '2024-03-03'), ('099_unknown.sql', NULL);
+CALL regress.register_four('own');
+SELECT * FROM migrate_import('own.migrations_log(name, run_at)', 'own');
+SELECT regress.states('own');
+-- Again: nothing new; the schema argument finds the table as well, and quoted names keep
+-- their case.
+ALTER TABLE own.migrations_log RENAME COLUMN run_at TO "Run At";
+SELECT version, result FROM migrate_import('migrations_log(NAME, "Run At")', 'own', 'own');
+-- A mapping that does not fit is refused with its form, changing nothing.
+SELECT * FROM migrate_import('own.migrations_log(name, run_at)', 'own');
+SELECT * FROM migrate_import('own.migrations_log(nom)', 'own');
+SELECT * FROM migrate_import('own.migrations_log(name, "Run At", extra)', 'own');
+SELECT * FROM migrate_import('own.no_such_table(name)', 'own');
+SELECT * FROM migrate_import('table', 'own');
+SELECT regress.states('own');
+
 -- The importing role must be able to read the other tool's table.
 CREATE ROLE regress_importer;
 GRANT EXECUTE ON FUNCTION migrate_import(text, text, text) TO regress_importer;

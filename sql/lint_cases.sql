@@ -170,8 +170,32 @@ INSERT INTO lint_case (name, rule, fires, script, severity, lint_rules) VALUES
  ('CREATE INDEX, online-safe', 'index-not-concurrent', true, 'CREATE INDEX lc_plain ON lc_big (email);', 'error', 'online-safe'),
  ('CREATE INDEX, online-safe then info', 'index-not-concurrent', true, 'CREATE INDEX lc_plain ON lc_big (email);', 'info', 'online-safe, index-not-concurrent=info');
 
+-- to_tsvector(text) depends on default_text_search_config; with the configuration named
+-- it is immutable. A type the script creates is not in the catalog yet.
+INSERT INTO lint_case (name, rule, fires, script) VALUES
+ ('to_tsvector with its configuration', 'index-not-immutable', false,
+  'CREATE INDEX CONCURRENTLY lc_fts ON lc_big USING gin (to_tsvector(''english'', email));'),
+ ('to_tsvector without a configuration', 'index-not-immutable', true,
+  'CREATE INDEX CONCURRENTLY lc_fts ON lc_big USING gin (to_tsvector(email));'),
+ ('varchar to an enum the script creates', 'alter-column-type-rewrite', true,
+  'CREATE TYPE lc_state AS ENUM (''a''); ALTER TABLE lc_big ALTER COLUMN email TYPE lc_state USING email::lc_state;'),
+ ('text to a domain the script creates', 'alter-column-type-rewrite', true,
+  'CREATE DOMAIN lc_email AS text CHECK (VALUE <> ''''); ALTER TABLE lc_big ALTER COLUMN email TYPE lc_email;'),
+ ('LOCK TABLE without lock_timeout', 'no-lock-timeout', true,
+  'LOCK TABLE lc_big IN ACCESS SHARE MODE;'),
+ ('LOCK TABLE NOWAIT', 'no-lock-timeout', false,
+  'LOCK TABLE lc_big IN ACCESS SHARE MODE NOWAIT;'),
+ ('LOCK TABLE after SET lock_timeout', 'no-lock-timeout', false,
+  'SET lock_timeout = ''2s''; LOCK TABLE lc_big IN ACCESS SHARE MODE;'),
+ ('a type the script creates, on a table it creates', 'alter-column-type-rewrite', false,
+  'CREATE TYPE lc_state AS ENUM (''a''); CREATE TABLE lc_fresh (s text); ALTER TABLE lc_fresh ALTER COLUMN s TYPE lc_state USING s::lc_state;');
+
 -- CI lints on empty databases: the tables of earlier migrations do not exist there.
 INSERT INTO lint_case (name, rule, fires, script, assume_large, message_has) VALUES
+ ('to_tsvector with its configuration, assumed large', 'index-not-immutable', false,
+  'CREATE INDEX lc_ghost_fts ON lc_ghost USING gin (to_tsvector(''english'', body));', true, NULL),
+ ('to_tsvector without a configuration, assumed large', 'index-not-immutable', true,
+  'CREATE INDEX lc_ghost_fts ON lc_ghost USING gin (to_tsvector(body));', true, NULL),
  ('index on a table that does not exist here', 'index-not-concurrent', false,
   'CREATE INDEX lc_ghost_i ON lc_ghost (id);', false, NULL),
  ('index on a table assumed large', 'index-not-concurrent', true,

@@ -28,3 +28,26 @@ SELECT severity, project, version, problem, detail FROM migrate_validate();
 SELECT count(*) FROM migrate_validate('other');
 SELECT DISTINCT hint IS NOT NULL AS every_problem_has_a_hint FROM migrate_validate();
 SELECT regress.snapshot() = :'before' AS unchanged;
+
+-- A forward-only project (migrations_schema.forward_only): no no_down_script warnings, not
+-- even under require_down; forward-only in migrate_test; rollbacks and their plan say there
+-- is nothing to roll back with, changing nothing. Other projects are as before.
+SELECT migrate_register('1', 'one', 'CREATE TABLE fwd_one (id int);', NULL, 'fwd');
+SELECT migrate_register('2', 'two', 'CREATE TABLE fwd_two (id int);', NULL, 'fwd');
+SELECT version FROM migrate_apply(target => '1', project => 'fwd');
+SELECT problem FROM migrate_validate('fwd');
+SET migrations_schema.forward_only = 'analytics, fwd';
+SET migrations_schema.require_down = on;
+SELECT problem FROM migrate_validate('fwd');
+SELECT version, reversible, detail FROM migrate_test('fwd');
+RESET migrations_schema.require_down;
+SELECT regress.snapshot() AS before \gset
+SELECT * FROM migrate_rollback(project => 'fwd');
+SELECT * FROM migrate_rollback(project => 'fwd', dry_run => true);
+SELECT * FROM migrate_rollback_plan(project => 'fwd');
+CALL migrate_run_rollback(project => 'fwd');
+SELECT regress.snapshot() = :'before' AS unchanged;
+SELECT count(*) AS other_projects_warned FROM migrate_validate() WHERE problem = 'no_down_script';
+SET migrations_schema.forward_only = '*';
+SELECT count(*) AS every_project FROM migrate_validate() WHERE problem = 'no_down_script';
+RESET migrations_schema.forward_only;

@@ -18,6 +18,12 @@ namespace fs = std::filesystem;
 
 namespace {
 
+std::string epoch_ms_now() {
+    return std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count());
+}
+
 std::string utc_now() {
     const std::time_t now = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
     std::tm utc{};
@@ -64,7 +70,7 @@ core::NewMigration plan_next_files(const std::string& folder, const std::optiona
         throw core::Failure(core::FailureKind::Layout,
                             "the folder holds no migration yet, so its layout is unknown",
                             {}, "Say which with --layout: " + core::layout_names() + ".");
-    auto m = core::plan_new_migration(*layout, paths, name, utc_now());
+    auto m = core::plan_new_migration(*layout, paths, name, utc_now(), epoch_ms_now());
     for (const auto& f : m.folders) fs::create_directories(dir / f);
     return m;
 }
@@ -74,8 +80,15 @@ int new_migration(const Options& o) {
     try {
         const auto m = plan_next_files(dir.string(), o.layout, *o.name);
         write_new_file((dir / m.up_path).string(), core::new_script_header(m.version, *o.name, true));
+        std::cout << (dir / m.up_path).string() << "\n";
+        if (m.down_path.empty()) {
+            progress_to_stderr("")("pg_migrate: no down script written: the folder's migrations "
+                                   "have none (forward-only; migrations_schema.forward_only "
+                                   "tells the server)");
+            return 0;
+        }
         write_new_file((dir / m.down_path).string(), core::new_script_header(m.version, *o.name, false));
-        std::cout << (dir / m.up_path).string() << "\n" << (dir / m.down_path).string() << "\n";
+        std::cout << (dir / m.down_path).string() << "\n";
         return 0;
     } catch (const core::Failure& f) {
         progress_to_stderr("")("pg_migrate: " + std::string(f.what()) +

@@ -426,10 +426,14 @@ int generate_migration_files(const Options& o) {
         }
         const auto m = plan_next_files(dir, o.layout, *o.name);
         const std::string up_path = (fs::path(dir) / m.up_path).string();
-        const std::string down_path = (fs::path(dir) / m.down_path).string();
         write_new_file(up_path, up);
-        write_new_file(down_path, down);
-        std::cout << up_path << "\n" << down_path << "\n";
+        std::cout << up_path << "\n";
+        // A forward-only folder gets no down script, generated or not.
+        if (!m.down_path.empty()) {
+            const std::string down_path = (fs::path(dir) / m.down_path).string();
+            write_new_file(down_path, down);
+            std::cout << down_path << "\n";
+        }
         for (const auto& h : lines_of(PQgetvalue(g.get(), 0, 2)))
             say("pg_migrate: hazard: " + h);
         for (const auto& n : lines_of(PQgetvalue(g.get(), 0, 3)))

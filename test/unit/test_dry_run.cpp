@@ -43,3 +43,32 @@ TEST(DryRun, ANeededLockThatIsNotHeldIsNotInvented) {
     const auto effects = compare_states(state, state, {"app.zz AccessExclusiveLock"});
     EXPECT_TRUE(effects.locks.empty());
 }
+
+TEST(DryRun, AValueAddedByAnEarlierMigrationNamesThatMigration) {
+    const std::vector<ms::core::AddedEnumValue> earlier{{"active", "migration 010"},
+                                                       {"revoked", "migration 011"}};
+    EXPECT_EQ(ms::core::commit_needed_from(
+                  earlier, "unsafe use of new value \"revoked\" of enum type status"),
+              std::optional<std::string>("migration 011"));
+}
+
+TEST(DryRun, AValueNotAddedEarlierIsAnErrorOfTheRunToo) {
+    const std::vector<ms::core::AddedEnumValue> earlier{{"revoked", "migration 011"}};
+    EXPECT_EQ(ms::core::commit_needed_from(
+                  earlier, "unsafe use of new value \"paused\" of enum type status"),
+              std::nullopt);
+    EXPECT_EQ(ms::core::commit_needed_from({}, "unsafe use of new value \"revoked\""),
+              std::nullopt);
+}
+
+TEST(DryRun, AQuotedMatchWinsOverALabelInsideAnother) {
+    const std::vector<ms::core::AddedEnumValue> earlier{{"a", "migration 1"},
+                                                       {"paused", "migration 2"}};
+    EXPECT_EQ(ms::core::commit_needed_from(
+                  earlier, "unsafe use of new value \"paused\" of enum type status"),
+              std::optional<std::string>("migration 2"));
+    // A translation that quotes otherwise still finds it.
+    EXPECT_EQ(ms::core::commit_needed_from({{"revoked", "migration 011"}},
+                                           "unsichere Verwendung des neuen Werts »revoked«"),
+              std::optional<std::string>("migration 011"));
+}

@@ -322,3 +322,56 @@ TEST(PlanImport, NothingToImport) {
     EXPECT_EQ(shown(plan_import(ImportSource::Flyway, {rec("1")}, {}, {})),
               (Lines{"-|1|not registered"}));
 }
+
+TEST(ImportMapping, ATableWithItsColumns) {
+    const auto m = ms::core::parse_table_mapping("migrations_log(name, run_at)");
+    ASSERT_TRUE(m.has_value());
+    EXPECT_EQ(m->schema, std::nullopt);
+    EXPECT_EQ(m->table, "migrations_log");
+    EXPECT_EQ(m->key_column, "name");
+    EXPECT_EQ(m->applied_at_column, std::optional<std::string>("run_at"));
+    EXPECT_EQ(parse_import_source("migrations_log(name, run_at)"), ImportSource::Table);
+}
+
+TEST(ImportMapping, NamesAreSpeltAsSqlSpellsThem) {
+    const auto m = ms::core::parse_table_mapping(" App.\"Log\"( Version ) ");
+    ASSERT_TRUE(m.has_value());
+    EXPECT_EQ(m->schema, std::optional<std::string>("app"));
+    EXPECT_EQ(m->table, "Log");
+    EXPECT_EQ(m->key_column, "version");
+    EXPECT_EQ(m->applied_at_column, std::nullopt);
+    const auto q = ms::core::parse_table_mapping("\"a \"\"b\"\"\"(\"x,y\", \"At\")");
+    ASSERT_TRUE(q.has_value());
+    EXPECT_EQ(q->table, "a \"b\"");
+    EXPECT_EQ(q->key_column, "x,y");
+    EXPECT_EQ(q->applied_at_column, std::optional<std::string>("At"));
+}
+
+TEST(ImportMapping, AKnownToolIsNoMapping) {
+    EXPECT_EQ(ms::core::parse_table_mapping("flyway"), std::nullopt);
+    EXPECT_EQ(parse_import_source("flyway"), ImportSource::Flyway);
+    // "table" alone names no table.
+    EXPECT_EQ(kind_of([] { parse_import_source("table"); }), FailureKind::InvalidValue);
+}
+
+TEST(ImportMapping, MalformedMappingsAreRefused) {
+    for (const char* bad : {"log(", "log()", "log(a, b, c)", "log(a) x", "(a)", "log(\"a)",
+                            "log(a;b)", "log(\"\")", "s.(a)", "log(a,)"})
+        EXPECT_EQ(kind_of([&] { ms::core::parse_table_mapping(bad); }), FailureKind::InvalidValue)
+            << bad;
+}
+
+TEST(ImportMapping, MappedRowsMatchByVersionNameOrFileName) {
+    const std::vector<ms::core::Registered> registered{
+        {"1", "create_users", "c1", true}, {"2", "add_email", "c2", true}, {"3", "add_index", "c3", true}};
+    const std::vector<ForeignRecord> records{{"002_add_email.sql", "", ForeignRecord::Status::Applied},
+                                             {"1", "", ForeignRecord::Status::Applied},
+                                             {"add_index", "", ForeignRecord::Status::Applied},
+                                             {"099_unknown.sql", "", ForeignRecord::Status::Applied}};
+    const auto lines = ms::core::plan_import(ImportSource::Table, records, registered, {});
+    ASSERT_EQ(lines.size(), 4u);
+    EXPECT_EQ(lines[0].version, std::optional<std::string>("1"));
+    EXPECT_EQ(lines[1].version, std::optional<std::string>("2"));
+    EXPECT_EQ(lines[2].version, std::optional<std::string>("3"));
+    EXPECT_EQ(lines[3].outcome, ImportOutcome::NotRegistered);
+}

@@ -49,6 +49,20 @@ TEST(LintTypes, TimePrecisionMayGrow) {
     EXPECT_TRUE(rewrites({"interval", {}}, {"interval", {3}}));
 }
 
+TEST(LintTypes, IntervalPrecisionMayGrowOverEveryField) {
+    // interval(p) is {every field, p}, in the catalog as in the grammar.
+    const int full = 0x7fff;
+    const int typmod = (full << 16) | 3;
+    EXPECT_EQ(ms::core::modifiers_from_typmod("interval", typmod), (std::vector<int>{full, 3}));
+    EXPECT_FALSE(rewrites({"interval", {full, 3}}, {"interval", {full, 6}}));
+    EXPECT_FALSE(rewrites({"interval", {}}, {"interval", {full, 6}}));
+    EXPECT_FALSE(rewrites({"interval", {full, 3}}, {"interval", {}}));
+    EXPECT_TRUE(rewrites({"interval", {full, 6}}, {"interval", {full, 3}}));
+    EXPECT_TRUE(rewrites({"interval", {}}, {"interval", {full, 3}}));
+    // DAY TO SECOND and the like: not judged, a rewrite.
+    EXPECT_TRUE(rewrites({"interval", {full, 3}}, {"interval", {0x1c00, 6}}));
+}
+
 TEST(LintTypes, OtherTypeChangesRewrite) {
     EXPECT_TRUE(rewrites({"int4", {}}, {"int8", {}}));
     EXPECT_TRUE(rewrites({"timestamp", {}}, {"timestamptz", {}}));

@@ -1,5 +1,7 @@
 #include "core/folder/new_migration.hpp"
 
+#include "core/base/version.hpp"
+
 #include "failure_matchers.hpp"
 
 #include <gtest/gtest.h>
@@ -36,12 +38,14 @@ TEST(NewMigration, NumbersContinueWithTheFolderPadding) {
     EXPECT_EQ(m.down_path, "rollback/010_add_orders_email.sql");
     EXPECT_EQ(m.folders, (std::vector<std::string>{"rollback"}));
     EXPECT_EQ(plan_new_migration(FolderLayout::Golang, {"7_a.up.sql"}, "b", now).up_path, "8_b.up.sql");
-    EXPECT_EQ(plan_new_migration(FolderLayout::Flyway, {"V2__a.sql"}, "b", now).down_path, "U3__b.sql");
+    EXPECT_EQ(plan_new_migration(FolderLayout::Flyway, {"V2__a.sql", "U2__a.sql"}, "b", now).down_path,
+              "U3__b.sql");
     EXPECT_EQ(plan_new_migration(FolderLayout::Numbered, {}, "first", now).up_path, "1_first.sql");
 }
 
 TEST(NewMigration, TimestampsTakeNow) {
-    const auto m = plan_new_migration(FolderLayout::Golang, {"20240101120000_a.up.sql"}, "b", now);
+    const auto m = plan_new_migration(FolderLayout::Golang,
+                                      {"20240101120000_a.up.sql", "20240101120000_a.down.sql"}, "b", now);
     EXPECT_EQ(m.version, now);
     EXPECT_EQ(m.down_path, std::string(now) + "_b.down.sql");
     const auto d = plan_new_migration(FolderLayout::Diesel, {}, "create users", now);
@@ -51,6 +55,50 @@ TEST(NewMigration, TimestampsTakeNow) {
                   plan_new_migration(FolderLayout::Golang, {"20991231000000_a.up.sql"}, "b", now);
               }),
               FailureKind::Conflict);
+}
+
+TEST(NewMigration, EpochMillisecondsContinueAsEpochMilliseconds) {
+    // A converted TypeORM folder: 13-digit versions, milliseconds since the epoch.
+    const std::vector<std::string> typeorm{"1700000000000_create_users.up.sql",
+                                           "1700000000000_create_users.down.sql",
+                                           "1733300000000_add_email.up.sql"};
+    const auto m = plan_new_migration(FolderLayout::Golang, typeorm, "add orders", now,
+                                      "1764848000000");
+    EXPECT_EQ(m.version, "1764848000000");
+    EXPECT_EQ(m.up_path, "1764848000000_add_orders.up.sql");
+    // A class converted later, with an epoch version older than now, sorts before it, as in
+    // TypeORM; a 14-digit date-time version would have sorted after every such class.
+    EXPECT_TRUE(ms::core::Version::parse("1764000000000") < ms::core::Version::parse(m.version));
+    EXPECT_EQ(kind_of([&] {
+                  plan_new_migration(FolderLayout::Golang, {"1799999999999_a.up.sql"}, "b", now,
+                                     "1764848000000");
+              }),
+              FailureKind::Conflict);
+    // Date-time folders keep date-times.
+    EXPECT_EQ(plan_new_migration(FolderLayout::Golang, {"20240101120000_a.up.sql"}, "b", now,
+                                 "1764848000000")
+                  .version,
+              now);
+}
+
+TEST(NewMigration, AFolderWithoutDownScriptsGetsNone) {
+    const auto m = plan_new_migration(FolderLayout::Numbered, {"001_a.sql", "002_b.sql"}, "c", now);
+    EXPECT_EQ(m.up_path, "003_c.sql");
+    EXPECT_EQ(m.down_path, "");
+    EXPECT_TRUE(m.folders.empty());
+    EXPECT_EQ(plan_new_migration(FolderLayout::Golang, {"7_a.up.sql"}, "b", now).down_path, "");
+    EXPECT_EQ(plan_new_migration(FolderLayout::Flyway, {"V2__a.sql"}, "b", now).down_path, "");
+    // One down script anywhere, or an empty folder: down scripts are written.
+    EXPECT_EQ(plan_new_migration(FolderLayout::Numbered, {"001_a.sql", "002_b.sql", "rollback/001_a.sql"},
+                                 "c", now)
+                  .down_path,
+              "rollback/003_c.sql");
+    EXPECT_EQ(plan_new_migration(FolderLayout::Numbered, {}, "first", now).down_path,
+              "rollback/1_first.sql");
+    // Diesel needs down.sql in every migration folder.
+    EXPECT_EQ(plan_new_migration(FolderLayout::Diesel, {"2024-01-01-000000_a/up.sql"}, "b", now)
+                  .down_path,
+              "2026-12-01-113000_b/down.sql");
 }
 
 TEST(NewMigration, ANameWithoutLettersIsRefused) {

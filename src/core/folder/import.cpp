@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
 #include <map>
 #include <regex>
 #include <set>
@@ -17,7 +18,7 @@ namespace ms::core {
 
 namespace {
 
-constexpr std::array<std::pair<ImportSource, const char*>, 8> source_names{{
+constexpr std::array<std::pair<ImportSource, const char*>, 9> source_names{{
     {ImportSource::Flyway, "flyway"},
     {ImportSource::GolangMigrate, "golang-migrate"},
     {ImportSource::Dbmate, "dbmate"},
@@ -26,6 +27,7 @@ constexpr std::array<std::pair<ImportSource, const char*>, 8> source_names{{
     {ImportSource::Sqitch, "sqitch"},
     {ImportSource::Liquibase, "liquibase"},
     {ImportSource::SchemaMigrations, "schema_migrations"},
+    {ImportSource::Table, "table"},
 }};
 
 // "001_create_users.sql", "db/changelog/V1_2__x.sql", "1700000000000_create-users".
@@ -94,15 +96,106 @@ Failure refuse(const ForeignRecord& r, ImportSource source, const char* what, co
 
 }  // namespace
 
+namespace {
+
+constexpr const char* mapping_form =
+    "table(version_or_name_column, applied_at_column), e.g. migrations_log(name, run_at); the "
+    "applied-at column may be left out.";
+
+[[noreturn]] void bad_mapping(std::string_view source, const std::string& why) {
+    throw Failure(FailureKind::InvalidValue,
+                  "cannot read the import source \"" + std::string(source) + "\": " + why, {},
+                  std::string("Name a table with its columns: ") + mapping_form);
+}
+
+// The tokens of a mapping: identifiers (bare ones folded to lower case, as SQL does) and
+// the punctuation . ( , ).
+std::vector<std::pair<char, std::string>> mapping_tokens(std::string_view source) {
+    std::vector<std::pair<char, std::string>> tokens;
+    std::size_t i = 0;
+    while (i < source.size()) {
+        const char c = source[i];
+        if (c == ' ' || c == '\t' || c == '\n') {
+            ++i;
+        } else if (c == '.' || c == '(' || c == ',' || c == ')') {
+            tokens.emplace_back(c, std::string(1, c));
+            ++i;
+        } else if (c == '"') {
+            std::string name;
+            for (++i;; ++i) {
+                if (i >= source.size())
+                    bad_mapping(source, "a quoted name is not closed");
+                if (source[i] == '"') {
+                    if (i + 1 < source.size() && source[i + 1] == '"') {
+                        name += '"';
+                        ++i;
+                        continue;
+                    }
+                    ++i;
+                    break;
+                }
+                name += source[i];
+            }
+            if (name.empty())
+                bad_mapping(source, "a quoted name is empty");
+            tokens.emplace_back('i', name);
+        } else if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
+            std::string name;
+            while (i < source.size() && (std::isalnum(static_cast<unsigned char>(source[i])) ||
+                                         source[i] == '_' || source[i] == '$'))
+                name += static_cast<char>(std::tolower(static_cast<unsigned char>(source[i++])));
+            tokens.emplace_back('i', name);
+        } else {
+            bad_mapping(source, "unexpected character '" + std::string(1, c) + "'");
+        }
+    }
+    return tokens;
+}
+
+}  // namespace
+
+std::optional<TableMapping> parse_table_mapping(std::string_view source) {
+    if (source.find('(') == std::string_view::npos)
+        return std::nullopt;
+    const auto tokens = mapping_tokens(source);
+    std::size_t at = 0;
+    const auto expect = [&](char kind, const char* what) -> std::string {
+        if (at >= tokens.size() || tokens[at].first != kind)
+            bad_mapping(source, std::string("expected ") + what);
+        return tokens[at++].second;
+    };
+    TableMapping mapping;
+    mapping.table = expect('i', "a table name");
+    if (at < tokens.size() && tokens[at].first == '.') {
+        ++at;
+        mapping.schema = mapping.table;
+        mapping.table = expect('i', "a table name after the schema");
+    }
+    expect('(', "( after the table name");
+    mapping.key_column = expect('i', "the version or name column");
+    if (at < tokens.size() && tokens[at].first == ',') {
+        ++at;
+        mapping.applied_at_column = expect('i', "the applied-at column");
+    }
+    expect(')', ") after at most two columns");
+    if (at != tokens.size())
+        bad_mapping(source, "text after the closing parenthesis");
+    return mapping;
+}
+
 ImportSource parse_import_source(std::string_view name) {
     for (const auto& [source, text] : source_names)
-        if (name == text)
+        if (name == text && source != ImportSource::Table)
             return source;
+    if (parse_table_mapping(name))
+        return ImportSource::Table;
     std::vector<std::string> known;
     for (const auto& entry : source_names)
-        known.emplace_back(entry.second);
+        if (entry.first != ImportSource::Table)
+            known.emplace_back(entry.second);
     throw Failure(FailureKind::InvalidValue, "unknown import source \"" + std::string(name) + "\"",
-                  {}, "Known sources: " + boost::algorithm::join(known, ", ") + ".");
+                  {}, "Known sources: " + boost::algorithm::join(known, ", ") +
+                          "; or a table with its columns: " + mapping_form);
 }
 
 const char* import_source_name(ImportSource source) noexcept {

@@ -20,7 +20,23 @@ enum class ImportSource {
     Sqitch,            // sqitch.changes(change)
     Liquibase,         // databasechangelog(id, filename, exectype)
     SchemaMigrations,  // hand-written runners: schema_migrations(version) or (migration_name)
+    Table,             // any table, through a TableMapping
 };
+
+// A team's own tracking table, named with its columns: "migrations_log(name, run_at)" reads
+// the table migrations_log, matching each row's name to a registered migration (by version,
+// by name, or by the version that starts a file name) in the order of run_at.
+struct TableMapping {
+    std::optional<std::string> schema;
+    std::string table;
+    std::string key_column;                       // a version or a migration's (file) name
+    std::optional<std::string> applied_at_column;  // the order the rows were applied in
+};
+
+// "[schema.]table(key_column[, applied_at_column])", identifiers as SQL spells them (bare
+// ones folded to lower case, "quoted" ones kept). nullopt when `source` has no parenthesis
+// (a known tool's name); Failure(InvalidValue) when it has one but is malformed.
+std::optional<TableMapping> parse_table_mapping(std::string_view source);
 
 // Throws Failure(InvalidValue) naming the known sources.
 ImportSource parse_import_source(std::string_view name);

@@ -101,16 +101,23 @@ std::optional<FolderLayout> detect_layout(const std::vector<std::string>& paths)
 }
 
 NewMigration plan_new_migration(FolderLayout layout, const std::vector<std::string>& paths,
-                                std::string_view name, std::string_view now) {
+                                std::string_view name, std::string_view now,
+                                std::string_view now_ms) {
     const std::string slug = snake(name);
     if (slug.empty())
         throw Failure(FailureKind::InvalidValue,
                       "the migration name \"" + std::string(name) + "\" has no letter or digit",
                       {}, "Name it for what it does: pg_migrate new add_orders_email");
     std::vector<std::string> versions;
+    bool any_down = false;
     for (const auto& p : paths)
-        if (const auto file = classify_path(p); file && file->direction == Direction::Up)
-            versions.push_back(file->version);
+        if (const auto file = classify_path(p)) {
+            if (file->direction == Direction::Up)
+                versions.push_back(file->version);
+            else if (file->direction == Direction::Down)
+                any_down = true;
+        }
+    const bool forward_only = !versions.empty() && !any_down && layout != FolderLayout::Diesel;
     const bool timestamps =
         layout == FolderLayout::Diesel ||
         std::any_of(versions.begin(), versions.end(), [](const std::string& v) {
@@ -118,7 +125,12 @@ NewMigration plan_new_migration(FolderLayout layout, const std::vector<std::stri
         });
     std::string version;
     if (timestamps) {
-        version = std::string(now);
+        const auto newest = std::max_element(
+            versions.begin(), versions.end(),
+            [](const std::string& a, const std::string& b) { return Version::parse(a) < Version::parse(b); });
+        const bool epoch_ms = newest != versions.end() && newest->size() == 13 &&
+                              newest->find('.') == std::string::npos && !now_ms.empty();
+        version = std::string(epoch_ms ? now_ms : now);
         for (const auto& v : versions)
             if (!(Version::parse(v) < Version::parse(version)))
                 throw Failure(FailureKind::Conflict,
@@ -153,6 +165,11 @@ NewMigration plan_new_migration(FolderLayout layout, const std::vector<std::stri
         m.folders = {folder};
         break;
     }
+    }
+    if (forward_only) {
+        m.down_path.clear();
+        m.folders.erase(std::remove(m.folders.begin(), m.folders.end(), "rollback"),
+                        m.folders.end());
     }
     return m;
 }

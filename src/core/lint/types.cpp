@@ -11,6 +11,11 @@ namespace {
 // Length-limited varlena types store typmod = length + VARHDRSZ.
 constexpr int varlena_header = 4;
 
+// An interval's typmod: every field (no YEAR TO MONTH and the like), and no precision.
+constexpr int interval_full_range = 0x7fff;
+constexpr int interval_full_precision = 0xffff;
+constexpr int interval_max_precision = 6;
+
 bool is_one_of(std::string_view name, std::initializer_list<std::string_view> names) {
     for (const auto n : names)
         if (name == n)
@@ -65,6 +70,10 @@ std::vector<int> modifiers_from_typmod(std::string_view type_name, int typmod) {
         const int packed = typmod - varlena_header;
         return {(packed >> 16) & 0xffff, ((packed & 0x7ff) ^ 1024) - 1024};
     }
+    // The field range in the high 16 bits, the precision in the low ones, as the grammar
+    // writes them: interval(3) is {full range, 3}.
+    if (type_name == "interval")
+        return {(typmod >> 16) & interval_full_range, typmod & interval_full_precision};
     // Bit lengths and time precisions are stored as they are written.
     return {typmod};
 }
@@ -94,10 +103,20 @@ bool type_change_rewrites(const ColumnType& from, const ColumnType& to, bool tim
         return from_mods.empty() || to_mods.size() < 2 || from_mods.size() < 2 ||
                to_mods[1] != from_mods[1] || to_mods[0] < from_mods[0];
     }
-    // Intervals: only dropping every restriction is proven safe; char(n) pads to its length,
-    // so any change rewrites; other types' modifiers are not known here.
-    if (name == "interval")
-        return !to_mods.empty();
+    // Intervals over every field keep their values when the precision grows or reaches the
+    // maximum (PostgreSQL's interval_support); narrower field ranges are not judged here.
+    // char(n) pads to its length, so any change rewrites; other types' modifiers are not
+    // known here.
+    if (name == "interval") {
+        if (to_mods.empty())
+            return false;
+        const int from_range = from_mods.empty() ? interval_full_range : from_mods[0];
+        const int from_precision = from_mods.size() < 2 ? interval_full_precision : from_mods[1];
+        const int to_precision = to_mods.size() < 2 ? interval_full_precision : to_mods[1];
+        if (from_range != interval_full_range || to_mods[0] != interval_full_range)
+            return true;
+        return to_precision < interval_max_precision && to_precision < from_precision;
+    }
     return true;
 }
 

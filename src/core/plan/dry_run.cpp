@@ -30,4 +30,17 @@ DryRunEffects compare_states(const RelationState& before, const RelationState& a
     return effects;
 }
 
+std::optional<std::string> commit_needed_from(const std::vector<AddedEnumValue>& earlier,
+                                              std::string_view message) {
+    // The message names the value in quotes ("revoked"); a translated one may quote it
+    // otherwise, so a bare match counts when no quoted one does.
+    for (const auto& value : earlier)
+        if (message.find('"' + value.label + '"') != std::string_view::npos)
+            return value.added_by;
+    for (const auto& value : earlier)
+        if (!value.label.empty() && message.find(value.label) != std::string_view::npos)
+            return value.added_by;
+    return std::nullopt;
+}
+
 }  // namespace ms::core

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <map>
+#include <optional>
 #include <set>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace ms::core {
@@ -28,5 +30,20 @@ struct DryRunEffects {
 // server's adds nothing.
 DryRunEffects compare_states(const RelationState& before, const RelationState& after,
                              const std::set<std::string>& needed = {});
+
+// A value added to an enum type earlier in a rehearsal, and by what ("migration 011").
+struct AddedEnumValue {
+    std::string label;
+    std::string added_by;
+};
+
+// PostgreSQL refuses a value added to an enum until the transaction that added it commits
+// ("unsafe use of new value"). A run commits between migrations (and around top-level
+// statements); a rehearsal runs in one transaction and cannot. Given the values added
+// earlier in the rehearsal, before the last point where the run would have committed, and
+// the server's message, names what the statement needed committed first; nothing when the
+// value it uses is none of them, so that the run would fail the same way.
+std::optional<std::string> commit_needed_from(const std::vector<AddedEnumValue>& earlier,
+                                              std::string_view message);
 
 }  // namespace ms::core

@@ -236,6 +236,14 @@ std::vector<Migration> plan_rollback(const std::vector<Registered>& registered,
         else if (m.state == State::Modified)
             modified.push_back(&m);
     }
+    if (!no_down.empty() && request.forward_only)
+        throw Failure(FailureKind::MissingDown,
+                      "the project is forward-only: migration " + describe(*no_down.front()) +
+                          " has no down script to roll back with",
+                      "Without a down script: " + describe_all(no_down) +
+                          ". The project undoes a change with a new migration "
+                          "(migrations_schema.forward_only names it).",
+                      "Write a migration that undoes the change (pg_migrate new) and apply it.");
     if (!no_down.empty())
         throw Failure(FailureKind::MissingDown,
                       "migration " + describe(*no_down.front()) + " has no down script",

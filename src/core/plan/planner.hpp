@@ -80,6 +80,9 @@ struct RollbackRequest {
     // a later migration is applied, unless out of order is allowed.
     std::optional<std::string> version;
     bool allow_out_of_order = false;
+    // The project is forward-only (core/plan/forward_only.hpp): a migration without a down
+    // script is refused as having nothing to roll back with, not as an omission.
+    bool forward_only = false;
 };
 
 // Applied migrations to roll back, newest first. Refuses, naming every culprit, when one in

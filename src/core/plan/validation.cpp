@@ -13,7 +13,8 @@ const char* severity_name(Severity s) noexcept {
 
 std::vector<Problem> validate(const std::vector<Registered>& registered,
                               const std::vector<Applied>& applied,
-                              const std::vector<std::string>& failed, bool require_down) {
+                              const std::vector<std::string>& failed, bool require_down,
+                              bool forward_only) {
     std::vector<Problem> problems;
 
     // Spellings first: two applied rows for one version, or an applied spelling that
@@ -76,11 +77,11 @@ std::vector<Problem> validate(const std::vector<Registered>& registered,
                                     newest_applied->version.text() + ".",
                                 "Renumber it after " + newest_applied->version.text() +
                                     ", or apply it with out_of_order => true."});
-        if (is_applied(m.state) && m.state != State::Missing && !m.has_down)
+        if (!forward_only && is_applied(m.state) && m.state != State::Missing && !m.has_down)
             problems.push_back({Severity::Warning, v, "no_down_script",
                                 "Applied migration " + v + " has no down script.",
                                 "Without one it cannot be rolled back."});
-        if (require_down && !is_applied(m.state) && !m.has_down)
+        if (!forward_only && require_down && !is_applied(m.state) && !m.has_down)
             problems.push_back({Severity::Error, v, "down_script_required",
                                 "Pending migration " + v + " has no down script.",
                                 "migrations_schema.require_down is on: register a down script "

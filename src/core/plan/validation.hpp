@@ -25,9 +25,11 @@ struct Problem {
 // newest applied one, failed attempts left behind, applied migrations no longer registered,
 // one version recorded twice or spelt differently, and applied migrations without a down
 // script (a warning). With require_down, a pending migration without a down script is an
-// error: teams that mandate rollbacks want CI to fail before it runs.
+// error: teams that mandate rollbacks want CI to fail before it runs. A forward-only project
+// (core/plan/forward_only.hpp) has no down scripts by design: neither is reported.
 std::vector<Problem> validate(const std::vector<Registered>& registered,
                               const std::vector<Applied>& applied,
-                              const std::vector<std::string>& failed, bool require_down = false);
+                              const std::vector<std::string>& failed, bool require_down = false,
+                              bool forward_only = false);
 
 }  // namespace ms::core

@@ -15,21 +15,25 @@ namespace ms::pg {
 
 namespace {
 
-void import(const ProjectOperation& op, core::ImportSource source,
+void import(const ProjectOperation& op, core::ImportSource source, const std::string& label,
             const std::vector<core::ForeignRecord>& records, ResultSet& rows);
 
 Datum import_body(FunctionCallInfo fcinfo) {
-    const auto source = core::parse_import_source(required_text(fcinfo, 0, "source"));
+    const std::string source_text = required_text(fcinfo, 0, "source");
+    const auto source = core::parse_import_source(source_text);
+    const auto mapping = core::parse_table_mapping(source_text);
     const auto schema = optional_text(fcinfo, 2);
     ResultSet rows(fcinfo);
     ProjectOperation op("migrate_import", project_argument(fcinfo, 1));
     // Read as the caller: importing must not reveal a table the caller may not read.
-    const auto records = read_foreign_records(source, schema);
-    op.tracked([&] { import(op, source, records, rows); });
+    const auto records = read_foreign_records(source, schema, mapping);
+    // A tool by its name, a team's own table as it was named.
+    const std::string label = mapping ? source_text : core::import_source_name(source);
+    op.tracked([&] { import(op, source, label, records, rows); });
     return Datum(0);
 }
 
-void import(const ProjectOperation& op, core::ImportSource source,
+void import(const ProjectOperation& op, core::ImportSource source, const std::string& label,
             const std::vector<core::ForeignRecord>& records, ResultSet& rows) {
     const std::string& project = op.project();
     const std::string& caller = op.caller();
@@ -43,8 +47,7 @@ void import(const ProjectOperation& op, core::ImportSource source,
                            core::AppliedKind::Imported);
             append_history({project, *line.version, "import", std::nullopt, checksum,
                             std::nullopt,
-                            std::string("from ") + core::import_source_name(source) + ": " +
-                                line.source_key},
+                            "from " + label + ": " + line.source_key},
                            caller);
         }
         unmatched += line.outcome == core::ImportOutcome::NotRegistered;
@@ -57,7 +60,7 @@ void import(const ProjectOperation& op, core::ImportSource source,
         pg_call([&] {
             ereport(WARNING,
                     (errmsg("%d %s records match no registered migration of project \"%s\"",
-                            unmatched, core::import_source_name(source), project.c_str()),
+                            unmatched, label.c_str(), project.c_str()),
                      errhint("Register those migrations and import again; nothing was invented "
                              "for them.")));
         });

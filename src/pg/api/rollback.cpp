@@ -13,9 +13,10 @@ namespace ms::pg {
 namespace {
 
 Datum rollback_body(FunctionCallInfo fcinfo) {
-    const core::RollbackRequest request = rollback_request(fcinfo, {0, 1, 2, 5, 6});
+    const std::string project = project_argument(fcinfo, 4);
+    const core::RollbackRequest request = rollback_request(fcinfo, {0, 1, 2, 5, 6}, project);
     const bool dry_run = required_bool(fcinfo, 3, "dry_run");
-    ProjectOperation op("migrate_rollback", project_argument(fcinfo, 4));
+    ProjectOperation op("migrate_rollback", project);
     const auto plan = op.tracked([&] {
         const auto state = op.load();
         return core::plan_rollback(state.registered, state.applied, request);

@@ -4,6 +4,9 @@
 
 #include "core/plan/planner.hpp"
 #include "pg/base/arguments.hpp"
+#include "pg/base/settings.hpp"
+
+#include <string>
 
 namespace ms::pg {
 
@@ -11,8 +14,10 @@ struct RollbackPositions {
     int target, steps, everything, version, out_of_order;
 };
 
-inline core::RollbackRequest rollback_request(FunctionCallInfo fcinfo, RollbackPositions at) {
+inline core::RollbackRequest rollback_request(FunctionCallInfo fcinfo, RollbackPositions at,
+                                             const std::string& project) {
     core::RollbackRequest request;
+    request.forward_only = project_is_forward_only(project);
     request.target = optional_text(fcinfo, at.target);
     request.steps = required_int(fcinfo, at.steps, "steps");
     request.everything = required_bool(fcinfo, at.everything, "everything");

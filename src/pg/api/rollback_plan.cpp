@@ -17,9 +17,10 @@ namespace ms::pg {
 namespace {
 
 Datum rollback_plan_body(FunctionCallInfo fcinfo) {
-    const core::RollbackRequest request = rollback_request(fcinfo, {0, 1, 2, 4, 5});
+    const std::string project = project_argument(fcinfo, 3);
+    const core::RollbackRequest request = rollback_request(fcinfo, {0, 1, 2, 4, 5}, project);
     ResultSet rows(fcinfo);
-    ProjectOperation op("migrate_rollback_plan", project_argument(fcinfo, 3));
+    ProjectOperation op("migrate_rollback_plan", project);
     const auto plan = op.tracked([&] {
         const auto state = op.load();
         return core::plan_rollback(state.registered, state.applied, request);

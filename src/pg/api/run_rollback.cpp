@@ -10,8 +10,9 @@ namespace ms::pg {
 namespace {
 
 Datum run_rollback_body(FunctionCallInfo fcinfo) {
-    const core::RollbackRequest rollback = rollback_request(fcinfo, {0, 1, 2, 4, 5});
-    run_production(ProductionRequest{std::nullopt, project_argument(fcinfo, 3),
+    const std::string project = project_argument(fcinfo, 3);
+    const core::RollbackRequest rollback = rollback_request(fcinfo, {0, 1, 2, 4, 5}, project);
+    run_production(ProductionRequest{std::nullopt, project,
                                      in_atomic_context(fcinfo), rollback});
     return Datum(0);
 }

@@ -2,6 +2,7 @@
 
 #include "core/base/failure.hpp"
 #include "core/lint/policy.hpp"
+#include "core/plan/forward_only.hpp"
 #include "pg/base/pg.hpp"
 
 extern "C" {
@@ -27,6 +28,7 @@ char* lint_rules = nullptr;
 bool lint_assume_large = false;
 bool lint_ignore_comments = true;
 bool require_down = false;
+char* forward_only = nullptr;
 int parse_chunk_kb_setting = 4096;
 
 // A policy the linter cannot read is refused when it is set, not when a migration runs.
@@ -118,6 +120,16 @@ void define_settings() {
         "For teams that mandate rollbacks; a policy, so superusers (or roles granted SET on "
         "it) set it.",
         &require_down, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    // A declaration of how a project works, not a policy to hold a role to: anyone may set
+    // it; stored per database (ALTER DATABASE ... SET) it is every client's answer.
+    DefineCustomStringVariable(
+        "migrations_schema.forward_only",
+        "The projects that are forward-only: they undo a change with a new migration, never "
+        "with a down script.",
+        "A comma-separated list of project names; '*' names every project. For these, "
+        "migrate_validate does not warn about missing down scripts, migrate_test does not "
+        "count them, and rollbacks say there is nothing to roll back with.",
+        &forward_only, "", PGC_USERSET, GUC_LIST_INPUT, nullptr, nullptr, nullptr);
     // Whoever writes the script writes its lint-ignore comments: where the policy binds the
     // roles that deploy, a superuser turns them off. On by default, as before the setting.
     DefineCustomBoolVariable(
@@ -204,6 +216,10 @@ bool lint_ignore_comments_honoured() {
 
 bool down_scripts_required() {
     return require_down;
+}
+
+bool project_is_forward_only(const std::string& project) {
+    return core::listed_project(forward_only == nullptr ? "" : forward_only, project);
 }
 
 int parse_chunk_kb() {

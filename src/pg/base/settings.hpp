@@ -1,6 +1,8 @@
 // The extension's settings (GUCs), defined when the library loads.
 #pragma once
 
+#include <string>
+
 namespace ms::pg {
 
 void define_settings();
@@ -22,6 +24,8 @@ bool lint_assumes_large_tables();
 bool lint_ignore_comments_honoured();
 // migrations_schema.require_down.
 bool down_scripts_required();
+// Whether migrations_schema.forward_only lists the project.
+bool project_is_forward_only(const std::string& project);
 
 // migrations_schema.parse_chunk_size: scripts larger than this (kB) are parsed in pieces.
 int parse_chunk_kb();

@@ -194,7 +194,8 @@ std::optional<bool> index_is_valid(const std::string& table, const std::string& 
     return spi_bool(0, 1);
 }
 
-core::Volatility function_volatility(const std::string& schema, const std::string& name) {
+core::Volatility function_volatility(const std::string& schema, const std::string& name,
+                                     int nargs) {
     // 'i' < 's' < 'v' in byte order: the maximum is the most volatile overload.
     const auto n = spi_query(
         "SELECT pg_catalog.max(p.provolatile::pg_catalog.text COLLATE pg_catalog.\"C\") "
@@ -204,9 +205,12 @@ core::Volatility function_volatility(const std::string& schema, const std::strin
         "THEN pg_catalog.pg_function_is_visible(p.oid) "
         "ELSE p.pronamespace OPERATOR(pg_catalog.=) (SELECT ns.oid "
         "FROM pg_catalog.pg_namespace ns "
-        "WHERE ns.nspname OPERATOR(pg_catalog.=) $1::pg_catalog.name) END",
+        "WHERE ns.nspname OPERATOR(pg_catalog.=) $1::pg_catalog.name) END "
+        "AND ($3 OPERATOR(pg_catalog.<) 0 OR ((p.pronargs OPERATOR(pg_catalog.-) "
+        "p.pronargdefaults) OPERATOR(pg_catalog.<=) $3 AND ($3 OPERATOR(pg_catalog.<=) "
+        "p.pronargs OR p.provariadic OPERATOR(pg_catalog.<>) 0)))",
         {text_arg(schema.empty() ? std::nullopt : std::optional<std::string>(schema)),
-         text_arg(name)});
+         text_arg(name), int4_arg(nargs)});
     const auto code = n == 0 ? std::nullopt : spi_text(0, 1);
     return code && !code->empty() ? core::volatility_from_code((*code)[0])
                                   : core::Volatility::Unknown;

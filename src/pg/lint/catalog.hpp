@@ -57,8 +57,10 @@ std::vector<std::pair<std::string, bool>> not_null_checks(const std::string& rel
 // Whether the index of that name in the table's schema is valid; nullopt: there is none.
 std::optional<bool> index_is_valid(const std::string& table, const std::string& index);
 
-// The most volatile of the functions of that name (schema empty: those on the search path).
-core::Volatility function_volatility(const std::string& schema, const std::string& name);
+// The most volatile of the functions of that name (schema empty: those on the search path)
+// that a call with `nargs` arguments can reach (defaults and VARIADIC counted; -1: any).
+core::Volatility function_volatility(const std::string& schema, const std::string& name,
+                                     int nargs = -1);
 
 // current_setting('lock_timeout').
 std::string current_lock_timeout();

@@ -99,6 +99,13 @@ void LintEngine::check_action(const LintAction& a) {
     case LintAct::AddEnumValue:
         record_enum_value(a);
         break;
+    case LintAct::CreateType:
+        if (a.type_name != nullptr) {
+            const std::string name = a.type_name;
+            script_types_.insert(name);
+            script_types_.insert(name.substr(name.rfind('.') + 1));
+        }
+        break;
     case LintAct::SetLockTimeout:
         // RESET (or SET ... TO DEFAULT) goes back to what the session has.
         if (a.name != nullptr)
@@ -175,14 +182,25 @@ void LintEngine::check_lock_timeout() {
     if (tree->lock_mode == nullptr)
         return;
     // Every lock that conflicts with ROW EXCLUSIVE queues the writers behind it while it
-    // waits; ACCESS EXCLUSIVE queues the readers too.
+    // waits; ACCESS EXCLUSIVE queues the readers too. LOCK TABLE in a weaker mode queues
+    // nobody, but is there to wait: without a bound it waits as long as the holder runs,
+    // holding every lock the migration took before it.
     const std::string mode = tree->lock_mode;
     const bool exclusive = mode == "AccessExclusiveLock";
-    if (!exclusive && mode != "ShareLock" && mode != "ShareRowExclusiveLock" &&
-        mode != "ExclusiveLock")
+    const bool queues_writers = exclusive || mode == "ShareLock" ||
+                                mode == "ShareRowExclusiveLock" || mode == "ExclusiveLock";
+    if (!queues_writers && !tree->explicit_lock)
         return;
     if (!existing(tree->lock_relation) || lock_timeout_in_force())
         return;
+    if (!queues_writers) {
+        add(core::LintRule::NoLockTimeout, tree->lock_relation,
+            "LOCK TABLE " + std::string(tree->lock_relation.written) + " IN " +
+                core::lock_mode_words(mode) +
+                " MODE with no lock_timeout: it waits as long as a conflicting lock is held, "
+                "and the migration's earlier locks with it");
+        return;
+    }
     add(core::LintRule::NoLockTimeout, tree->lock_relation,
         core::lock_mode_words(mode) + " lock on " + tree->lock_relation.written +
             " with no lock_timeout: while it waits for running transactions, every other " +

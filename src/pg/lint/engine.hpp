@@ -105,6 +105,7 @@ private:
     std::set<std::pair<std::string, std::string>> validated_;  // (relation, constraint)
     std::set<std::pair<std::string, std::string>> added_not_valid_;  // (relation, constraint)
     std::map<std::string, char> script_functions_;  // created by the script: name -> volatility
+    std::set<std::string> script_types_;  // created by the script, as written and unqualified
     std::optional<std::vector<std::vector<std::string>>> long_identifiers_;  // by statement
 };
 

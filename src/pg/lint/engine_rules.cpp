@@ -47,7 +47,8 @@ std::string LintEngine::first_call_beyond(List* calls, char allowed) {
             f->schema == nullptr && it != script_functions_.end()) {
             volatility = it->second;
         } else {
-            const core::Volatility v = function_volatility(f->schema ? f->schema : "", name);
+            const core::Volatility v =
+                function_volatility(f->schema ? f->schema : "", name, f->nargs);
             volatility = v == core::Volatility::Immutable ? 'i'
                          : v == core::Volatility::Stable  ? 's'
                          : v == core::Volatility::Volatile ? 'v'
@@ -186,6 +187,16 @@ void LintEngine::check_column_type(const LintAction& a) {
     // A column or a type that does not exist makes the statement fail by itself.
     const auto from = column_type(relation, a.column);
     const auto target = from ? resolve_type(a.type_name) : std::nullopt;
+    // A type the script creates is not in the catalog yet. No old column type converts to an
+    // enum, composite or range type without a rewrite; a domain checks every row.
+    if (from && !target && script_types_.count(a.type_name) != 0) {
+        add(LintRule::AlterColumnTypeRewrite, a.relation,
+            "changing column " + quoted(a.column) + " of " + relation + " from " +
+                from->display + " to " + a.type_name +
+                ", a type this script creates, rewrites the table and its indexes under an "
+                "ACCESS EXCLUSIVE lock");
+        return;
+    }
     if (!target)
         return;
     core::ColumnType to;

@@ -341,6 +341,7 @@ void describe_for_lint(Node* stmt, LintTreeStatement* out) {
         if (lock->relations != NIL)
             set_lock(out, lock->mode,
                      relation_of(static_cast<const RangeVar*>(linitial(lock->relations))));
+        out->explicit_lock = !lock->nowait;
         break;
     }
     case T_VariableSetStmt: {
@@ -376,8 +377,25 @@ void describe_for_lint(Node* stmt, LintTreeStatement* out) {
         }
         break;
     }
+    case T_CreateEnumStmt:
+        add_action(out, LintAct::CreateType, relation_of(nullptr))->type_name =
+            type_name_text(reinterpret_cast<const CreateEnumStmt*>(stmt)->typeName);
+        break;
+    case T_CreateRangeStmt:
+        add_action(out, LintAct::CreateType, relation_of(nullptr))->type_name =
+            type_name_text(reinterpret_cast<const CreateRangeStmt*>(stmt)->typeName);
+        break;
+    case T_CompositeTypeStmt: {
+        const RangeVar* rv = reinterpret_cast<const CompositeTypeStmt*>(stmt)->typevar;
+        if (rv != nullptr)
+            add_action(out, LintAct::CreateType, relation_of(nullptr))->type_name =
+                quote_qualified_identifier(rv->schemaname, rv->relname);
+        break;
+    }
     case T_CreateDomainStmt: {
         const auto* create = reinterpret_cast<const CreateDomainStmt*>(stmt);
+        add_action(out, LintAct::CreateType, relation_of(nullptr))->type_name =
+            type_name_text(create->domainname);
         ListCell* constraint;
         foreach (constraint, create->constraints)
             if (IsA(lfirst(constraint), Constraint) &&
@@ -423,6 +441,7 @@ List* copy_functions(List* functions) {
         auto* copy = static_cast<LintFunction*>(palloc(sizeof(LintFunction)));
         copy->schema = copy_text(f->schema);
         copy->name = copy_text(f->name);
+        copy->nargs = f->nargs;
         out = lappend(out, copy);
     }
     return out;
@@ -435,6 +454,7 @@ LintTreeStatement* copy_lint_tree(const LintTreeStatement* in) {
     out->lock_mode = copy_text(in->lock_mode);
     out->lock_relation = copy_relation(in->lock_relation);
     out->concurrently = copy_text(in->concurrently);
+    out->explicit_lock = in->explicit_lock;
     ListCell* cell;
     foreach (cell, in->actions) {
         const auto* a = static_cast<const LintAction*>(lfirst(cell));

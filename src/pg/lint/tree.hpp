@@ -43,6 +43,7 @@ enum class LintAct {
                          // in type_name: "i", "s" or "v")
     DomainConstraint,    // type_name: the domain, name: constraint, not_valid
     CreateDomainCheck,   // type_name: the domain
+    CreateType,          // type_name: an enum, composite, range or domain type new to the script
     DynamicSql,          // name: "DO block" or the function, type_name: its language
 };
 
@@ -59,6 +60,7 @@ struct LintRelation {
 struct LintFunction {
     const char* schema;
     const char* name;
+    int nargs;  // arguments in the call: overloads differ (to_tsvector(text) is only stable)
 };
 
 struct LintAction {
@@ -94,6 +96,7 @@ struct LintTreeStatement {
     LintRelation lock_relation;  // the relation it locks (name null: none)
     const char* concurrently;    // "CREATE INDEX CONCURRENTLY", ...; null: not such a form
     List* actions;               // of LintAction*
+    bool explicit_lock;          // LOCK TABLE: the statement is there to wait for its lock
 };
 
 // Fills *out (zeroed by the caller) from one raw statement. C-style; run it under pg_call

@@ -23,6 +23,7 @@ bool collect_function_calls(Node* node, void* context) {
             auto* f = static_cast<LintFunction*>(palloc(sizeof(LintFunction)));
             f->name = strVal(llast(names));
             f->schema = n >= 2 ? strVal(list_nth(names, n - 2)) : nullptr;
+            f->nargs = list_length(reinterpret_cast<FuncCall*>(node)->args);
             auto* found = static_cast<List**>(context);
             *found = lappend(*found, f);
         }

@@ -25,6 +25,7 @@ const char* table_of(core::ImportSource source) {
     case core::ImportSource::TypeOrm: return "migrations";
     case core::ImportSource::Sqitch: return "changes";
     case core::ImportSource::Liquibase: return "databasechangelog";
+    case core::ImportSource::Table: return "";
     }
     return "";
 }
@@ -34,11 +35,14 @@ std::string quoted(const std::string& identifier) {
 }
 
 // The table's name as schema-qualified, quoted SQL, from the catalog.
-std::string locate_table(core::ImportSource source, const std::optional<std::string>& schema) {
+std::string locate_table(core::ImportSource source, const std::optional<std::string>& schema,
+                         const std::optional<core::TableMapping>& mapping) {
     std::optional<std::string> in_schema = schema;
     if (!in_schema && source == core::ImportSource::Sqitch)
         in_schema = "sqitch";
-    const std::string table = table_of(source);
+    if (mapping && mapping->schema)
+        in_schema = mapping->schema;
+    const std::string table = mapping ? mapping->table : table_of(source);
     const std::string lookup = in_schema ? quoted(*in_schema) + "." + quoted(table) : quoted(table);
     const auto rows = spi_query(
         "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
@@ -49,7 +53,8 @@ std::string locate_table(core::ImportSource source, const std::optional<std::str
         {text_arg(lookup)});
     if (rows == 0)
         throw core::Failure(core::FailureKind::NotFound,
-                            std::string(core::import_source_name(source)) + " table \"" + table +
+                            std::string(mapping ? "the" : core::import_source_name(source)) +
+                                " table \"" + table +
                                 "\" not found",
                             in_schema ? "Looked in schema \"" + *in_schema + "\"."
                                       : std::string("Looked on the search_path."),
@@ -65,8 +70,28 @@ bool has_column(const std::string& table, const char* column) {
                {text_arg(table), text_arg(std::string(column))}) > 0;
 }
 
+// A mapped table: each column must exist (named in the error otherwise); the key is read as
+// text, in the order of the applied-at column when there is one, then of the key.
+std::string mapped_query(const core::TableMapping& mapping, const std::string& table) {
+    for (const auto* column : {&mapping.key_column, mapping.applied_at_column
+                                                        ? &*mapping.applied_at_column
+                                                        : nullptr})
+        if (column != nullptr && !has_column(table, column->c_str()))
+            throw core::Failure(core::FailureKind::NotFound,
+                                "table " + table + " has no column \"" + *column + "\"", {},
+                                "Name the table's version or name column, then its applied-at "
+                                "column: table(name, run_at).");
+    const std::string key = quoted(mapping.key_column);
+    std::string order = key;
+    if (mapping.applied_at_column)
+        order = quoted(*mapping.applied_at_column) + " NULLS LAST, " + key;
+    return "SELECT " + key + "::text, '', 'applied' FROM " + table + " ORDER BY " + order;
+}
+
 std::string query_for(core::ImportSource source, const std::string& table) {
     switch (source) {
+    case core::ImportSource::Table:
+        break;
     case core::ImportSource::Flyway:
         return "SELECT version::text, '', CASE WHEN NOT success THEN 'failed' "
                "WHEN type LIKE 'UNDO%' OR type = 'DELETE' THEN 'undone' ELSE 'applied' END "
@@ -109,15 +134,22 @@ Status status_from(const std::string& text) {
 
 }  // namespace
 
-std::vector<core::ForeignRecord> read_foreign_records(core::ImportSource source,
-                                                      const std::optional<std::string>& schema) {
-    const std::string table = locate_table(source, schema);
+std::vector<core::ForeignRecord> read_foreign_records(
+    core::ImportSource source, const std::optional<std::string>& schema,
+    const std::optional<core::TableMapping>& mapping) {
+    if (source == core::ImportSource::Table && !mapping)
+        throw core::Failure(core::FailureKind::InvalidValue,
+                            "the import source \"table\" needs its columns", {},
+                            "Name a table with its columns: migrations_log(name, run_at).");
+    const std::string table = locate_table(source, schema, mapping);
     // The table may be a view calling functions of the caller's: whatever they do is not the
     // runner's work (not exempt from the drift log or migrations_schema.ddl_guard).
     std::uint64_t rows = 0;
     {
         CallerQueryScope caller_query;
-        rows = spi_query(query_for(source, table).c_str(), {});
+        const std::string query =
+            mapping ? mapped_query(*mapping, table) : query_for(source, table);
+        rows = spi_query(query.c_str(), {});
     }
     std::vector<core::ForeignRecord> records;
     records.reserve(rows);

@@ -1,6 +1,7 @@
 #include "pg/runner/round_trip.hpp"
 
 #include "core/base/failure.hpp"
+#include "core/plan/dry_run.hpp"
 #include "core/plan/planner.hpp"
 #include "core/schema/diff.hpp"
 #include "pg/base/activity.hpp"
@@ -12,6 +13,7 @@
 #include "pg/base/subtransaction.hpp"
 #include "pg/parse/statements.hpp"
 #include "pg/registry/registry.hpp"
+#include "pg/runner/enum_values.hpp"
 #include "pg/runner/script_rewrite.hpp"
 #include "pg/runner/statement_executor.hpp"
 #include "pg/schema/fingerprint.hpp"
@@ -48,34 +50,58 @@ public:
             down = load_script(project_, out.version, Script::Down);
         }
         const SchemaFingerprint before = fingerprint();
+        const std::string by = "migration " + out.version;
         if (auto error = run("up", m, *up)) {
+            if (needs_) {
+                out.reversible = "not tested";
+                out.detail = "up not tested: " + *error + "; it uses a value added to an enum "
+                             "type by " + *needs_ + ", which the run commits first and a test "
+                             "in one transaction cannot";
+                return false;
+            }
             out.reversible = "error";
             out.detail = "up failed: " + *error;
             return false;
         }
+        added_.attribute(by);
         const SchemaFingerprint after_up = fingerprint();
         if (!down) {
-            // Under migrations_schema.require_down a missing down script fails the test.
-            out.reversible = down_scripts_required() ? "no down script (required)" : "no down script";
+            // Under migrations_schema.require_down a missing down script fails the test; a
+            // forward-only project has none by design.
+            out.reversible = project_is_forward_only(project_) ? "forward-only"
+                             : down_scripts_required()         ? "no down script (required)"
+                                                               : "no down script";
             out.detail = skipped_note();
             return true;
         }
         // Down and up again run in a subtransaction of their own, rolled back whatever
         // happens: the next migration starts from what this one's up script built, as it
         // would in a real apply.
-        std::optional<std::string> down_error, again_error;
+        std::optional<std::string> down_error, again_error, down_needs, again_needs;
         std::vector<core::SchemaChange> undone, redone;
         try {
             in_discarded_subtransaction([&] {
-                if ((down_error = run("down", m, *down)))
+                if ((down_error = run("down", m, *down))) {
+                    down_needs = needs_;
                     return;
+                }
                 undone = compare(before, fingerprint());
-                if ((again_error = run("up", m, *up)))
+                if ((again_error = run("up", m, *up))) {
+                    again_needs = needs_;
                     return;
+                }
                 redone = compare(after_up, fingerprint());
             });
         } catch (const PgError& e) {
             down_error = e.what();
+        }
+        // A rollback runs after the up script committed; in the test it has not.
+        if (down_needs) {
+            out.reversible = "not tested";
+            out.detail = "down not tested: " + *down_error + "; it uses a value added to an "
+                         "enum type by " + *down_needs + ", which a rollback finds committed "
+                         "and a test in one transaction cannot";
+            return true;
         }
         if (down_error) {
             out.reversible = "error";
@@ -96,11 +122,16 @@ public:
         }
         // Something the fingerprint does not see (rows, a sequence's position) can make the
         // up script fail the second time: not reversible either.
-        if (again_error)
+        if (again_needs)
+            notes.push_back("up after down not tested: " + *again_error +
+                            "; it uses a value added to an enum type by " + *again_needs +
+                            ", which only a commit between them would allow");
+        else if (again_error)
             notes.push_back("up after down failed: " + *again_error);
         if (const auto skipped = skipped_note())
             notes.push_back(*skipped);
-        out.reversible = undone.empty() && redone.empty() && !again_error ? "true" : "false";
+        out.reversible =
+            undone.empty() && redone.empty() && (!again_error || again_needs) ? "true" : "false";
         if (!notes.empty())
             out.detail = boost::algorithm::join(notes, "; ");
         if (!json.empty()) {
@@ -129,10 +160,16 @@ private:
                                   fingerprint_attributes(actual.json));
     }
 
-    // Runs a script in a subtransaction kept on success; the error message otherwise.
+    // Runs a script in a subtransaction kept on success; the error message otherwise. An
+    // error the run would not have (a value added to an enum by an earlier script, which
+    // the run commits first) also sets needs_ to what had to commit.
     std::optional<std::string> run(const char* direction, const core::Migration& m,
                                    const std::string& script) {
+        needs_.reset();
         const MigrationLabel label{project_, m.version.text(), m.name, direction};
+        std::optional<std::string> error;
+        bool unsafe_enum_use = false;
+        std::string message;
         try {
             // CONCURRENTLY cannot run in a transaction; without it the same object is built.
             const std::string testable = without_concurrently(script);
@@ -151,11 +188,16 @@ private:
             }
             in_subtransaction([&] { execute_statements(testable, runnable, label); });
         } catch (const PgError& e) {
-            return describe_error(e.what(), e.data()->context);
+            error = describe_error(e.what(), e.data()->context);
+            unsafe_enum_use = is_unsafe_enum_use(e);
+            message = e.what();
         } catch (const core::Failure& f) {
-            return describe_error(f.what(), f.context().empty() ? nullptr : f.context().c_str());
+            error = describe_error(f.what(), f.context().empty() ? nullptr : f.context().c_str());
         }
-        return std::nullopt;
+        // Outside the handler: the subtransaction is rolled back, its error copied out.
+        if (unsafe_enum_use)
+            needs_ = core::commit_needed_from(added_.still_added(), message);
+        return error;
     }
 
     static std::string describe_error(const std::string& message, const char* context) {
@@ -182,6 +224,8 @@ private:
 
     std::string project_;
     std::vector<std::string> skipped_;
+    AddedEnumValues added_;
+    std::optional<std::string> needs_;
 };
 
 }  // namespace
@@ -216,11 +260,14 @@ std::vector<RoundTripOutcome> test_round_trips(const std::string& project,
         for (std::size_t i = 0; i < plan.size(); ++i) {
             if (trip.test(plan[i], outcomes[i]))
                 continue;
-            for (std::size_t j = i + 1; j < plan.size(); ++j) {
-                outcomes[j] = {plan[j].version.text(), plan[j].name, "not tested",
-                               "migration " + plan[i].version.text() + " failed before it",
+            const std::string why =
+                outcomes[i].reversible == "not tested"
+                    ? "migration " + plan[i].version.text() +
+                          " before it could not be tested in one transaction"
+                    : "migration " + plan[i].version.text() + " failed before it";
+            for (std::size_t j = i + 1; j < plan.size(); ++j)
+                outcomes[j] = {plan[j].version.text(), plan[j].name, "not tested", why,
                                std::nullopt};
-            }
             break;
         }
     });

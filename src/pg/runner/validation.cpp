@@ -24,12 +24,14 @@ void validate_projects(const std::optional<std::string>& project,
     for (const auto& p : projects) {
         std::vector<core::Problem> problems;
         std::vector<std::pair<std::string, std::string>> pending;  // version, up script
+        const bool forward_only = project_is_forward_only(p);
         {
             InternalScope internal;
             const auto registered = load_registered(p);
             const auto applied = load_applied(p);
             const auto failed = load_failed(p);
-            problems = core::validate(registered, applied, failed, down_scripts_required());
+            problems = core::validate(registered, applied, failed, down_scripts_required(),
+                                      forward_only);
             pending = pending_up_scripts(p, registered, applied, failed);
         }
         for (const auto& problem : problems) {
