@@ -89,8 +89,9 @@ void insert_touched(const std::vector<Address>& addresses) {
     }
     spi_query("INSERT INTO migrations_schema.expected_touched (classid, objid, objsubid) "
               "SELECT c::pg_catalog.oid, o::pg_catalog.oid, s::pg_catalog.int4 "
-              "FROM pg_catalog.unnest($1::pg_catalog.text[], $2::pg_catalog.text[], "
-              "$3::pg_catalog.text[]) u(c, o, s)",
+              "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+              "pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[])) "
+              "u(c, o, s)",
               {text_array_arg(classes), text_array_arg(objects), text_array_arg(subs)});
 }
 
@@ -136,10 +137,11 @@ void upsert(const Columns& c) {
         "SELECT k, i, o::pg_catalog.jsonb, NULLIF(rk, ''), NULLIF(ri, ''), "
         "NULLIF(cl, '')::pg_catalog.oid, NULLIF(ob, '')::pg_catalog.oid, "
         "NULLIF(su, '')::pg_catalog.int4 "
-        "FROM pg_catalog.unnest($1::pg_catalog.text[], $2::pg_catalog.text[], "
-        "$3::pg_catalog.text[], $4::pg_catalog.text[], $5::pg_catalog.text[], "
-        "$6::pg_catalog.text[], $7::pg_catalog.text[], $8::pg_catalog.text[]) "
-        "u(k, i, o, rk, ri, cl, ob, su) "
+        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+        "pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[]), "
+        "pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.text[]), "
+        "pg_catalog.unnest($6::pg_catalog.text[]), pg_catalog.unnest($7::pg_catalog.text[]), "
+        "pg_catalog.unnest($8::pg_catalog.text[])) u(k, i, o, rk, ri, cl, ob, su) "
         "ON CONFLICT (kind, identity) DO UPDATE SET object = excluded.object, "
         "root_kind = excluded.root_kind, root_identity = excluded.root_identity, "
         "classid = excluded.classid, objid = excluded.objid, objsubid = excluded.objsubid",
@@ -169,7 +171,8 @@ void remove_objects(const std::vector<ObjectKey>& keys) {
         idents.push_back(k.second);
     }
     spi_query("DELETE FROM migrations_schema.expected_object e "
-              "USING pg_catalog.unnest($1::pg_catalog.text[], $2::pg_catalog.text[]) u(k, i) "
+              "USING ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+              "pg_catalog.unnest($2::pg_catalog.text[])) u(k, i) "
               "WHERE e.kind OPERATOR(pg_catalog.=) u.k AND e.identity OPERATOR(pg_catalog.=) u.i",
               {text_array_arg(kinds), text_array_arg(idents)});
 }
@@ -366,12 +369,12 @@ void fill_expected_state() {
         });
 }
 
-bool record_touched_objects(const std::set<ObjectKey>& drift_before) {
+Recorded record_touched_objects(const std::set<ObjectKey>& drift_before) {
     spi_query("SELECT pg_catalog.max(id)::pg_catalog.text FROM migrations_schema.expected_touched",
               {});
     const auto last = spi_text(0, 1);
     if (!last)
-        return false;
+        return {};
     const std::int64_t up_to = std::stoll(*last);
     const Objects live = collect_objects(query_object_fingerprints(expected_scope(), up_to));
     std::vector<std::string> root_kinds, root_idents, kinds, idents;
@@ -393,7 +396,8 @@ bool record_touched_objects(const std::set<ObjectKey>& drift_before) {
         "UNION SELECT e.root_kind, e.root_identity FROM migrations_schema.expected_object e "
         "JOIN t ON e.kind OPERATOR(pg_catalog.=) t.root_kind "
         "AND e.identity OPERATOR(pg_catalog.=) t.root_identity "
-        "UNION SELECT * FROM pg_catalog.unnest($2::pg_catalog.text[], $3::pg_catalog.text[])) "
+        "UNION SELECT * FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.text[]), "
+        "pg_catalog.unnest($3::pg_catalog.text[]))) "
         "SELECT e.kind, e.identity, e.object::pg_catalog.text, e.root_kind, e.root_identity, "
         "e.classid::pg_catalog.text, e.objid::pg_catalog.text, e.objsubid::pg_catalog.text, "
         "EXISTS (SELECT FROM t WHERE t.classid OPERATOR(pg_catalog.=) e.classid "
@@ -401,8 +405,8 @@ bool record_touched_objects(const std::set<ObjectKey>& drift_before) {
         "AND t.objsubid OPERATOR(pg_catalog.=) e.objsubid) "
         "FROM migrations_schema.expected_object e "
         "WHERE (e.root_kind, e.root_identity) IN (SELECT * FROM roots) "
-        "OR (e.kind, e.identity) IN (SELECT * FROM pg_catalog.unnest($4::pg_catalog.text[], "
-        "$5::pg_catalog.text[]))",
+        "OR (e.kind, e.identity) IN (SELECT * FROM ROWS FROM ("
+        "pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.text[])))",
         {text_arg(*last), text_array_arg(root_kinds), text_array_arg(root_idents),
          text_array_arg(kinds), text_array_arg(idents)}));
     Columns changed;
@@ -436,7 +440,7 @@ bool record_touched_objects(const std::set<ObjectKey>& drift_before) {
     spi_query("DELETE FROM migrations_schema.expected_touched "
               "WHERE id OPERATOR(pg_catalog.<=) $1::pg_catalog.int8",
               {text_arg(*last)});
-    return kept;
+    return {true, kept};
 }
 
 void set_expected_marker(const std::optional<std::string>& marker) {

@@ -43,8 +43,12 @@ void fill_expected_state();
 // Records what the runner touched since the last call. An object whose own address a
 // statement reported takes its live form; any other object of a touched root does too,
 // unless it is in drift_before (it differed from the store before the run: the run did
-// not make it). Returns whether objects were left as drift.
-bool record_touched_objects(const std::set<ObjectKey>& drift_before);
+// not make it).
+struct Recorded {
+    bool any = false;   // something was touched since the last call
+    bool kept = false;  // objects were left as drift
+};
+Recorded record_touched_objects(const std::set<ObjectKey>& drift_before);
 
 // After a run: the store equals the live schema (marker given) or may not (nullopt).
 void set_expected_marker(const std::optional<std::string>& marker);

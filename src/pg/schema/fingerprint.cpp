@@ -618,7 +618,7 @@ struct Placement {
 Placement placement(const std::string& kind) {
     if (kind == "schema")
         return {"schema", "pg_catalog.format('%I', n.nspname)", "{rc:pg_namespace}", "n.oid", "0",
-                "n.oid {=} ANY ((SELECT s.nsps FROM sel s))"};
+                "n.oid {=} ANY ((SELECT s.nsps FROM sel s)::pg_catalog.oid[])"};
     if (kind == "table" || kind == "view" || kind == "sequence")
         return {"rel", "r.ident", "{rc:pg_class}", "r.oid", "0", ""};
     if (kind == "column")
@@ -643,7 +643,7 @@ Placement placement(const std::string& kind) {
                 "p.oid", "0", ""};
     if (kind == "extension")
         return {"extension", "pg_catalog.format('%I', x.extname)", "{rc:pg_extension}", "x.oid",
-                "0", "x.oid {=} ANY ((SELECT s.exts FROM sel s))"};
+                "0", "x.oid {=} ANY ((SELECT s.exts FROM sel s)::pg_catalog.oid[])"};
     throw std::logic_error("no placement for the fingerprint kind " + kind);
 }
 
@@ -717,13 +717,13 @@ std::string build_object_query(bool citus, bool touched) {
         replace_once(head, "WITH\n", std::string("WITH") + touched_head + "\n");
         replace_once(head, "FROM pg_catalog.pg_class c JOIN ns n ON n.oid {=} c.relnamespace\n    WHERE ",
                      "FROM pg_catalog.pg_class c JOIN ns n ON n.oid {=} c.relnamespace\n    WHERE "
-                     "c.oid {=} ANY ((SELECT s.rels FROM sel s)) AND ");
+                     "c.oid {=} ANY ((SELECT s.rels FROM sel s)::pg_catalog.oid[]) AND ");
         replace_once(head, "FROM pg_catalog.pg_type t JOIN ns n ON n.oid {=} t.typnamespace\n    WHERE ",
                      "FROM pg_catalog.pg_type t JOIN ns n ON n.oid {=} t.typnamespace\n    WHERE "
-                     "t.oid {=} ANY ((SELECT s.typs FROM sel s)) AND ");
+                     "t.oid {=} ANY ((SELECT s.typs FROM sel s)::pg_catalog.oid[]) AND ");
         replace_once(head, "FROM pg_catalog.pg_proc p JOIN ns n ON n.oid {=} p.pronamespace\n    WHERE ",
                      "FROM pg_catalog.pg_proc p JOIN ns n ON n.oid {=} p.pronamespace\n    WHERE "
-                     "p.oid {=} ANY ((SELECT s.fns FROM sel s)) AND ");
+                     "p.oid {=} ANY ((SELECT s.fns FROM sel s)::pg_catalog.oid[]) AND ");
         // A few objects: the extension membership of each is looked up by its index rather
         // than by reading every membership of the database.
         replace_all(head, "FROM member m\n                      WHERE ",
@@ -748,16 +748,14 @@ std::string build_object_query(bool citus, bool touched) {
                "::pg_catalog.int4 AS objsubid\n    " + from;
         first = false;
     }
-    sql += ")\nSELECT o.kind, o.ident, o.obj, o.root_kind, o.root_ident, o.classid, o.objid, "
-           "o.objsubid, ";
+    sql += ")\nSELECT o.kind, o.ident, o.obj, o.root_kind, o.root_ident, "
+           "o.classid::pg_catalog.text, o.objid::pg_catalog.text, o.objsubid::pg_catalog.text, ";
     sql += touched ? "EXISTS (SELECT FROM migrations_schema.expected_touched tt "
                      "WHERE tt.id OPERATOR(pg_catalog.<=) $3::pg_catalog.int8 "
                      "AND tt.classid {=} o.classid AND tt.objid {=} o.objid "
                      "AND tt.objsubid {=} o.objsubid)"
                    : "false";
     sql += " FROM objects o";
-    if (!touched)
-        sql += " WHERE $3::pg_catalog.int8 IS NOT DISTINCT FROM $3::pg_catalog.int8";
     return expand(sql);
 }
 

@@ -369,13 +369,14 @@ void record_schema_snapshot(const std::string& project, const char* action,
     const bool filled = expected_state_filled();
     if (!filled)
         fill_expected_state();
-    const bool kept = record_touched_objects(before.value_or(std::set<ObjectKey>{}));
-    // The store equals the live schema when it did before the run (nothing was left as
-    // drift): the digest now describes it. Otherwise the next check compares.
-    if (filled && before && before->empty() && !kept)
-        set_expected_marker(catalog_marker());
-    else if (filled)
-        set_expected_marker(std::nullopt);
+    const Recorded recorded = record_touched_objects(before.value_or(std::set<ObjectKey>{}));
+    // The store equals the live schema when it did before the run and nothing was left as
+    // drift: the digest now describes it. Otherwise the next check compares. Nothing
+    // touched (data only, a baseline): the store and its digest are as they were.
+    if (filled && recorded.any)
+        set_expected_marker(before && before->empty() && !recorded.kept
+                                ? std::optional<std::string>(catalog_marker())
+                                : std::nullopt);
     // Who ran what last, for messages; the whole-schema fingerprint is no longer kept.
     spi_query(
         "INSERT INTO migrations_schema.schema_snapshot AS s "
