@@ -29,6 +29,8 @@ CREATE TABLE migrations_schema.expected_object (
     classid       oid,
     objid         oid,
     objsubid      integer,
+    -- the schema it is in (NULL: not known), for migrations_schema.managed_schemas
+    schema_name   text,
     object        jsonb NOT NULL,
     PRIMARY KEY (kind, identity)
 );

@@ -18,6 +18,7 @@ extern "C" {
 #include "utils/aclchk_internal.h"
 }
 
+#include <algorithm>
 #include <map>
 #include <string>
 
@@ -97,25 +98,27 @@ void insert_touched(const std::vector<Address>& addresses) {
 
 struct Object {
     std::string obj;
-    std::optional<std::string> root_kind, root_ident, classid, objid, objsubid;
+    std::optional<std::string> root_kind, root_ident, classid, objid, objsubid, schema;
     bool reported = false;
 };
 
 using Objects = std::map<ObjectKey, Object>;
 
-// Columns: kind, identity, obj, root_kind, root_ident, classid, objid, objsubid, reported.
+// Columns: kind, identity, obj, root_kind, root_ident, classid, objid, objsubid, schema,
+// reported.
 Objects collect_objects(std::uint64_t rows) {
     Objects out;
     for (std::uint64_t i = 0; i < rows; ++i)
         out[{spi_required_text(i, 1), spi_required_text(i, 2)}] =
             Object{spi_required_text(i, 3), spi_text(i, 4), spi_text(i, 5), spi_text(i, 6),
-                   spi_text(i, 7), spi_text(i, 8), spi_bool(i, 9)};
+                   spi_text(i, 7), spi_text(i, 8), spi_text(i, 9), spi_bool(i, 10)};
     return out;
 }
 
 struct Columns {
     std::vector<std::string> kind, ident, obj;
-    std::vector<std::optional<std::string>> root_kind, root_ident, classid, objid, objsubid;
+    std::vector<std::optional<std::string>> root_kind, root_ident, classid, objid, objsubid,
+        schema;
 };
 
 std::optional<std::vector<std::string>> nullable_array(
@@ -133,22 +136,24 @@ void upsert(const Columns& c) {
         return;
     spi_query(
         "INSERT INTO migrations_schema.expected_object AS e (kind, identity, object, root_kind, "
-        "root_identity, classid, objid, objsubid) "
+        "root_identity, classid, objid, objsubid, schema_name) "
         "SELECT k, i, o::pg_catalog.jsonb, NULLIF(rk, ''), NULLIF(ri, ''), "
         "NULLIF(cl, '')::pg_catalog.oid, NULLIF(ob, '')::pg_catalog.oid, "
-        "NULLIF(su, '')::pg_catalog.int4 "
+        "NULLIF(su, '')::pg_catalog.int4, NULLIF(sn, '') "
         "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
         "pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[]), "
         "pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.text[]), "
         "pg_catalog.unnest($6::pg_catalog.text[]), pg_catalog.unnest($7::pg_catalog.text[]), "
-        "pg_catalog.unnest($8::pg_catalog.text[])) u(k, i, o, rk, ri, cl, ob, su) "
+        "pg_catalog.unnest($8::pg_catalog.text[]), pg_catalog.unnest($9::pg_catalog.text[])) "
+        "u(k, i, o, rk, ri, cl, ob, su, sn) "
         "ON CONFLICT (kind, identity) DO UPDATE SET object = excluded.object, "
         "root_kind = excluded.root_kind, root_identity = excluded.root_identity, "
-        "classid = excluded.classid, objid = excluded.objid, objsubid = excluded.objsubid",
+        "classid = excluded.classid, objid = excluded.objid, objsubid = excluded.objsubid, "
+        "schema_name = excluded.schema_name",
         {text_array_arg(c.kind), text_array_arg(c.ident), text_array_arg(c.obj),
          text_array_arg(nullable_array(c.root_kind)), text_array_arg(nullable_array(c.root_ident)),
          text_array_arg(nullable_array(c.classid)), text_array_arg(nullable_array(c.objid)),
-         text_array_arg(nullable_array(c.objsubid))});
+         text_array_arg(nullable_array(c.objsubid)), text_array_arg(nullable_array(c.schema))});
 }
 
 void add_column_row(Columns* c, const ObjectKey& key, const Object& o) {
@@ -160,6 +165,7 @@ void add_column_row(Columns* c, const ObjectKey& key, const Object& o) {
     c->classid.push_back(o.classid);
     c->objid.push_back(o.objid);
     c->objsubid.push_back(o.objsubid);
+    c->schema.push_back(o.schema);
 }
 
 void remove_objects(const std::vector<ObjectKey>& keys) {
@@ -272,11 +278,44 @@ std::optional<std::vector<std::string>> expected_scope() {
     return out;
 }
 
-std::vector<core::SchemaAttribute> expected_attributes() {
+std::optional<std::vector<std::string>> recording_scope() {
+    const auto stored = expected_scope();
+    const auto current = managed_schema_scope();
+    if (!stored)
+        return current;
+    if (!current)
+        return stored;
+    std::vector<std::string> both = *stored;
+    for (const auto& name : *current)
+        if (std::find(both.begin(), both.end(), name) == both.end())
+            both.push_back(name);
+    return both;
+}
+
+std::optional<std::vector<std::string>> comparison_scope() {
+    const auto stored = expected_scope();
+    const auto current = managed_schema_scope();
+    if (!stored)
+        return current;
+    if (!current)
+        return stored;
+    std::vector<std::string> both;
+    for (const auto& name : *stored)
+        if (std::find(current->begin(), current->end(), name) != current->end())
+            both.push_back(name);
+    return both;
+}
+
+std::vector<core::SchemaAttribute> expected_attributes(
+    const std::optional<std::vector<std::string>>& schemas) {
+    // An object whose schema is not known (taken from an older snapshot and gone since)
+    // counts in every scope.
     const auto rows = spi_query("SELECT e.kind, e.identity, a.key, a.value "
                                 "FROM migrations_schema.expected_object e, "
-                                "pg_catalog.jsonb_each_text(e.object) a",
-                                {});
+                                "pg_catalog.jsonb_each_text(e.object) a "
+                                "WHERE $1::pg_catalog.text[] IS NULL OR e.schema_name IS NULL "
+                                "OR e.schema_name OPERATOR(pg_catalog.=) ANY ($1::pg_catalog.text[])",
+                                {text_array_arg(schemas)});
     std::vector<core::SchemaAttribute> out;
     out.reserve(rows);
     for (std::uint64_t i = 0; i < rows; ++i)
@@ -376,7 +415,7 @@ Recorded record_touched_objects(const std::set<ObjectKey>& drift_before) {
     if (!last)
         return {};
     const std::int64_t up_to = std::stoll(*last);
-    const Objects live = collect_objects(query_object_fingerprints(expected_scope(), up_to));
+    const Objects live = collect_objects(query_object_fingerprints(recording_scope(), up_to));
     std::vector<std::string> root_kinds, root_idents, kinds, idents;
     for (const auto& [key, o] : live) {
         root_kinds.push_back(o.root_kind.value_or(""));
@@ -400,7 +439,7 @@ Recorded record_touched_objects(const std::set<ObjectKey>& drift_before) {
         "pg_catalog.unnest($3::pg_catalog.text[]))) "
         "SELECT e.kind, e.identity, e.object::pg_catalog.text, e.root_kind, e.root_identity, "
         "e.classid::pg_catalog.text, e.objid::pg_catalog.text, e.objsubid::pg_catalog.text, "
-        "EXISTS (SELECT FROM t WHERE t.classid OPERATOR(pg_catalog.=) e.classid "
+        "e.schema_name, EXISTS (SELECT FROM t WHERE t.classid OPERATOR(pg_catalog.=) e.classid "
         "AND t.objid OPERATOR(pg_catalog.=) e.objid "
         "AND t.objsubid OPERATOR(pg_catalog.=) e.objsubid) "
         "FROM migrations_schema.expected_object e "
@@ -425,7 +464,7 @@ Recorded record_touched_objects(const std::set<ObjectKey>& drift_before) {
         // The stored text is jsonb's own; the live text is built to equal it.
         if (e == nullptr || e->obj != l->obj || e->root_kind != l->root_kind ||
             e->root_ident != l->root_ident || e->classid != l->classid || e->objid != l->objid ||
-            e->objsubid != l->objsubid)
+            e->objsubid != l->objsubid || e->schema != l->schema)
             add_column_row(&changed, key, *l);
     };
     for (const auto& [key, l] : live) {
@@ -455,7 +494,7 @@ void accept_objects(const std::vector<ObjectKey>& objects) {
         kinds.push_back(k.first);
         idents.push_back(k.second);
     }
-    const Objects live = collect_objects(query_object_fingerprints(expected_scope(), std::nullopt));
+    const Objects live = collect_objects(query_object_fingerprints(recording_scope(), std::nullopt));
     Columns changed;
     std::vector<ObjectKey> gone;
     for (const auto& key : objects) {

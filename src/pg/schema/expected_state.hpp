@@ -29,8 +29,17 @@ bool expected_state_filled();
 // The schemas the store covers (NULL: every user schema), as names.
 std::optional<std::vector<std::string>> expected_scope();
 
-// Every object's attributes, flattened for core::diff_schemas.
-std::vector<core::SchemaAttribute> expected_attributes();
+// What a run records: the schemas the store covers and those named now
+// (migrations_schema.managed_schemas), so that a schema named later is recorded from then on.
+std::optional<std::vector<std::string>> recording_scope();
+// What drift is compared within: the schemas both cover. Naming fewer schemas, or every
+// schema again, is no drift.
+std::optional<std::vector<std::string>> comparison_scope();
+
+// Every object's attributes within the schemas (nullopt: all), flattened for
+// core::diff_schemas.
+std::vector<core::SchemaAttribute> expected_attributes(
+    const std::optional<std::vector<std::string>>& schemas);
 
 // The catalog digest at which the store was last known equal to the live schema, and when.
 std::optional<std::string> expected_clean_marker();

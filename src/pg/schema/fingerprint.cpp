@@ -613,37 +613,43 @@ struct Placement {
     const char* objid;
     const char* objsubid;
     const char* subset;  // the condition that keeps the touched objects only (or "")
+    const char* schema;  // the schema it is in, for migrations_schema.managed_schemas
 };
 
 Placement placement(const std::string& kind) {
     if (kind == "schema")
         return {"schema", "pg_catalog.format('%I', n.nspname)", "{rc:pg_namespace}", "n.oid", "0",
-                "n.oid {=} ANY ((SELECT s.nsps FROM sel s)::pg_catalog.oid[])"};
+                "n.oid {=} ANY ((SELECT s.nsps FROM sel s)::pg_catalog.oid[])", "n.nspname"};
     if (kind == "table" || kind == "view" || kind == "sequence")
-        return {"rel", "r.ident", "{rc:pg_class}", "r.oid", "0", ""};
+        return {"rel", "r.ident", "{rc:pg_class}", "r.oid", "0", "", "r.nspname"};
     if (kind == "column")
-        return {"rel", "r.ident", "{rc:pg_class}", "r.oid", "a.attnum", ""};
+        return {"rel", "r.ident", "{rc:pg_class}", "r.oid", "a.attnum", "", "r.nspname"};
     if (kind == "constraint")
         return {"CASE WHEN o.relid {<>} 0 THEN 'rel' ELSE 'type' END", "o.ident",
-                "{rc:pg_constraint}", "co.oid", "0", ""};
+                "{rc:pg_constraint}", "co.oid", "0", "",
+                "(SELECT cn.nspname FROM pg_catalog.pg_namespace cn WHERE cn.oid {=} co.connamespace)"};
     if (kind == "index")
-        return {"rel", "r.ident", "{rc:pg_class}", "i.indexrelid", "0", ""};
+        return {"rel", "r.ident", "{rc:pg_class}", "i.indexrelid", "0", "", "r.nspname"};
     if (kind == "trigger")
-        return {"rel", "r.ident", "{rc:pg_trigger}", "tg.oid", "0", ""};
+        return {"rel", "r.ident", "{rc:pg_trigger}", "tg.oid", "0", "", "r.nspname"};
     if (kind == "policy")
-        return {"rel", "r.ident", "{rc:pg_policy}", "po.oid", "0", ""};
+        return {"rel", "r.ident", "{rc:pg_policy}", "po.oid", "0", "", "r.nspname"};
     if (kind == "rule")
-        return {"rel", "r.ident", "{rc:pg_rewrite}", "rw.oid", "0", ""};
+        return {"rel", "r.ident", "{rc:pg_rewrite}", "rw.oid", "0", "", "r.nspname"};
     if (kind == "statistics")
-        return {"rel", "r.ident", "{rc:pg_statistic_ext}", "s.oid", "0", ""};
+        return {"rel", "r.ident", "{rc:pg_statistic_ext}", "s.oid", "0", "", "r.nspname"};
     if (kind == "type")
-        return {"type", "t.ident", "{rc:pg_type}", "t.oid", "0", ""};
+        return {"type", "t.ident", "{rc:pg_type}", "t.oid", "0", "",
+                "(SELECT tn.nspname FROM pg_catalog.pg_type tt JOIN pg_catalog.pg_namespace tn "
+                "ON tn.oid {=} tt.typnamespace WHERE tt.oid {=} t.oid)"};
     if (kind == "function" || kind == "aggregate")
         return {"function", "p.oid::pg_catalog.regprocedure::pg_catalog.text", "{rc:pg_proc}",
-                "p.oid", "0", ""};
+                "p.oid", "0", "",
+                "(SELECT pn.nspname FROM pg_catalog.pg_proc pp JOIN pg_catalog.pg_namespace pn "
+                "ON pn.oid {=} pp.pronamespace WHERE pp.oid {=} p.oid)"};
     if (kind == "extension")
         return {"extension", "pg_catalog.format('%I', x.extname)", "{rc:pg_extension}", "x.oid",
-                "0", "x.oid {=} ANY ((SELECT s.exts FROM sel s)::pg_catalog.oid[])"};
+                "0", "x.oid {=} ANY ((SELECT s.exts FROM sel s)::pg_catalog.oid[])", "xn.nspname"};
     throw std::logic_error("no placement for the fingerprint kind " + kind);
 }
 
@@ -745,11 +751,13 @@ std::string build_object_query(bool citus, bool touched) {
                root_kind + "::pg_catalog.text AS root_kind, " + p.root_ident +
                "::pg_catalog.text AS root_ident, " + p.classid + "::pg_catalog.oid AS classid, " +
                p.objid + "::pg_catalog.oid AS objid, " + p.objsubid +
-               "::pg_catalog.int4 AS objsubid\n    " + from;
+               "::pg_catalog.int4 AS objsubid, " + p.schema +
+               "::pg_catalog.text AS schema_name\n    " + from;
         first = false;
     }
     sql += ")\nSELECT o.kind, o.ident, o.obj, o.root_kind, o.root_ident, "
-           "o.classid::pg_catalog.text, o.objid::pg_catalog.text, o.objsubid::pg_catalog.text, ";
+           "o.classid::pg_catalog.text, o.objid::pg_catalog.text, o.objsubid::pg_catalog.text, "
+           "o.schema_name, ";
     sql += touched ? "EXISTS (SELECT FROM migrations_schema.expected_touched tt "
                      "WHERE tt.id OPERATOR(pg_catalog.<=) $3::pg_catalog.int8 "
                      "AND tt.classid {=} o.classid AND tt.objid {=} o.objid "

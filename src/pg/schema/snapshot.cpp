@@ -234,9 +234,10 @@ Drift current_drift(const std::optional<std::string>& project) {
     // and no whole-schema fingerprint.
     const auto clean = expected_clean_marker();
     if (!clean || *clean != catalog_marker()) {
-        const auto scope = expected_scope();
+        const auto scope = comparison_scope();
         const SchemaFingerprint live = schema_fingerprint(existing_schemas(scope));
-        drift.changes = core::diff_schemas(expected_attributes(), fingerprint_attributes(live.json));
+        drift.changes =
+            core::diff_schemas(expected_attributes(scope), fingerprint_attributes(live.json));
     }
     // The DDL logged since the schema was last as migrations left it.
     drift.ddl = ddl_since(expected_clean_at());
