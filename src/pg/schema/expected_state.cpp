@@ -395,7 +395,10 @@ void fill_expected_state() {
               "ELSE pg_catalog.clock_timestamp() END)",
               {text_arg(schemas),
                text_arg(from_snapshot ? std::nullopt : std::optional<std::string>(marker))});
-    spi_query("DELETE FROM migrations_schema.expected_touched", {});
+    // Filled from the live schema, what this run touched is in already; filled from a
+    // snapshot, it is recorded next, as after any run.
+    if (!from_snapshot)
+        spi_query("DELETE FROM migrations_schema.expected_touched", {});
     if (from_snapshot)
         pg_call([&] {
             ereport(NOTICE,
