@@ -411,23 +411,21 @@ void fill_expected_state() {
         });
 }
 
-Recorded record_touched_objects(const std::set<ObjectKey>& drift_before) {
-    spi_query("SELECT pg_catalog.max(id)::pg_catalog.text FROM migrations_schema.expected_touched",
-              {});
-    const auto last = spi_text(0, 1);
-    if (!last)
-        return {};
-    const std::int64_t up_to = std::stoll(*last);
-    const Objects live = collect_objects(query_object_fingerprints(recording_scope(), up_to));
+namespace {
+
+// The objects of every root touched up to `last`: live, and as the store holds them (objects
+// dropped or renamed come from there).
+void touched_objects(const std::string& last, Objects* live, Objects* stored) {
+    const std::int64_t up_to = std::stoll(last);
+    *live = collect_objects(query_object_fingerprints(recording_scope(), up_to));
     std::vector<std::string> root_kinds, root_idents, kinds, idents;
-    for (const auto& [key, o] : live) {
+    for (const auto& [key, o] : *live) {
         root_kinds.push_back(o.root_kind.value_or(""));
         root_idents.push_back(o.root_ident.value_or(""));
         kinds.push_back(key.first);
         idents.push_back(key.second);
     }
-    // What the store holds of the same roots: objects dropped or renamed come from here.
-    const Objects stored = collect_objects(spi_query(
+    *stored = collect_objects(spi_query(
         "WITH t AS (SELECT * FROM migrations_schema.expected_touched "
         "WHERE id OPERATOR(pg_catalog.<=) $1::pg_catalog.int8), "
         "roots AS (SELECT e.root_kind, e.root_identity FROM migrations_schema.expected_object e "
@@ -449,8 +447,38 @@ Recorded record_touched_objects(const std::set<ObjectKey>& drift_before) {
         "WHERE (e.root_kind, e.root_identity) IN (SELECT * FROM roots) "
         "OR (e.kind, e.identity) IN (SELECT * FROM ROWS FROM ("
         "pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.text[])))",
-        {text_arg(*last), text_array_arg(root_kinds), text_array_arg(root_idents),
+        {text_arg(last), text_array_arg(root_kinds), text_array_arg(root_idents),
          text_array_arg(kinds), text_array_arg(idents)}));
+}
+
+std::optional<std::string> last_touch() {
+    spi_query("SELECT pg_catalog.max(id)::pg_catalog.text FROM migrations_schema.expected_touched",
+              {});
+    return spi_text(0, 1);
+}
+
+}  // namespace
+
+std::set<ObjectKey> pending_objects() {
+    std::set<ObjectKey> out;
+    const auto last = last_touch();
+    if (!last)
+        return out;
+    Objects live, stored;
+    touched_objects(*last, &live, &stored);
+    for (const auto& entry : live)
+        out.insert(entry.first);
+    for (const auto& entry : stored)
+        out.insert(entry.first);
+    return out;
+}
+
+Recorded record_touched_objects(const std::set<ObjectKey>& drift_before) {
+    const auto last = last_touch();
+    if (!last)
+        return {};
+    Objects live, stored;
+    touched_objects(*last, &live, &stored);
     Columns changed;
     std::vector<ObjectKey> gone;
     bool kept = false;

@@ -59,6 +59,11 @@ struct Recorded {
 };
 Recorded record_touched_objects(const std::set<ObjectKey>& drift_before);
 
+// The objects of the roots touched by runs that have not recorded yet (one under way, or
+// one ended by a crash or pg_terminate_backend): the runner's work, not drift. The next run
+// records them.
+std::set<ObjectKey> pending_objects();
+
 // After a run: the store equals the live schema (marker given) or may not (nullopt).
 void set_expected_marker(const std::optional<std::string>& marker);
 

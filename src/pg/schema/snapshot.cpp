@@ -17,6 +17,7 @@ extern "C" {
 
 #include <boost/algorithm/string/join.hpp>
 
+#include <algorithm>
 #include <set>
 
 namespace ms::pg {
@@ -238,6 +239,15 @@ Drift current_drift(const std::optional<std::string>& project) {
         const SchemaFingerprint live = schema_fingerprint(existing_schemas(scope));
         drift.changes =
             core::diff_schemas(expected_attributes(scope), fingerprint_attributes(live.json));
+        if (!drift.changes.empty()) {
+            const auto pending = pending_objects();
+            drift.changes.erase(
+                std::remove_if(drift.changes.begin(), drift.changes.end(),
+                               [&](const core::SchemaChange& c) {
+                                   return pending.count({c.kind, c.object}) > 0;
+                               }),
+                drift.changes.end());
+        }
     }
     // The DDL logged since the schema was last as migrations left it.
     drift.ddl = ddl_since(expected_clean_at());
