@@ -425,28 +425,36 @@ void touched_objects(const std::string& last, Objects* live, Objects* stored) {
         kinds.push_back(key.first);
         idents.push_back(key.second);
     }
+    // Each part looks its rows up by an index: the store holds every object of the schema.
     *stored = collect_objects(spi_query(
         "WITH t AS (SELECT * FROM migrations_schema.expected_touched "
         "WHERE id OPERATOR(pg_catalog.<=) $1::pg_catalog.int8), "
-        "roots AS (SELECT e.root_kind, e.root_identity FROM migrations_schema.expected_object e "
-        "JOIN t ON e.classid OPERATOR(pg_catalog.=) t.classid "
-        "AND e.objid OPERATOR(pg_catalog.=) t.objid "
+        "roots AS (SELECT x.root_kind, x.root_identity FROM t, LATERAL ("
+        "SELECT e.root_kind, e.root_identity FROM migrations_schema.expected_object e "
+        "WHERE e.classid OPERATOR(pg_catalog.=) t.classid "
+        "AND e.objid OPERATOR(pg_catalog.=) t.objid) x "
         "UNION SELECT t.root_kind, t.root_identity FROM t WHERE t.root_kind OPERATOR(pg_catalog.=) "
         "ANY (ARRAY['rel', 'type', 'schema', 'extension']) "
-        "UNION SELECT e.root_kind, e.root_identity FROM migrations_schema.expected_object e "
-        "JOIN t ON e.kind OPERATOR(pg_catalog.=) t.root_kind "
-        "AND e.identity OPERATOR(pg_catalog.=) t.root_identity "
+        "UNION SELECT x.root_kind, x.root_identity FROM t, LATERAL ("
+        "SELECT e.root_kind, e.root_identity FROM migrations_schema.expected_object e "
+        "WHERE e.kind OPERATOR(pg_catalog.=) t.root_kind "
+        "AND e.identity OPERATOR(pg_catalog.=) t.root_identity) x "
         "UNION SELECT * FROM ROWS FROM (pg_catalog.unnest($2::pg_catalog.text[]), "
-        "pg_catalog.unnest($3::pg_catalog.text[]))) "
+        "pg_catalog.unnest($3::pg_catalog.text[]))), "
+        "keys AS (SELECT * FROM ROWS FROM (pg_catalog.unnest($4::pg_catalog.text[]), "
+        "pg_catalog.unnest($5::pg_catalog.text[])) k(kind, identity)), "
+        "found AS (SELECT x.* FROM roots r, LATERAL (SELECT e.* FROM "
+        "migrations_schema.expected_object e WHERE e.root_kind OPERATOR(pg_catalog.=) r.root_kind "
+        "AND e.root_identity OPERATOR(pg_catalog.=) r.root_identity) x "
+        "UNION SELECT x.* FROM keys k, LATERAL (SELECT e.* FROM migrations_schema.expected_object e "
+        "WHERE e.kind OPERATOR(pg_catalog.=) k.kind "
+        "AND e.identity OPERATOR(pg_catalog.=) k.identity) x) "
         "SELECT e.kind, e.identity, e.object::pg_catalog.text, e.root_kind, e.root_identity, "
         "e.classid::pg_catalog.text, e.objid::pg_catalog.text, e.objsubid::pg_catalog.text, "
         "e.schema_name, EXISTS (SELECT FROM t WHERE t.classid OPERATOR(pg_catalog.=) e.classid "
         "AND t.objid OPERATOR(pg_catalog.=) e.objid "
         "AND t.objsubid OPERATOR(pg_catalog.=) e.objsubid) "
-        "FROM migrations_schema.expected_object e "
-        "WHERE (e.root_kind, e.root_identity) IN (SELECT * FROM roots) "
-        "OR (e.kind, e.identity) IN (SELECT * FROM ROWS FROM ("
-        "pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.text[])))",
+        "FROM found e",
         {text_arg(last), text_array_arg(root_kinds), text_array_arg(root_idents),
          text_array_arg(kinds), text_array_arg(idents)}));
 }

@@ -225,7 +225,10 @@ void describe_last_action(Drift* drift) {
 
 }  // namespace
 
-Drift current_drift(const std::optional<std::string>& project) {
+namespace {
+
+// with_ddl: the DDL log is read for what is shown, not for the check before a run.
+Drift drift_now(const std::optional<std::string>& project, bool with_ddl) {
     if (!expected_state_filled())
         return legacy_drift(project);
     Drift drift;
@@ -250,8 +253,15 @@ Drift current_drift(const std::optional<std::string>& project) {
         }
     }
     // The DDL logged since the schema was last as migrations left it.
-    drift.ddl = ddl_since(expected_clean_at());
+    if (with_ddl)
+        drift.ddl = ddl_since(expected_clean_at());
     return drift;
+}
+
+}  // namespace
+
+Drift current_drift(const std::optional<std::string>& project) {
+    return drift_now(project, true);
 }
 
 std::string summarize_changes(const std::vector<core::SchemaChange>& changes,
@@ -268,7 +278,7 @@ std::string summarize_changes(const std::vector<core::SchemaChange>& changes,
 
 void report_drift_before_run(const std::string& project, const char* action,
                               const std::string& caller) {
-    const Drift drift = current_drift(std::nullopt);
+    const Drift drift = drift_now(std::nullopt, !expected_state_filled());
     drift_before_run.emplace();
     for (const auto& c : drift.changes)
         drift_before_run->insert({c.kind, c.object});
