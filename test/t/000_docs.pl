@@ -125,6 +125,10 @@ my @pages = ('README.md', 'CONTRIBUTING.md', 'CHANGELOG.md',
 closedir $docs;
 my $links = 0;
 for my $page (@pages) {
+    my $fences = () = slurp($page) =~ /^```/mg;
+    ok($fences % 2 == 0, "$page closes every code block it opens");
+}
+for my $page (@pages) {
     my $text = slurp($page);
     $text =~ s/^```.*?^```//msg;    # examples are not links
     $text =~ s/`[^`\n]*`//g;
