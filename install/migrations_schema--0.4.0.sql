@@ -63,7 +63,8 @@ CREATE TABLE migrations_schema.history (
     action           text NOT NULL CONSTRAINT history_action_check
                      CHECK (action IN ('register', 'apply', 'rollback', 'baseline', 'import',
                                        'repair', 'failure', 'lint-ignore', 'drift',
-                                       'unregister', 'rollback-failure')),
+                                       'unregister', 'rollback-failure',
+                                       'accept-drift')),
     at               timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     role_name        text NOT NULL,
     application_name text,
@@ -105,8 +106,9 @@ CREATE TABLE migrations_schema.schema_snapshot (
     -- migrations_schema.managed_schemas when it was recorded (NULL: every user schema), so
     -- that a later change of the setting is not mistaken for drift
     schemas     jsonb,
-    schema_hash text NOT NULL,
-    fingerprint jsonb NOT NULL,
+    -- NULL once the expected state (expected_object) replaced the whole-schema fingerprint
+    schema_hash text,
+    fingerprint jsonb,
     -- a digest of the catalog's rows when the fingerprint was taken: while the live catalog
     -- has the same digest, the schema has not changed (NULL: compare fingerprints)
     catalog_marker text
@@ -129,6 +131,59 @@ CREATE TABLE migrations_schema.drift_log (
 );
 COMMENT ON TABLE migrations_schema.drift_log IS
     'DDL run outside migrations (who, when, what), as the event triggers saw it.';
+
+-- The schema as migrations made it, object by object: what drift is measured against. A run
+-- records the objects its own statements touched (and what came along with them); anything
+-- else that differs stays drift until a migration produces the same object or
+-- migrate_accept_drift() takes it in.
+CREATE TABLE migrations_schema.expected_object (
+    kind          text NOT NULL,
+    identity      text NOT NULL,
+    -- the object recomputed as a whole when any part of it changes (a relation with its
+    -- columns, constraints, indexes, ...; a type; a function; a schema; an extension)
+    root_kind     text,
+    root_identity text,
+    -- its catalog address, as the event triggers report it (NULL: not known, after an upgrade)
+    classid       oid,
+    objid         oid,
+    objsubid      integer,
+    -- the schema it is in (NULL: not known), for migrations_schema.managed_schemas
+    schema_name   text,
+    object        jsonb NOT NULL,
+    PRIMARY KEY (kind, identity)
+);
+CREATE INDEX expected_object_root ON migrations_schema.expected_object (root_kind, root_identity);
+CREATE INDEX expected_object_address ON migrations_schema.expected_object (classid, objid);
+COMMENT ON TABLE migrations_schema.expected_object IS
+    'Each object''s fingerprint as migrations left it (migrate_schema_fingerprint(), per object).';
+
+-- One row once the store is filled (the first apply, run, rollback or baseline).
+CREATE TABLE migrations_schema.expected_state (
+    singleton      boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    -- migrations_schema.managed_schemas when it was filled (NULL: every user schema)
+    schemas        jsonb,
+    -- the catalog digest when the store last equalled the live schema (NULL: compare)
+    catalog_marker text,
+    clean_at       timestamptz,
+    filled_at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+);
+COMMENT ON TABLE migrations_schema.expected_state IS
+    'Whether the expected state is filled, what it covers, and when it last equalled the schema.';
+
+-- The objects the runner's statements touched, written by the event triggers in each
+-- statement's transaction and taken into expected_object when the run records. Not dumped.
+CREATE TABLE migrations_schema.expected_touched (
+    id            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    classid       oid,
+    objid         oid,
+    objsubid      integer NOT NULL DEFAULT 0,
+    -- a dropped object: its root as the drop named it
+    root_kind     text,
+    root_identity text
+);
+
+SELECT pg_catalog.pg_extension_config_dump('migrations_schema.expected_object', '');
+SELECT pg_catalog.pg_extension_config_dump('migrations_schema.expected_state', '');
 
 -- pg_dump keeps the migration state along with the schema it describes.
 -- How many registered migrations of each project are not applied as registered (no applied
@@ -464,6 +519,15 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.migrate_drift(text) IS
     'What changed in the schema since the runner last recorded it (source schema), and the '
     'DDL run outside migrations since then (source ddl). Changes nothing.';
+
+CREATE FUNCTION @extschema@.migrate_accept_drift(objects text[], project text DEFAULT 'default')
+RETURNS TABLE (change text, object_type text, object text)
+AS 'MODULE_PATHNAME', 'migrate_accept_drift'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_accept_drift(text[], text) IS
+    'Takes the live form of the named drifted objects (''kind identity'') into the expected '
+    'state; logged to history as accept-drift, with who and when.';
+REVOKE ALL ON FUNCTION @extschema@.migrate_accept_drift(text[], text) FROM PUBLIC;
 
 -- The event triggers log DDL run outside the runner and, with migrations_schema.ddl_guard,
 -- warn about it or refuse it. They do nothing for the runner, for extension scripts and for

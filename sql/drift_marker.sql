@@ -1,5 +1,6 @@
--- The catalog marker: each snapshot keeps a digest of the catalog's rows, and a drift check
--- whose live digest is the same skips the whole-schema fingerprint. What changes the schema
+-- The catalog marker: the expected state keeps a digest of the catalog's rows from when it
+-- last equalled the schema, and a drift check whose live digest is the same skips the
+-- whole-schema fingerprint. What changes the schema
 -- must always change the digest; what does not should leave it alone.
 CALL regress.reset();
 SET client_min_messages = warning;
@@ -19,17 +20,20 @@ EXCEPTION WHEN OTHERS THEN
     END IF;
     RAISE;
 END $$;
--- A run that records a fresh snapshot.
-CREATE PROCEDURE pg_temp.snapshot_now(v text) LANGUAGE sql AS $$
-    SELECT migrate_register(v, 'step ' || v, 'SELECT 1;');
-    SELECT count(*) FROM migrate_apply();
-$$;
+-- Drift stays until it is accepted: what is open is taken in, then a migration runs.
+CREATE PROCEDURE pg_temp.snapshot_now(v text) LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM migrate_accept_drift(array_agg(object_type || ' ' || object))
+    FROM migrate_drift() WHERE source = 'schema' HAVING count(*) > 0;
+    PERFORM migrate_register(v, 'step ' || v, 'SELECT 1;');
+    PERFORM count(*) FROM migrate_apply();
+END $$;
 
 SELECT migrate_register('1', 'marked',
     'CREATE TABLE app.marked (id int PRIMARY KEY, note text);
      CREATE INDEX marked_note_idx ON app.marked (note);', 'DROP TABLE app.marked;');
 SELECT count(*) FROM migrate_apply();
-SELECT catalog_marker IS NOT NULL AS has_marker FROM migrations_schema.schema_snapshot;
+SELECT catalog_marker IS NOT NULL AS has_marker FROM migrations_schema.expected_state;
 SELECT pg_temp.fingerprint_needed() AS right_after_the_run;
 
 -- Work that changes no schema object leaves the digest alone.
@@ -84,6 +88,8 @@ RESET migrations_schema.managed_schemas;
 -- A run by a deploy role keeps the digest too, and leaves identity and settings alone.
 CREATE ROLE regress_marker_deploy;
 GRANT USAGE, CREATE ON SCHEMA app TO regress_marker_deploy;
+-- A grant by hand is drift until it is accepted.
+SELECT * FROM migrate_accept_drift(ARRAY['schema app']);
 GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
     migrate_apply(text, boolean, text, boolean) TO regress_marker_deploy;
 SET ROLE regress_marker_deploy;
@@ -124,8 +130,9 @@ SELECT change, object_type, object, detail FROM migrate_drift() WHERE source = '
 DROP EXTENSION dblink;
 COMMENT ON TABLE app.marked IS NULL;
 
--- A snapshot without a digest (recorded before it existed) is compared whole, as before.
-UPDATE migrations_schema.schema_snapshot SET catalog_marker = NULL;
+-- An expected state without a digest (open drift, or a change it could not vouch for) is
+-- compared whole.
+UPDATE migrations_schema.expected_state SET catalog_marker = NULL;
 SELECT pg_temp.fingerprint_needed() AS without_marker;
 SELECT count(*) AS drift FROM migrate_drift() WHERE source = 'schema';
 

@@ -144,4 +144,44 @@ is($node->safe_psql('postgres', q{
         WHERE action IN ('rollback', 'unregister')}),
     'rollback,unregister', 'and history records both');
 
+# An update over a database that 0.3.0 filled with a snapshot, open drift (an index made by
+# hand) and history: the drift stays open across the update and the first run after it,
+# which fills the expected state from the snapshot and says so.
+$node->safe_psql('postgres', 'CREATE DATABASE drifted');
+$node->safe_psql('drifted', q{
+    CREATE EXTENSION migrations_schema VERSION '0.3.0';
+    SELECT migrate_register('1', 't', 'CREATE TABLE t (id int PRIMARY KEY, v int);', 'DROP TABLE t;');
+    SELECT count(*) FROM migrate_apply();
+    CREATE INDEX hotfix_idx ON t (v);
+});
+my $drift_sql = q{SELECT coalesce(string_agg(change || ' ' || object_type || ' ' || object, ', '
+                                             ORDER BY object_type, object), '')
+                  FROM migrate_drift() WHERE source = 'schema'};
+is($node->safe_psql('drifted', $drift_sql), 'added index public.hotfix_idx',
+    '0.3.0: the hand-made index is drift');
+$node->safe_psql('drifted', 'ALTER EXTENSION migrations_schema UPDATE');
+is($node->safe_psql('drifted', $drift_sql), 'added index public.hotfix_idx',
+    'after the update, before any run: still drift (against the snapshot)');
+is($node->safe_psql('drifted', 'SELECT count(*) FROM migrations_schema.expected_state'), '0',
+    'the expected state is not filled by the update itself');
+$node->safe_psql('drifted', q{
+    SELECT migrate_register('2', 'w', 'ALTER TABLE t ADD COLUMN w int;', 'ALTER TABLE t DROP COLUMN w;')});
+my ($rc, $run_out, $run_err) = $node->psql('drifted', 'CALL migrate_run()');
+is($rc, 0, 'the first run after the update succeeds');
+like($run_err, qr/filled the expected state of the schema, object by object, from the snapshot of the apply of project "default"/,
+    'and says that it filled the expected state from the snapshot');
+is($node->safe_psql('drifted', $drift_sql), 'added index public.hotfix_idx',
+    'the drift open before the update stays open after the first run; its column is no drift');
+is($node->safe_psql('drifted', q{
+        SELECT count(*) FILTER (WHERE fingerprint IS NOT NULL) || '/' ||
+               (SELECT count(*) FROM migrations_schema.expected_object WHERE identity = 'public.t.w')
+        FROM migrations_schema.schema_snapshot}),
+    '0/1', 'the whole-schema snapshot is emptied; the run recorded its column');
+is($node->safe_psql('drifted', q{SELECT count(*) FROM migrate_history() WHERE action = 'drift'}),
+    '1', 'history keeps the drift the run saw');
+$node->safe_psql('drifted', q{SELECT migrate_accept_drift(ARRAY['index public.hotfix_idx'])});
+is($node->safe_psql('drifted', $drift_sql), '', 'accepted, the drift is resolved');
+is($node->safe_psql('drifted', q{SELECT count(*) FROM migrate_history() WHERE action = 'accept-drift'}),
+    '1', 'and the acceptance is in history');
+
 done_testing();

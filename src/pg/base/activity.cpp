@@ -60,4 +60,12 @@ UserSqlScope::~UserSqlScope() {
     user_sql_running = false;
 }
 
+BookkeepingScope::BookkeepingScope() : saved_(user_sql_running) {
+    user_sql_running = false;
+}
+
+BookkeepingScope::~BookkeepingScope() {
+    user_sql_running = saved_;
+}
+
 }  // namespace ms::pg

@@ -48,4 +48,18 @@ public:
     UserSqlScope& operator=(const UserSqlScope&) = delete;
 };
 
+// While alive, the runner's own bookkeeping runs inside a migration's statement (the event
+// trigger noting what the statement touched): its constant internal SQL may write the
+// tracking tables that the hooks otherwise keep from user SQL.
+class BookkeepingScope {
+public:
+    BookkeepingScope();
+    ~BookkeepingScope();
+    BookkeepingScope(const BookkeepingScope&) = delete;
+    BookkeepingScope& operator=(const BookkeepingScope&) = delete;
+
+private:
+    bool saved_;
+};
+
 }  // namespace ms::pg

@@ -14,6 +14,7 @@
 #include "pg/base/spi.hpp"
 #include "pg/base/top_level_statement.hpp"
 #include "pg/schema/ddl_guard.hpp"
+#include "pg/schema/expected_state.hpp"
 #include "pg/schema/snapshot.hpp"
 
 extern "C" {
@@ -280,8 +281,14 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
     if (event == Event::CommandEnd && user_sql_is_running() && !creating_extension)
         refuse_changes_to_extension_objects(
             GetCommandTagName(reinterpret_cast<EventTriggerData*>(fcinfo->context)->tag));
-    if (runner_is_active() || creating_extension)
+    if (creating_extension)
         return Datum(0);
+    // The runner's own DDL is no drift: what it touched goes into the expected state.
+    if (runner_is_active()) {
+        SpiConnection spi;
+        note_touched_objects(event == Event::SqlDrop);
+        return Datum(0);
+    }
     const auto* data = reinterpret_cast<EventTriggerData*>(fcinfo->context);
     const std::string tag = GetCommandTagName(data->tag);
     const std::string caller = caller_role();

@@ -601,6 +601,172 @@ std::string build_query(bool citus) {
     return expand(sql + query_tail);
 }
 
+// Where each kind's object sits, for the expected state (schema/expected_state.cpp): its
+// root (the object recomputed as a whole when anything of it changes: a relation with its
+// columns, constraints, indexes, triggers, policies, rules and statistics; a type with its
+// domain constraints; a function; a schema; an extension) and its own catalog address, as
+// the event triggers report it.
+struct Placement {
+    const char* root_kind;
+    const char* root_ident;
+    const char* classid;
+    const char* objid;
+    const char* objsubid;
+    const char* subset;  // the condition that keeps the touched objects only (or "")
+    const char* schema;  // the schema it is in, for migrations_schema.managed_schemas
+};
+
+Placement placement(const std::string& kind) {
+    if (kind == "schema")
+        return {"schema", "pg_catalog.format('%I', n.nspname)", "{rc:pg_namespace}", "n.oid", "0",
+                "n.oid {=} ANY ((SELECT s.nsps FROM sel s)::pg_catalog.oid[])", "n.nspname"};
+    if (kind == "table" || kind == "view" || kind == "sequence")
+        return {"rel", "r.ident", "{rc:pg_class}", "r.oid", "0", "", "r.nspname"};
+    if (kind == "column")
+        return {"rel", "r.ident", "{rc:pg_class}", "r.oid", "a.attnum", "", "r.nspname"};
+    if (kind == "constraint")
+        return {"CASE WHEN o.relid {<>} 0 THEN 'rel' ELSE 'type' END", "o.ident",
+                "{rc:pg_constraint}", "co.oid", "0", "",
+                "(SELECT cn.nspname FROM pg_catalog.pg_namespace cn WHERE cn.oid {=} co.connamespace)"};
+    if (kind == "index")
+        return {"rel", "r.ident", "{rc:pg_class}", "i.indexrelid", "0", "", "r.nspname"};
+    if (kind == "trigger")
+        return {"rel", "r.ident", "{rc:pg_trigger}", "tg.oid", "0", "", "r.nspname"};
+    if (kind == "policy")
+        return {"rel", "r.ident", "{rc:pg_policy}", "po.oid", "0", "", "r.nspname"};
+    if (kind == "rule")
+        return {"rel", "r.ident", "{rc:pg_rewrite}", "rw.oid", "0", "", "r.nspname"};
+    if (kind == "statistics")
+        return {"rel", "r.ident", "{rc:pg_statistic_ext}", "s.oid", "0", "", "r.nspname"};
+    if (kind == "type")
+        return {"type", "t.ident", "{rc:pg_type}", "t.oid", "0", "",
+                "(SELECT tn.nspname FROM pg_catalog.pg_type tt JOIN pg_catalog.pg_namespace tn "
+                "ON tn.oid {=} tt.typnamespace WHERE tt.oid {=} t.oid)"};
+    if (kind == "function" || kind == "aggregate")
+        return {"function", "p.oid::pg_catalog.regprocedure::pg_catalog.text", "{rc:pg_proc}",
+                "p.oid", "0", "",
+                "(SELECT pn.nspname FROM pg_catalog.pg_proc pp JOIN pg_catalog.pg_namespace pn "
+                "ON pn.oid {=} pp.pronamespace WHERE pp.oid {=} p.oid)"};
+    if (kind == "extension")
+        return {"extension", "pg_catalog.format('%I', x.extname)", "{rc:pg_extension}", "x.oid",
+                "0", "x.oid {=} ANY ((SELECT s.exts FROM sel s)::pg_catalog.oid[])", "xn.nspname"};
+    throw std::logic_error("no placement for the fingerprint kind " + kind);
+}
+
+// The objects the runner's statements touched (migrations_schema.expected_touched, rows up to
+// $3), each taken to its root, and what came along (pg_depend): the views over a changed
+// relation, the sequences it owns, the relations and functions that use a changed type.
+constexpr const char* touched_head = R"sql(
+touched AS (
+    SELECT DISTINCT tt.classid, tt.objid FROM migrations_schema.expected_touched tt
+    WHERE tt.id OPERATOR(pg_catalog.<=) $3::pg_catalog.int8 AND tt.classid IS NOT NULL),
+trel AS (
+    SELECT t.objid AS oid FROM touched t WHERE t.classid {=} {rc:pg_class}
+    UNION SELECT i.indrelid FROM touched t JOIN pg_catalog.pg_index i
+        ON t.classid {=} {rc:pg_class} AND i.indexrelid {=} t.objid
+    UNION SELECT co.conrelid FROM touched t JOIN pg_catalog.pg_constraint co
+        ON t.classid {=} {rc:pg_constraint} AND co.oid {=} t.objid WHERE co.conrelid {<>} 0
+    UNION SELECT tg.tgrelid FROM touched t JOIN pg_catalog.pg_trigger tg
+        ON t.classid {=} {rc:pg_trigger} AND tg.oid {=} t.objid
+    UNION SELECT po.polrelid FROM touched t JOIN pg_catalog.pg_policy po
+        ON t.classid {=} {rc:pg_policy} AND po.oid {=} t.objid
+    UNION SELECT rw.ev_class FROM touched t JOIN pg_catalog.pg_rewrite rw
+        ON t.classid {=} {rc:pg_rewrite} AND rw.oid {=} t.objid
+    UNION SELECT sx.stxrelid FROM touched t JOIN pg_catalog.pg_statistic_ext sx
+        ON t.classid {=} {rc:pg_statistic_ext} AND sx.oid {=} t.objid
+    UNION SELECT ad.adrelid FROM touched t JOIN pg_catalog.pg_attrdef ad
+        ON t.classid {=} {rc:pg_attrdef} AND ad.oid {=} t.objid
+    UNION SELECT ty.typrelid FROM touched t JOIN pg_catalog.pg_type ty
+        ON t.classid {=} {rc:pg_type} AND ty.oid {=} t.objid WHERE ty.typrelid {<>} 0),
+ttyp AS (
+    SELECT t.objid AS oid FROM touched t WHERE t.classid {=} {rc:pg_type}
+    UNION SELECT co.contypid FROM touched t JOIN pg_catalog.pg_constraint co
+        ON t.classid {=} {rc:pg_constraint} AND co.oid {=} t.objid WHERE co.contypid {<>} 0
+    UNION SELECT c.reltype FROM trel JOIN pg_catalog.pg_class c ON c.oid {=} trel.oid
+        WHERE c.relkind {=} 'c'),
+came_along AS (
+    SELECT rw.ev_class AS oid FROM pg_catalog.pg_depend d
+        JOIN pg_catalog.pg_rewrite rw ON rw.oid {=} d.objid
+        WHERE d.classid {=} {rc:pg_rewrite} AND d.refclassid {=} {rc:pg_class}
+          AND d.refobjid IN (SELECT oid FROM trel)
+    UNION SELECT d.objid FROM pg_catalog.pg_depend d
+        WHERE d.classid {=} {rc:pg_class} AND d.refclassid {=} {rc:pg_class}
+          AND d.refobjid IN (SELECT oid FROM trel) AND d.deptype {=} ANY ('{a,i}'::pg_catalog."char"[])
+    UNION SELECT d.objid FROM pg_catalog.pg_depend d
+        WHERE d.classid {=} {rc:pg_class} AND d.refclassid {=} {rc:pg_type}
+          AND d.refobjid IN (SELECT oid FROM ttyp)),
+sel AS (
+    SELECT ARRAY(SELECT oid FROM trel UNION SELECT oid FROM came_along) AS rels,
+           ARRAY(SELECT oid FROM ttyp) AS typs,
+           ARRAY(SELECT t.objid FROM touched t WHERE t.classid {=} {rc:pg_proc}
+                 UNION SELECT d.objid FROM pg_catalog.pg_depend d
+                 WHERE d.classid {=} {rc:pg_proc} AND d.refclassid {=} {rc:pg_type}
+                   AND d.refobjid IN (SELECT oid FROM ttyp)) AS fns,
+           ARRAY(SELECT t.objid FROM touched t WHERE t.classid {=} {rc:pg_namespace}) AS nsps,
+           ARRAY(SELECT t.objid FROM touched t WHERE t.classid {=} {rc:pg_extension}) AS exts),)sql";
+
+void replace_once(std::string& text, const std::string& from, const std::string& to) {
+    const std::size_t pos = text.find(from);
+    if (pos == std::string::npos || text.find(from, pos + 1) != std::string::npos)
+        throw std::logic_error("the object fingerprint query lost its anchor: " + from);
+    text.replace(pos, from.size(), to);
+}
+
+// One row per object: kind, ident, obj (its attributes as jsonb text), root_kind, root_ident,
+// classid, objid, objsubid, reported (a touched address is its own). The same objects and
+// text as the whole fingerprint; with `touched`, only the roots the runner touched.
+std::string build_object_query(bool citus, bool touched) {
+    std::string head = query_head;
+    replace_all(head, "{not_shard}", citus ? not_shard : "");
+    head = head.substr(0, head.find("-- One row per kind"));
+    if (touched) {
+        replace_once(head, "WITH\n", std::string("WITH") + touched_head + "\n");
+        replace_once(head, "FROM pg_catalog.pg_class c JOIN ns n ON n.oid {=} c.relnamespace\n    WHERE ",
+                     "FROM pg_catalog.pg_class c JOIN ns n ON n.oid {=} c.relnamespace\n    WHERE "
+                     "c.oid {=} ANY ((SELECT s.rels FROM sel s)::pg_catalog.oid[]) AND ");
+        replace_once(head, "FROM pg_catalog.pg_type t JOIN ns n ON n.oid {=} t.typnamespace\n    WHERE ",
+                     "FROM pg_catalog.pg_type t JOIN ns n ON n.oid {=} t.typnamespace\n    WHERE "
+                     "t.oid {=} ANY ((SELECT s.typs FROM sel s)::pg_catalog.oid[]) AND ");
+        replace_once(head, "FROM pg_catalog.pg_proc p JOIN ns n ON n.oid {=} p.pronamespace\n    WHERE ",
+                     "FROM pg_catalog.pg_proc p JOIN ns n ON n.oid {=} p.pronamespace\n    WHERE "
+                     "p.oid {=} ANY ((SELECT s.fns FROM sel s)::pg_catalog.oid[]) AND ");
+        // A few objects: the extension membership of each is looked up by its index rather
+        // than by reading every membership of the database.
+        replace_all(head, "FROM member m\n                      WHERE ",
+                    "FROM pg_catalog.pg_depend m\n                      WHERE m.refclassid {=} "
+                    "{rc:pg_extension} AND m.deptype {=} 'e' AND ");
+    }
+    std::string sql = head + "objects AS (";
+    bool first = true;
+    for (const auto& branch : branches(citus)) {
+        const Placement p = placement(branch.kind);
+        const std::string root_kind =
+            std::strchr(p.root_kind, ' ') ? p.root_kind : "'" + std::string(p.root_kind) + "'";
+        std::string from = branch.from;
+        if (touched && *p.subset)
+            from += (branch.kind == "schema" ? "\n    WHERE " : "\n      AND ") + std::string(p.subset);
+        sql += first ? "\n    " : "\n    UNION ALL\n    ";
+        sql += "SELECT '" + branch.kind + "'::pg_catalog.text AS kind, " + branch.ident +
+               " AS ident,\n        " + object_text(branch.attributes) + " AS obj,\n        " +
+               root_kind + "::pg_catalog.text AS root_kind, " + p.root_ident +
+               "::pg_catalog.text AS root_ident, " + p.classid + "::pg_catalog.oid AS classid, " +
+               p.objid + "::pg_catalog.oid AS objid, " + p.objsubid +
+               "::pg_catalog.int4 AS objsubid, " + p.schema +
+               "::pg_catalog.text AS schema_name\n    " + from;
+        first = false;
+    }
+    sql += ")\nSELECT o.kind, o.ident, o.obj, o.root_kind, o.root_ident, "
+           "o.classid::pg_catalog.text, o.objid::pg_catalog.text, o.objsubid::pg_catalog.text, "
+           "o.schema_name, ";
+    sql += touched ? "EXISTS (SELECT FROM migrations_schema.expected_touched tt "
+                     "WHERE tt.id OPERATOR(pg_catalog.<=) $3::pg_catalog.int8 "
+                     "AND tt.classid {=} o.classid AND tt.objid {=} o.objid "
+                     "AND tt.objsubid {=} o.objsubid)"
+                   : "false";
+    sql += " FROM objects o";
+    return expand(sql);
+}
+
 // The settings that change how values and names are printed, pinned while the query runs:
 // a date in a partition bound or a default, a timestamptz, a float, a bytea, a quoted
 // identifier must read the same whatever the caller's session has set. JIT is off: a
@@ -628,6 +794,21 @@ private:
 };
 
 }  // namespace
+
+std::uint64_t query_object_fingerprints(const std::optional<std::vector<std::string>>& schemas,
+                                        std::optional<std::int64_t> touched_up_to) {
+    fault_point("fingerprint");
+    static const std::string queries[2][2] = {
+        {build_object_query(false, false), build_object_query(false, true)},
+        {build_object_query(true, false), build_object_query(true, true)}};
+    const std::string& query = queries[citus_catalog_present() ? 1 : 0][touched_up_to ? 1 : 0];
+    OutputSettings settings;
+    return spi_query(query.c_str(),
+                     {text_array_arg(schemas), text_arg(std::string(tracking_schema)),
+                      text_arg(touched_up_to ? std::optional<std::string>(
+                                                   std::to_string(*touched_up_to))
+                                             : std::nullopt)});
+}
 
 SchemaFingerprint schema_fingerprint(const std::optional<std::vector<std::string>>& schemas) {
     fault_point("fingerprint");

@@ -4,6 +4,7 @@
 // created in. The contents are documented at the query in schema_fingerprint.cpp.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -19,5 +20,14 @@ struct SchemaFingerprint {
 // search_path). A name that is no schema throws Failure(UndefinedSchema); a system schema,
 // the tracking schema or an extension's schema throws Failure(InvalidValue).
 SchemaFingerprint schema_fingerprint(const std::optional<std::vector<std::string>>& schemas);
+
+// The same contents one row per object, for the expected state: kind, ident, obj (its
+// attributes as jsonb text), root_kind, root_ident, classid, objid, objsubid, reported.
+// touched_up_to nullopt: every object; otherwise only the roots of the objects
+// migrations_schema.expected_touched holds up to that id, and reported says whether the
+// object's own address is among them. Leaves the rows in SPI_tuptable. Call inside an
+// SpiConnection and an InternalScope; the schema names are not checked.
+std::uint64_t query_object_fingerprints(const std::optional<std::vector<std::string>>& schemas,
+                                        std::optional<std::int64_t> touched_up_to);
 
 }  // namespace ms::pg

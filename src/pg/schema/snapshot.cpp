@@ -6,6 +6,7 @@
 #include "pg/base/spi.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/schema/catalog_marker.hpp"
+#include "pg/schema/expected_state.hpp"
 #include "pg/schema/fingerprint.hpp"
 
 extern "C" {
@@ -15,6 +16,9 @@ extern "C" {
 }
 
 #include <boost/algorithm/string/join.hpp>
+
+#include <algorithm>
+#include <set>
 
 namespace ms::pg {
 
@@ -113,7 +117,8 @@ std::vector<core::SchemaAttribute> fingerprint_attributes(const std::string& jso
         {text_arg(json)}));
 }
 
-Drift current_drift(const std::optional<std::string>& project) {
+// Against the whole-schema snapshot an older version recorded: until the store is filled.
+static Drift legacy_drift(const std::optional<std::string>& project) {
     Drift drift;
     std::string stored_hash;
     std::optional<std::string> stored_marker;
@@ -182,6 +187,83 @@ Drift current_drift(const std::optional<std::string>& project) {
     return drift;
 }
 
+namespace {
+
+// What differed from the store before this backend's run began: left as drift by the run.
+std::optional<std::set<ObjectKey>> drift_before_run;
+
+std::vector<DdlLogEntry> ddl_since(const std::optional<std::string>& since) {
+    std::vector<DdlLogEntry> out;
+    const auto rows = spi_query(
+        "SELECT at, role_name, command_tag, object_type, object_identity, statement "
+        "FROM migrations_schema.drift_log "
+        "WHERE $1::timestamptz IS NULL OR at OPERATOR(pg_catalog.>) $1::timestamptz ORDER BY id",
+        {text_arg(since)});
+    for (std::uint64_t i = 0; i < rows; ++i) {
+        bool is_null = false;
+        const Datum at = spi_datum(i, 1, &is_null);
+        out.push_back({DatumGetTimestampTz(at), spi_required_text(i, 2), spi_required_text(i, 3),
+                       spi_text(i, 4), spi_text(i, 5), spi_text(i, 6)});
+    }
+    return out;
+}
+
+// The last runner action, for messages: the schema is shared by every project.
+void describe_last_action(Drift* drift) {
+    if (spi_query("SELECT project, version, action, recorded_at::text "
+                  "FROM migrations_schema.schema_snapshot ORDER BY recorded_at DESC LIMIT 1",
+                  {}) == 0) {
+        drift->snapshot_project = "";
+        drift->snapshot_action = "expected state";
+        return;
+    }
+    drift->snapshot_project = spi_required_text(0, 1);
+    drift->snapshot_version = spi_text(0, 2);
+    drift->snapshot_action = spi_required_text(0, 3);
+    drift->snapshot_at = spi_required_text(0, 4);
+}
+
+}  // namespace
+
+namespace {
+
+// with_ddl: the DDL log is read for what is shown, not for the check before a run.
+Drift drift_now(const std::optional<std::string>& project, bool with_ddl) {
+    if (!expected_state_filled())
+        return legacy_drift(project);
+    Drift drift;
+    drift.has_snapshot = true;
+    describe_last_action(&drift);
+    // The catalog has not changed since the store was last known to equal it: no drift,
+    // and no whole-schema fingerprint.
+    const auto clean = expected_clean_marker();
+    if (!clean || *clean != catalog_marker()) {
+        const auto scope = comparison_scope();
+        const SchemaFingerprint live = schema_fingerprint(existing_schemas(scope));
+        drift.changes =
+            core::diff_schemas(expected_attributes(scope), fingerprint_attributes(live.json));
+        if (!drift.changes.empty()) {
+            const auto pending = pending_objects();
+            drift.changes.erase(
+                std::remove_if(drift.changes.begin(), drift.changes.end(),
+                               [&](const core::SchemaChange& c) {
+                                   return pending.count({c.kind, c.object}) > 0;
+                               }),
+                drift.changes.end());
+        }
+    }
+    // The DDL logged since the schema was last as migrations left it.
+    if (with_ddl)
+        drift.ddl = ddl_since(expected_clean_at());
+    return drift;
+}
+
+}  // namespace
+
+Drift current_drift(const std::optional<std::string>& project) {
+    return drift_now(project, true);
+}
+
 std::string summarize_changes(const std::vector<core::SchemaChange>& changes,
                               std::size_t at_most) {
     std::string out = std::to_string(changes.size()) +
@@ -196,7 +278,11 @@ std::string summarize_changes(const std::vector<core::SchemaChange>& changes,
 
 void report_drift_before_run(const std::string& project, const char* action,
                               const std::string& caller) {
-    const Drift drift = current_drift(std::nullopt);
+    const Drift drift = drift_now(std::nullopt, !expected_state_filled());
+    drift_before_run.emplace();
+    for (const auto& c : drift.changes)
+        drift_before_run->insert({c.kind, c.object});
+    const bool stays = expected_state_filled();
     std::string summary;
     if (drift.runner_after_snapshot && !drift.ddl.empty()) {
         summary = std::to_string(drift.ddl.size()) + " DDL command" +
@@ -220,15 +306,18 @@ void report_drift_before_run(const std::string& project, const char* action,
     pg_call([&] {
         ereport(WARNING,
                 (errmsg("the schema changed outside migrations: %s", summary.c_str()),
-                 errdetail("The new schema snapshot takes these changes in; they stay in "
-                           "migrate_history() as action 'drift'."),
+                 stays ? errdetail("They stay drift, in migrate_drift() and migrate_status(), "
+                                   "until a migration produces the same objects or "
+                                   "migrate_accept_drift() takes them in.")
+                       : errdetail("The new schema snapshot takes these changes in; they stay "
+                                   "in migrate_history() as action 'drift'."),
                  errhint("Put schema changes into migrations, so every database gets them.")));
     });
 }
 
-void record_schema_snapshot(const std::string& project, const char* action,
+// Under an install script older than the store: the whole schema, as before.
+static void legacy_snapshot(const std::string& project, const char* action,
                             const std::string& caller) {
-    fault_point("snapshot");
     const auto scope = managed_schema_scope();
     std::optional<std::string> scope_json;
     if (scope) {
@@ -285,6 +374,42 @@ void record_schema_snapshot(const std::string& project, const char* action,
         {text_arg(project), text_arg(newest_version(project)), text_arg(std::string(action)),
          text_arg(caller), text_arg(scope_json), text_arg(live.sha256), text_arg(live.json),
          text_arg(marker)});
+}
+
+void record_schema_snapshot(const std::string& project, const char* action,
+                            const std::string& caller) {
+    fault_point("snapshot");
+    if (!expected_store_exists()) {
+        legacy_snapshot(project, action, caller);
+        return;
+    }
+    // Known only to the backend that checked before its run: elsewhere (a run that failed
+    // before its check, a baseline) nothing is taken as known.
+    const std::optional<std::set<ObjectKey>> before = std::move(drift_before_run);
+    drift_before_run.reset();
+    const bool filled = expected_state_filled();
+    if (!filled)
+        fill_expected_state();
+    const Recorded recorded = record_touched_objects(before.value_or(std::set<ObjectKey>{}));
+    // The store equals the live schema when it did before the run and nothing was left as
+    // drift: the digest now describes it. Otherwise the next check compares. Nothing
+    // touched (data only, a baseline): the store and its digest are as they were.
+    if (filled && recorded.any)
+        set_expected_marker(before && before->empty() && !recorded.kept
+                                ? std::optional<std::string>(catalog_marker())
+                                : std::nullopt);
+    // Who ran what last, for messages; the whole-schema fingerprint is no longer kept.
+    spi_query(
+        "INSERT INTO migrations_schema.schema_snapshot AS s "
+        "(project, version, action, recorded_by, schemas) "
+        "VALUES ($1, NULLIF($2, ''), $3, $4, "
+        "(SELECT schemas FROM migrations_schema.expected_state)) "
+        "ON CONFLICT (project) DO UPDATE SET version = excluded.version, "
+        "action = excluded.action, recorded_at = pg_catalog.clock_timestamp(), "
+        "recorded_by = excluded.recorded_by, schemas = excluded.schemas, schema_hash = NULL, "
+        "fingerprint = NULL, catalog_marker = NULL",
+        {text_arg(project), text_arg(newest_version(project)), text_arg(std::string(action)),
+         text_arg(caller)});
 }
 
 }  // namespace ms::pg
