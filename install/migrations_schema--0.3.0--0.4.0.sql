@@ -1,2 +1,73 @@
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION migrations_schema UPDATE TO '0.4.0'" to load this file. \quit
+
+-- Pinned search_path: every function sets pg_catalog, pg_temp (pg_temp last, so that no
+-- temporary object comes first), and the trigger functions qualify their operators and
+-- functions as well.
+ALTER FUNCTION migrations_schema.refuse_history_change() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION migrations_schema.adjust_project_state(text, bigint) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION migrations_schema.recompute_project_state() SET search_path = pg_catalog, pg_temp;
+CREATE OR REPLACE FUNCTION migrations_schema.count_unmatched() RETURNS TABLE (project text, unmatched bigint)
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT m.project, pg_catalog.count(*) FILTER (WHERE NOT EXISTS (
+               SELECT FROM migrations_schema.applied a
+               WHERE a.project OPERATOR(pg_catalog.=) m.project
+                 AND a.version OPERATOR(pg_catalog.=) m.version
+                 AND a.checksum OPERATOR(pg_catalog.=) m.checksum))
+    FROM migrations_schema.migration m GROUP BY m.project;
+$$;
+CREATE OR REPLACE FUNCTION migrations_schema.track_registered() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['UPDATE', 'DELETE']) AND NOT EXISTS (
+            SELECT FROM migrations_schema.applied a
+            WHERE a.project OPERATOR(pg_catalog.=) OLD.project
+              AND a.version OPERATOR(pg_catalog.=) OLD.version
+              AND a.checksum OPERATOR(pg_catalog.=) OLD.checksum) THEN
+        PERFORM migrations_schema.adjust_project_state(OLD.project, -1);
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE']) AND NOT EXISTS (
+            SELECT FROM migrations_schema.applied a
+            WHERE a.project OPERATOR(pg_catalog.=) NEW.project
+              AND a.version OPERATOR(pg_catalog.=) NEW.version
+              AND a.checksum OPERATOR(pg_catalog.=) NEW.checksum) THEN
+        PERFORM migrations_schema.adjust_project_state(NEW.project, 1);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+CREATE OR REPLACE FUNCTION migrations_schema.track_applied() RETURNS trigger
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+BEGIN
+    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['UPDATE', 'DELETE']) AND EXISTS (
+            SELECT FROM migrations_schema.migration m
+            WHERE m.project OPERATOR(pg_catalog.=) OLD.project
+              AND m.version OPERATOR(pg_catalog.=) OLD.version
+              AND m.checksum OPERATOR(pg_catalog.=) OLD.checksum) THEN
+        PERFORM migrations_schema.adjust_project_state(OLD.project, 1);
+    END IF;
+    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE']) AND EXISTS (
+            SELECT FROM migrations_schema.migration m
+            WHERE m.project OPERATOR(pg_catalog.=) NEW.project
+              AND m.version OPERATOR(pg_catalog.=) NEW.version
+              AND m.checksum OPERATOR(pg_catalog.=) NEW.checksum) THEN
+        PERFORM migrations_schema.adjust_project_state(NEW.project, -1);
+    END IF;
+    RETURN NULL;
+END;
+$$;
+ALTER FUNCTION @extschema@.migrate_register(text, text, text, text, text, text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_load_dir(text, text, boolean) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_unregister(text, text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_prune(text[], text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_status(text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_baseline(text, text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_repair(text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_history(text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_schema_fingerprint(text[]) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_schema_hash(text[]) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_schema_description(text[]) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_generate(jsonb, text[], boolean, text[], text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION @extschema@.migrate_drift(text) SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION migrations_schema.ddl_command_end() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION migrations_schema.ddl_sql_drop() SET search_path = pg_catalog, pg_temp;
