@@ -1,5 +1,6 @@
 #include "pg/registry/registration.hpp"
 
+#include "core/base/control_characters.hpp"
 #include "core/base/failure.hpp"
 #include "core/plan/script.hpp"
 #include "pg/base/guard.hpp"
@@ -46,6 +47,7 @@ void validate_content(const core::Version& version, const MigrationContent& cont
         require_valid_text(version, "the down script", *content.down_sql);
     if (content.verify_sql)
         require_valid_text(version, "the verify script", *content.verify_sql);
+    core::refuse_control_characters("the name of migration " + version.text(), content.name);
     const auto name = boost::algorithm::trim_copy(content.name);
     if (name.empty() || content.name.size() > max_name_length)
         throw core::Failure(core::FailureKind::InvalidValue,
