@@ -57,7 +57,7 @@ ok(@older >= 1, "older versions found in install/: @older");
 # --- the cluster ---------------------------------------------------------------------------
 my $node = PostgreSQL::Test::Cluster->new('trap');
 $node->init;
-$node->append_conf('postgresql.conf', "max_worker_processes = 16\n");
+$node->append_conf('postgresql.conf', "max_worker_processes = 16\nmax_locks_per_transaction = 1024\n");
 $node->start;
 
 my $folder = tempdir(CLEANUP => 1);
@@ -219,7 +219,7 @@ BEGIN
         -- every function the code calls: its catalog overloads again, and with each argument
         -- in turn of each type, so that one of them is a closer match than the catalog's
         FOR p IN SELECT pr.proname::pg_catalog.text AS name,
-                        pr.proargtypes::pg_catalog.oid[] AS args,
+                        pg_catalog.string_to_array(pr.proargtypes::pg_catalog.text, ' ')::pg_catalog.oid[] AS args,
                         pr.prorettype::pg_catalog.regtype::pg_catalog.text AS ret
                  FROM pg_catalog.pg_proc pr
                  WHERE pr.pronamespace OPERATOR(pg_catalog.=) 'pg_catalog'::pg_catalog.regnamespace
@@ -311,6 +311,8 @@ $node->safe_psql('postgres', q{
     SELECT migrate_register('2', 'base2', 'CREATE TABLE public.trap_base2 (id int);', NULL, 'trap_base');
     SELECT migrate_register('1', 'tested', 'CREATE TABLE public.trap_tested (id int);',
         'DROP TABLE public.trap_tested;', 'trap_test');
+    SELECT migrate_register('1', 'imported', 'CREATE TABLE public.trap_imported (id int);',
+        NULL, 'trap_import');
 });
 
 plant('postgres');
@@ -347,7 +349,7 @@ my %for = (
     migrate_apply => { dry_run => 'false', project => q{'trap'} },
     migrate_load_dir => { project => q{'trap_dir'} },
     migrate_prune => { project => q{'trap_dir'} },
-    migrate_unregister => { project => q{'trap_dir'} },
+    migrate_unregister => { version => q{'1'}, project => q{'trap_dir'} },
     migrate_baseline => { version => q{'1'}, project => q{'trap_base'} },
     migrate_import => { project => q{'trap_import'} },
     migrate_test => { project => q{'trap_test'} },
@@ -376,7 +378,7 @@ ok(@routines >= 25, scalar(@routines) . ' routines found in the extension');
 
 as_superuser('postgres', 'pg_catalog', q{
     CREATE TABLE public.trap_parent (id int);
-    CREATE TYPE trap_mood AS ENUM ('happy');
+    CREATE TYPE public.trap_mood AS ENUM ('happy');
 }, 'objects the lint reads');
 
 my @callable = sort { ($rank{ $a->[0] } // 999) <=> ($rank{ $b->[0] } // 999) || $a->[0] cmp $b->[0] }
@@ -397,11 +399,11 @@ for my $r (@callable) {
         push @args, "$a => $value";
     }
     my $call = $kind eq 'p' ? "CALL $name(" . join(', ', @args) . ')'
-                            : "SELECT count(*) FROM (SELECT $name(" . join(', ', @args) . ')) x';
+                            : "SELECT pg_catalog.count(*) FROM (SELECT $name(" . join(', ', @args) . ')) x';
     for my $path ($hostile_path, '"$user", public') {
         # Each call changes what the next one sees; the second path repeats the reads only.
         next if $path ne $hostile_path && $name =~ /register|load_dir|run|apply|rollback$|baseline|import|repair|prune|unregister/;
-        as_superuser('postgres', $path, "BEGIN; SET LOCAL migrations_schema.ddl_guard = 'off'; COMMIT; $call;", "$name");
+        as_superuser('postgres', $path, "$call;", $name);
     }
 }
 no_trap_fired('postgres', 'every function and procedure');
@@ -523,13 +525,13 @@ for my $from (@older) {
     setup_database($db, $from);
     $node->safe_psql($db, q{
         SELECT migrate_register('1', 'old', 'CREATE TABLE public.trap_old (id int);');
-        SELECT count(*) FROM migrate_apply();
+        SELECT pg_catalog.count(*) FROM migrate_apply();
     });
     plant($db);
     # The old definitions with the new library, as between a package upgrade and the update.
     as_superuser($db, $hostile_path, 'CREATE TABLE public.trap_before_update (id int)',
         "$from: DDL before the update");
-    as_superuser($db, $hostile_path, 'SELECT count(*) FROM migrate_status()',
+    as_superuser($db, $hostile_path, 'SELECT pg_catalog.count(*) FROM migrate_status()',
         "$from: migrate_status before the update");
     as_superuser($db, $hostile_path, 'ALTER EXTENSION migrations_schema UPDATE',
         "$from: ALTER EXTENSION UPDATE");
@@ -539,6 +541,54 @@ for my $from (@older) {
                                WHERE extname OPERATOR(pg_catalog.=) 'migrations_schema'}),
         $newest, "$from: updated to $newest");
     no_trap_fired($db, "update from $from");
+}
+
+# --- an update and what another role created under a name it adds --------------------------
+# A routine the newest version has and an older one has not, created first by the deploy role
+# in the extension's schema: the update stops before changing anything, naming the routine
+# and its owner; once it is gone, the update goes through.
+my $routines_sql = q{
+    SET search_path = pg_catalog, pg_temp;
+    SELECT p.oid::regprocedure::text FROM pg_proc p
+    JOIN pg_depend d ON d.objid OPERATOR(pg_catalog.=) p.oid
+     AND d.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass AND d.deptype OPERATOR(pg_catalog.=) 'e'
+    JOIN pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
+     AND e.extname OPERATOR(pg_catalog.=) 'migrations_schema'
+    WHERE p.pronamespace OPERATOR(pg_catalog.=) 'public'::regnamespace ORDER BY 1};
+my %newest_routines = map { $_ => 1 } split /\n/, $node->safe_psql('postgres', $routines_sql);
+for my $from (@older) {
+    my $db = 'clash_from_' . ($from =~ s/\./_/gr);
+    $node->safe_psql('postgres', "CREATE DATABASE $db");
+    $node->safe_psql($db, qq{CREATE EXTENSION migrations_schema VERSION '$from';
+                            GRANT CREATE ON SCHEMA public TO deployer;});
+    my %old = map { $_ => 1 } split /\n/, $node->safe_psql($db, $routines_sql);
+    my @added = grep { !$old{$_} } sort keys %newest_routines;
+    if (!@added) {
+        pass("$from: the newest version adds no routine to the extension's schema");
+        next;
+    }
+    for my $routine (@added) {
+        $node->safe_psql($db, "SET ROLE deployer; CREATE FUNCTION $routine RETURNS int LANGUAGE sql AS 'SELECT 1'");
+        my ($ret, $out, $err) = $node->psql($db, 'ALTER EXTENSION migrations_schema UPDATE');
+        my ($named, $owner) = $err =~ /function (.+?) already exists, owned by role (\w+)/;
+        my $wanted = $routine;
+        for my $text ($named, $wanted) {
+            next unless defined $text;
+            $text =~ s/^public\.//;
+            $text =~ s/\s//g;
+        }
+        is(($named // '') . ' ' . ($owner // ''), "$wanted deployer",
+            "$from: the update names $routine and its owner") or diag($err);
+        like($err, qr/HINT:.*Drop or rename that function/s, "$from: and says what to do");
+        is($node->safe_psql($db, q{SELECT extversion FROM pg_catalog.pg_extension
+                                   WHERE extname OPERATOR(pg_catalog.=) 'migrations_schema'}),
+            $from, "$from: nothing of the update was applied");
+        $node->safe_psql($db, "SET ROLE deployer; DROP FUNCTION $routine");
+    }
+    $node->safe_psql($db, 'ALTER EXTENSION migrations_schema UPDATE');
+    is($node->safe_psql($db, q{SELECT extversion FROM pg_catalog.pg_extension
+                               WHERE extname OPERATOR(pg_catalog.=) 'migrations_schema'}),
+        $newest, "$from: once they are gone the update goes through");
 }
 
 done_testing();
