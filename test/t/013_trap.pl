@@ -33,8 +33,12 @@ opendir my $dh, 'install' or die "install: $!";
 my @scripts = map { "install/$_" } sort grep { /\.sql$/ } readdir $dh;
 closedir $dh;
 my $code = join "\n", map { slurp($_) } @sources, @scripts;
+my $sql_scripts = join "\n", map { slurp($_) } @scripts;
 
-my %cast_words = map { lc($_) => 1 } $code =~ /::(?:pg_catalog\.)?("?[A-Za-z_][A-Za-z0-9_]*"?)/g;
+# Casts: qualified ones anywhere (C++ has :: of its own), unqualified ones in the scripts.
+my $type_word = qr/("[^"\s]+"|[A-Za-z_][A-Za-z0-9_]*)/;
+my %cast_words = map { lc($_) => 1 } ($code =~ /::pg_catalog\.$type_word/g),
+  ($sql_scripts =~ /::$type_word/g);
 my %catalogs = map { $_ => 1 } $code =~ /\bpg_catalog\.(pg_[a-z_]+)\b(?!\s*\()/g;
 my %functions = map { $_ => 1 } $code =~ /\bpg_catalog\.([a-z_][a-z0-9_]*)\s*\(/g;
 my %operators = map { $_ => 1 } ($code =~ /OPERATOR\(pg_catalog\.([^)\s]+)\)/g),
@@ -259,9 +263,9 @@ END $plant$;
 };
 
 sub plant {
-    my ($db) = @_;
+    my ($db, @schemas) = @_;
     my %fill = (types => quote_array(@types), ops => quote_array(sort keys %operators),
-        funcs => quote_array(sort keys %functions), schemas => "ARRAY['deploy', 'public']");
+        funcs => quote_array(sort keys %functions), schemas => quote_array(@schemas));
     (my $sql = $plant) =~ s/\@(types|ops|funcs|schemas)\@/$fill{$1}/g;
     my ($ret, $out, $err) = $node->psql($db, "SET ROLE deployer; $sql");
     is($ret, 0, "$db: the deploy role planted its traps") or diag($err);
@@ -315,7 +319,7 @@ $node->safe_psql('postgres', q{
         NULL, 'trap_import');
 });
 
-plant('postgres');
+plant('postgres', 'deploy', 'public');
 
 # --- every function and procedure of the extension -----------------------------------------
 # Plausible arguments by name (SQL expressions), and for some functions their own. A function
@@ -527,13 +531,14 @@ for my $from (@older) {
         SELECT migrate_register('1', 'old', 'CREATE TABLE public.trap_old (id int);');
         SELECT pg_catalog.count(*) FROM migrate_apply();
     });
-    plant($db);
+    # An extension script's path is its schema alone: public is where its traps go.
+    plant($db, 'public');
     # The old definitions with the new library, as between a package upgrade and the update.
-    as_superuser($db, $hostile_path, 'CREATE TABLE public.trap_before_update (id int)',
+    as_superuser($db, 'public, pg_catalog', 'CREATE TABLE public.trap_before_update (id int)',
         "$from: DDL before the update");
-    as_superuser($db, $hostile_path, 'SELECT pg_catalog.count(*) FROM migrate_status()',
+    as_superuser($db, 'public, pg_catalog', 'SELECT pg_catalog.count(*) FROM migrate_status()',
         "$from: migrate_status before the update");
-    as_superuser($db, $hostile_path, 'ALTER EXTENSION migrations_schema UPDATE',
+    as_superuser($db, 'public, pg_catalog', 'ALTER EXTENSION migrations_schema UPDATE',
         "$from: ALTER EXTENSION UPDATE");
     as_superuser($db, '"$user", public', 'CREATE INDEX ON public.trap_old (id)',
         "$from: DDL after the update");

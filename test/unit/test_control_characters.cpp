@@ -22,8 +22,9 @@ TEST(ControlCharacters, EveryC0ByteDelAndC1IsFoundAndNothingElse) {
         const std::string text = std::string("ab") + static_cast<char>(c) + "c";
         const bool control = c < 0x20 || c == 0x7f;
         EXPECT_EQ(control_character_at(text).has_value(), control) << c;
-        if (control)
+        if (control) {
             EXPECT_EQ(*control_character_at(text), 2u);
+        }
     }
     for (int c = 0x80; c <= 0xbf; ++c) {
         const std::string text = std::string("x\xc2") + static_cast<char>(c);

@@ -47,13 +47,13 @@ void validate_content(const core::Version& version, const MigrationContent& cont
         require_valid_text(version, "the down script", *content.down_sql);
     if (content.verify_sql)
         require_valid_text(version, "the verify script", *content.verify_sql);
-    core::refuse_control_characters("the name of migration " + version.text(), content.name);
     const auto name = boost::algorithm::trim_copy(content.name);
     if (name.empty() || content.name.size() > max_name_length)
         throw core::Failure(core::FailureKind::InvalidValue,
                             "invalid name for migration " + version.text(),
                             "A migration name has 1 to " + std::to_string(max_name_length) +
                                 " characters and is not blank.");
+    core::refuse_control_characters("the name of migration " + version.text(), content.name);
 }
 
 const char* outcome_name(RegisterOutcome outcome) noexcept {
