@@ -330,7 +330,7 @@ sub no_trap_fired {
     my ($db, $what) = @_;
     is(fired($db), '0', "$what: no trap fired");
     my $log = slurp_file($node->logfile, $log_at);
-    my @seen = $log =~ /(TRAP FIRED: [^\n]*)/g;
+    my @seen = $log =~ /WARNING:\s+(TRAP FIRED: [^\n]*)/g;
     is(scalar(@seen), 0, "$what: no trap in the server log") or diag(join "\n", @seen[0 .. ($#seen > 9 ? 9 : $#seen)]);
     is($node->safe_psql($db, q{SELECT rolsuper FROM pg_catalog.pg_roles
                                 WHERE rolname OPERATOR(pg_catalog.=) 'deployer'}),
@@ -389,7 +389,7 @@ my %argument = (
     desired => q{(SELECT migrate_schema_description(ARRAY['app']))},
     steps => '1', everything => 'false', out_of_order => 'false', source_schema => 'NULL',
     name => q{'n'}, up_sql => q{'SELECT 1'}, down_sql => 'NULL', verify_sql => 'NULL',
-    online => 'true', renames => 'NULL',
+    online => 'true', renames => 'NULL', p => q{'trap'}, delta => '0',
 );
 my %for = (
     migrate_register => { version => q{'4'}, name => q{'more'},
@@ -412,15 +412,17 @@ my @order = qw(migrate_register migrate_load_dir migrate_lint migrate_lint_pendi
   migrate_schema_description migrate_generate migrate_prune migrate_unregister);
 my %rank = map { $order[$_] => $_ } 0 .. $#order;
 
-my @routines = map { [ split /\t/ ] } split /\n/, $node->safe_psql('postgres', q{
+my @routines = map { [ split /\|/ ] } split /\n/, $node->safe_psql('postgres', q{
     SET search_path = pg_catalog, pg_temp;
-    SELECT p.proname, p.prokind, p.prorettype::regtype::text,
+    SELECT quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' OPERATOR(pg_catalog.||) quote_ident(p.proname),
+           p.prokind, p.prorettype::regtype::text,
            p.pronargs OPERATOR(pg_catalog.-) p.pronargdefaults,
            array_to_string(p.proargnames[1:p.pronargs], ',')
     FROM pg_proc p JOIN pg_depend d ON d.objid OPERATOR(pg_catalog.=) p.oid
          AND d.classid OPERATOR(pg_catalog.=) 'pg_proc'::regclass AND d.deptype OPERATOR(pg_catalog.=) 'e'
     JOIN pg_extension e ON e.oid OPERATOR(pg_catalog.=) d.refobjid
          AND e.extname OPERATOR(pg_catalog.=) 'migrations_schema'
+    JOIN pg_namespace n ON n.oid OPERATOR(pg_catalog.=) p.pronamespace
     ORDER BY 1});
 ok(@routines >= 25, scalar(@routines) . ' routines found in the extension');
 
@@ -429,10 +431,12 @@ as_superuser('postgres', 'pg_catalog', q{
     CREATE TYPE app.trap_mood AS ENUM ('happy');
 }, 'objects the lint reads');
 
-my @callable = sort { ($rank{ $a->[0] } // 999) <=> ($rank{ $b->[0] } // 999) || $a->[0] cmp $b->[0] }
+sub bare { (my $n = $_[0]) =~ s/^.*\.//; return $n; }
+my @callable = sort { ($rank{ bare($a->[0]) } // 999) <=> ($rank{ bare($b->[0]) } // 999) || $a->[0] cmp $b->[0] }
   grep { $_->[2] !~ /^(trigger|event_trigger)$/ } @routines;
 for my $r (@callable) {
-    my ($name, $kind, $ret, $required, $argnames) = @$r;
+    my ($qualified, $kind, $ret, $required, $argnames) = @$r;
+    (my $name = $qualified) =~ s/^.*\.//;
     my @names = split /,/, $argnames;
     my @args;
     for my $i (0 .. $#names) {
@@ -446,8 +450,8 @@ for my $r (@callable) {
         }
         push @args, "$a => $value";
     }
-    my $call = $kind eq 'p' ? "CALL $name(" . join(', ', @args) . ')'
-                            : "SELECT pg_catalog.count(*) FROM (SELECT $name(" . join(', ', @args) . ')) x';
+    my $call = $kind eq 'p' ? "CALL $qualified(" . join(', ', @args) . ')'
+                            : "SELECT pg_catalog.count(*) FROM (SELECT $qualified(" . join(', ', @args) . ')) x';
     for my $path ($hostile_path, '"$user", public') {
         # Each call changes what the next one sees; the second path repeats the reads only.
         next if $path ne $hostile_path && $name =~ /register|load_dir|run|apply|rollback$|baseline|import|repair|prune|unregister/;
@@ -559,7 +563,8 @@ SKIP: {
     );
     for my $c (@commands) {
         my ($out, $err) = ('', '');
-        IPC::Run::run([ $bin, '--project', 'cli', @$c ], '<', \undef, '>', \$out, '2>', \$err);
+        my @project = (grep { $_ eq '--project' } @$c) ? () : ('--project', 'cli');
+        IPC::Run::run([ $bin, @project, @$c ], '<', \undef, '>', \$out, '2>', \$err);
         my $code = $? >> 8;
         # Exit codes 0 and 1 (a finding: drift, a lint error) are answers; more is a failure.
         ok($code <= 1 && $err !~ /TRAP|not unique/, "pg_migrate @$c: exit $code") or diag($err);
