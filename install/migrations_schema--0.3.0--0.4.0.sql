@@ -52,6 +52,17 @@ BEGIN
 END
 $clash$;
 
+-- With migrations_schema.ddl_guard = error, the statements that commit as they go
+-- (CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY) are
+-- refused before they start: refused when they end, they would leave an INVALID index behind.
+CREATE FUNCTION migrations_schema.ddl_command_start() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'migrate_ddl_command_start'
+LANGUAGE C;
+CREATE EVENT TRIGGER migrations_schema_ddl_command_start ON ddl_command_start
+    WHEN TAG IN ('CREATE INDEX', 'DROP INDEX', 'ALTER TABLE')
+    EXECUTE FUNCTION migrations_schema.ddl_command_start();
+ALTER EVENT TRIGGER migrations_schema_ddl_command_start ENABLE ALWAYS;
+
 -- Pinned search_path: every function sets pg_catalog, pg_temp (pg_temp last, so that no
 -- temporary object comes first), and the trigger functions qualify their operators and
 -- functions as well.
@@ -122,3 +133,4 @@ ALTER FUNCTION @extschema@.migrate_generate(jsonb, text[], boolean, text[], text
 ALTER FUNCTION @extschema@.migrate_drift(text) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION migrations_schema.ddl_command_end() SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION migrations_schema.ddl_sql_drop() SET search_path = pg_catalog, pg_temp;
+ALTER FUNCTION migrations_schema.ddl_command_start() SET search_path = pg_catalog, pg_temp;

@@ -488,6 +488,16 @@ CREATE EVENT TRIGGER migrations_schema_sql_drop ON sql_drop
 -- and a migration's DDL must still not reach the extension's objects.
 ALTER EVENT TRIGGER migrations_schema_ddl_command_end ENABLE ALWAYS;
 ALTER EVENT TRIGGER migrations_schema_sql_drop ENABLE ALWAYS;
+-- With migrations_schema.ddl_guard = error, the statements that commit as they go
+-- (CREATE INDEX CONCURRENTLY, DROP INDEX CONCURRENTLY, DETACH PARTITION CONCURRENTLY) are
+-- refused before they start: refused when they end, they would leave an INVALID index behind.
+CREATE FUNCTION migrations_schema.ddl_command_start() RETURNS event_trigger
+AS 'MODULE_PATHNAME', 'migrate_ddl_command_start'
+LANGUAGE C SET search_path = pg_catalog, pg_temp;
+CREATE EVENT TRIGGER migrations_schema_ddl_command_start ON ddl_command_start
+    WHEN TAG IN ('CREATE INDEX', 'DROP INDEX', 'ALTER TABLE')
+    EXECUTE FUNCTION migrations_schema.ddl_command_start();
+ALTER EVENT TRIGGER migrations_schema_ddl_command_start ENABLE ALWAYS;
 
 -- The owner decides who may migrate this database.
 REVOKE ALL ON FUNCTION @extschema@.migrate_register(text, text, text, text, text, text) FROM PUBLIC;

@@ -76,7 +76,7 @@ DROP TABLE dr_seven;
 RESET client_min_messages;
 
 -- The drift log keeps the statement that did the DDL, never a client string of several
--- (one of them could have set a password).
+-- (one of them could have set a password): each statement of such a string keeps its part.
 CREATE TABLE dr_single (id int);
 CREATE TABLE dr_multi_a (id int) \; CREATE TABLE dr_multi_b (id int);
 SELECT object_identity, statement FROM migrations_schema.drift_log

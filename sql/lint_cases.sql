@@ -28,6 +28,39 @@ CREATE TEMP TABLE lint_case (
     time_zone text NOT NULL DEFAULT 'Europe/Paris', message_has text);
 
 INSERT INTO lint_case (name, rule, fires, script) VALUES
+ ('DO block EXECUTEs a string', 'dynamic-sql', true,
+  'DO $x$ BEGIN EXECUTE ''DROP TABLE lc_big''; END $x$;'),
+ ('DO block EXECUTEs format()', 'dynamic-sql', true,
+  'DO $x$ BEGIN EXECUTE format(''DROP TABLE %I'', ''lc_big''); END $x$;'),
+ ('DO block of static statements', 'dynamic-sql', false,
+  'DO $x$ BEGIN PERFORM 1; END $x$;'),
+ ('DO block naming EXECUTE in a string and a comment', 'dynamic-sql', false,
+  'DO $x$ BEGIN RAISE NOTICE ''EXECUTE''; -- EXECUTE
+   END $x$;'),
+ ('plpgsql function EXECUTEs', 'dynamic-sql', true,
+  'CREATE FUNCTION lc_dyn() RETURNS void LANGUAGE plpgsql AS $x$ BEGIN EXECUTE ''SELECT 1''; END $x$;'),
+ ('plpgsql procedure EXECUTEs', 'dynamic-sql', true,
+  'CREATE PROCEDURE lc_dynp() LANGUAGE plpgsql AS $x$ BEGIN EXECUTE ''SELECT 1''; END $x$;'),
+ ('DO block in PL/Perl', 'dynamic-sql', true,
+  'DO LANGUAGE plperl $x$ spi_exec_query(''DROP TABLE lc_big''); $x$;'),
+ ('PL/Python function', 'dynamic-sql', true,
+  'CREATE FUNCTION lc_py() RETURNS void LANGUAGE plpython3u AS $x$ plpy.execute("SELECT 1") $x$;'),
+ ('C function', 'dynamic-sql', false,
+  'CREATE FUNCTION lc_c() RETURNS void LANGUAGE c AS ''lc_lib'', ''lc_symbol'';'),
+ ('SQL function', 'dynamic-sql', false,
+  'CREATE FUNCTION lc_sqlf() RETURNS int LANGUAGE sql AS ''SELECT 1'';'),
+ ('SQL-standard function body', 'dynamic-sql', false,
+  'CREATE FUNCTION lc_atomic() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; END;'),
+ ('SET NOT NULL after a CHECK NOT VALID never validated', 'set-not-null-scan', true,
+  'ALTER TABLE lc_big ADD CONSTRAINT lc_pid_nn CHECK (parent_id IS NOT NULL) NOT VALID;
+   ALTER TABLE lc_big ALTER COLUMN parent_id SET NOT NULL;'),
+ ('SET NOT NULL after a CHECK NOT VALID validated in the script', 'set-not-null-scan', false,
+  'ALTER TABLE lc_big ADD CONSTRAINT lc_pid_nn CHECK (parent_id IS NOT NULL) NOT VALID;
+   ALTER TABLE lc_big VALIDATE CONSTRAINT lc_pid_nn;
+   ALTER TABLE lc_big ALTER COLUMN parent_id SET NOT NULL;'),
+ ('SET NOT NULL after a validated CHECK on another column', 'set-not-null-scan', true,
+  'ALTER TABLE lc_big ADD CONSTRAINT lc_id_nn CHECK (id IS NOT NULL);
+   ALTER TABLE lc_big ALTER COLUMN parent_id SET NOT NULL;'),
  ('detach without concurrently', 'detach-partition-not-concurrent', true,
   'ALTER TABLE lc_parted DETACH PARTITION lc_part1;'),
  ('detach concurrently', 'detach-partition-not-concurrent', false,
@@ -112,6 +145,12 @@ INSERT INTO lint_case (name, rule, fires, script, time_zone) VALUES
 
 -- Style rules: off unless a policy asks for them.
 INSERT INTO lint_case (name, rule, fires, script, severity, lint_rules) VALUES
+ ('dynamic-sql is a warning by default', 'dynamic-sql', true,
+  'DO $x$ BEGIN EXECUTE ''SELECT 1''; END $x$;', 'warning', ''),
+ ('dynamic-sql is an error under online-safe', 'dynamic-sql', true,
+  'DO $x$ BEGIN EXECUTE ''SELECT 1''; END $x$;', 'error', 'online-safe'),
+ ('dynamic-sql is an error under additive-only', 'dynamic-sql', true,
+  'DO $x$ BEGIN EXECUTE ''SELECT 1''; END $x$;', 'error', 'additive-only'),
  ('integer column, no policy', 'prefer-bigint', false, 'CREATE TABLE lc_t1 (id int);', NULL, ''),
  ('integer column, style', 'prefer-bigint', true, 'CREATE TABLE lc_t1 (id int);', 'warning', 'style'),
  ('bigint column, style', 'prefer-bigint', false, 'CREATE TABLE lc_t1 (id bigint);', NULL, 'style'),

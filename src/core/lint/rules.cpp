@@ -135,6 +135,10 @@ const std::vector<LintRuleInfo>& lint_rules() {
         {R::PreferJsonb, "prefer-jsonb", S::Warning,
          "Use jsonb: json keeps the text as written, cannot be indexed, and is reparsed on "
          "every access.", false},
+        {R::DynamicSql, "dynamic-sql", S::Warning,
+         "Write the statements into the script itself, where the linter and "
+         "migrate_rollback_plan read them: SQL that a DO block or a function builds and "
+         "EXECUTEs at run time is checked by nobody."},
     };
     return rules;
 }

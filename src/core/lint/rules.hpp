@@ -53,6 +53,8 @@ enum class LintRule {
     PreferIdentity,
     BanChar,
     PreferJsonb,
+    // SQL built at run time (EXECUTE in a DO block or a function body).
+    DynamicSql,
 };
 
 struct LintRuleInfo {

@@ -19,6 +19,10 @@ namespace {
 Datum drift_body(FunctionCallInfo fcinfo) {
     const auto project = optional_text(fcinfo, 0);
     ResultSet rows(fcinfo);
+    // Statement text is a role's own: a reader that is not a superuser sees the text of the
+    // DDL its own role ran, and only the command and object of everyone else's.
+    const std::string reader = caller_role();
+    const bool reads_all = pg_call([] { return superuser(); });
     SpiConnection spi;
     InternalScope internal;
     const Drift drift = current_drift(project);
@@ -31,7 +35,9 @@ Datum drift_body(FunctionCallInfo fcinfo) {
     }
     for (const auto& d : drift.ddl)
         rows.add_row({Cell::text(ddl), Cell::text(d.command_tag), Cell::text(d.object_type),
-                      Cell::text(d.object_identity), Cell::text(d.statement),
+                      Cell::text(d.object_identity),
+                      Cell::text(reads_all || d.role_name == reader ? d.statement
+                                                                    : std::nullopt),
                       Cell::datum(TimestampTzGetDatum(d.at), false), Cell::text(d.role_name)});
     return Datum(0);
 }

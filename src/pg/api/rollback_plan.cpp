@@ -34,8 +34,9 @@ Datum rollback_plan_body(FunctionCallInfo fcinfo) {
         int top_level = 0;
         for (const auto& s : statements) top_level += (marked || s.top_level) ? 1 : 0;
         std::vector<std::string> destructive;
+        // What SQL built at run time drops, nobody can tell: it is named with the rest.
         for (const auto& f : lint_script(script).findings)
-            if (f.rule == "destructive")
+            if (f.rule == "destructive" || f.rule == "dynamic-sql")
                 destructive.push_back("statement " + std::to_string(f.statement) + ", line " +
                                       std::to_string(f.line) + ": " + f.message);
         rows.add_row({Cell::text(m.version.text()), Cell::text(m.name),

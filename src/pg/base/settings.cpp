@@ -25,6 +25,7 @@ char* managed_schemas = nullptr;
 char* fault_injection = nullptr;
 char* lint_rules = nullptr;
 bool lint_assume_large = false;
+bool lint_ignore_comments = true;
 bool require_down = false;
 int parse_chunk_kb_setting = 4096;
 
@@ -117,6 +118,15 @@ void define_settings() {
         "For teams that mandate rollbacks; a policy, so superusers (or roles granted SET on "
         "it) set it.",
         &require_down, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    // Whoever writes the script writes its lint-ignore comments: where the policy binds the
+    // roles that deploy, a superuser turns them off. On by default, as before the setting.
+    DefineCustomBoolVariable(
+        "migrations_schema.lint_ignore_comments",
+        "Honours \"-- migrate:lint-ignore rule\" comments in migration scripts.",
+        "off: a lint-ignore comment silences nothing, so that migrations_schema.lint and "
+        "lint_rules bind whoever writes the scripts. Superusers (or roles granted SET on it) "
+        "set it.",
+        &lint_ignore_comments, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable(
         "migrations_schema.lint_assume_large",
         "Lints as if every table a script touches existed and were large.",
@@ -186,6 +196,10 @@ const char* lint_rules_setting() {
 
 bool lint_assumes_large_tables() {
     return lint_assume_large;
+}
+
+bool lint_ignore_comments_honoured() {
+    return lint_ignore_comments;
 }
 
 bool down_scripts_required() {

@@ -18,6 +18,8 @@ LintPolicy migration_lint_policy();
 const char* lint_rules_setting();
 // migrations_schema.lint_assume_large.
 bool lint_assumes_large_tables();
+// migrations_schema.lint_ignore_comments: whether lint-ignore comments silence anything.
+bool lint_ignore_comments_honoured();
 // migrations_schema.require_down.
 bool down_scripts_required();
 

@@ -124,6 +124,14 @@ void LintEngine::check_action(const LintAction& a) {
     case LintAct::CreateFunction:
         record_function(a);
         break;
+    case LintAct::DynamicSql:
+        add(core::LintRule::DynamicSql, a.relation,
+            std::string(a.name) + " runs SQL " +
+                (std::string(a.type_name) == "plpgsql"
+                     ? "built at run time (EXECUTE)"
+                     : "from " + std::string(a.type_name) + " code") +
+                ", which the linter cannot see");
+        break;
     }
 }
 

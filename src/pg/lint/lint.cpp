@@ -33,6 +33,11 @@ void apply_ignores(const std::string& script, const LintStatement& s,
                    std::vector<LintFinding> found, LintResult& result) {
     if (found.empty())
         return;
+    if (!lint_ignore_comments_honoured()) {
+        for (auto& f : found)
+            result.findings.push_back(std::move(f));
+        return;
+    }
     const auto directives = core::lint_ignores_before(script, s.offset);
     for (auto& f : found) {
         const auto directive =

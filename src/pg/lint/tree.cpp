@@ -402,6 +402,7 @@ void describe_for_lint(Node* stmt, LintTreeStatement* out) {
     default:
         break;
     }
+    describe_dynamic_sql(stmt, out);
 }
 
 namespace {

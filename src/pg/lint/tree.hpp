@@ -43,6 +43,7 @@ enum class LintAct {
                          // in type_name: "i", "s" or "v")
     DomainConstraint,    // type_name: the domain, name: constraint, not_valid
     CreateDomainCheck,   // type_name: the domain
+    DynamicSql,          // name: "DO block" or the function, type_name: its language
 };
 
 enum class LintConstraint { Other, Check, ForeignKey, Unique, PrimaryKey, Exclusion };

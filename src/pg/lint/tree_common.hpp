@@ -37,4 +37,7 @@ void describe_column_type(const ColumnDef* def, LintTreeStatement* out, LintRela
 // ALTER TABLE: the lock of all subcommands together, and the actions of each.
 void describe_alter_table(const AlterTableStmt* stmt, LintTreeStatement* out);
 
+// DO and CREATE FUNCTION / PROCEDURE: a body that runs SQL built at run time.
+void describe_dynamic_sql(Node* stmt, LintTreeStatement* out);
+
 }  // namespace ms::pg::lint_tree

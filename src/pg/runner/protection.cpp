@@ -3,6 +3,7 @@
 #include "pg/base/activity.hpp"
 #include "pg/base/extension_objects.hpp"
 #include "pg/base/pg.hpp"
+#include "pg/base/top_level_statement.hpp"
 
 extern "C" {
 #include "catalog/namespace.h"
@@ -125,8 +126,21 @@ bool grant_touches_extension(const GrantStmt* grant) {
     return false;
 }
 
+void call_next_process_utility(PlannedStmt* pstmt, const char* query_string,
+                               bool read_only_tree, ProcessUtilityContext context,
+                               ParamListInfo params, QueryEnvironment* query_env,
+                               DestReceiver* dest, QueryCompletion* qc) {
+    if (previous_process_utility != nullptr)
+        previous_process_utility(pstmt, query_string, read_only_tree, context, params, query_env,
+                                 dest, qc);
+    else
+        standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env,
+                                dest, qc);
+}
+
 // Utility statements whose targets no event trigger reports with their object: GRANT and
-// REVOKE, LOCK, ALTER DEFAULT PRIVILEGES. The DDL event trigger checks the rest.
+// REVOKE, LOCK, ALTER DEFAULT PRIVILEGES. The DDL event trigger checks the rest. The
+// client's own statement is recorded while it runs (base/top_level_statement.hpp).
 void on_process_utility(PlannedStmt* pstmt, const char* query_string, bool read_only_tree,
                         ProcessUtilityContext context, ParamListInfo params,
                         QueryEnvironment* query_env, DestReceiver* dest, QueryCompletion* qc) {
@@ -161,12 +175,22 @@ void on_process_utility(PlannedStmt* pstmt, const char* query_string, bool read_
             break;
         }
     }
-    if (previous_process_utility != nullptr)
-        previous_process_utility(pstmt, query_string, read_only_tree, context, params, query_env,
-                                 dest, qc);
-    else
-        standard_ProcessUtility(pstmt, query_string, read_only_tree, context, params, query_env,
-                                dest, qc);
+    if (context != PROCESS_UTILITY_TOPLEVEL) {
+        call_next_process_utility(pstmt, query_string, read_only_tree, context, params,
+                                  query_env, dest, qc);
+        return;
+    }
+    const TopLevelStatement previous = enter_top_level_statement(pstmt, query_string);
+    PG_TRY();
+    {
+        call_next_process_utility(pstmt, query_string, read_only_tree, context, params,
+                                  query_env, dest, qc);
+    }
+    PG_FINALLY();
+    {
+        leave_top_level_statement(previous);
+    }
+    PG_END_TRY();
 }
 
 }  // namespace

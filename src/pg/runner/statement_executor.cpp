@@ -4,6 +4,7 @@
 #include "pg/base/activity.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
+#include "pg/parse/lexing_settings.hpp"
 #include "pg/parse/position.hpp"
 
 extern "C" {
@@ -81,7 +82,22 @@ int execute_statements(const std::string& script, const std::vector<Statement>& 
 
     SettingsScope settings;
     UserSqlScope user_sql;
+    // As the script was split and linted (the settings a statement changes end with the
+    // call, so every call starts from them).
+    const LexingSettings split_with = current_lexing_settings();
     for (const auto& s : statements) {
+        const std::string changed = changed_lexing_setting(split_with, current_lexing_settings());
+        if (!changed.empty())
+            throw core::Failure(core::FailureKind::Unsupported,
+                                "a migration may not change " + changed +
+                                    ": the rest of its script would run other statements than "
+                                    "those that were split and linted",
+                                {},
+                                "Set it for the role or the database that runs migrations "
+                                "(ALTER ROLE ... SET), or leave it as it is and write strings "
+                                "for it (E'...' for backslash escapes).")
+                .with_context(label.describe() + ", statement " + std::to_string(s.number) +
+                              ", line " + std::to_string(s.line));
         const std::string text = script.substr(s.offset, s.length);
         StatementContext ctx{label_text, text.c_str(), text.size(), s.number, s.line};
         ErrorContextCallback callback{error_context_stack, statement_error_context, &ctx};

@@ -4,6 +4,7 @@
 // objects return before any query.
 #include "core/base/failure.hpp"
 #include "core/schema/ddl_scope.hpp"
+#include "core/schema/ddl_statement_text.hpp"
 #include "pg/base/activity.hpp"
 #include "pg/base/citus.hpp"
 #include "pg/base/extension_objects.hpp"
@@ -11,18 +12,23 @@
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/settings.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/base/top_level_statement.hpp"
+#include "pg/schema/ddl_guard.hpp"
 #include "pg/schema/snapshot.hpp"
 
 extern "C" {
 #include "commands/event_trigger.h"
 #include "commands/extension.h"
+#include "nodes/parsenodes.h"
 #include "parser/parser.h"
 #include "tcop/cmdtag.h"
 #include "tcop/tcopprot.h"
+#include "tcop/utility.h"
 #include "utils/guc.h"
 }
 
 #include <boost/algorithm/string/join.hpp>
+#include <boost/algorithm/string/trim.hpp>
 
 namespace ms::pg {
 
@@ -47,12 +53,17 @@ bool is_own_extension_going(const core::DdlObject& o) {
            o.schema == std::optional<std::string>("migrations_schema");
 }
 
+// A trigger, rule or policy has no schema of its own (the events report none): it is in its
+// table's, the first of its address names, so that the guard and the drift scope see it.
 std::vector<Found> objects_of_command(Event event, const std::string& tag,
                                       bool* own_extension_dropped) {
     std::vector<Found> objects;
     if (event == Event::CommandEnd) {
         const auto rows = spi_query(
-            "SELECT object_type, schema_name, object_identity, in_extension, true, "
+            "SELECT object_type, COALESCE(schema_name, CASE WHEN object_type "
+            "OPERATOR(pg_catalog.=) ANY ('{trigger,rule,policy}'::pg_catalog.text[]) THEN "
+            "(pg_catalog.pg_identify_object_as_address(classid, objid, objsubid))"
+            ".object_names[1] END), object_identity, in_extension, true, "
             "(CASE WHEN classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass THEN "
             "COALESCE((SELECT i.indrelid FROM pg_catalog.pg_index i "
             "WHERE i.indexrelid OPERATOR(pg_catalog.=) objid), objid) "
@@ -70,7 +81,9 @@ std::vector<Found> objects_of_command(Event event, const std::string& tag,
         return objects;
     }
     const auto rows = spi_query(
-        "SELECT object_type, schema_name, object_identity, false, original, is_temporary "
+        "SELECT object_type, COALESCE(schema_name, CASE WHEN object_type "
+        "OPERATOR(pg_catalog.=) ANY ('{trigger,rule,policy}'::pg_catalog.text[]) THEN "
+        "address_names[1] END), object_identity, false, original, is_temporary "
         "FROM pg_catalog.pg_event_trigger_dropped_objects()",
         {});
     for (std::uint64_t i = 0; i < rows; ++i) {
@@ -87,25 +100,128 @@ std::vector<Found> objects_of_command(Event event, const std::string& tag,
     return objects;
 }
 
-// User mappings and servers carry passwords in their OPTIONS: their statement text is not
-// kept, only what was changed.
-bool may_hold_secrets(const core::DdlObject& o) {
-    return o.object_type == "user mapping" || o.object_type == "server" ||
-           o.object_type == "foreign-data wrapper";
+// Whether a utility statement's tree carries a connection string or OPTIONS (...): the
+// statements that hold passwords, and ALTER TABLE on a foreign table, which may set them.
+bool carries_options_or_connection(const Node* tree) {
+    switch (nodeTag(tree)) {
+    case T_CreateSubscriptionStmt:
+    case T_AlterSubscriptionStmt:
+    case T_CreateFdwStmt:
+    case T_AlterFdwStmt:
+    case T_CreateForeignServerStmt:
+    case T_AlterForeignServerStmt:
+    case T_CreateUserMappingStmt:
+    case T_AlterUserMappingStmt:
+    case T_CreateForeignTableStmt:
+    case T_ImportForeignSchemaStmt:
+    case T_CreateRoleStmt:
+    case T_AlterRoleStmt:
+        return true;
+    case T_AlterTableStmt: {
+        ListCell* cell;
+        foreach (cell, reinterpret_cast<const AlterTableStmt*>(tree)->cmds) {
+            const auto* cmd = static_cast<const AlterTableCmd*>(lfirst(cell));
+            if (cmd->subtype == AT_GenericOptions || cmd->subtype == AT_AlterColumnGenericOptions)
+                return true;
+        }
+        return false;
+    }
+    default:
+        return false;
+    }
 }
 
-// The statement that did the DDL, never more: a client may send several statements as one
-// query string (ALTER ROLE ... PASSWORD '...'; CREATE TABLE ...), and the log is readable
-// through migrate_drift(). Which statement of a multi-statement string is running is not
-// known here, so such a string is not kept at all.
-std::optional<std::string> statement_text() {
-    if (debug_query_string == nullptr)
-        return std::nullopt;
-    const char* query = debug_query_string;
-    const int statements = pg_call([&] { return list_length(raw_parser(query, RAW_PARSE_DEFAULT)); });
-    if (statements != 1)
-        return std::nullopt;
-    return std::string(query);
+// CREATE FUNCTION / PROCEDURE with a body in a procedural language (plpgsql and the like
+// run dynamic SQL): only SQL-language bodies are plain statements.
+bool has_procedural_body(const Node* tree) {
+    if (!IsA(tree, CreateFunctionStmt))
+        return false;
+    const auto* create = reinterpret_cast<const CreateFunctionStmt*>(tree);
+    if (create->sql_body != nullptr)
+        return false;
+    ListCell* cell;
+    foreach (cell, create->options) {
+        const auto* option = static_cast<const DefElem*>(lfirst(cell));
+        if (strcmp(option->defname, "language") == 0)
+            return pg_strcasecmp(strVal(option->arg), "sql") != 0;
+    }
+    return true;
+}
+
+struct StatementBehind {
+    core::DdlStatementFacts facts;
+    std::optional<std::string> text;  // the top-level statement's own text
+};
+
+// The statement of the query string the event belongs to: the one the ProcessUtility hook
+// recorded, or, in a backend that loaded the library during this statement (its first DDL),
+// the raw statement of debug_query_string whose tree equals the event's. Null when the event
+// is of a statement run inside another (a DO block, a function called by SELECT or CALL).
+// C-style: run under pg_call.
+const Node* find_top_level(const EventTriggerData* data, int* location, int* length,
+                           const char** query) {
+    const TopLevelStatement& top = running_top_level_statement();
+    if (top.statement != nullptr && top.query_string != nullptr) {
+        const Node* tree = top.statement->utilityStmt;
+        if (tree == nullptr)
+            return nullptr;
+        // The same node, or its copy when the statement came from the plan cache (extended
+        // protocol), which standard_ProcessUtility copies before running it.
+        if (data->parsetree != tree &&
+            (nodeTag(data->parsetree) != nodeTag(tree) || !equal(data->parsetree, tree)))
+            return nullptr;
+        *location = top.statement->stmt_location;
+        *length = top.statement->stmt_len;
+        *query = top.query_string;
+        return tree;
+    }
+    // Once the hook has recorded statements, none recorded means a statement the executor
+    // runs (SELECT f(), an INSERT firing a trigger): whatever DDL it runs is not in its text. Before, the query string is parsed (once or so per
+    // backend: the hook is in place from the next statement on).
+    if (top_level_statements_recorded() || debug_query_string == nullptr)
+        return nullptr;
+    ListCell* cell;
+    foreach (cell, raw_parser(debug_query_string, RAW_PARSE_DEFAULT)) {
+        const auto* raw = static_cast<const RawStmt*>(lfirst(cell));
+        if (nodeTag(data->parsetree) == nodeTag(raw->stmt) &&
+            equal(data->parsetree, raw->stmt)) {
+            *location = raw->stmt_location;
+            *length = raw->stmt_len;
+            *query = debug_query_string;
+            return raw->stmt;
+        }
+    }
+    return nullptr;
+}
+
+// What the event's statement is, and its own text when it is the client's top-level
+// statement; nothing is known (and no text kept) for one run inside another.
+StatementBehind statement_behind(const EventTriggerData* data) {
+    StatementBehind behind;
+    int location = -1;
+    int length = 0;
+    const char* query = nullptr;
+    const Node* tree = nullptr;
+    pg_call([&] {
+        tree = find_top_level(data, &location, &length, &query);
+        if (tree == nullptr)
+            return;
+        behind.facts.top_level = true;
+        behind.facts.options_or_connection = carries_options_or_connection(tree);
+        behind.facts.procedural_body = has_procedural_body(tree);
+    });
+    if (tree == nullptr)
+        return behind;
+    behind.facts.top_level_tag =
+        pg_call([&] { return GetCommandTagName(CreateCommandTag(const_cast<Node*>(tree))); });
+    // stmt_len 0: the statement runs to the end of the string.
+    const std::string_view text(query);
+    if (location < 0 || static_cast<std::size_t>(location) > text.size())
+        return behind;
+    // The blanks between it and the statement before (stmt_location is just past the ';').
+    behind.text = boost::algorithm::trim_copy(std::string(
+        text.substr(location, length > 0 ? std::size_t(length) : std::string_view::npos)));
+    return behind;
 }
 
 std::string describe(const std::vector<Seen>& seen) {
@@ -202,11 +318,7 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
     if (!guarded.empty() && ddl_guard() != DdlGuard::Off) {
         const std::string message = tag + " outside migrations (" + guarded + ")";
         if (ddl_guard() == DdlGuard::Error && !ddl_guard_bypassed())
-            throw core::Failure(
-                core::FailureKind::Forbidden, message + " is refused by migrations_schema.ddl_guard",
-                "Schema changes on the managed schemas go through migrations.",
-                "Add a migration and apply it; in an emergency a superuser can SET "
-                "migrations_schema.ddl_guard_bypass = on (the change is still logged as drift).");
+            throw ddl_guard_refusal(tag, guarded);
         if (ddl_guard() == DdlGuard::Warn)
             pg_call([&] {
                 ereport(WARNING, (errmsg("%s", message.c_str()),
@@ -217,7 +329,7 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
 
     if (restoring)
         return Datum(0);
-    const std::optional<std::string> statement = statement_text();
+    const StatementBehind behind = statement_behind(data);
     InternalScope internal;
     for (const auto& s : seen)
         spi_query(
@@ -234,7 +346,8 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
             "CASE WHEN $4 OPERATOR(pg_catalog.<>) '' THEN $4 END, $5, $6)",
             {text_arg(caller), text_arg(tag), text_arg(s.object.object_type),
              text_arg(s.object.identity), text_arg(s.object.schema),
-             text_arg(may_hold_secrets(s.object) ? std::nullopt : statement)});
+             text_arg(core::may_keep_statement_text(behind.facts, s.object) ? behind.text
+                                                                             : std::nullopt)});
     return Datum(0);
 }
 
