@@ -46,7 +46,7 @@ std::uint64_t spi_query(const char* sql, std::initializer_list<SqlArg> args);
 // The same with the search_path the code runs under, for the few queries that resolve a
 // name a script wrote (to_regclass($1)) as the script will, or print one as the caller
 // reads it (regclass output). Every function, operator and type in their text is
-// qualified with pg_catalog, which the trap test (test/t/013_trap.pl) holds them to.
+// qualified with pg_catalog, which the trap test (test/t/014_trap.pl) holds them to.
 std::uint64_t spi_query_caller_names(const char* sql, std::initializer_list<SqlArg> args);
 
 // Column `col` (1-based) of row `row` of the last result.
