@@ -227,7 +227,7 @@ BEGIN
                     EXECUTE pg_catalog.format(
                         'CREATE FUNCTION %I.%I(%s, %s) RETURNS %s LANGUAGE plpgsql AS %L',
                         s, f, x.l, x.r, ret, pg_catalog.replace(body, '@what@',
-                            pg_catalog.format('%s.%s(%s, %s)', s, x.op, x.l, x.r)));
+                            pg_catalog.format('%s: an operator on (%s, %s)', s, x.l, x.r)));
                 END IF;
                 EXECUTE pg_catalog.format(
                     'CREATE OPERATOR %I.%s (LEFTARG = %s, RIGHTARG = %s, FUNCTION = %I.%I)',
