@@ -1,6 +1,41 @@
 -- complain if script is sourced in psql, rather than via ALTER EXTENSION
 \echo Use "ALTER EXTENSION migrations_schema UPDATE TO '0.3.0'" to load this file. \quit
 
+-- A routine that another role created in this schema with the name and arguments of one
+-- this version adds would stop the update with "already exists" and no more: name it, and
+-- who owns it, before anything changes. (An ALTER EXTENSION that fails changes nothing.)
+DO $clash$
+DECLARE
+    wanted pg_catalog.text;
+    found pg_catalog.regprocedure;
+BEGIN
+    FOREACH wanted IN ARRAY ARRAY[
+        '@extschema@.migrate_load_dir(pg_catalog.text, pg_catalog.text, pg_catalog.bool)',
+        '@extschema@.migrate_unregister(pg_catalog.text, pg_catalog.text)',
+        '@extschema@.migrate_prune(pg_catalog.text[], pg_catalog.text)',
+        '@extschema@.migrate_rollback(pg_catalog.text, pg_catalog.int4, pg_catalog.bool, pg_catalog.bool, pg_catalog.text, pg_catalog.text, pg_catalog.bool)',
+        '@extschema@.migrate_rollback_plan(pg_catalog.text, pg_catalog.int4, pg_catalog.bool, pg_catalog.text, pg_catalog.text, pg_catalog.bool)',
+        '@extschema@.migrate_run_rollback(pg_catalog.text, pg_catalog.int4, pg_catalog.bool, pg_catalog.text, pg_catalog.text, pg_catalog.bool)',
+        '@extschema@.migrate_schema_description(pg_catalog.text[])',
+        '@extschema@.migrate_generate(pg_catalog.jsonb, pg_catalog.text[], pg_catalog.bool, pg_catalog.text[], pg_catalog.text)'
+    ]::pg_catalog.text[] LOOP
+        found := pg_catalog.to_regprocedure(wanted);
+        IF found IS NOT NULL AND NOT EXISTS (
+                SELECT FROM pg_catalog.pg_depend d
+                WHERE d.classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_proc'::pg_catalog.regclass
+                  AND d.objid OPERATOR(pg_catalog.=) found::pg_catalog.oid
+                  AND d.deptype OPERATOR(pg_catalog.=) 'e') THEN
+            RAISE EXCEPTION 'function % already exists, owned by role %, and is not part of migrations_schema',
+                found, (SELECT pg_catalog.pg_get_userbyid(p.proowner) FROM pg_catalog.pg_proc p
+                        WHERE p.oid OPERATOR(pg_catalog.=) found::pg_catalog.oid)
+                USING ERRCODE = 'duplicate_function',
+                      DETAIL = 'migrations_schema 0.3.0 creates a function of that name and arguments in this schema.',
+                      HINT = 'Drop or rename that function, or move it to another schema, then run ALTER EXTENSION migrations_schema UPDATE again.';
+        END IF;
+    END LOOP;
+END
+$clash$;
+
 -- History records unregistered migrations and failed rollbacks of the production runner.
 ALTER TABLE migrations_schema.history DROP CONSTRAINT history_action_check;
 ALTER TABLE migrations_schema.history ADD CONSTRAINT history_action_check

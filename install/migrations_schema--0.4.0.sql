@@ -78,7 +78,7 @@ COMMENT ON TABLE migrations_schema.history IS
 
 -- Nothing updates or deletes history, the extension's owner included.
 CREATE FUNCTION migrations_schema.refuse_history_change() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     RAISE EXCEPTION 'migration history is append-only'
         USING ERRCODE = 'insufficient_privilege',
@@ -201,8 +201,8 @@ COMMENT ON TABLE migrations_schema.project_state IS
 
 -- The count from scratch, for a project that has no row yet and after a TRUNCATE.
 CREATE FUNCTION migrations_schema.count_unmatched() RETURNS TABLE (project text, unmatched bigint)
-LANGUAGE sql STABLE SET search_path = pg_catalog AS $$
-    SELECT m.project, count(*) FILTER (WHERE NOT EXISTS (
+LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
+    SELECT m.project, pg_catalog.count(*) FILTER (WHERE NOT EXISTS (
                SELECT FROM migrations_schema.applied a
                WHERE a.project OPERATOR(pg_catalog.=) m.project
                  AND a.version OPERATOR(pg_catalog.=) m.version
@@ -213,7 +213,7 @@ $$;
 -- Called by the row triggers after the change: a project without a row yet (new, or
 -- restored without triggers) gets its count computed whole, which includes the change.
 CREATE FUNCTION migrations_schema.adjust_project_state(p text, delta bigint) RETURNS void
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     UPDATE migrations_schema.project_state
     SET unmatched = unmatched OPERATOR(pg_catalog.+) delta
@@ -228,7 +228,7 @@ END;
 $$;
 
 CREATE FUNCTION migrations_schema.recompute_project_state() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
     DELETE FROM migrations_schema.project_state;
     INSERT INTO migrations_schema.project_state (project, unmatched)
@@ -240,16 +240,16 @@ $$;
 -- A registered migration counts as unmatched unless an applied row has its version and
 -- checksum; an applied row matches the registered migration of its version and checksum.
 CREATE FUNCTION migrations_schema.track_registered() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND NOT EXISTS (
+    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['UPDATE', 'DELETE']) AND NOT EXISTS (
             SELECT FROM migrations_schema.applied a
             WHERE a.project OPERATOR(pg_catalog.=) OLD.project
               AND a.version OPERATOR(pg_catalog.=) OLD.version
               AND a.checksum OPERATOR(pg_catalog.=) OLD.checksum) THEN
         PERFORM migrations_schema.adjust_project_state(OLD.project, -1);
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND NOT EXISTS (
+    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE']) AND NOT EXISTS (
             SELECT FROM migrations_schema.applied a
             WHERE a.project OPERATOR(pg_catalog.=) NEW.project
               AND a.version OPERATOR(pg_catalog.=) NEW.version
@@ -261,16 +261,16 @@ END;
 $$;
 
 CREATE FUNCTION migrations_schema.track_applied() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog AS $$
+LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
 BEGIN
-    IF TG_OP IN ('UPDATE', 'DELETE') AND EXISTS (
+    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['UPDATE', 'DELETE']) AND EXISTS (
             SELECT FROM migrations_schema.migration m
             WHERE m.project OPERATOR(pg_catalog.=) OLD.project
               AND m.version OPERATOR(pg_catalog.=) OLD.version
               AND m.checksum OPERATOR(pg_catalog.=) OLD.checksum) THEN
         PERFORM migrations_schema.adjust_project_state(OLD.project, 1);
     END IF;
-    IF TG_OP IN ('INSERT', 'UPDATE') AND EXISTS (
+    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE']) AND EXISTS (
             SELECT FROM migrations_schema.migration m
             WHERE m.project OPERATOR(pg_catalog.=) NEW.project
               AND m.version OPERATOR(pg_catalog.=) NEW.version
@@ -303,12 +303,18 @@ SELECT pg_catalog.pg_extension_config_dump('migrations_schema.history_id_seq', '
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.schema_snapshot', '');
 
 -- The functions are not STRICT: a NULL argument is answered with a clear error.
+-- Each function pins search_path = pg_catalog, pg_temp for its own queries: every internal
+-- query of the library runs so (spi_query), and the functions below that never run a user's
+-- script nor resolve a name a script wrote carry it in their definition as well. Those that do
+-- (apply, rollback, run, verify, test, lint, validate, import, rollback_plan) keep the
+-- caller's search_path, which the user's statements are written for; a SET here would also
+-- forbid the procedures' COMMIT.
 CREATE FUNCTION @extschema@.migrate_register(
     version text, name text, up_sql text, down_sql text DEFAULT NULL,
     project text DEFAULT 'default', verify_sql text DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_register'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_register(text, text, text, text, text, text) IS
     'Registers a migration; returns registered, updated or unchanged.';
 
@@ -316,7 +322,7 @@ CREATE FUNCTION @extschema@.migrate_load_dir(
     path text, project text DEFAULT 'default', prune boolean DEFAULT false)
 RETURNS integer
 AS 'MODULE_PATHNAME', 'migrate_load_dir'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_load_dir(text, text, boolean) IS
     'Registers every migration of a server-side folder; returns how many were new or changed. '
     'With prune, unregisters the pending migrations the folder no longer has.';
@@ -324,14 +330,14 @@ COMMENT ON FUNCTION @extschema@.migrate_load_dir(text, text, boolean) IS
 CREATE FUNCTION @extschema@.migrate_unregister(version text, project text DEFAULT 'default')
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_unregister'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_unregister(text, text) IS
     'Forgets a pending or failed migration (never an applied one); returns unregistered.';
 
 CREATE FUNCTION @extschema@.migrate_prune(keep text[], project text DEFAULT 'default')
 RETURNS TABLE (version text, name text)
 AS 'MODULE_PATHNAME', 'migrate_prune'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_prune(text[], text) IS
     'Unregisters every pending or failed migration whose version is not in keep (a folder''s '
     'versions); returns them.';
@@ -377,14 +383,14 @@ RETURNS TABLE (project text, version text, name text, state text,
                applied_at timestamptz, applied_by text, duration_ms double precision,
                reversible boolean, checksum text)
 AS 'MODULE_PATHNAME', 'migrate_status'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_status(text) IS
     'One row per known migration: pending, applied, modified or missing.';
 
 CREATE FUNCTION @extschema@.migrate_baseline(version text, project text DEFAULT 'default')
 RETURNS TABLE (version text, name text)
 AS 'MODULE_PATHNAME', 'migrate_baseline'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_baseline(text, text) IS
     'Marks every registered migration up to version as applied (baseline) without running it.';
 
@@ -407,7 +413,7 @@ COMMENT ON FUNCTION @extschema@.migrate_validate(text) IS
 CREATE FUNCTION @extschema@.migrate_repair(project text DEFAULT 'default')
 RETURNS TABLE (version text, action text, detail text)
 AS 'MODULE_PATHNAME', 'migrate_repair'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_repair(text) IS
     'Re-records checksums of modified migrations and clears failed attempts.';
 
@@ -416,7 +422,7 @@ RETURNS TABLE (id bigint, project text, version text, action text, at timestampt
                role_name text, application_name text, duration_ms double precision,
                checksum text, old_checksum text, detail text)
 AS 'MODULE_PATHNAME', 'migrate_history'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_history(text) IS
     'The append-only log of every change to the migration state, oldest first.';
 
@@ -470,7 +476,7 @@ COMMENT ON FUNCTION @extschema@.migrate_lint_pending(text) IS
 CREATE FUNCTION @extschema@.migrate_schema_fingerprint(schemas text[] DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'migrate_schema_fingerprint'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_schema_fingerprint(text[]) IS
     'A canonical, order-independent description of the user schemas (or of the schemas '
     'named): {kind: {object: {attribute: value}}}. The extension''s own schema is left out.';
@@ -478,7 +484,7 @@ COMMENT ON FUNCTION @extschema@.migrate_schema_fingerprint(text[]) IS
 CREATE FUNCTION @extschema@.migrate_schema_hash(schemas text[] DEFAULT NULL)
 RETURNS text
 AS 'MODULE_PATHNAME', 'migrate_schema_hash'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_schema_hash(text[]) IS
     'SHA-256 (hex) of migrate_schema_fingerprint(): equal for equal schemas, whatever order '
     'their objects were created in.';
@@ -486,7 +492,7 @@ COMMENT ON FUNCTION @extschema@.migrate_schema_hash(text[]) IS
 CREATE FUNCTION @extschema@.migrate_schema_description(schemas text[] DEFAULT NULL)
 RETURNS jsonb
 AS 'MODULE_PATHNAME', 'migrate_schema_description'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_schema_description(text[]) IS
     'migrate_schema_fingerprint() with what generating a migration needs besides: the '
     'dependencies between its objects (pg_depend), column positions, and the objects that '
@@ -497,7 +503,7 @@ CREATE FUNCTION @extschema@.migrate_generate(
     renames text[] DEFAULT NULL, source text DEFAULT NULL)
 RETURNS TABLE (up text, down text, hazards text[], not_generated text[])
 AS 'MODULE_PATHNAME', 'migrate_generate'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_generate(jsonb, text[], boolean, text[], text) IS
     'The up and down scripts that turn the live schema into the desired one (a '
     'migrate_schema_description() or migrate_schema_fingerprint() of another database) and '
@@ -515,7 +521,7 @@ CREATE FUNCTION @extschema@.migrate_drift(project text DEFAULT NULL)
 RETURNS TABLE (source text, change text, object_type text, object text, detail text,
                at timestamptz, role_name text)
 AS 'MODULE_PATHNAME', 'migrate_drift'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_drift(text) IS
     'What changed in the schema since the runner last recorded it (source schema), and the '
     'DDL run outside migrations since then (source ddl). Changes nothing.';
@@ -523,7 +529,7 @@ COMMENT ON FUNCTION @extschema@.migrate_drift(text) IS
 CREATE FUNCTION @extschema@.migrate_accept_drift(objects text[], project text DEFAULT 'default')
 RETURNS TABLE (change text, object_type text, object text)
 AS 'MODULE_PATHNAME', 'migrate_accept_drift'
-LANGUAGE C VOLATILE;
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_accept_drift(text[], text) IS
     'Takes the live form of the named drifted objects (''kind identity'') into the expected '
     'state; logged to history as accept-drift, with who and when.';
@@ -534,10 +540,10 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_accept_drift(text[], text) FROM PUBLI
 -- temporary objects.
 CREATE FUNCTION migrations_schema.ddl_command_end() RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'migrate_ddl_command_end'
-LANGUAGE C;
+LANGUAGE C SET search_path = pg_catalog, pg_temp;
 CREATE FUNCTION migrations_schema.ddl_sql_drop() RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'migrate_ddl_sql_drop'
-LANGUAGE C;
+LANGUAGE C SET search_path = pg_catalog, pg_temp;
 CREATE EVENT TRIGGER migrations_schema_ddl_command_end ON ddl_command_end
     EXECUTE FUNCTION migrations_schema.ddl_command_end();
 CREATE EVENT TRIGGER migrations_schema_sql_drop ON sql_drop
@@ -551,7 +557,7 @@ ALTER EVENT TRIGGER migrations_schema_sql_drop ENABLE ALWAYS;
 -- refused before they start: refused when they end, they would leave an INVALID index behind.
 CREATE FUNCTION migrations_schema.ddl_command_start() RETURNS event_trigger
 AS 'MODULE_PATHNAME', 'migrate_ddl_command_start'
-LANGUAGE C;
+LANGUAGE C SET search_path = pg_catalog, pg_temp;
 CREATE EVENT TRIGGER migrations_schema_ddl_command_start ON ddl_command_start
     WHEN TAG IN ('CREATE INDEX', 'DROP INDEX', 'ALTER TABLE')
     EXECUTE FUNCTION migrations_schema.ddl_command_start();

@@ -10,13 +10,15 @@ public:
         : sql_(std::move(prefix) + schema + "." + function + "(") {}
 
     // Only the name is spliced into the SQL, and it is one of ours; the value is a parameter.
-    void add(const char* name, std::string value) {
+    // Its type is spelled: an overload someone created next to ours, with the same argument
+    // names and other types, cannot be a better match for an untyped parameter.
+    void add(const char* name, std::string value, const char* type = "pg_catalog.text") {
         call_.params.emplace_back(std::move(value));
         if (call_.params.size() > 1) sql_ += ", ";
-        sql_ += std::string(name) + " => $" + std::to_string(call_.params.size());
+        sql_ += std::string(name) + " => $" + std::to_string(call_.params.size()) + "::" + type;
     }
     void flag(const char* name, bool set) {
-        if (set) add(name, "true");
+        if (set) add(name, "true", "pg_catalog.bool");
     }
     void arg(const char* name, const std::optional<std::string>& value) {
         if (value) add(name, *value);
@@ -34,7 +36,7 @@ private:
 
 void add_rollback_arguments(CallBuilder& b, const Options& o) {
     b.arg("target", o.target);
-    if (o.steps) b.add("steps", std::to_string(*o.steps));
+    if (o.steps) b.add("steps", std::to_string(*o.steps), "pg_catalog.int4");
     b.flag("everything", o.everything);
     b.arg("version", o.version);
     b.flag("out_of_order", o.out_of_order);
@@ -55,12 +57,13 @@ Call build_pending_list(const Options& o, const std::string& schema) {
     // The target is compared by version order on the server, as the planner does;
     // migrate_status() lists versions in that order.
     Call call{"SELECT s.version, s.name FROM " + schema +
-                  ".migrate_status($1) s WHERE s.state OPERATOR(pg_catalog.=) ANY "
-                  "('{pending,failed}')",
+                  ".migrate_status($1::pg_catalog.text) s WHERE s.state OPERATOR(pg_catalog.=) ANY "
+                  "('{pending,failed}'::pg_catalog.text[])",
               {o.project.value_or("default")}};
     if (o.target) {
-        call.sql += " AND (string_to_array(s.version, '.')::numeric[] OPERATOR(pg_catalog.<=) "
-                    "string_to_array($2, '.')::numeric[])";
+        call.sql += " AND (pg_catalog.string_to_array(s.version, '.')::pg_catalog.numeric[] "
+                    "OPERATOR(pg_catalog.<=) "
+                    "pg_catalog.string_to_array($2::pg_catalog.text, '.')::pg_catalog.numeric[])";
         call.params.emplace_back(*o.target);
     }
     return call;
@@ -80,7 +83,7 @@ Call build_prune_call(const std::string& schema, const std::vector<std::string>&
         array += (i ? "," : "") + versions[i];
     }
     array += "}";
-    return Call{"SELECT version, name FROM " + schema + ".migrate_prune($1::text[], $2)",
+    return Call{"SELECT version, name FROM " + schema + ".migrate_prune($1::pg_catalog.text[], $2::pg_catalog.text)",
                 {array, project}};
 }
 
@@ -132,7 +135,7 @@ Call build_call(const Options& o, const std::string& schema) {
         // A file's own text, or every pending migration (the folder, when given, is
         // registered first in the transaction that is rolled back).
         if (o.lint_text) {
-            Call call{"SELECT * FROM " + schema + ".migrate_lint($1)", {*o.lint_text}};
+            Call call{"SELECT * FROM " + schema + ".migrate_lint($1::pg_catalog.text)", {*o.lint_text}};
             return call;
         }
         CallBuilder b(select, schema, "migrate_lint_pending");
@@ -181,9 +184,9 @@ Call build_call(const Options& o, const std::string& schema) {
         return call;
     }
     case Command::Fingerprint:
-        return Call{"SELECT " + schema + ".migrate_schema_fingerprint() AS fingerprint", {}};
+        return Call{"SELECT " + schema + ".migrate_schema_fingerprint(NULL::pg_catalog.text[]) AS fingerprint", {}};
     case Command::Hash:
-        return Call{"SELECT " + schema + ".migrate_schema_hash() AS hash", {}};
+        return Call{"SELECT " + schema + ".migrate_schema_hash(NULL::pg_catalog.text[]) AS hash", {}};
     case Command::Push:
     case Command::New:
     case Command::Convert:

@@ -339,8 +339,8 @@ void Connection::exec_cleanup(const std::string& sql, int seconds) {
 std::optional<std::string> Connection::extension_schema() {
     const Result r = exec(
         "SELECT n.nspname FROM pg_catalog.pg_extension e "
-        "JOIN pg_catalog.pg_namespace n ON n.oid = e.extnamespace "
-        "WHERE e.extname = 'migrations_schema'");
+        "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) e.extnamespace "
+        "WHERE e.extname OPERATOR(pg_catalog.=) 'migrations_schema'::pg_catalog.name");
     if (PQntuples(r.get()) == 0) return std::nullopt;
     return quote_identifier(PQgetvalue(r.get(), 0, 0));
 }

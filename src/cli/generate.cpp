@@ -299,7 +299,9 @@ std::string describe_desired(const Desired& d, const Options& o, Connection& tar
         ConnectSettings other_settings;
         Connection other = connect(*o.desired, o, "the desired database", other_settings);
         const std::string schema = required_schema(other, "the desired database");
-        const Result r = other.exec("SELECT " + schema + ".migrate_schema_description()::text");
+        const Result r = other.exec("SELECT " + schema +
+                                    ".migrate_schema_description(NULL::pg_catalog.text[])"
+                                    "::pg_catalog.text");
         return PQgetvalue(r.get(), 0, 0);
     }
     require_builder_rights(target);
@@ -355,7 +357,7 @@ std::string describe_desired(const Desired& d, const Options& o, Connection& tar
         // A partial build would describe another schema than the one asked for.
         const Result pending = scratch.exec(
             "SELECT version, name, state FROM " + schema + ".migrate_status() "
-            "WHERE state <> 'applied' ORDER BY version LIMIT 1");
+            "WHERE state OPERATOR(pg_catalog.<>) 'applied' ORDER BY version LIMIT 1");
         if (PQntuples(pending.get()) > 0)
             throw core::Failure(core::FailureKind::Conflict,
                                 std::string("the desired schema did not build: ") +
@@ -414,9 +416,12 @@ int generate_migration_files(const Options& o) {
         for (const auto& r : o.renames)
             renames += (renames.empty() ? "" : "\n") + r;
         const Result g = target.exec(
-            "SELECT up, down, array_to_string(hazards, E'\\n'), array_to_string(not_generated, E'\\n') FROM " +
-                schema + ".migrate_generate($1::jsonb, NULL, $2::boolean, "
-                         "string_to_array(NULLIF($3, ''), E'\\n'), $4)",
+            "SELECT up, down, pg_catalog.array_to_string(hazards, E'\\n'), "
+            "pg_catalog.array_to_string(not_generated, E'\\n') FROM " +
+                schema + ".migrate_generate($1::pg_catalog.jsonb, NULL, $2::pg_catalog.bool, "
+                         "CASE WHEN $3::pg_catalog.text OPERATOR(pg_catalog.<>) '' "
+                         "THEN pg_catalog.string_to_array($3::pg_catalog.text, E'\\n') END, "
+                         "$4::pg_catalog.text)",
             {description, o.online ? "true" : "false", renames, desired.label});
         const std::string up = PQgetvalue(g.get(), 0, 0);
         const std::string down = PQgetvalue(g.get(), 0, 1);

@@ -94,7 +94,8 @@ void LiveProgress::tick() {
                 if (!side) side = Connection::open(dsn_, settings_);
                 if (side->ok()) {
                     const Result r = side->exec(
-                        "SELECT query FROM pg_catalog.pg_stat_activity WHERE pid = $1",
+                        "SELECT query FROM pg_catalog.pg_stat_activity "
+                        "WHERE pid OPERATOR(pg_catalog.=) $1::pg_catalog.int4",
                         {std::to_string(pid_)});
                     if (PQntuples(r.get()) == 1) running = statement_of(PQgetvalue(r.get(), 0, 0));
                 }

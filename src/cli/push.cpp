@@ -103,8 +103,9 @@ Table register_folder(Connection& conn, const std::string& schema,
         verifies.emplace_back(m.verify_sql);
     }
     const std::string sql =
-        "SELECT m.v, m.n, " + schema + ".migrate_register(m.v, m.n, m.u, m.d, $6, m.f) "
-        "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[]) "
+        "SELECT m.v, m.n, " + schema + ".migrate_register(m.v, m.n, m.u, m.d, $6::pg_catalog.text, m.f) "
+        "FROM pg_catalog.unnest($1::pg_catalog.text[], $2::pg_catalog.text[], "
+        "$3::pg_catalog.text[], $4::pg_catalog.text[], $5::pg_catalog.text[]) "
         "WITH ORDINALITY AS m(v, n, u, d, f, i) ORDER BY m.i";
     const Result r = conn.exec(sql, {text_array(versions), text_array(names), text_array(ups),
                                      text_array(downs), text_array(verifies), project});

@@ -1,5 +1,6 @@
 #include "core/base/version.hpp"
 
+#include "core/base/control_characters.hpp"
 #include "core/base/failure.hpp"
 
 #include <algorithm>
@@ -19,7 +20,7 @@ Version Version::parse(std::string_view text) {
     const std::string spelled(text);
     auto refuse = [&](const std::string& why) {
         return Failure(FailureKind::InvalidValue,
-                       "invalid migration version \"" + spelled + "\"", why,
+                       "invalid migration version \"" + with_controls_escaped(spelled) + "\"", why,
                        "A version is one or more numbers separated by dots, such as 1, 002, "
                        "1.10 or 20240101120000.");
     };
@@ -42,7 +43,7 @@ Version Version::parse(std::string_view text) {
             throw refuse("It has an empty number between separators.");
         if (!std::all_of(part.begin(), part.end(),
                          [](unsigned char c) { return std::isdigit(c) != 0; }))
-            throw refuse("\"" + std::string(part) + "\" is not a number.");
+            throw refuse("\"" + with_controls_escaped(part) + "\" is not a number.");
         const auto first = part.find_first_not_of('0');
         const std::string_view number = first == std::string_view::npos ? "0" : part.substr(first);
         if (!v.canonical_.empty())

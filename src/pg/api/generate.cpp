@@ -3,6 +3,7 @@
 // migrate_schema_description(schemas) -> jsonb: the fingerprint with what generation needs
 // besides (dependencies from pg_depend, column positions, implied objects). Both change
 // nothing.
+#include "core/base/control_characters.hpp"
 #include "core/base/failure.hpp"
 #include "core/schema/migration_writer.hpp"
 #include "pg/base/arguments.hpp"
@@ -65,6 +66,8 @@ Generated generate(FunctionCallInfo fcinfo) {
     options.online = required_bool(fcinfo, 2, "online", true);
     options.renames = renames_argument(fcinfo, 3);
     options.source = optional_text(fcinfo, 4).value_or("a desired schema description");
+    // The label goes into a comment line of each script: a newline would end the comment.
+    core::refuse_control_characters("source", options.source);
     SpiConnection spi;
     InternalScope internal;
     return {generate_to(desired_json, schemas, options)};

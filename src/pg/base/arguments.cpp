@@ -1,5 +1,6 @@
 #include "pg/base/arguments.hpp"
 
+#include "core/base/control_characters.hpp"
 #include "core/base/failure.hpp"
 #include "pg/base/guard.hpp"
 
@@ -74,6 +75,7 @@ std::optional<std::vector<std::string>> optional_text_array(FunctionCallInfo fci
 
 std::string project_argument(FunctionCallInfo fcinfo, int n) {
     std::string project = required_text(fcinfo, n, "project");
+    core::refuse_control_characters("project name", project);
     if (project.empty() || project.size() > 200)
         throw core::Failure(core::FailureKind::InvalidValue,
                             "invalid project name \"" + project + "\"",

@@ -4,7 +4,9 @@
 #include "pg/base/guard.hpp"
 
 extern "C" {
+#include "catalog/namespace.h"
 #include "catalog/pg_type_d.h"
+#include "utils/guc.h"
 }
 
 #include <exception>
@@ -83,8 +85,40 @@ SPIPlanPtr plan_for(const char* sql, std::vector<Oid>& types) {
 
 }  // namespace
 
-std::uint64_t spi_query(const char* sql, std::initializer_list<SqlArg> args) {
-    fault_point("internal_query");
+namespace {
+
+constexpr const char* pinned_search_path = "pg_catalog, pg_temp";
+
+// search_path = pg_catalog, pg_temp while an internal query is planned and run, whatever the
+// caller's session, function or event has set: no function, operator or type a role could
+// create elsewhere (a shadowing `=` for oid and regclass, a `text(regclass)`) can be chosen by
+// its parser, and pg_temp, listed last, is never searched for functions or operators. Already
+// pinned (an InternalScope, a function's own SET), it changes nothing.
+class PinnedSearchPath {
+public:
+    PinnedSearchPath() {
+        if (namespace_search_path != nullptr &&
+            std::string(namespace_search_path) == pinned_search_path)
+            return;
+        level_ = pg_call([] { return NewGUCNestLevel(); });
+        pg_call([] {
+            (void)set_config_option("search_path", pinned_search_path, PGC_USERSET,
+                                    PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+        });
+    }
+    ~PinnedSearchPath() {
+        // Plain assignment and a walk of the GUC stack at this level: safe while unwinding.
+        if (level_ != 0)
+            AtEOXact_GUC(false, level_);
+    }
+    PinnedSearchPath(const PinnedSearchPath&) = delete;
+    PinnedSearchPath& operator=(const PinnedSearchPath&) = delete;
+
+private:
+    int level_ = 0;
+};
+
+std::uint64_t run_query(const char* sql, std::initializer_list<SqlArg> args) {
     std::vector<Oid> types;
     std::vector<Datum> values;
     std::vector<char> nulls;
@@ -103,6 +137,19 @@ std::uint64_t spi_query(const char* sql, std::initializer_list<SqlArg> args) {
         throw std::runtime_error(std::string("internal query failed: ") +
                                  SPI_result_code_string(rc));
     return SPI_processed;
+}
+
+}  // namespace
+
+std::uint64_t spi_query(const char* sql, std::initializer_list<SqlArg> args) {
+    fault_point("internal_query");
+    PinnedSearchPath pinned;
+    return run_query(sql, args);
+}
+
+std::uint64_t spi_query_caller_names(const char* sql, std::initializer_list<SqlArg> args) {
+    fault_point("internal_query");
+    return run_query(sql, args);
 }
 
 Datum spi_datum(std::uint64_t row, int col, bool* is_null) {

@@ -40,9 +40,14 @@ SqlArg float8_arg(const std::optional<double>& value);
 SqlArg text_array_arg(const std::optional<std::vector<std::string>>& values);
 SqlArg int4_arg(int value);
 
-// Runs an internal query and returns the number of rows it returned or changed; the rows
-// are in SPI_tuptable until the next query.
+// Runs an internal query with search_path = pg_catalog, pg_temp and returns the number of
+// rows it returned or changed; the rows are in SPI_tuptable until the next query.
 std::uint64_t spi_query(const char* sql, std::initializer_list<SqlArg> args);
+// The same with the search_path the code runs under, for the few queries that resolve a
+// name a script wrote (to_regclass($1)) as the script will, or print one as the caller
+// reads it (regclass output). Every function, operator and type in their text is
+// qualified with pg_catalog, which the trap test (test/t/014_trap.pl) holds them to.
+std::uint64_t spi_query_caller_names(const char* sql, std::initializer_list<SqlArg> args);
 
 // Column `col` (1-based) of row `row` of the last result.
 std::optional<std::string> spi_text(std::uint64_t row, int col);

@@ -84,7 +84,7 @@ WHERE p.logicalrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1)
 
 void add_citus_facts(const std::string& relation, int block_size, int tuple_width,
                      RelationFacts& facts) {
-    if (!citus_catalog_present() || spi_query(citus_sql, {text_arg(relation)}) == 0)
+    if (!citus_catalog_present() || spi_query_caller_names(citus_sql, {text_arg(relation)}) == 0)
         return;
     CitusTableFacts citus;
     citus.distribution = spi_required_text(0, 1);
@@ -105,7 +105,7 @@ void add_citus_facts(const std::string& relation, int block_size, int tuple_widt
 
 RelationFacts relation_facts(const std::string& relation) {
     RelationFacts facts;
-    const auto heaps = spi_query(relation_sql, {text_arg(relation)});
+    const auto heaps = spi_query_caller_names(relation_sql, {text_arg(relation)});
     if (heaps == 0)
         return facts;
     facts.exists = true;
@@ -131,7 +131,7 @@ RelationFacts relation_facts(const std::string& relation) {
 }
 
 std::optional<CatalogType> column_type(const std::string& relation, const std::string& column) {
-    const auto n = spi_query(
+    const auto n = spi_query_caller_names(
         "SELECT t.typname::pg_catalog.text, a.atttypmod, "
         "pg_catalog.format_type(a.atttypid, a.atttypmod) "
         "FROM pg_catalog.pg_attribute a "
@@ -150,7 +150,7 @@ std::optional<CatalogType> column_type(const std::string& relation, const std::s
 }
 
 std::optional<std::pair<std::string, std::string>> resolve_type(const std::string& type_name) {
-    const auto n = spi_query(
+    const auto n = spi_query_caller_names(
         "SELECT t.typname::pg_catalog.text, pg_catalog.format_type(t.oid, NULL) "
         "FROM pg_catalog.pg_type t "
         "WHERE t.oid OPERATOR(pg_catalog.=) pg_catalog.to_regtype($1)",
@@ -164,7 +164,7 @@ std::vector<std::pair<std::string, bool>> not_null_checks(const std::string& rel
                                                           const std::string& column) {
     // pg_get_constraintdef() prints CHECK (c IS NOT NULL) as CHECK ((c IS NOT NULL)), with
     // the column quoted as quote_ident() does, and " NOT VALID" after it until validated.
-    const auto n = spi_query(
+    const auto n = spi_query_caller_names(
         "WITH expected AS (SELECT 'CHECK ((' OPERATOR(pg_catalog.||) pg_catalog.quote_ident($2) "
         "OPERATOR(pg_catalog.||) ' IS NOT NULL))' AS def) "
         "SELECT c.conname::pg_catalog.text, c.convalidated "
@@ -182,7 +182,7 @@ std::vector<std::pair<std::string, bool>> not_null_checks(const std::string& rel
 }
 
 std::optional<bool> index_is_valid(const std::string& table, const std::string& index) {
-    const auto n = spi_query(
+    const auto n = spi_query_caller_names(
         "SELECT i.indisvalid FROM pg_catalog.pg_index i "
         "JOIN pg_catalog.pg_class ic ON ic.oid OPERATOR(pg_catalog.=) i.indexrelid "
         "JOIN pg_catalog.pg_class tc ON tc.relnamespace OPERATOR(pg_catalog.=) ic.relnamespace "
@@ -197,7 +197,7 @@ std::optional<bool> index_is_valid(const std::string& table, const std::string& 
 core::Volatility function_volatility(const std::string& schema, const std::string& name,
                                      int nargs) {
     // 'i' < 's' < 'v' in byte order: the maximum is the most volatile overload.
-    const auto n = spi_query(
+    const auto n = spi_query_caller_names(
         "SELECT pg_catalog.max(p.provolatile::pg_catalog.text COLLATE pg_catalog.\"C\") "
         "FROM pg_catalog.pg_proc p "
         "WHERE p.proname OPERATOR(pg_catalog.=) $2::pg_catalog.name "
@@ -217,7 +217,7 @@ core::Volatility function_volatility(const std::string& schema, const std::strin
 }
 
 std::vector<std::string> referencing_tables(const std::string& relation) {
-    const auto n = spi_query(
+    const auto n = spi_query_caller_names(
         "SELECT DISTINCT c.conrelid::pg_catalog.regclass::pg_catalog.text "
         "FROM pg_catalog.pg_constraint c "
         "WHERE c.confrelid OPERATOR(pg_catalog.=) pg_catalog.to_regclass($1) "
@@ -245,7 +245,7 @@ std::string current_lock_timeout() {
 }
 
 bool enum_has_value(const std::string& type_name, const std::string& value) {
-    spi_query(
+    spi_query_caller_names(
         "SELECT EXISTS (SELECT FROM pg_catalog.pg_enum e "
         "WHERE e.enumtypid OPERATOR(pg_catalog.=) pg_catalog.to_regtype($1) "
         "AND e.enumlabel OPERATOR(pg_catalog.=) $2::pg_catalog.name)",

@@ -44,7 +44,7 @@ std::string locate_table(core::ImportSource source, const std::optional<std::str
         in_schema = mapping->schema;
     const std::string table = mapping ? mapping->table : table_of(source);
     const std::string lookup = in_schema ? quoted(*in_schema) + "." + quoted(table) : quoted(table);
-    const auto rows = spi_query(
+    const auto rows = spi_query_caller_names(
         "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
         "OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) "
         "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
@@ -93,30 +93,32 @@ std::string query_for(core::ImportSource source, const std::string& table) {
     case core::ImportSource::Table:
         break;
     case core::ImportSource::Flyway:
-        return "SELECT version::text, '', CASE WHEN NOT success THEN 'failed' "
-               "WHEN type LIKE 'UNDO%' OR type = 'DELETE' THEN 'undone' ELSE 'applied' END "
+        return "SELECT version::pg_catalog.text, '', CASE WHEN NOT success THEN 'failed' "
+               "WHEN type OPERATOR(pg_catalog.~~) 'UNDO%' "
+               "OR type OPERATOR(pg_catalog.=) 'DELETE' THEN 'undone' ELSE 'applied' END "
                "FROM " + table + " WHERE version IS NOT NULL ORDER BY installed_rank";
     case core::ImportSource::GolangMigrate:
-        return "SELECT version::text, '', CASE WHEN dirty THEN 'dirty' ELSE 'applied' END "
+        return "SELECT version::pg_catalog.text, '', CASE WHEN dirty THEN 'dirty' ELSE 'applied' END "
                "FROM " + table;
     case core::ImportSource::Dbmate:
-        return "SELECT version::text, '', 'applied' FROM " + table + " ORDER BY version";
+        return "SELECT version::pg_catalog.text, '', 'applied' FROM " + table + " ORDER BY version";
     case core::ImportSource::NodePgMigrate:
-        return "SELECT name::text, '', 'applied' FROM " + table + " ORDER BY run_on, id";
+        return "SELECT name::pg_catalog.text, '', 'applied' FROM " + table + " ORDER BY run_on, id";
     case core::ImportSource::TypeOrm:
-        return "SELECT \"timestamp\"::text, name::text, 'applied' FROM " + table + " ORDER BY id";
+        return "SELECT \"timestamp\"::pg_catalog.text, name::pg_catalog.text, 'applied' FROM " + table + " ORDER BY id";
     case core::ImportSource::Sqitch:
-        return "SELECT change::text, '', 'applied' FROM " + table + " ORDER BY committed_at";
+        return "SELECT change::pg_catalog.text, '', 'applied' FROM " + table + " ORDER BY committed_at";
     case core::ImportSource::Liquibase:
         // SKIPPED changesets never ran; FAILED ones are half-applied.
-        return "SELECT id::text, filename::text, CASE exectype WHEN 'FAILED' THEN 'failed' "
-               "WHEN 'SKIPPED' THEN 'undone' ELSE 'applied' END "
+        return "SELECT id::pg_catalog.text, filename::pg_catalog.text, "
+               "CASE WHEN exectype OPERATOR(pg_catalog.=) 'FAILED' THEN 'failed' "
+               "WHEN exectype OPERATOR(pg_catalog.=) 'SKIPPED' THEN 'undone' ELSE 'applied' END "
                "FROM " + table + " ORDER BY orderexecuted";
     case core::ImportSource::SchemaMigrations:
         if (has_column(table, "version"))
-            return "SELECT version::text, '', 'applied' FROM " + table + " ORDER BY 1";
+            return "SELECT version::pg_catalog.text, '', 'applied' FROM " + table + " ORDER BY 1";
         if (has_column(table, "migration_name"))
-            return "SELECT migration_name::text, '', 'applied' FROM " + table + " ORDER BY 1";
+            return "SELECT migration_name::pg_catalog.text, '', 'applied' FROM " + table + " ORDER BY 1";
         throw core::Failure(core::FailureKind::NotFound,
                             "table " + table + " has neither a version nor a migration_name column",
                             {}, "Hand-written runners are read by one of those two columns.");

@@ -1,5 +1,6 @@
 #include "pg/registry/registration.hpp"
 
+#include "core/base/control_characters.hpp"
 #include "core/base/failure.hpp"
 #include "core/plan/script.hpp"
 #include "pg/base/guard.hpp"
@@ -52,6 +53,7 @@ void validate_content(const core::Version& version, const MigrationContent& cont
                             "invalid name for migration " + version.text(),
                             "A migration name has 1 to " + std::to_string(max_name_length) +
                                 " characters and is not blank.");
+    core::refuse_control_characters("the name of migration " + version.text(), content.name);
 }
 
 const char* outcome_name(RegisterOutcome outcome) noexcept {

@@ -100,7 +100,7 @@ void sleep_ms(long ms) {
 std::string query_lock_holders(const std::string& relation) {
     if (relation.empty())
         return "the blocking sessions are not known for this statement";
-    const auto rows = spi_query(
+    const auto rows = spi_query_caller_names(
         "SELECT l.pid::pg_catalog.text, COALESCE(a.application_name, ''), "
         "COALESCE(pg_catalog.left(a.query, 200), ''), l.mode "
         "FROM pg_catalog.pg_locks l LEFT JOIN pg_catalog.pg_stat_activity a "
@@ -322,7 +322,7 @@ private:
     // A failed or cancelled CREATE INDEX CONCURRENTLY leaves an INVALID index behind, which
     // a retry with IF NOT EXISTS would silently keep.
     void drop_invalid_index(const Statement& s, const char* why) {
-        const auto rows = spi_query(
+        const auto rows = spi_query_caller_names(
             "SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
             "OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) "
             "FROM pg_catalog.pg_index i "

@@ -54,7 +54,7 @@ std::set<std::string> statement_locks_now(const std::string& script) {
     for (const auto& lock : statement_locks(script)) {
         // Resolved on the caller's search_path, as the migration resolved it; named as
         // capture_relation_state names relations (qualified).
-        const auto rows = spi_query("SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
+        const auto rows = spi_query_caller_names("SELECT pg_catalog.quote_ident(n.nspname) OPERATOR(pg_catalog.||) '.' "
                   "OPERATOR(pg_catalog.||) pg_catalog.quote_ident(c.relname) "
                                     "FROM pg_catalog.pg_class c JOIN pg_catalog.pg_namespace n "
                                     "ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "

@@ -65,12 +65,12 @@ std::vector<Found> objects_of_command(Event event, const std::string& tag,
             "OPERATOR(pg_catalog.=) ANY ('{trigger,rule,policy}'::pg_catalog.text[]) THEN "
             "(pg_catalog.pg_identify_object_as_address(classid, objid, objsubid))"
             ".object_names[1] END), object_identity, in_extension, true, "
-            "(CASE classid WHEN 'pg_catalog.pg_class'::pg_catalog.regclass THEN "
+            "(CASE WHEN classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_class'::pg_catalog.regclass THEN "
             "COALESCE((SELECT i.indrelid FROM pg_catalog.pg_index i "
             "WHERE i.indexrelid OPERATOR(pg_catalog.=) objid), objid) "
-            "WHEN 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN "
+            "WHEN classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_constraint'::pg_catalog.regclass THEN "
             "(SELECT c.conrelid FROM pg_catalog.pg_constraint c WHERE c.oid OPERATOR(pg_catalog.=) objid) "
-            "WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN "
+            "WHEN classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN "
             "(SELECT t.tgrelid FROM pg_catalog.pg_trigger t WHERE t.oid OPERATOR(pg_catalog.=) objid) "
             "END)::pg_catalog.regclass::pg_catalog.text "
             "FROM pg_catalog.pg_event_trigger_ddl_commands()",
@@ -243,11 +243,11 @@ void refuse_changes_to_extension_objects(const std::string& tag) {
     const auto rows = spi_query(
         // A trigger, policy or rule belongs to the table it is on.
         "SELECT classid, objid, schema_name, object_type, object_identity, "
-        "CASE classid WHEN 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN "
+        "CASE WHEN classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_trigger'::pg_catalog.regclass THEN "
         "(SELECT tgrelid FROM pg_catalog.pg_trigger WHERE oid OPERATOR(pg_catalog.=) objid) "
-        "WHEN 'pg_catalog.pg_policy'::pg_catalog.regclass THEN "
+        "WHEN classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_policy'::pg_catalog.regclass THEN "
         "(SELECT polrelid FROM pg_catalog.pg_policy WHERE oid OPERATOR(pg_catalog.=) objid) "
-        "WHEN 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN "
+        "WHEN classid OPERATOR(pg_catalog.=) 'pg_catalog.pg_rewrite'::pg_catalog.regclass THEN "
         "(SELECT ev_class FROM pg_catalog.pg_rewrite WHERE oid OPERATOR(pg_catalog.=) objid) "
         "END FROM pg_catalog.pg_event_trigger_ddl_commands()",
         {});
@@ -348,8 +348,9 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
             "pg_catalog.nextval('migrations_schema.drift_log_id_seq'::pg_catalog.regclass), "
             "(SELECT COALESCE(pg_catalog.max(id), 0) OPERATOR(pg_catalog.+) 1 "
             "FROM migrations_schema.drift_log)), $1, "
-            "NULLIF(pg_catalog.current_setting('application_name'), ''), $2, $3, "
-            "NULLIF($4, ''), $5, $6)",
+            "(SELECT CASE WHEN a OPERATOR(pg_catalog.<>) '' THEN a END "
+            "FROM pg_catalog.current_setting('application_name') a), $2, $3, "
+            "CASE WHEN $4 OPERATOR(pg_catalog.<>) '' THEN $4 END, $5, $6)",
             {text_arg(caller), text_arg(tag), text_arg(s.object.object_type),
              text_arg(s.object.identity), text_arg(s.object.schema),
              text_arg(core::may_keep_statement_text(behind.facts, s.object) ? behind.text

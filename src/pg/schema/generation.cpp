@@ -1,5 +1,6 @@
 #include "pg/schema/generation.hpp"
 
+#include "core/schema/identity_shape.hpp"
 #include "pg/base/spi.hpp"
 #include "pg/schema/schema_description.hpp"
 
@@ -9,6 +10,8 @@ core::GeneratedMigration generate_to(const std::string& desired_json,
                                      const std::optional<std::vector<std::string>>& schemas,
                                      core::GenerateOptions options) {
     core::SchemaModel desired = description_model(desired_json, "desired");
+    // Identities become SQL in the scripts: parsed here, never pasted.
+    core::check_identities(desired, "desired");
     // Compared within the same schemas on both sides: a description of a whole database
     // must not turn the other schemas into creates.
     if (schemas)

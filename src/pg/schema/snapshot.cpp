@@ -26,15 +26,15 @@ namespace {
 
 // Columns: project, version, action, recorded_at, schema_hash, catalog_marker.
 const char* const newest_snapshot =
-    "SELECT project, version, action, recorded_at::text, schema_hash, catalog_marker "
+    "SELECT project, version, action, recorded_at::pg_catalog.text, schema_hash, catalog_marker "
     "FROM migrations_schema.schema_snapshot "
-    "WHERE $1::text IS NULL OR project OPERATOR(pg_catalog.=) $1 "
+    "WHERE $1::pg_catalog.text IS NULL OR project OPERATOR(pg_catalog.=) $1 "
     "ORDER BY recorded_at DESC LIMIT 1";
 // The same under install scripts older than the catalog marker.
 const char* const newest_snapshot_unmarked =
-    "SELECT project, version, action, recorded_at::text, schema_hash, NULL::text "
+    "SELECT project, version, action, recorded_at::pg_catalog.text, schema_hash, NULL::pg_catalog.text "
     "FROM migrations_schema.schema_snapshot "
-    "WHERE $1::text IS NULL OR project OPERATOR(pg_catalog.=) $1 "
+    "WHERE $1::pg_catalog.text IS NULL OR project OPERATOR(pg_catalog.=) $1 "
     "ORDER BY recorded_at DESC LIMIT 1";
 
 // Until ALTER EXTENSION ... UPDATE the table may lack the column.
@@ -112,7 +112,7 @@ std::optional<std::vector<std::string>> fingerprint_scope() {
 std::vector<core::SchemaAttribute> fingerprint_attributes(const std::string& json) {
     return collect_attributes(spi_query(
         "SELECT k.key, o.key, a.key, a.value "
-        "FROM pg_catalog.jsonb_each($1::jsonb) k, pg_catalog.jsonb_each(k.value) o, "
+        "FROM pg_catalog.jsonb_each($1::pg_catalog.jsonb) k, pg_catalog.jsonb_each(k.value) o, "
         "pg_catalog.jsonb_each_text(o.value) a",
         {text_arg(json)}));
 }
@@ -174,7 +174,7 @@ static Drift legacy_drift(const std::optional<std::string>& project) {
     const auto rows = spi_query(
         "SELECT at, role_name, command_tag, object_type, object_identity, statement "
         "FROM migrations_schema.drift_log "
-        "WHERE $1::timestamptz IS NULL OR at OPERATOR(pg_catalog.>) $1::timestamptz ORDER BY id",
+        "WHERE $1::pg_catalog.timestamptz IS NULL OR at OPERATOR(pg_catalog.>) $1::pg_catalog.timestamptz ORDER BY id",
         {text_arg(drift.has_snapshot ? std::optional<std::string>(drift.snapshot_at)
                                      : std::nullopt)});
     for (std::uint64_t i = 0; i < rows; ++i) {
@@ -333,11 +333,12 @@ static void legacy_snapshot(const std::string& project, const char* action,
     if (snapshots_have_marker()) {
         // Migrations that changed no catalog row (data only): the project's fingerprint, taken
         // over the same schemas, is still the live one.
-        spi_query("UPDATE migrations_schema.schema_snapshot SET version = NULLIF($2, ''), "
+        spi_query("UPDATE migrations_schema.schema_snapshot SET version = CASE WHEN $2 OPERATOR(pg_catalog.<>) '' THEN $2 END, "
                   "action = $3, recorded_at = pg_catalog.clock_timestamp(), recorded_by = $4 "
                   "WHERE project OPERATOR(pg_catalog.=) $1 "
                   "AND catalog_marker OPERATOR(pg_catalog.=) $5 "
-                  "AND schemas IS NOT DISTINCT FROM $6::jsonb",
+                  "AND (schemas OPERATOR(pg_catalog.=) $6::pg_catalog.jsonb "
+                  "OR (schemas IS NULL AND $6 IS NULL))",
                   {text_arg(project), text_arg(newest_version(project)),
                    text_arg(std::string(action)), text_arg(caller), text_arg(marker_before),
                    text_arg(scope_json)});
@@ -352,7 +353,7 @@ static void legacy_snapshot(const std::string& project, const char* action,
         spi_query(
             "INSERT INTO migrations_schema.schema_snapshot "
             "(project, version, action, recorded_by, schemas, schema_hash, fingerprint) "
-            "VALUES ($1, NULLIF($2, ''), $3, $4, $5::jsonb, $6, $7::jsonb) "
+            "VALUES ($1, CASE WHEN $2 OPERATOR(pg_catalog.<>) '' THEN $2 END, $3, $4, $5::pg_catalog.jsonb, $6, $7::pg_catalog.jsonb) "
             "ON CONFLICT (project) DO UPDATE SET version = excluded.version, "
             "action = excluded.action, recorded_at = pg_catalog.clock_timestamp(), "
             "recorded_by = excluded.recorded_by, schemas = excluded.schemas, "
@@ -365,7 +366,7 @@ static void legacy_snapshot(const std::string& project, const char* action,
         "INSERT INTO migrations_schema.schema_snapshot "
         "(project, version, action, recorded_by, schemas, schema_hash, fingerprint, "
         "catalog_marker) "
-        "VALUES ($1, NULLIF($2, ''), $3, $4, $5::jsonb, $6, $7::jsonb, $8) "
+        "VALUES ($1, CASE WHEN $2 OPERATOR(pg_catalog.<>) '' THEN $2 END, $3, $4, $5::pg_catalog.jsonb, $6, $7::pg_catalog.jsonb, $8) "
         "ON CONFLICT (project) DO UPDATE SET version = excluded.version, "
         "action = excluded.action, recorded_at = pg_catalog.clock_timestamp(), "
         "recorded_by = excluded.recorded_by, schemas = excluded.schemas, "
