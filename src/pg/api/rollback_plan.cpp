@@ -19,7 +19,8 @@ namespace {
 Datum rollback_plan_body(FunctionCallInfo fcinfo) {
     const core::RollbackRequest request = rollback_request(fcinfo, {0, 1, 2, 4, 5});
     ResultSet rows(fcinfo);
-    ProjectOperation op("migrate_rollback_plan", project_argument(fcinfo, 3));
+    ProjectOperation op("migrate_rollback_plan", project_argument(fcinfo, 3),
+                        BesideRunner::Proceed, Access::Read);
     const auto plan = op.tracked([&] {
         const auto state = op.load();
         return core::plan_rollback(state.registered, state.applied, request);
