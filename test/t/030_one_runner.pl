@@ -23,7 +23,7 @@ $node->safe_psql('postgres', q{
     GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text) TO deployer;
     GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO deployer;
     GRANT EXECUTE ON FUNCTION migrate_status(text) TO deployer;
-    GRANT EXECUTE ON FUNCTION migrate_apply(text, boolean, text) TO deployer;
+    GRANT EXECUTE ON FUNCTION migrate_apply(text, boolean, text, boolean) TO deployer;
     GRANT CREATE ON SCHEMA public TO deployer;
     CREATE TABLE run_log (project text, version text);
     GRANT INSERT ON run_log TO deployer;
@@ -178,7 +178,7 @@ is(lease_holders(), '0', 'the lease is free');
 
 # --- 5. A terminated runner's lease is taken over; so is an idle session's ----------------
 sql(q{SET ROLE deployer; SELECT migrate_register('1', 'term', 'CREATE TABLE term_t ();', NULL, 'term')});
-($h1, $o1, $e1) = start_psql(q{SET migrations_schema.fault_injection = 'pause:commit:2'},
+($h1, $o1, $e1) = start_psql(q{SET migrations_schema.fault_injection = 'pause:commit:3'},
     'SET ROLE deployer', q{CALL migrate_run(project => 'term')});
 ok(wait_for_pause('commit'), 'the runner holds the lease and waits at a commit');
 $pid = sql(q{SELECT pid FROM migrations_schema.runner_lease WHERE project = 'term'});
