@@ -57,6 +57,10 @@ void fault_point(const char* name) {
     const char* setting = fault_injection_setting();
     if (setting == nullptr || *setting == '\0')
         return;
+    if (std::strcmp(setting, "trace") == 0) {
+        pg_call([&] { ereport(NOTICE, (errmsg_internal("fault point %s", name))); });
+        return;
+    }
     if (std::strncmp(setting, "jitter:", 7) == 0) {
         const long most = std::atol(setting + 7);
         if (most > 0)

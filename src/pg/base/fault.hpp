@@ -10,7 +10,8 @@
 // "pause:name:N[:MS]" waits there (MS ms, a minute by default, answering interrupts), showing
 // "migrations_schema fault pause at name" in pg_stat_activity, so that a test can cancel or
 // terminate the session at that very point; "jitter:MS" waits a random 0..MS ms at every
-// point, so that concurrent runners interleave differently each round.
+// point, so that concurrent runners interleave differently each round; "trace" names each
+// point reached in a NOTICE, so that a test walks only the points a call reaches.
 #pragma once
 
 namespace ms::pg {
