@@ -149,6 +149,16 @@ is($rc, 1, 'drift exits 1 when the schema changed outside migrations');
 like($out, qr/made_by_hand/, 'and shows what changed');
 ($rc, $out, $err) = pg_migrate('verify');
 is($rc, 0, 'verify');
+sql(q{SELECT migrate_register('1', 'checked', 'CREATE TABLE checked_t (id int);', NULL, 'verified',
+                           'SELECT ''checked_t''::regclass')});
+sql(q{SELECT count(*) FROM migrate_apply(project => 'verified')});
+($rc, $out, $err) = pg_migrate('verify', '--project', 'verified');
+is($rc, 0, 'verify exits 0 while every verify script passes') or diag $err;
+sql('ALTER TABLE checked_t RENAME TO checked_renamed');
+($rc, $out, $err) = pg_migrate('verify', '--project', 'verified');
+is($rc, 1, 'verify exits 1 when a verify script fails');
+like($out, qr/\|\s*failed\s*\|/, 'and shows the failed row');
+sql('ALTER TABLE checked_renamed RENAME TO checked_t');
 ($rc, $out, $err) = pg_migrate('hash');
 like($out, qr/^\s*[0-9a-f]{64}$/m, 'hash prints the schema hash');
 ($rc, $out, $err) = pg_migrate('fingerprint', '--json');

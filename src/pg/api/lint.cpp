@@ -1,16 +1,12 @@
 // migrate_lint(sql) and migrate_lint_pending(project) -> SETOF (version,) statement, line,
 // rule, severity, lock_mode, relation, relation_bytes, row_estimate, message, hint: the
 // lint findings of one script, or of every pending migration's up script in version order.
-#include "core/plan/planner.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
-#include "pg/base/internal_scope.hpp"
 #include "pg/base/result_set.hpp"
 #include "pg/base/spi.hpp"
 #include "pg/lint/lint.hpp"
-#include "pg/registry/registry.hpp"
-
-#include <utility>
+#include "pg/lint/pending.hpp"
 
 namespace ms::pg {
 
@@ -57,21 +53,9 @@ Datum lint_pending_body(FunctionCallInfo fcinfo) {
     const std::string project = project_argument(fcinfo, 0);
     ResultSet rows(fcinfo);
     SpiConnection spi;
-    std::vector<std::pair<std::string, std::string>> scripts;  // (version, up script)
-    {
-        InternalScope internal;
-        for (const auto& m : core::migration_states(load_registered(project),
-                                                    load_applied(project), load_failed(project))) {
-            if (m.state != core::State::Pending && m.state != core::State::Failed)
-                continue;
-            if (auto up = load_script(project, m.version.text(), Script::Up))
-                scripts.emplace_back(m.version.text(), std::move(*up));
-        }
-    }
-    // Linted outside the InternalScope: as the caller, who will run them.
-    for (const auto& [version, script] : scripts)
-        for (const auto& f : lint_script(script).findings)
-            add_finding(rows, f, &version);
+    lint_pending(project, [&](const std::string& version, const LintFinding& f) {
+        add_finding(rows, f, &version);
+    });
     return Datum(0);
 }
 

@@ -1,0 +1,43 @@
+#include "pg/runner/status.hpp"
+
+#include "pg/base/internal_scope.hpp"
+#include "pg/runner/run_progress.hpp"
+
+#include <map>
+#include <set>
+#include <utility>
+
+namespace ms::pg {
+
+void migration_status(const std::optional<std::string>& project,
+                      const std::function<void(const MigrationStatus&)>& row) {
+    std::map<std::string, ProjectState> projects;
+    std::set<std::pair<std::string, std::string>> running;
+    {
+        InternalScope internal;
+        projects = load_project_states(project);
+        running = running_migrations();
+    }
+    static const std::string running_state = "running";
+    // Spelled once, not per row.
+    static const std::string state_names[] = {
+        core::state_name(core::State::Pending), core::state_name(core::State::Failed),
+        core::state_name(core::State::Applied), core::state_name(core::State::Baseline),
+        core::state_name(core::State::Modified), core::state_name(core::State::Missing)};
+    for (const auto& [name, p] : projects) {
+        for (const auto& m : core::migration_states(p.registered, p.applied, p.failed)) {
+            const bool applied = m.applied_index != core::Migration::npos;
+            const std::string& checksum = m.registered_index != core::Migration::npos
+                                              ? p.registered[m.registered_index].checksum
+                                              : p.applied[m.applied_index].checksum;
+            row(MigrationStatus{
+                name, m.version.text(), m.state == core::State::Missing ? nullptr : &m.name,
+                !core::is_applied(m.state) && running.count({name, m.version.text()})
+                    ? running_state
+                    : state_names[static_cast<int>(m.state)],
+                applied ? &p.details[m.applied_index] : nullptr, m.has_down, checksum});
+        }
+    }
+}
+
+}  // namespace ms::pg
