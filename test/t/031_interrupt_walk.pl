@@ -81,7 +81,6 @@ sub run_log_ok {
 }
 
 # Which points each entry point reaches, and how often: one traced call each.
-my $poller = $node->background_psql('postgres');
 my %reach;
 for my $name (sort keys %entry) {
     my $p = "trace_$name";
@@ -116,6 +115,8 @@ for my $name (sort keys %entry) {
                         "SET migrations_schema.fault_injection = 'pause:$point:$nth'",
                         '-c', 'SET ROLE deployer', '-c', "\\set VERBOSITY verbose", '-c', $call],
                     '<', \undef, '>', \$out, '2>', \$err);
+                # A session of its own per case: a background psql's timer is not reset per query.
+                my $poller = $node->background_psql('postgres');
                 my $pid = '';
                 my $deadline = time + 30;
                 while (time < $deadline) {
@@ -126,12 +127,14 @@ for my $name (sort keys %entry) {
                 }
                 my $case = "$name at $point:$nth, $how";
                 if ($pid eq '') {
+                    $poller->quit;
                     $h->finish;
                     ok($nth > 1, "$case: the call reached the point") or diag $err;
                     next;
                 }
                 $reached++;
                 $poller->query_safe($how eq 'cancel' ? "SELECT pg_cancel_backend($pid)" : "SELECT pg_terminate_backend($pid)");
+                $poller->quit;
                 $h->finish;
                 unlike($err, $bad, "$case: no internal error") or diag $err;
                 my $log = slurp_file($node->logfile, $log_at);
