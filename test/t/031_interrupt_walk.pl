@@ -82,7 +82,9 @@ sub run_log_ok {
 
 # Which points each entry point reaches, and how often: one traced call each.
 my %reach;
-for my $name (sort keys %entry) {
+# MS_WALK=timeouts runs the statement_timeout sweep alone (for a quick check of a change).
+my $walk = ($ENV{MS_WALK} // '') ne 'timeouts';
+for my $name ($walk ? sort keys %entry : ()) {
     my $p = "trace_$name";
     register($p, $entry{$name}{concurrent});
     sql(sprintf("SET ROLE deployer; CALL migrate_run(project => '%s')", $p)) if $entry{$name}{applied};
@@ -92,7 +94,7 @@ for my $name (sort keys %entry) {
 }
 
 my ($n, $reached) = (0, 0);
-for my $name (sort keys %entry) {
+for my $name ($walk ? sort keys %entry : ()) {
     my $e = $entry{$name};
     for my $point (sort keys %{ $reach{$name} }) {
         my $times = $reach{$name}{$point};
@@ -155,8 +157,8 @@ for my $name (sort keys %entry) {
         }
     }
 }
-ok($reached > 40, "$reached interrupts at fault points");
-ok(keys %{ $reach{run} } >= 8, 'migrate_run reaches ' . join(' ', sort keys %{ $reach{run} }));
+ok(!$walk || $reached > 40, "$reached interrupts at fault points");
+ok(!$walk || keys %{ $reach{run} } >= 8, 'migrate_run reaches ' . join(' ', sort keys %{ $reach{run} }));
 
 # statement_timeout from 1 ms to 200 ms, each on a project with work pending.
 for my $ms (1, 2, 3, 5, 8, 10, 13, 20, 30, 50, 80, 120, 200) {
