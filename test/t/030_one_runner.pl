@@ -103,14 +103,17 @@ SKIP: {
     print $f "ALTER TABLE t ADD COLUMN d int;\nCREATE INDEX CONCURRENTLY t_d_idx ON t (d);\n";
     close $f;
     sql(q{ALTER ROLE deployer SET migrations_schema.fault_injection = 'pause:worker_start:1:3000'});
-    local $ENV{PGHOST} = $node->host;
-    local $ENV{PGPORT} = $node->port;
-    local $ENV{PGDATABASE} = 'postgres';
-    local $ENV{PGUSER} = 'deployer';
     my ($o1, $e1, $o2, $e2) = ('', '', '', '');
-    my $c1 = IPC::Run::start([ $bin, 'run', $dir, '--project', 'cli' ], '<', \undef, '>', \$o1, '2>', \$e1);
-    select(undef, undef, undef, 0.3);
-    my $c2 = IPC::Run::start([ $bin, 'run', $dir, '--project', 'cli' ], '<', \undef, '>', \$o2, '2>', \$e2);
+    my ($c1, $c2);
+    {
+        local $ENV{PGHOST} = $node->host;
+        local $ENV{PGPORT} = $node->port;
+        local $ENV{PGDATABASE} = 'postgres';
+        local $ENV{PGUSER} = 'deployer';
+        $c1 = IPC::Run::start([ $bin, 'run', $dir, '--project', 'cli' ], '<', \undef, '>', \$o1, '2>', \$e1);
+        select(undef, undef, undef, 0.3);
+        $c2 = IPC::Run::start([ $bin, 'run', $dir, '--project', 'cli' ], '<', \undef, '>', \$o2, '2>', \$e2);
+    }
     ok($c1->finish, 'the first pg_migrate run succeeds') or diag "$o1 $e1";
     ok($c2->finish, 'the second pg_migrate run succeeds') or diag "$o2 $e2";
     sql(q{ALTER ROLE deployer RESET migrations_schema.fault_injection});

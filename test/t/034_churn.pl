@@ -39,9 +39,11 @@ $node->safe_psql('postgres', q{
     END $$;
 });
 
-my ($churn_out, $churn_err) = ('', '');
+# Its output goes to a file: a pipe nobody reads would fill with its NOTICEs and stop it in
+# the middle of a transaction.
+my $churn_log = $node->basedir . '/churn.log';
 my $churner = IPC::Run::start(['psql', '-X', '-d', $node->connstr('postgres'), '-c', 'CALL churn()'],
-    '<', \undef, '>', \$churn_out, '2>', \$churn_err);
+    '<', \undef, '>', $churn_log, '2>&1');
 $node->poll_query_until('postgres', 'SELECT count(*) > 5 FROM churned');
 
 my $bad = qr/XX000|could not open relation|invalid transaction termination|portal snapshots|cache lookup failed/;
@@ -75,6 +77,6 @@ for my $round (1 .. 8) {
 }
 $node->safe_psql('postgres', 'INSERT INTO stop_churning VALUES (1)');
 $churner->finish;
-is($churn_err, '', 'the churn itself never failed');
+unlike(slurp_file($churn_log), qr/ERROR/, 'the churn itself never failed');
 ok($node->safe_psql('postgres', 'SELECT max(n) FROM churned') > 10, 'the churn went on throughout');
 done_testing();
