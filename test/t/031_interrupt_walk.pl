@@ -28,7 +28,7 @@ $node->safe_psql('postgres', q{
     GRANT EXECUTE ON FUNCTION migrate_schema_fingerprint(text[]) TO deployer;
     GRANT CREATE ON SCHEMA public TO deployer;
     CREATE TABLE run_log (project text, version text);
-    GRANT INSERT, DELETE ON run_log TO deployer;
+    GRANT SELECT, INSERT, DELETE ON run_log TO deployer;
 });
 
 sub sql { return $node->safe_psql('postgres', $_[0]); }

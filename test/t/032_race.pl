@@ -46,7 +46,7 @@ sub folder {
         push @m, [ '002', 'index', "CREATE INDEX CONCURRENTLY t_id_idx ON $s.t (id);" ],
                  [ '003', 'after', $log->('003') . ';' ];
     } elsif ($kind eq 'mixed') {
-        push @m, [ '002', 'column then index', "ALTER TABLE $s.t ADD COLUMN c int; " . $log->('002') . ";\nCREATE INDEX CONCURRENTLY t_c_idx ON $s.t (c);" ],
+        push @m, [ '002', 'column_then_index', "ALTER TABLE $s.t ADD COLUMN c int; " . $log->('002') . ";\nCREATE INDEX CONCURRENTLY t_c_idx ON $s.t (c);" ],
                  [ '003', 'after', $log->('003') . ';' ];
     } elsif ($kind eq 'batch') {
         push @m, [ '002', 'batches', "ALTER TABLE $s.t ADD COLUMN b int;\nDO \$\$ BEGIN FOR i IN 1..4 LOOP UPDATE $s.t SET b = i WHERE id % 4 = i - 1; " . $log->('002', 'i') . "; COMMIT; END LOOP; END \$\$;" ],
@@ -81,10 +81,6 @@ for my $kind (@kinds) {
 }
 
 sql(q{ALTER ROLE deployer SET migrations_schema.fault_injection = 'jitter:15'}) if 1;
-$ENV{PGHOST} = $node->host;
-$ENV{PGPORT} = $node->port;
-$ENV{PGDATABASE} = 'postgres';
-$ENV{PGUSER} = 'deployer';
 
 my $rounds = $ENV{MS_RACE_ROUNDS} // 45;
 my $slowest = 0;
@@ -96,8 +92,10 @@ for my $round (1 .. $rounds) {
     my @m = folder($kind, $s, $p);
     my $dir = tempdir(CLEANUP => 1);
     for my $m (@m) {
-        open my $f, '>', "$dir/$m->[0]_" . ($m->[1] =~ s/ /_/gr) . '.sql' or die;
-        print $f $m->[2], "\n";
+        # The same text and name as the psql deployers register, or each would update the
+        # other's registration.
+        open my $f, '>', "$dir/$m->[0]_$m->[1].sql" or die;
+        print $f $m->[2];
         close $f;
     }
     my $register = join("\n", map { "SELECT migrate_register('$_->[0]', '$_->[1]', \$q\$$_->[2]\$q\$, NULL, '$p');" } @m);
@@ -107,7 +105,12 @@ for my $round (1 .. $rounds) {
         my ($out, $err) = ('', '');
         my @cmd = ($cli && $d % 2 == 0)
             ? ($bin, 'run', $dir, '--project', $p)
-            : ('psql', '-X', '-v', 'ON_ERROR_STOP=1', '-c', $register, '-c', "CALL migrate_run(project => '$p')");
+            : ('psql', '-X', '-d', $node->connstr('postgres'), '-U', 'deployer', '-v', 'ON_ERROR_STOP=1',
+               '-c', $register, '-c', "CALL migrate_run(project => '$p')");
+        local $ENV{PGHOST} = $node->host;
+        local $ENV{PGPORT} = $node->port;
+        local $ENV{PGDATABASE} = 'postgres';
+        local $ENV{PGUSER} = 'deployer';
         usleep(int(rand(150_000)));
         push @h, [ IPC::Run::start(\@cmd, '<', \undef, '>', \$out, '2>', \$err, IPC::Run::timeout(180)), \$out, \$err, $cmd[0] ];
     }
