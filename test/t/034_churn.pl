@@ -47,7 +47,7 @@ my $churner = IPC::Run::start(['psql', '-X', '-d', $node->connstr('postgres'), '
 $node->poll_query_until('postgres', 'SELECT count(*) > 5 FROM churned');
 
 my $bad = qr/XX000|could not open relation|invalid transaction termination|portal snapshots|cache lookup failed/;
-for my $round (1 .. 8) {
+for my $round (1 .. 5) {
     my $p = "c$round";
     my @calls = (
         qq{SELECT migrate_register('1', 'table', 'CREATE TABLE app.t$round (id int, v text);', 'DROP TABLE app.t$round;', '$p')},
