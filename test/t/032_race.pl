@@ -82,7 +82,7 @@ for my $kind (@kinds) {
 
 sql(q{ALTER ROLE deployer SET migrations_schema.fault_injection = 'jitter:15'}) if 1;
 
-my $rounds = $ENV{MS_RACE_ROUNDS} // 45;
+my $rounds = $ENV{MS_RACE_ROUNDS} // 30;
 my $slowest = 0;
 for my $round (1 .. $rounds) {
     my $kind = $kinds[$round % @kinds];
