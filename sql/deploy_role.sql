@@ -56,8 +56,8 @@ SELECT migrate_register('1', 'one', 'CREATE TABLE dr_five (id int);', NULL, 'dr5
 CALL migrate_run(project => 'dr5');
 SELECT current_user, current_setting('search_path') AS search_path;
 RESET ROLE;
--- The project lock went with the failed call.
-SELECT count(*) AS advisory_locks FROM pg_locks WHERE locktype = 'advisory';
+-- The project's lease went with the failed call.
+SELECT count(*) AS leases FROM migrations_schema.runner_lease WHERE pid IS NOT NULL;
 RESET migrations_schema.fault_injection;
 SET ROLE ms_deployer;
 CALL migrate_run(project => 'dr5');

@@ -29,8 +29,9 @@ is($first->query_safe('SELECT count(*) FROM migrate_apply()'), '30',
     'first session applies all 30 in its open transaction');
 $second->query_until(qr/started/, "\\echo started\nSELECT count(*) FROM migrate_apply();\n");
 ok($node->poll_query_until('postgres', q{
-        SELECT count(*) > 0 FROM pg_locks WHERE locktype = 'advisory' AND NOT granted}),
-    'second session waits on the advisory lock of the project');
+        SELECT count(*) > 0 FROM pg_stat_activity
+        WHERE query LIKE '%migrate_apply()%' AND wait_event_type = 'Lock'}),
+    'second session waits on the lock of the project');
 is($node->safe_psql('postgres', 'SELECT count(*) FROM run_log'), '0',
     'nothing is visible before the first session commits');
 $first->query_safe('COMMIT');

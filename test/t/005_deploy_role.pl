@@ -67,8 +67,9 @@ for my $point (@points) {
     my $a_exists = $node->safe_psql('postgres', "SELECT to_regclass('${p}_a') IS NOT NULL");
     is($a_exists eq 't', $state{1} eq 'applied', "$point: table a exists iff 1 is applied ($state)");
     ok($state{3} ne 'applied', "$point: 3 is not applied");
-    is($node->safe_psql('postgres', "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory'"),
-        '0', "$point: the project lock was released");
+    is($node->safe_psql('postgres',
+            "SELECT count(*) FROM migrations_schema.runner_lease WHERE pid IS NOT NULL"),
+        '0', "$point: the project lease was released");
     # The failure is recorded, or the error says why not.
     ok(grep({ $_ eq 'failed' } values %state) || $err =~ /fault injected|could not be recorded/,
         "$point: failure recorded or explained");
@@ -112,18 +113,19 @@ my ($out1, $err1, $out2, $err2) = ('', '', '', '');
 my $first = IPC::Run::start([ @psql, "CALL migrate_run(project => 'pods')" ],
     '>', \$out1, '2>', \$err1);
 ok($node->poll_query_until('postgres', q{
-        SELECT count(*) = 1 FROM pg_locks WHERE locktype = 'advisory' AND granted}),
-    'the first runner holds the project lock');
+        SELECT count(*) = 1 FROM migrations_schema.runner_lease WHERE pid IS NOT NULL}),
+    'the first runner holds the project lease');
 my $second = IPC::Run::start([ @psql, "CALL migrate_run(project => 'pods')" ],
     '>', \$out2, '2>', \$err2);
 ok($node->poll_query_until('postgres', q{
         SELECT count(*) = 1 FROM pg_stat_activity
         WHERE query LIKE '%migrate_run%' AND wait_event = 'Extension'
-          AND pid <> (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)}),
+          AND pid <> (SELECT pid FROM migrations_schema.runner_lease WHERE pid IS NOT NULL)}),
     'the second runner waits for it, in a latch wait rather than a lock held in a query');
 ok($first->finish, 'the first runner finishes') or diag $err1;
 ok($second->finish, 'the second runner finishes without an error') or diag $err2;
-like($err2, qr/waiting for another runner of project "pods"/, 'the second said it waited');
+like($err2, qr/waiting for project "pods", held by pid \d+ \(migrate_run by role deployer, application_name "[^"]*", since /,
+    'the second said it waited, naming the session it waited for');
 like($err2, qr/nothing to apply in project "pods"/, 'and then had nothing to apply');
 is($node->safe_psql('postgres', q{
         SELECT string_agg(version || '=' || state, ' ' ORDER BY version) FROM migrate_status('pods')}),

@@ -26,6 +26,8 @@ enum class FailureKind {
     InTransaction,   // a call that must own its transactions, made inside a transaction block
     UndefinedSchema, // a schema name that does not exist
     BadText,         // text that is not valid in the database encoding, or holds a NUL byte
+    LockWait,        // another session holds the project longer than the caller may wait
+    ReadOnly,        // a call that writes, made on a hot standby
 };
 
 class Failure : public std::runtime_error {

@@ -48,7 +48,7 @@ Datum load_dir_body(FunctionCallInfo fcinfo) {
 
     int counts[3] = {0, 0, 0};
     {
-        ProjectOperation op("migrate_load_dir", project);
+        ProjectOperation op("migrate_load_dir", project, BesideRunner::Proceed);
         op.tracked([&] {
             for (std::size_t i = 0; i < migrations.size(); ++i) {
                 const auto outcome = register_migration(project, migrations[i].files.version,

@@ -19,7 +19,7 @@ Datum register_body(FunctionCallInfo fcinfo) {
 
     RegisterOutcome outcome;
     {
-        ProjectOperation op("migrate_register", project);
+        ProjectOperation op("migrate_register", project, BesideRunner::Proceed);
         outcome = op.tracked(
             [&] { return register_migration(op.project(), version, content, op.caller()); });
     }

@@ -3,10 +3,15 @@
 // the next call raises an error as PostgreSQL would, so that every error path of the runner
 // can be walked from a test. Empty (the default) costs one comparison per point.
 //
-// Points: internal_query (every query on the tracking tables), commit, lock,
+// Points: internal_query (every query on the tracking tables), commit, lock, lease,
 // record_applied, record_failure, snapshot, fingerprint, worker_start, worker_done.
 // "name:N" fails the Nth time the point is reached in the current call (1 by default).
 // worker_vanish: the background worker exits before its statement, without a word.
+// "pause:name:N[:MS]" waits there (MS ms, a minute by default, answering interrupts), showing
+// "migrations_schema fault pause at name" in pg_stat_activity, so that a test can cancel or
+// terminate the session at that very point; "jitter:MS" waits a random 0..MS ms at every
+// point, so that concurrent runners interleave differently each round; "trace" names each
+// point reached in a NOTICE, so that a test walks only the points a call reaches.
 #pragma once
 
 namespace ms::pg {

@@ -19,6 +19,7 @@ namespace {
 int lock_timeout_ms = 5000;
 int statement_timeout_ms = 0;
 int lock_retries = 5;
+int lock_wait_timeout = 0;
 int lint_policy = static_cast<int>(LintPolicy::Warn);
 int guard = static_cast<int>(DdlGuard::Off);
 bool guard_bypass = false;
@@ -97,6 +98,12 @@ void define_settings() {
         "How many times migrate_run() retries a migration that hit the lock timeout.",
         "Waits grow between attempts, with jitter.", &lock_retries, 5, 0, 100, PGC_USERSET, 0,
         nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "migrations_schema.lock_wait_timeout",
+        "How long migrate_run() waits for another session's run of the same project.",
+        "The wait names that session; after this long it gives up with lock_not_available. "
+        "0 waits until the other run ends.",
+        &lock_wait_timeout, 0, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
     DefineCustomEnumVariable(
         "migrations_schema.lint",
         "What lint findings do when a migration is about to run.",
@@ -184,6 +191,10 @@ int migration_statement_timeout_ms() {
 
 int migration_lock_retries() {
     return lock_retries;
+}
+
+int runner_lock_wait_timeout_ms() {
+    return lock_wait_timeout;
 }
 
 LintPolicy migration_lint_policy() {

@@ -12,6 +12,9 @@ void define_settings();
 int migration_lock_timeout_ms();
 int migration_statement_timeout_ms();
 int migration_lock_retries();
+// migrations_schema.lock_wait_timeout: how long migrate_run waits for another run (0: no
+// limit).
+int runner_lock_wait_timeout_ms();
 
 // migrations_schema.lint: what lint findings do when a migration is about to run.
 enum class LintPolicy { Off, Warn, Error };

@@ -24,6 +24,8 @@ int sqlstate_for(core::FailureKind kind) noexcept {
     case FailureKind::InTransaction: return ERRCODE_ACTIVE_SQL_TRANSACTION;
     case FailureKind::UndefinedSchema: return ERRCODE_UNDEFINED_SCHEMA;
     case FailureKind::BadText: return ERRCODE_CHARACTER_NOT_IN_REPERTOIRE;
+    case FailureKind::LockWait: return ERRCODE_LOCK_NOT_AVAILABLE;
+    case FailureKind::ReadOnly: return ERRCODE_READ_ONLY_SQL_TRANSACTION;
     }
     return ERRCODE_INTERNAL_ERROR;
 }

@@ -4,6 +4,11 @@
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 
+extern "C" {
+#include "tcop/pquery.h"
+#include "utils/snapmgr.h"
+}
+
 #include <stdexcept>
 
 namespace ms::pg {
@@ -16,6 +21,25 @@ void require_caller_identity(const char* what) {
                                " inside an internal scope");
 }
 
+// An error caught at the procedure's top level (a cancel or statement_timeout in the middle
+// of a query, not inside a subtransaction) leaves behind what the interrupted statement had
+// set up: the connections of SPI functions it was inside, and the snapshots it had pushed.
+// SPI_rollback needs the procedure's own nonatomic connection on top and counts the active
+// snapshots against the portals' ("portal snapshots (1) did not account for all active
+// snapshots (2)"). The abort would release both; this does it first, as the abort of a
+// subtransaction does (AtEOSubXact_SPI, AtSubAbort_Snapshot).
+void unwind_interrupted_statement() {
+    const MemoryContext context = CurrentMemoryContext;
+    for (int i = 0; i < 64 && !SPI_inside_nonatomic_context(); ++i)
+        if (SPI_finish() < 0)
+            break;
+    MemoryContextSwitchTo(context);
+    while (ActiveSnapshotSet())
+        PopActiveSnapshot();
+    if (ActivePortal != nullptr)
+        ActivePortal->portalSnapshot = nullptr;
+}
+
 }  // namespace
 
 void commit_work() {
@@ -26,7 +50,10 @@ void commit_work() {
 
 void rollback_work() {
     require_caller_identity("rollback");
-    pg_call([] { SPI_rollback(); });
+    pg_call([] {
+        unwind_interrupted_statement();
+        SPI_rollback();
+    });
 }
 
 }  // namespace ms::pg

@@ -1,7 +1,8 @@
 // What every call that reads or changes one project's tracking state does before its own
 // work: refuse to run from inside a migration, remember who calls (before any identity
-// switch), connect SPI, and take the project's lock as the extension's owner. An entry
-// point then says only what is its own.
+// switch), refuse to write on a hot standby, connect SPI, and lock the project as the
+// extension's owner (registry/runner_lease.hpp). An entry point then says only what is its
+// own.
 #pragma once
 
 #include "core/plan/planner.hpp"
@@ -22,10 +23,22 @@ struct RegistryState {
     std::vector<std::string> failed;
 };
 
+// What a call does while another session's migrate_run holds the project. It cannot wait
+// for the run: it holds a snapshot, which the run's CREATE INDEX CONCURRENTLY would wait for.
+enum class BesideRunner {
+    Refuse,   // it changes what the runner reads or writes: it is refused, naming the runner
+    Proceed,  // registration and reading: the runner's plan is made, and a resumed or next
+              // run sees the new registry with its checksums
+};
+
+// Whether the call writes (refused on a hot standby) or only reads.
+enum class Access { Write, Read };
+
 class ProjectOperation {
 public:
     // function names the SQL call in the error a migration calling it gets.
-    ProjectOperation(const char* function, std::string project);
+    ProjectOperation(const char* function, std::string project,
+                     BesideRunner beside = BesideRunner::Refuse, Access access = Access::Write);
     ProjectOperation(const ProjectOperation&) = delete;
     ProjectOperation& operator=(const ProjectOperation&) = delete;
 
@@ -48,6 +61,8 @@ private:
     void lock_once();
 
     RunnerScope runner_;
+    const char* function_;
+    BesideRunner beside_;
     std::string project_;
     std::string caller_;
     SpiConnection spi_;

@@ -14,10 +14,6 @@ namespace ms::pg {
 
 namespace {
 
-// "migr" in ASCII: the first half of every advisory lock key the runner takes, so that
-// its locks do not collide with an application's single-key advisory locks.
-constexpr int lock_namespace = 0x6D696772;
-
 const char* kind_text(core::AppliedKind kind) {
     return core::applied_kind_name(kind);
 }
@@ -31,51 +27,12 @@ std::optional<std::string> application_name() {
 
 }  // namespace
 
-void lock_project(const std::string& project) {
-    fault_point("lock");
-    // Under REPEATABLE READ or SERIALIZABLE the snapshot is older than the lock: after
-    // waiting for another runner this transaction could not see what it applied. Fail at
-    // once with a serialization failure, which such callers already retry.
-    if (IsolationUsesXactSnapshot()) {
-        spi_query("SELECT pg_catalog.pg_try_advisory_xact_lock($1, pg_catalog.hashtext($2))",
-                  {int4_arg(lock_namespace), text_arg(project)});
-        if (!spi_bool(0, 1))
-            throw core::Failure(core::FailureKind::Busy,
-                                "another session is migrating project \"" + project + "\"",
-                                "This transaction's snapshot cannot see what that session will "
-                                "have applied.",
-                                "Retry the transaction, or call the runner under READ "
-                                "COMMITTED, where it waits for the other session.");
-        return;
-    }
-    spi_query("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
-              {int4_arg(lock_namespace), text_arg(project)});
-}
-
-void lock_project_for_session(const std::string& project) {
-    fault_point("lock");
-    spi_query("SELECT pg_catalog.pg_advisory_lock($1, pg_catalog.hashtext($2))",
-              {int4_arg(lock_namespace), text_arg(project)});
-}
-
 std::map<std::string, std::string> checksums_by_version(
     const std::vector<core::Registered>& registered) {
     std::map<std::string, std::string> checksums;
     for (const auto& r : registered)
         checksums[r.version] = r.checksum;
     return checksums;
-}
-
-bool try_lock_project_for_session(const std::string& project) {
-    fault_point("lock");
-    spi_query("SELECT pg_catalog.pg_try_advisory_lock($1, pg_catalog.hashtext($2))",
-              {int4_arg(lock_namespace), text_arg(project)});
-    return spi_bool(0, 1);
-}
-
-void unlock_project_for_session(const std::string& project) {
-    spi_query("SELECT pg_catalog.pg_advisory_unlock($1, pg_catalog.hashtext($2))",
-              {int4_arg(lock_namespace), text_arg(project)});
 }
 
 bool everything_applied(const std::string& project) {
@@ -232,6 +189,18 @@ std::optional<std::string> load_script(const std::string& project, const std::st
     if (rows == 0)
         return std::nullopt;
     return spi_text(0, 1);
+}
+
+std::optional<LoadedScripts> load_scripts(const std::string& project,
+                                          const std::string& version) {
+    const auto rows = spi_query(
+        "SELECT up_sql, down_sql, verify_sql, checksum FROM migrations_schema.migration "
+        "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
+        {text_arg(project), text_arg(version)});
+    if (rows == 0)
+        return std::nullopt;
+    return LoadedScripts{spi_required_text(0, 1), spi_text(0, 2), spi_text(0, 3),
+                         spi_required_text(0, 4)};
 }
 
 std::string load_checksum(const std::string& project, const std::string& version) {

@@ -13,17 +13,6 @@
 
 namespace ms::pg {
 
-// Serialises runners of one project until the end of the transaction: a second caller
-// waits, then sees what the first committed. Under REPEATABLE READ or SERIALIZABLE, where
-// it could not see that, it fails with a serialization failure instead of waiting.
-void lock_project(const std::string& project);
-
-// The same lock at session level, for migrate_run, which commits between migrations.
-void lock_project_for_session(const std::string& project);
-// The same without waiting: whether the lock was free and is now held.
-bool try_lock_project_for_session(const std::string& project);
-void unlock_project_for_session(const std::string& project);
-
 std::vector<core::Registered> load_registered(const std::string& project);
 std::vector<core::Applied> load_applied(const std::string& project);
 // Each registered version's checksum, by version as registered.
@@ -65,6 +54,16 @@ enum class Script { Up, Down, Verify };
 // One script of a registered migration (nullopt: it has none).
 std::optional<std::string> load_script(const std::string& project, const std::string& version,
                                        Script which);
+
+// Every script of a migration and the checksum over them, read together: a registration
+// committed in between cannot pair one version's script with another's checksum.
+struct LoadedScripts {
+    std::string up;
+    std::optional<std::string> down;
+    std::optional<std::string> verify;
+    std::string checksum;
+};
+std::optional<LoadedScripts> load_scripts(const std::string& project, const std::string& version);
 
 // The registered checksum over every script of the migration: what recording it as applied
 // (or rolled back) names.

@@ -11,11 +11,13 @@
 #include "pg/base/migration_label.hpp"
 #include "pg/base/settings.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/base/standby.hpp"
 #include "pg/base/subtransaction.hpp"
 #include "pg/base/transaction.hpp"
 #include "pg/lint/policy.hpp"
 #include "pg/parse/statements.hpp"
 #include "pg/registry/registry.hpp"
+#include "pg/registry/runner_lease.hpp"
 #include "pg/runner/run_progress.hpp"
 #include "pg/runner/statement_executor.hpp"
 #include "pg/runner/top_level_worker.hpp"
@@ -30,7 +32,9 @@ extern "C" {
 #include "utils/wait_event.h"
 }
 
+#include <algorithm>
 #include <exception>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -171,13 +175,16 @@ public:
         label_ = MigrationLabel{run.project, m.version.text(), m.name, run.down ? "down" : "up"};
         {
             InternalScope internal;
-            script_ = load_script(run.project, m.version.text(),
-                                  run.down ? Script::Down : Script::Up)
-                          .value_or("");
+            auto loaded = load_scripts(run.project, m.version.text());
+            if (!loaded)
+                throw core::Failure(core::FailureKind::NotFound,
+                                    "migration " + m.version.text() + " of project \"" +
+                                        run.project + "\" is no longer registered");
+            script_ = run.down ? loaded->down.value_or("") : std::move(loaded->up);
             // A verify script checks the up script's work; nothing checks a down script's.
             if (!run.down)
-                verify_ = load_script(run.project, m.version.text(), Script::Verify);
-            checksum_ = load_checksum(run.project, m.version.text());
+                verify_ = std::move(loaded->verify);
+            checksum_ = std::move(loaded->checksum);
         }
         statements_ = parse_script(script_, label_);
         if (verify_)
@@ -239,6 +246,12 @@ private:
                 statements_.begin() + static_cast<long>(seg.end)};
     }
 
+    // Before each commit of the migration's work: the project is still this run's.
+    void check_lease() const {
+        InternalScope internal;
+        require_lease(run_.project);
+    }
+
     // The migration's verify script and its record, in the transaction of its last work.
     void finish(TimestampTz started) {
         if (verify_)
@@ -266,7 +279,10 @@ private:
     void run_segments(TimestampTz started) {
         committed_any_ = false;
         if (segments_.empty()) {
-            in_subtransaction([&] { finish(started); });
+            in_subtransaction([&] {
+                finish(started);
+                check_lease();
+            });
             commit();
             return;
         }
@@ -283,6 +299,7 @@ private:
                                        migration_statement_timeout_ms());
                     if (last)
                         finish(started);
+                    check_lease();
                 });
                 commit();
                 committed_any_ = !last;
@@ -291,7 +308,10 @@ private:
             run_top_level(*current_);
             committed_any_ = true;
             if (last) {
-                in_subtransaction([&] { finish(started); });
+                in_subtransaction([&] {
+                    finish(started);
+                    check_lease();
+                });
                 commit();
             }
         }
@@ -397,11 +417,6 @@ void record_snapshot_now(const Run& run) {
     commit();
 }
 
-// One runner per project, taken at session level because the run commits. It is taken
-// holding no snapshot: a runner waiting inside a query would hold one, and the first
-// runner's CREATE INDEX CONCURRENTLY would wait for it while the first runner waits for
-// its worker, a cycle the deadlock detector cannot see. So: commit, try, sleep on the
-// latch, try again; cancels and a vanished client end the wait.
 std::string message_of(const std::exception_ptr& e) {
     try {
         std::rethrow_exception(e);
@@ -412,32 +427,51 @@ std::string message_of(const std::exception_ptr& e) {
     }
 }
 
+// One runner per project: the lease (registry/runner_lease.hpp) outlives the run's commits.
+// It is taken holding no snapshot: a runner waiting inside a query would hold one, and the
+// first runner's CREATE INDEX CONCURRENTLY would wait for it while the first runner waits
+// for its worker, a cycle the deadlock detector cannot see. So: commit, try, sleep on the
+// latch, try again; cancels and a vanished client end the wait.
 void release_project_lock(const Run& run) {
     {
         InternalScope internal;
-        unlock_project_for_session(run.project);
+        release_lease(run.project);
     }
     commit();
 }
 
+// Takes the project's lease, holding no snapshot while it waits (see above); the wait names
+// the session that holds the project and ends after migrations_schema.lock_wait_timeout.
 void acquire_project_lock(const Run& run, bool* held) {
-    bool told = false;
+    const TimestampTz started = GetCurrentTimestamp();
+    std::string told;
     for (;;) {
-        bool locked = false;
+        std::optional<ProjectHolder> holder;
         {
             InternalScope internal;
-            locked = try_lock_project_for_session(run.project);
+            holder = try_take_lease(run.project, run.procedure(), run.caller);
         }
-        // A session lock outlives the transaction that took it, even an aborted one.
-        *held = locked;
+        // Releasing a lease that was not taken changes nothing, so this errs towards it.
+        *held = !holder;
         commit();
-        if (locked)
+        if (!holder)
             return;
-        if (!told) {
-            notice("waiting for another runner of project \"" + run.project + "\" to finish");
-            told = true;
+        const std::string who = holder->describe();
+        if (who != told) {
+            notice("waiting for project \"" + run.project + "\", held by " + who);
+            told = who;
         }
-        sleep_ms(200);
+        const int limit = runner_lock_wait_timeout_ms();
+        const double waited = elapsed_ms(started);
+        if (limit > 0 && waited >= limit)
+            throw core::Failure(core::FailureKind::LockWait,
+                                std::string(run.procedure()) + "() gave up waiting for project \"" +
+                                    run.project + "\" after " +
+                                    std::to_string(static_cast<long>(waited)) + " ms",
+                                "It is held by " + who + ".",
+                                "Run it again when that session has finished, or raise "
+                                "migrations_schema.lock_wait_timeout.");
+        sleep_ms(limit > 0 ? std::min<long>(200, static_cast<long>(limit - waited) + 1) : 200);
     }
 }
 
@@ -457,6 +491,7 @@ void run_production(const ProductionRequest& req) {
                                        "or use SELECT migrate_apply() to apply everything in "
                                        "your transaction.");
     refuse_on_citus_worker(run.procedure());
+    refuse_read_only(run.procedure());
     RunnerScope runner(run.procedure());
     core::ApplyRequest request;
     request.target = req.target;

@@ -10,9 +10,11 @@
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/settings.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/base/standby.hpp"
 #include "pg/base/subtransaction.hpp"
 #include "pg/parse/statements.hpp"
 #include "pg/registry/registry.hpp"
+#include "pg/registry/runner_lease.hpp"
 #include "pg/runner/enum_values.hpp"
 #include "pg/runner/script_rewrite.hpp"
 #include "pg/runner/statement_executor.hpp"
@@ -233,6 +235,7 @@ private:
 std::vector<RoundTripOutcome> test_round_trips(const std::string& project,
                                                const std::optional<std::string>& target) {
     refuse_on_citus_worker("migrate_test");
+    refuse_read_only("migrate_test");
     RunnerScope runner("migrate_test");
     core::ApplyRequest request;
     request.target = target;

@@ -7,12 +7,15 @@
 #include "pg/base/guard.hpp"
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/base/subtransaction.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"
 #include "utils/array.h"
 #include "utils/guc.h"
 }
+
+#include <boost/algorithm/string/predicate.hpp>
 
 #include <algorithm>
 #include <cstdint>
@@ -815,11 +818,30 @@ SchemaFingerprint schema_fingerprint(const std::optional<std::vector<std::string
     static const std::string plain_query = build_query(false);
     static const std::string citus_query = build_query(true);
     std::uint64_t rows = 0;
-    {
-        const std::string& query = citus_catalog_present() ? citus_query : plain_query;
-        OutputSettings settings;
-        rows = spi_query(query.c_str(),
-                         {text_array_arg(schemas), text_arg(std::string(tracking_schema))});
+    const std::string& query = citus_catalog_present() ? citus_query : plain_query;
+    // The query reads the catalog under its snapshot, and some of the functions it calls
+    // (pg_get_indexdef, pg_get_viewdef, ...) open the relation under the latest one: another
+    // session dropping an object in between makes them fail with an internal error. Such an
+    // error is the other session's doing, not ours: the query runs again, in a subtransaction
+    // that is rolled back first, and sees the catalog without the object.
+    for (int attempt = 1;; ++attempt) {
+        bool vanished = false;
+        try {
+            in_subtransaction([&] {
+                OutputSettings settings;
+                rows = spi_query(query.c_str(),
+                                 {text_array_arg(schemas), text_arg(std::string(tracking_schema))});
+            });
+        } catch (const PgError& e) {
+            const std::string message = e.what();
+            if (attempt >= 8 || e.data()->sqlerrcode != ERRCODE_INTERNAL_ERROR ||
+                !(boost::algorithm::starts_with(message, "could not open relation with OID") ||
+                  boost::algorithm::starts_with(message, "cache lookup failed")))
+                throw;
+            vanished = true;
+        }
+        if (!vanished)
+            break;
     }
     if (rows != 1)
         throw std::runtime_error("the schema fingerprint query returned no row");
