@@ -17,7 +17,7 @@ TEST(LintRules, IdsAreUniqueAndFindable) {
         EXPECT_EQ(lint_rule_info(r.rule).id, std::string(r.id));
         EXPECT_NE(std::string(r.hint), "");
     }
-    EXPECT_EQ(ids.size(), 36u);
+    EXPECT_EQ(ids.size(), 37u);
     EXPECT_EQ(lint_rule_by_id("no-such-rule"), std::nullopt);
     EXPECT_EQ(lint_rule_by_id("INDEX-NOT-CONCURRENT"), std::nullopt);
 }
