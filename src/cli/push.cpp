@@ -104,8 +104,11 @@ Table register_folder(Connection& conn, const std::string& schema,
     }
     const std::string sql =
         "SELECT m.v, m.n, " + schema + ".migrate_register(m.v, m.n, m.u, m.d, $6::pg_catalog.text, m.f) "
-        "FROM pg_catalog.unnest($1::pg_catalog.text[], $2::pg_catalog.text[], "
-        "$3::pg_catalog.text[], $4::pg_catalog.text[], $5::pg_catalog.text[]) "
+        // Qualified, unnest takes one array: ROWS FROM zips them (the unqualified
+        // multi-array form is the parser's shorthand for the same).
+        "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
+        "pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[]), "
+        "pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.text[])) "
         "WITH ORDINALITY AS m(v, n, u, d, f, i) ORDER BY m.i";
     const Result r = conn.exec(sql, {text_array(versions), text_array(names), text_array(ups),
                                      text_array(downs), text_array(verifies), project});
