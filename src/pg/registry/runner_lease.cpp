@@ -15,6 +15,16 @@ namespace ms::pg {
 
 namespace {
 
+// "migr" in ASCII: the first half of the advisory key that the runner used before the lease
+// table existed. Until ALTER EXTENSION ... UPDATE creates the table, the library serialises
+// runners with that key as the older version did, so the update can come after the library.
+constexpr int lock_namespace = 0x6D696772;
+
+bool lease_table_exists() {
+    spi_query("SELECT pg_catalog.to_regclass('migrations_schema.runner_lease') IS NOT NULL", {});
+    return spi_bool(0, 1);
+}
+
 void ensure_row(const std::string& project) {
     spi_query("INSERT INTO migrations_schema.runner_lease (project) VALUES ($1) "
               "ON CONFLICT (project) DO NOTHING",
@@ -83,6 +93,11 @@ void lock_project(const std::string& project) {
     // Nothing changes on a hot standby, and nothing may be locked for update there.
     if (pg_call([] { return RecoveryInProgress(); }))
         return;
+    if (!lease_table_exists()) {
+        spi_query("SELECT pg_catalog.pg_advisory_xact_lock($1, pg_catalog.hashtext($2))",
+                  {int4_arg(lock_namespace), text_arg(project)});
+        return;
+    }
     ensure_row(project);
     // Under REPEATABLE READ or SERIALIZABLE the snapshot is older than the lock: after
     // waiting for another session this transaction could not see what it did. Fail at once
@@ -105,7 +120,7 @@ void lock_project(const std::string& project) {
 }
 
 std::optional<ProjectHolder> runner_holding(const std::string& project) {
-    if (pg_call([] { return RecoveryInProgress(); }))
+    if (pg_call([] { return RecoveryInProgress(); }) || !lease_table_exists())
         return std::nullopt;
     const auto rows = spi_query(
         "SELECT " MS_HOLDER_COLUMNS " FROM migrations_schema.runner_lease l "
@@ -120,6 +135,15 @@ std::optional<ProjectHolder> runner_holding(const std::string& project) {
 std::optional<ProjectHolder> try_take_lease(const std::string& project, const char* action,
                                             const std::string& caller) {
     fault_point("lease");
+    if (!lease_table_exists()) {
+        spi_query("SELECT pg_catalog.pg_try_advisory_lock($1, pg_catalog.hashtext($2))",
+                  {int4_arg(lock_namespace), text_arg(project)});
+        if (spi_bool(0, 1))
+            return std::nullopt;
+        ProjectHolder other;
+        other.what = "a runner (advisory lock; ALTER EXTENSION migrations_schema UPDATE names it)";
+        return other;
+    }
     ensure_row(project);
     // SKIP LOCKED: a runner never waits for a lock while it holds a snapshot.
     const auto rows = spi_query(
@@ -153,6 +177,8 @@ std::optional<ProjectHolder> try_take_lease(const std::string& project, const ch
 }
 
 void require_lease(const std::string& project) {
+    if (!lease_table_exists())
+        return;
     spi_query("SELECT EXISTS (SELECT FROM migrations_schema.runner_lease "
               "WHERE project OPERATOR(pg_catalog.=) $1 "
               "AND pid OPERATOR(pg_catalog.=) pg_catalog.pg_backend_pid())",
@@ -166,6 +192,11 @@ void require_lease(const std::string& project) {
 }
 
 void release_lease(const std::string& project) {
+    if (!lease_table_exists()) {
+        spi_query("SELECT pg_catalog.pg_advisory_unlock($1, pg_catalog.hashtext($2))",
+                  {int4_arg(lock_namespace), text_arg(project)});
+        return;
+    }
     spi_query("UPDATE migrations_schema.runner_lease SET pid = NULL, backend_start = NULL, "
               "role_name = NULL, application_name = NULL, action = NULL, since = NULL "
               "WHERE project OPERATOR(pg_catalog.=) $1 "
