@@ -10,6 +10,7 @@
 #include "pg/base/citus.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/settings.hpp"
+#include "pg/base/spi.hpp"
 #include "pg/schema/ddl_guard.hpp"
 #include "pg/schema/snapshot.hpp"
 
@@ -71,7 +72,12 @@ Datum command_start_body(FunctionCallInfo fcinfo) {
         throw core::Failure(core::FailureKind::Unsupported,
                             "this function is called by the extension's event triggers only");
     if (runner_is_active() || creating_extension || ddl_guard() != DdlGuard::Error ||
-        ddl_guard_bypassed() || citus_internal_backend())
+        ddl_guard_bypassed())
+        return Datum(0);
+    // Whether this is one of Citus's own connections is a catalog query: an event trigger
+    // function has no SPI connection of its own.
+    SpiConnection spi;
+    if (citus_internal_backend())
         return Datum(0);
     const auto* data = reinterpret_cast<EventTriggerData*>(fcinfo->context);
     std::vector<Reached> targets;
