@@ -456,7 +456,7 @@ for my $r (@callable) {
     # Accepting drift refuses an object without open drift (42704): what it runs on the way
     # is what the trap is for, not whether this table drifted.
     $call = "DO \$t\$ BEGIN PERFORM $qualified(" . join(', ', @args) . '); '
-          . 'EXCEPTION WHEN undefined_object THEN NULL; END \$t\$'
+          . 'EXCEPTION WHEN undefined_object THEN NULL; END $t$'
         if $name eq 'migrate_accept_drift';
     for my $path ($hostile_path, '"$user", public') {
         # Each call changes what the next one sees; the second path repeats the reads only.
