@@ -36,7 +36,7 @@ is($standby->safe_psql('postgres', 'SELECT pg_is_in_recovery()'), 't', 'the stan
 my %value = (
     version => q{'2'}, name => q{'x'}, up_sql => q{'SELECT 1'}, sql => q{'SELECT 1'},
     path => q{'/nonexistent'}, keep => q{ARRAY['1']}, source => q{'flyway'},
-    desired => q{migrate_schema_description()},
+    desired => q{migrate_schema_description()}, objects => q{ARRAY['table public.x']},
 );
 my @calls;
 for my $row (split /\n/, $primary->safe_psql('postgres', q{
@@ -99,7 +99,7 @@ for my $c (@calls) {
     is($state // 'none', $state2 // 'none', "$name: fails the same way on the primary ($err)");
 }
 ok($refused{$_}, "$_ is refused on the standby")
-    for qw(migrate_run migrate_run_rollback migrate_register migrate_apply migrate_rollback migrate_baseline migrate_repair);
+    for qw(migrate_run migrate_run_rollback migrate_register migrate_apply migrate_rollback migrate_baseline migrate_repair migrate_accept_drift);
 ok($worked{$_}, "$_ works on the standby")
     for qw(migrate_status migrate_history migrate_validate migrate_lint migrate_schema_fingerprint migrate_drift);
 is($standby->safe_psql('postgres', q{SELECT string_agg(version, ',') FROM migrate_rollback_plan(project => 'clean')}),

@@ -8,6 +8,7 @@
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/result_set.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/base/standby.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/schema/catalog_marker.hpp"
 #include "pg/schema/expected_state.hpp"
@@ -35,6 +36,7 @@ ObjectKey parse_object(const std::string& text) {
 }
 
 Datum accept_drift_body(FunctionCallInfo fcinfo) {
+    refuse_read_only("migrate_accept_drift");
     const auto objects = optional_text_array(fcinfo, 0, "objects");
     const std::string project = project_argument(fcinfo, 1);
     if (!objects || objects->empty())
