@@ -174,6 +174,7 @@ for my $role (qw(deployer reviewer generator reader)) {
 ($rc, $rout, $err) = as('generator', 'generate', 'from_file', '--desired', "$generated/1_start.sql",
     $generated);
 is($rc, 1, 'generator: a desired schema from a file needs a scratch database with the extension');
-like($err, qr/permission denied/, 'which only a superuser may create there');
+like($err, qr/lacks CREATEROLE and CREATEDB.*\n.*a superuser/,
+    'which it says before creating anything, naming what it needs');
 
 done_testing();
