@@ -121,7 +121,7 @@ CREATE TABLE migrations_schema.expected_touched (
     classid       oid,
     objid         oid,
     objsubid      integer NOT NULL DEFAULT 0,
-    -- a dropped object: its root as the drop named it
+    -- the root as the command named it (a relation, or what a drop removed)
     root_kind     text,
     root_identity text
 );

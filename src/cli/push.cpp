@@ -7,6 +7,7 @@
 #include "core/folder/new_migration.hpp"
 #include "core/plan/script.hpp"
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <system_error>
@@ -64,23 +65,43 @@ std::vector<core::FolderMigration> load_folder(const std::string& dir) {
 
 namespace {
 
-// A text[] literal: every element quoted, '"' and '\\' escaped; NULL unquoted.
-std::string text_array(const std::vector<std::optional<std::string>>& values) {
-    std::string out = "{";
-    for (std::size_t i = 0; i < values.size(); ++i) {
-        if (i > 0) out += ',';
-        if (!values[i]) {
+// A text[] literal of one field of every migration (`field` gives it, or nullptr for NULL):
+// every element quoted, '"' and '\\' escaped; NULL unquoted. Built in one allocation straight
+// from the folder: a folder of large scripts is otherwise held once more for every copy on its
+// way to libpq.
+template <typename Field>
+std::string text_array(const std::vector<core::FolderMigration>& migrations, Field field) {
+    auto quoted = [](char c) { return c == '"' || c == '\\'; };
+    std::size_t size = 2;
+    for (const auto& m : migrations) {
+        const std::string* value = field(m);
+        size += 1 + (value ? 2 + value->size() + static_cast<std::size_t>(std::count_if(
+                                                     value->begin(), value->end(), quoted))
+                           : 4);
+    }
+    std::string out;
+    out.reserve(size);
+    out += '{';
+    for (const auto& m : migrations) {
+        const std::string* value = field(m);
+        if (&m != &migrations.front()) out += ',';
+        if (!value) {
             out += "NULL";
             continue;
         }
         out += '"';
-        for (const char c : *values[i]) {
-            if (c == '"' || c == '\\') out += '\\';
+        for (const char c : *value) {
+            if (quoted(c)) out += '\\';
             out += c;
         }
         out += '"';
     }
-    return out + "}";
+    out += '}';
+    return out;
+}
+
+const std::string* optional_text(const std::optional<std::string>& value) {
+    return value ? &*value : nullptr;
 }
 
 }  // namespace
@@ -94,14 +115,12 @@ Table register_folder(Connection& conn, const std::string& schema,
     // One statement for the whole folder: a round trip per file is what a folder of a
     // thousand migrations over a slow link cannot afford. The server registers them in
     // order, as separate calls would.
-    std::vector<std::optional<std::string>> versions, names, ups, downs, verifies;
-    for (const auto& m : migrations) {
-        versions.emplace_back(m.files.version.text());
-        names.emplace_back(m.files.name);
-        ups.emplace_back(m.up_sql);
-        downs.emplace_back(m.down_sql);
-        verifies.emplace_back(m.verify_sql);
-    }
+    std::vector<std::string> versions;
+    versions.reserve(migrations.size());
+    for (const auto& m : migrations) versions.push_back(m.files.version.text());
+    auto version = [&](const core::FolderMigration& m) {
+        return &versions[static_cast<std::size_t>(&m - migrations.data())];
+    };
     const std::string sql =
         "SELECT m.v, m.n, " + schema + ".migrate_register(m.v, m.n, m.u, m.d, $6::pg_catalog.text, m.f) "
         // Qualified, unnest takes one array: ROWS FROM zips them (the unqualified
@@ -110,8 +129,14 @@ Table register_folder(Connection& conn, const std::string& schema,
         "pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[]), "
         "pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.text[])) "
         "WITH ORDINALITY AS m(v, n, u, d, f, i) ORDER BY m.i";
-    const Result r = conn.exec(sql, {text_array(versions), text_array(names), text_array(ups),
-                                     text_array(downs), text_array(verifies), project});
+    using M = core::FolderMigration;
+    const Result r = conn.exec(
+        sql, {text_array(migrations, version),
+              text_array(migrations, [](const M& m) { return &m.files.name; }),
+              text_array(migrations, [](const M& m) { return &m.up_sql; }),
+              text_array(migrations, [](const M& m) { return optional_text(m.down_sql); }),
+              text_array(migrations, [](const M& m) { return optional_text(m.verify_sql); }),
+              project});
     for (int i = 0; i < PQntuples(r.get()); ++i)
         pushed.rows.push_back({std::string(PQgetvalue(r.get(), i, 0)),
                                std::string(PQgetvalue(r.get(), i, 1)),

@@ -68,6 +68,17 @@ void prepare_session(Connection& conn, const Options& o) {
                               *o.statement_timeout);
     if (settings.empty()) return;
     std::string sql = "SELECT ";
+    // Commands that run migrations in one transaction (apply, test, dry runs; run and rollback
+    // have the runner's own lock_timeout) would otherwise wait for a lock without end, queueing
+    // every later query on the table behind them: they give up after the runner's
+    // lock_timeout instead, unless the command line, the role or the database chose one.
+    const bool one_transaction =
+        o.command == Command::Apply || o.command == Command::Test ||
+        ((o.command == Command::Rollback || o.command == Command::Undo) && o.dry_run);
+    if (!o.lock_timeout && one_transaction)
+        sql += "CASE WHEN pg_catalog.current_setting('lock_timeout') OPERATOR(pg_catalog.=) '0' "
+               "THEN pg_catalog.set_config('lock_timeout', pg_catalog.coalesce(pg_catalog."
+               "current_setting('migrations_schema.lock_timeout', true), '5s'), false) END, ";
     Params params;
     for (const auto& [name, value] : settings) {
         params.emplace_back(name);

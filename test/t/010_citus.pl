@@ -337,16 +337,16 @@ coordinator(q{INSERT INTO accounts (id, name) SELECT g, 'a' || g FROM generate_s
               FROM generate_series(1, 5000) g;
               CREATE TABLE plain_local (id bigint PRIMARY KEY);
               TRUNCATE migrations_schema.drift_log});
-my $events_size = coordinator(q{SELECT pg_size_pretty(citus_total_relation_size('events'))});
 sub lint {
     my ($sql, $rule) = @_;
     return coordinator(qq{SELECT string_agg(severity || ': ' || message, ' | ') FROM migrate_lint(\$m\$$sql\$m\$)
                           WHERE rule = '$rule'});
 }
-is(lint('CREATE INDEX events_kind ON events (payload);', 'index-not-concurrent'),
-    'warning: CREATE INDEX without CONCURRENTLY on events, which holds rows, blocks writes to it '
-    . "until the index is built (Citus: a hash-distributed table of 4 shards, $events_size over "
-    . 'the workers; each shard takes the lock and does the work)',
+# The size as pg_size_pretty prints it: the relations grow a little meanwhile (free space maps).
+like(lint('CREATE INDEX events_kind ON events (payload);', 'index-not-concurrent'),
+    qr/^\Qwarning: CREATE INDEX without CONCURRENTLY on events, which holds rows, blocks writes to it \E/
+    . qr/\Quntil the index is built (Citus: a hash-distributed table of 4 shards, \E\d+ [kM]B over /
+    . qr/\Qthe workers; each shard takes the lock and does the work)\E$/,
     'a distributed table holds the rows of its shards: the finding names shards and total size');
 is(coordinator(q{SELECT relation_bytes = citus_total_relation_size('events') AND row_estimate > 0
                  FROM migrate_lint('CREATE INDEX events_kind ON events (payload);')

@@ -128,12 +128,23 @@ fresh_db('target2', 'CREATE TABLE users (id bigint PRIMARY KEY, name text)');
 my $dir2 = "$tmp/numbered";
 make_path($dir2);
 write_file("$dir2/001_init.sql", "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n");
+# A folder with down scripts gets one for the new migration too (a forward-only folder, none).
+make_path("$dir2/rollback");
+write_file("$dir2/rollback/001_init.sql", "DROP TABLE users;\n");
 ($rc, $out, $err) = pg_migrate('generate', 'from folder', '--desired', "$tmp/schema_dir",
     '--no-online', '--dsn', 'dbname=target2', $dir2);
 is($rc, 0, 'generate from a folder of schema files succeeds') or diag($err);
 like($out, qr{002_from_folder\.sql\n.*rollback/002_from_folder\.sql}s,
     'the next migration follows the folder\'s numbered layout');
 my $up2 = slurp_file("$dir2/002_from_folder.sql");
+my $dir2f = "$tmp/numbered_forward";
+make_path($dir2f);
+write_file("$dir2f/001_init.sql", "CREATE TABLE users (id bigint PRIMARY KEY, name text);\n");
+($rc, $out, $err) = pg_migrate('generate', 'from folder', '--desired', "$tmp/schema_dir",
+    '--no-online', '--dsn', 'dbname=target2', $dir2f);
+is($rc, 0, 'generate into a folder without down scripts succeeds') or diag($err);
+ok(-f "$dir2f/002_from_folder.sql" && !-e "$dir2f/rollback",
+    'a forward-only folder gets the migration and no down script');
 like($up2, qr/from the schema folder/, 'the header names the schema folder');
 like($up2, qr/CREATE INDEX users_name ON public\.users/, '--no-online: a plain CREATE INDEX');
 unlike($up2, qr/CONCURRENTLY/, '--no-online: nothing CONCURRENTLY');

@@ -63,17 +63,22 @@ std::string read_script(const fs::path& file, const std::string& shown) {
     if (!in)
         throw io_failure("could not open migration file \"" + shown + "\"",
                          std::error_code(errno, std::generic_category()).message());
-    std::string content((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-    if (in.bad())
-        throw io_failure("could not read migration file \"" + shown + "\"");
+    // Read at its size in one go: growing a string through an iterator holds up to twice a
+    // large script's size on the way.
+    std::string content(static_cast<std::size_t>(size), '\0');
+    in.read(content.data(), static_cast<std::streamsize>(size));
+    if (in.bad() || static_cast<std::uintmax_t>(in.gcount()) != size)
+        throw io_failure("could not read migration file \"" + shown + "\"",
+                         "It changed while it was read.");
     // A NUL byte cannot be stored in text; finding it here names the file and line.
     if (const auto nul = content.find('\0'); nul != std::string::npos)
         throw Failure(FailureKind::BadText,
                       "migration file \"" + shown + "\" contains a NUL byte",
                       "At line " + std::to_string(line_at(content, nul)) + ".",
                       "Save the script as text in the database's encoding.");
-    const auto text = without_bom(content);
-    return text.size() == content.size() ? content : std::string(text);
+    if (without_bom(content).size() != content.size())
+        content.erase(0, content.size() - without_bom(content).size());
+    return content;
 }
 
 }  // namespace

@@ -88,11 +88,23 @@ void insert_touched(const std::vector<Address>& addresses) {
         objects.push_back(a.objid);
         subs.push_back(a.objsubid);
     }
-    spi_query("INSERT INTO migrations_schema.expected_touched (classid, objid, objsubid) "
-              "SELECT c::pg_catalog.oid, o::pg_catalog.oid, s::pg_catalog.int4 "
+    // A relation is also named as it is now: the recording finds it by that name too, when
+    // something later in the run (Citus turning a table into a shard under a new shell table)
+    // moved the name to another relation.
+    spi_query("INSERT INTO migrations_schema.expected_touched (classid, objid, objsubid, "
+              "root_kind, root_identity) "
+              "SELECT u.c::pg_catalog.oid, u.o::pg_catalog.oid, u.s::pg_catalog.int4, "
+              "CASE WHEN r.oid IS NOT NULL THEN 'rel' END, "
+              "CASE WHEN r.oid IS NOT NULL THEN pg_catalog.format('%I.%I', n.nspname, "
+              "r.relname) END "
               "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
               "pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[])) "
-              "u(c, o, s)",
+              "u(c, o, s) "
+              "LEFT JOIN pg_catalog.pg_class r ON u.c::pg_catalog.oid OPERATOR(pg_catalog.=) "
+              "'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid "
+              "AND r.oid OPERATOR(pg_catalog.=) u.o::pg_catalog.oid "
+              "AND r.relkind OPERATOR(pg_catalog.<>) ALL ('{i,I}'::pg_catalog.\"char\"[]) "
+              "LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace",
               {text_array_arg(classes), text_array_arg(objects), text_array_arg(subs)});
 }
 

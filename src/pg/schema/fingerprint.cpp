@@ -576,7 +576,9 @@ std::string expand(std::string sql) {
 }
 
 // On a Citus node: a shard is named after its logical table (in its schema), '_' and its
-// shard id; a name too long for that keeps its beginning and the shard id at its end.
+// shard id; a name too long for that keeps its beginning and the shard id at its end. A shard
+// Citus has let go of (a split, a move, a table distributed concurrently) waits in
+// pg_dist_cleanup for its deferred drop: it is no longer in pg_dist_shard, and not ours either.
 constexpr const char* not_shard = R"sql(
       AND NOT EXISTS (SELECT FROM pg_catalog.pg_dist_shard s
                       JOIN pg_catalog.pg_class lc ON lc.oid {=} s.logicalrelid
@@ -584,7 +586,12 @@ constexpr const char* not_shard = R"sql(
                             pg_catalog.substring(c.relname::pg_catalog.text, '_([0-9]+)$')
                         AND lc.oid {<>} c.oid AND lc.relnamespace {=} c.relnamespace
                         AND pg_catalog.starts_with(c.relname::pg_catalog.text,
-                                                   pg_catalog.left(lc.relname::pg_catalog.text, 8))))sql";
+                                                   pg_catalog.left(lc.relname::pg_catalog.text, 8)))
+      AND NOT EXISTS (SELECT FROM pg_catalog.pg_dist_cleanup dc
+                      WHERE dc.object_type {=} 1
+                        AND dc.object_name {=} pg_catalog.format('%I.%I',
+                              (SELECT cn.nspname FROM pg_catalog.pg_namespace cn
+                               WHERE cn.oid {=} c.relnamespace), c.relname)))sql";
 
 // Each kind is aggregated on its own: its rows need no sorting by kind first.
 std::string build_query(bool citus) {
@@ -680,7 +687,10 @@ trel AS (
     UNION SELECT ad.adrelid FROM touched t JOIN pg_catalog.pg_attrdef ad
         ON t.classid {=} {rc:pg_attrdef} AND ad.oid {=} t.objid
     UNION SELECT ty.typrelid FROM touched t JOIN pg_catalog.pg_type ty
-        ON t.classid {=} {rc:pg_type} AND ty.oid {=} t.objid WHERE ty.typrelid {<>} 0),
+        ON t.classid {=} {rc:pg_type} AND ty.oid {=} t.objid WHERE ty.typrelid {<>} 0
+    UNION SELECT c.oid FROM migrations_schema.expected_touched tt JOIN pg_catalog.pg_class c
+        ON c.oid {=} pg_catalog.to_regclass(tt.root_identity)::pg_catalog.oid
+        WHERE tt.id OPERATOR(pg_catalog.<=) $3::pg_catalog.int8 AND tt.root_kind {=} 'rel'),
 ttyp AS (
     SELECT t.objid AS oid FROM touched t WHERE t.classid {=} {rc:pg_type}
     UNION SELECT co.contypid FROM touched t JOIN pg_catalog.pg_constraint co
