@@ -169,10 +169,15 @@ class Stats:
         return best
 
 
+def wl_title(st, w):
+    base = w[:-len("_tcp")] if w.endswith("_tcp") else w
+    return WL_TITLE.get(base, f"N={st.n[w]}") + (", TCP" if base != w else "")
+
+
 def figure_table(st, phase, reps, wls, ref_phase=None):
     """ref_phase: the figure whose limit and fastest peer the ratios use (default: phase)."""
     ref_phase = ref_phase or phase
-    head = "| contender | " + " | ".join(WL_TITLE.get(w, f"N={st.n[w]}") for w in wls) + " |"
+    head = "| contender | " + " | ".join(wl_title(st, w) for w in wls) + " |"
     out = [head, "|---|" + "---|" * len(wls)]
     for cid, label, kind in CONTENDERS:
         cells = []
@@ -187,7 +192,9 @@ def figure_table(st, phase, reps, wls, ref_phase=None):
             bp = st.best_peer(w, ref_phase)
             k = st.count(w, cid, phase)
             rep_mark = f" [{k}]" if k < reps else ""
-            cells.append(f"{fmt(m)}{rep_mark}<br>{ratio(m, lim)} / {ratio(m, bp[1] if bp else None)}")
+            spread = st.samples[(w, cid, phase)]
+            cells.append(f"{fmt(m)}{rep_mark}<br>{ratio(m, lim)} / {ratio(m, bp[1] if bp else None)}"
+                         + (f"<br>{fmt(min(spread))}–{fmt(max(spread))}" if k > 1 else ""))
         if any_value:
             name = PHASE_LABEL.get((phase, cid), label)
             out.append(f"| {name} | " + " | ".join(cells) + " |")
@@ -496,8 +503,12 @@ def main():
     raw, machine, mem, core, info = load(bench)
     st = Stats(raw)
     reps = int(machine.get("reps", "5"))
+    # The same workloads over TCP get their own tables, below the unix socket's.
+    tcp = [w for w in st.wls if w.endswith("_tcp")]
+    st.wls = [w for w in st.wls if not w.endswith("_tcp")]
     trivial = [w for w in st.wls if w.startswith("trivial")]
     wls = trivial + [w for w in st.wls if not w.startswith("trivial")]
+    tcp = sorted(tcp, key=lambda x: wls.index(x[:-4]) if x[:-4] in wls else len(wls))
     L = []
     w = L.append
     w("# Benchmark results\n")
@@ -508,7 +519,7 @@ def main():
     w("## Machine\n")
     w(f"- {machine.get('nproc', '?')} cores, {machine.get('cpu', '?')}, {machine.get('ram', '?')} RAM, "
       f"Linux {machine.get('kernel', '?')}")
-    w(f"- {machine.get('pg', '?')}; one throwaway cluster, unix socket, `fsync=off`, "
+    w(f"- {machine.get('pg', '?')}; one throwaway cluster, unix socket and TCP (127.0.0.1), `fsync` on, "
       f"`max_locks_per_transaction=256` (see below), everything else default")
     w(f"- load average before / after the run: {machine.get('load_before', '?')} / "
       f"{machine.get('load_after', '?')} — the machine is shared with other engineers, which "
@@ -534,11 +545,16 @@ def main():
     w("Each measurement is the wall time of one command line, from fork to exit: process start, "
       "connection, reading the files, the work, the tracking tables. Every contender gets a new "
       "database for every repetition (created and dropped outside the timing; for "
-      "migrations_schema `CREATE EXTENSION` is part of the database set-up, not of the timing). "
+      "migrations_schema `CREATE EXTENSION` is part of the database set-up, not of the timing), "
+      "followed by a `CHECKPOINT`, so that no contender's timing pays for writing another's "
+      "buffers. The server runs with its defaults, `fsync` on: every COMMIT waits for the WAL "
+      "flush, as on a user's server. Every workload is timed twice, over the unix socket and "
+      "over TCP to 127.0.0.1 (its own tables, below). "
       "In one repetition a contender runs, on its database: up (all pending), the call with "
       "nothing to do, status, down (all). Repetitions are interleaved: repetition 1 of every "
       f"contender, then repetition 2 of every contender, and so on; {reps} repetitions, the "
-      "median is shown. A `[k]` after a time means only k repetitions, said below the figure.\n")
+      "median is shown, with the ratios, then the spread: the fastest and the slowest "
+      "repetition. A `[k]` after a time means only k repetitions, said below the figure.\n")
     if machine.get("budget"):
         w(f"Slow contenders (the four peers and the psql-per-file loop) have a time budget from "
           f"N={int(machine.get('budget_from_n', 10000)):,} on: {float(machine['budget']):.0f} s "
@@ -604,6 +620,13 @@ def main():
             w("")
     if [x for x in wls if not x.startswith("trivial")]:
         w("![mix and authelia](mix_authelia.png)\n")
+    for phase, title in (("up", "Up over TCP (127.0.0.1)"), ("down", "Down over TCP (127.0.0.1)")):
+        if tcp and any(k[0] in tcp and k[2] == phase for k in st.samples):
+            w(f"## {title}\n")
+            w("The same runs, every client connected over TCP to 127.0.0.1 instead of the unix "
+              "socket: each statement psql sends pays the loopback's round trip.\n")
+            w(figure_table(st, phase, reps, tcp))
+            w("")
 
     # Memory
     size = int(mem[0][7]) if mem else 0
