@@ -6,6 +6,8 @@
 #include "pg/base/spi.hpp"
 #include "pg/registry/checksum.hpp"
 
+#include <stdexcept>
+
 extern "C" {
 #include "utils/guc.h"
 }
@@ -232,6 +234,20 @@ std::optional<std::string> load_script(const std::string& project, const std::st
     if (rows == 0)
         return std::nullopt;
     return spi_text(0, 1);
+}
+
+StepScripts load_step(const std::string& project, const std::string& version, Script main) {
+    static const char* const queries[] = {
+        "SELECT up_sql, verify_sql, checksum FROM migrations_schema.migration "
+        "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
+        "SELECT down_sql, NULL::pg_catalog.text, checksum FROM migrations_schema.migration "
+        "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
+    };
+    const auto rows = spi_query(queries[main == Script::Up ? 0 : 1],
+                                {text_arg(project), text_arg(version)});
+    if (rows == 0)
+        throw std::runtime_error("migration " + version + " is no longer registered");
+    return StepScripts{spi_text(0, 1), spi_text(0, 2), spi_required_text(0, 3)};
 }
 
 std::string load_checksum(const std::string& project, const std::string& version) {

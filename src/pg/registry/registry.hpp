@@ -66,6 +66,15 @@ enum class Script { Up, Down, Verify };
 std::optional<std::string> load_script(const std::string& project, const std::string& version,
                                        Script which);
 
+// What running one migration's step reads, in one query: its up (or down) script, after an
+// up script its verify script, and the checksum the run records.
+struct StepScripts {
+    std::optional<std::string> main;
+    std::optional<std::string> verify;
+    std::string checksum;
+};
+StepScripts load_step(const std::string& project, const std::string& version, Script main);
+
 // The registered checksum over every script of the migration: what recording it as applied
 // (or rolled back) names.
 std::string load_checksum(const std::string& project, const std::string& version);

@@ -10,6 +10,7 @@
 #include "pg/lint/policy.hpp"
 #include "pg/parse/statements.hpp"
 #include "pg/registry/registry.hpp"
+#include "pg/registry/run_record.hpp"
 #include "pg/runner/relation_state.hpp"
 #include "pg/runner/script_rewrite.hpp"
 #include "pg/runner/statement_executor.hpp"
@@ -38,18 +39,17 @@ Script main_script(const RunRequest& request) {
     return request.direction == Direction::Up ? Script::Up : Script::Down;
 }
 
-std::optional<std::string> script_of(const RunRequest& request, const core::Migration& m,
-                                     Script which) {
+// The step's scripts and checksum, in one read of the registry.
+StepScripts step_scripts(const RunRequest& request, const core::Migration& m) {
     InternalScope internal;
-    return load_script(request.project, m.version.text(), which);
+    return load_step(request.project, m.version.text(), main_script(request));
 }
 
-std::string required_script(const RunRequest& request, const core::Migration& m) {
-    auto script = script_of(request, m, main_script(request));
-    if (!script)
+std::string required_script(StepScripts& scripts, const core::Migration& m) {
+    if (!scripts.main)
         throw core::Failure(core::FailureKind::MissingDown,
                             "migration " + m.version.text() + " has no down script");
-    return std::move(*script);
+    return std::move(*scripts.main);
 }
 
 // The statements of one step: its up or down script, and after an up script its verify
@@ -136,7 +136,8 @@ std::vector<ParsedStep> parse_all(const std::vector<core::Migration>& plan,
     std::vector<ParsedStep> parsed;
     parsed.reserve(plan.size());
     for (const auto& m : plan) {
-        const std::string script = required_script(request, m);
+        StepScripts scripts = step_scripts(request, m);
+        const std::string script = required_script(scripts, m);
         const MigrationLabel label = label_for(request, m, main_script(request));
         ParsedStep step{parse_script(script, label), std::nullopt, {}, {}};
         if (request.dry_run && has_top_level(script, step.main))
@@ -145,9 +146,8 @@ std::vector<ParsedStep> parse_all(const std::vector<core::Migration>& plan,
             refuse_top_level(script, step.main, label, request.direction == Direction::Up);
         if (request.direction == Direction::Up)
             step.lint_ignored = check_lint_policy(script, label);
-        if (request.direction == Direction::Up)
-            if (const auto verify = script_of(request, m, Script::Verify))
-                step.verify = parse_script(*verify, label_for(request, m, Script::Verify));
+        if (request.direction == Direction::Up && scripts.verify)
+            step.verify = parse_script(*scripts.verify, label_for(request, m, Script::Verify));
         parsed.push_back(std::move(step));
     }
     return parsed;
@@ -196,9 +196,11 @@ void run_steps(ResultSet& rows, const std::vector<core::Migration>& plan,
                const std::vector<ParsedStep>& parsed, const RunRequest& request) {
     static const std::string apply = "apply";
     static const std::string rollback = "rollback";
+    RunRecord record(request.project, request.caller);
     for (std::size_t i = 0; i < plan.size(); ++i) {
         const auto& m = plan[i];
-        const std::string script = runnable(required_script(request, m), parsed[i]);
+        StepScripts scripts = step_scripts(request, m);
+        const std::string script = runnable(required_script(scripts, m), parsed[i]);
         // A dry run also reports what the migration did to the tables: locks, sizes and
         // rewrites.
         std::optional<core::RelationState> before;
@@ -216,25 +218,23 @@ void run_steps(ResultSet& rows, const std::vector<core::Migration>& plan,
         // A verify script checks the up script's work in the same transaction; its error
         // undoes the migration with everything else.
         if (parsed[i].verify)
-            execute_statements(*script_of(request, m, Script::Verify), *parsed[i].verify,
+            execute_statements(*scripts.verify, *parsed[i].verify,
                                label_for(request, m, Script::Verify));
         const double ms = static_cast<double>(GetCurrentTimestamp() - started) / 1000.0;
         {
-            InternalScope internal;
-            const std::string checksum = load_checksum(request.project, m.version.text());
+            // Written once the last migration has run (see RunRecord): this call is one
+            // transaction, whose error leaves none of these rows behind anyway.
+            const std::string& checksum = scripts.checksum;
             if (request.direction == Direction::Up)
-                record_applied(request.project, m.version.text(), checksum, request.caller, ms,
-                               count);
+                record.applied(m.version.text(), checksum, ms, count);
             else
-                remove_applied(request.project, m.version.text());
-            append_history({request.project, m.version.text(),
+                record.removed(m.version.text());
+            record.history({request.project, m.version.text(),
                             request.direction == Direction::Up ? "apply" : "rollback", ms,
-                            checksum},
-                           request.caller);
+                            checksum});
             for (const auto& ignore : parsed[i].lint_ignored)
-                append_history({request.project, m.version.text(), "lint-ignore", std::nullopt,
-                                checksum, std::nullopt, describe_ignore(ignore)},
-                               request.caller);
+                record.history({request.project, m.version.text(), "lint-ignore", std::nullopt,
+                                checksum, std::nullopt, describe_ignore(ignore)});
         }
         std::optional<core::DryRunEffects> effects;
         if (before) {
@@ -252,6 +252,8 @@ void run_steps(ResultSet& rows, const std::vector<core::Migration>& plan,
                       Cell::float8_array(before ? &durations : nullptr),
                       Cell::datum(bytes, !effects), Cell::text(rehearsal)});
     }
+    InternalScope internal;
+    record.write();
 }
 
 }  // namespace
