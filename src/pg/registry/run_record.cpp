@@ -110,7 +110,8 @@ void RunRecord::write() {
             "INSERT INTO migrations_schema.applied "
             "(project, version, checksum, applied_by, duration_ms, statements, kind) "
             "SELECT $1, a.version, a.checksum, $2, a.duration_ms, a.statements, $3 "
-            "FROM pg_catalog.unnest($4, $5, $6, $7) WITH ORDINALITY "
+            "FROM ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6), "
+            "pg_catalog.unnest($7)) WITH ORDINALITY "
             "AS a(version, checksum, duration_ms, statements, n) ORDER BY a.n",
             {text_arg(project_), text_arg(caller_),
              text_arg(std::string(core::applied_kind_name(core::AppliedKind::Run))),
@@ -157,7 +158,9 @@ void RunRecord::write() {
             "h.duration_ms, h.checksum, h.old_checksum, h.detail, h.at "
             "FROM (SELECT COALESCE(pg_catalog.max(id), 0) AS id "
             "FROM migrations_schema.history) AS top, "
-            "pg_catalog.unnest($4, $5, $6, $7, $8, $9, $10) WITH ORDINALITY "
+            "ROWS FROM (pg_catalog.unnest($4), pg_catalog.unnest($5), pg_catalog.unnest($6), "
+            "pg_catalog.unnest($7), pg_catalog.unnest($8), pg_catalog.unnest($9), "
+            "pg_catalog.unnest($10)) WITH ORDINALITY "
             "AS h(version, action, duration_ms, checksum, old_checksum, detail, at, n) "
             "ORDER BY h.n",
             {text_arg(project_), text_arg(caller_), text_arg(application_name()),
