@@ -1,3 +1,9 @@
+"""Splits a perf profile of the backend (perf script output) into where its time goes.
+
+    perf script -i perf.data > stacks.txt; python3 bench/profile_split.py stacks.txt
+
+Each sample is counted once, under the first rule whose pattern one of its frames matches.
+"""
 import sys, re, collections
 # (category, pattern) checked in order against the whole stack (any frame)
 rules = [
