@@ -58,8 +58,8 @@ StepScripts step_scripts(const RunRequest& request, const core::Migration& m) {
     auto loaded = load_scripts(request.project, m.version.text());
     if (!loaded)
         throw core::Failure(core::FailureKind::NotFound,
-                            "migration " + m.version.text() + " of project "" +
-                                request.project + "" is no longer registered");
+                            "migration " + m.version.text() + " of project \"" +
+                                request.project + "\" is no longer registered");
     if (request.direction == Direction::Down && !loaded->down)
         throw core::Failure(core::FailureKind::MissingDown,
                             "migration " + m.version.text() + " has no down script");
