@@ -107,6 +107,14 @@ SELECT count(*) AS open FROM migrate_drift() WHERE source = 'schema';
 SELECT kind, identity FROM migrations_schema.expected_object
 WHERE (kind IN ('view', 'function') AND identity LIKE 'app.%') OR identity LIKE 'app.t.v%'
 ORDER BY 1, 2;
+-- Dropping an index leaves its table in the store: the table is taken again as a whole,
+-- not taken as gone with the index.
+SELECT migrate_register('7', 'index', 'CREATE INDEX t_id_idx ON app.t (id);', 'DROP INDEX app.t_id_idx;');
+CALL migrate_run();
+CALL migrate_run_rollback(steps => 1);
+SELECT kind, identity FROM migrations_schema.expected_object
+WHERE identity IN ('app.t', 'app.t.id', 'app.t_id_idx') ORDER BY 1, 2;
+CALL migrate_run_rollback(steps => 2);
 DROP ROLE regress_expected_reader;
 -- The stored objects equal the whole fingerprint of the live schema, object by object.
 SELECT count(*) AS differing FROM (

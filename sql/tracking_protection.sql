@@ -120,4 +120,10 @@ SELECT count(*) AS logged FROM migrations_schema.drift_log
 WHERE object_identity IN ('public.tp_after', 'public.tp_after_too');
 DROP TABLE public.tp_after, public.tp_after_too;
 DROP FUNCTION public.tp_noop();
+-- One run records all its migrations' history rows together, after a migration that sets
+-- the sequence back: every row still gets its own id, in the order the migrations ran.
+SELECT migrate_register('3', 'three', 'SELECT 3;', NULL, 'tp seq');
+SELECT count(*) AS applied FROM migrate_apply(project => 'tp seq');
+SELECT count(*) = count(DISTINCT id) AS ids_unique, array_agg(version ORDER BY id) AS by_id
+FROM migrations_schema.history WHERE project = 'tp seq' AND action = 'apply';
 RESET client_min_messages;

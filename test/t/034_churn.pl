@@ -72,13 +72,10 @@ for my $round (1 .. 5) {
     }
     is($node->safe_psql('postgres', qq{SELECT string_agg(version || '=' || state, ' ' ORDER BY version) FROM migrate_status('$p')}),
         '1=applied 2=applied 3=applied', "round $round: all applied");
-    TODO: {
-        # Known defect: under churn, the expected state misses some of the runner's own app.*
-        # objects after the run / rollback / apply sequence above, and reports them as drift.
-        local $TODO = 'the expected state under concurrent DDL records too little';
-        is($node->safe_psql('postgres', qq{SELECT count(*) FROM migrate_drift('$p') WHERE object LIKE 'app.%'}),
-            '0', "round $round: no drift reported for the project's schema");
-    }
+    # The runner's own objects, recorded while other sessions change the catalog, are never
+    # reported as drift of the project's schema.
+    is($node->safe_psql('postgres', qq{SELECT coalesce(string_agg(source || ' ' || coalesce(change, '') || ' ' || coalesce(object_type, '') || ' ' || object, '; ' ORDER BY source, object_type, object), '') FROM migrate_drift('$p') WHERE object LIKE 'app.%'}),
+        '', "round $round: no drift reported for the project's schema");
 }
 $node->safe_psql('postgres', 'INSERT INTO stop_churning VALUES (1)');
 $churner->finish;

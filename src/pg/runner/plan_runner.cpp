@@ -10,6 +10,7 @@
 #include "pg/lint/policy.hpp"
 #include "pg/parse/statements.hpp"
 #include "pg/registry/registry.hpp"
+#include "pg/registry/run_record.hpp"
 #include "pg/runner/enum_values.hpp"
 #include "pg/runner/relation_state.hpp"
 #include "pg/runner/script_rewrite.hpp"
@@ -44,23 +45,37 @@ Script main_script(const RunRequest& request) {
     return request.direction == Direction::Up ? Script::Up : Script::Down;
 }
 
-std::optional<std::string> script_of(const RunRequest& request, const core::Migration& m,
-                                     Script which) {
-    InternalScope internal;
-    return load_script(request.project, m.version.text(), which);
-}
+// The step's scripts and the checksum over them, read together once: what is parsed is what
+// runs, and what is recorded names it.
+struct StepScripts {
+    std::string main;
+    std::optional<std::string> verify;
+    std::string checksum;
+};
 
-std::string required_script(const RunRequest& request, const core::Migration& m) {
-    auto script = script_of(request, m, main_script(request));
-    if (!script)
+StepScripts step_scripts(const RunRequest& request, const core::Migration& m) {
+    InternalScope internal;
+    auto loaded = load_scripts(request.project, m.version.text());
+    if (!loaded)
+        throw core::Failure(core::FailureKind::NotFound,
+                            "migration " + m.version.text() + " of project \"" +
+                                request.project + "\" is no longer registered");
+    if (request.direction == Direction::Down && !loaded->down)
         throw core::Failure(core::FailureKind::MissingDown,
                             "migration " + m.version.text() + " has no down script");
-    return std::move(*script);
+    StepScripts out;
+    out.main = request.direction == Direction::Up ? std::move(loaded->up) : std::move(*loaded->down);
+    // A verify script checks the up script's work; nothing checks a down script's.
+    if (request.direction == Direction::Up)
+        out.verify = std::move(loaded->verify);
+    out.checksum = std::move(loaded->checksum);
+    return out;
 }
 
 // The statements of one step: its up or down script, and after an up script its verify
 // script, if it has one.
 struct ParsedStep {
+    StepScripts scripts;
     std::vector<Statement> main;
     std::optional<std::vector<Statement>> verify;
     std::vector<LintIgnore> lint_ignored;  // recorded in history when the migration applies
@@ -176,9 +191,11 @@ std::vector<ParsedStep> parse_all(const std::vector<core::Migration>& plan,
     std::vector<ParsedStep> parsed;
     parsed.reserve(plan.size());
     for (const auto& m : plan) {
-        const std::string script = required_script(request, m);
+        StepScripts scripts = step_scripts(request, m);
         const MigrationLabel label = label_for(request, m, main_script(request));
-        ParsedStep step{parse_script(script, label), std::nullopt, {}, {}, {}};
+        std::vector<Statement> main = parse_script(scripts.main, label);
+        ParsedStep step{std::move(scripts), std::move(main), std::nullopt, {}, {}, {}};
+        const std::string& script = step.scripts.main;
         if (request.dry_run && has_top_level(script, step.main))
             step.rehearsal = rehearse(script, step, label);
         else if (request.dry_run)
@@ -187,9 +204,8 @@ std::vector<ParsedStep> parse_all(const std::vector<core::Migration>& plan,
             refuse_top_level(script, step.main, label, request.direction == Direction::Up);
         if (request.direction == Direction::Up)
             step.lint_ignored = check_lint_policy(script, label);
-        if (request.direction == Direction::Up)
-            if (const auto verify = script_of(request, m, Script::Verify))
-                step.verify = parse_script(*verify, label_for(request, m, Script::Verify));
+        if (step.scripts.verify)
+            step.verify = parse_script(*step.scripts.verify, label_for(request, m, Script::Verify));
         parsed.push_back(std::move(step));
     }
     return parsed;
@@ -234,21 +250,20 @@ void warn_about_rehearsals(const std::vector<core::Migration>& plan,
     });
 }
 
-void record_step(const core::Migration& m, const ParsedStep& step, const RunRequest& request,
-                 double ms, int count) {
-    InternalScope internal;
-    const std::string checksum = load_checksum(request.project, m.version.text());
+// Each migration's applied row and history rows, kept in `record` until the run's last
+// migration has run (see RunRecord).
+void record_step(RunRecord& record, const core::Migration& m, const ParsedStep& step,
+                 const RunRequest& request, double ms, int count) {
+    const std::string& checksum = step.scripts.checksum;
     if (request.direction == Direction::Up)
-        record_applied(request.project, m.version.text(), checksum, request.caller, ms, count);
+        record.applied(m.version.text(), checksum, ms, count);
     else
-        remove_applied(request.project, m.version.text());
-    append_history({request.project, m.version.text(),
-                    request.direction == Direction::Up ? "apply" : "rollback", ms, checksum},
-                   request.caller);
+        record.removed(m.version.text());
+    record.history({request.project, m.version.text(),
+                    request.direction == Direction::Up ? "apply" : "rollback", ms, checksum});
     for (const auto& ignore : step.lint_ignored)
-        append_history({request.project, m.version.text(), "lint-ignore", std::nullopt, checksum,
-                        std::nullopt, describe_ignore(ignore)},
-                       request.caller);
+        record.history({request.project, m.version.text(), "lint-ignore", std::nullopt, checksum,
+                        std::nullopt, describe_ignore(ignore)});
 }
 
 const std::string& action_of(const RunRequest& request) {
@@ -259,23 +274,28 @@ const std::string& action_of(const RunRequest& request) {
 
 void run_steps(ResultSet& rows, const std::vector<core::Migration>& plan,
                const std::vector<ParsedStep>& parsed, const RunRequest& request) {
+    // This call is one transaction: rows written after the last migration are lost with
+    // everything else on any error, as rows written earlier would be.
+    RunRecord record(request.project, request.caller);
     for (std::size_t i = 0; i < plan.size(); ++i) {
         const auto& m = plan[i];
-        const std::string script = required_script(request, m);
+        const std::string& script = parsed[i].scripts.main;
         const TimestampTz started = GetCurrentTimestamp();
         const int count = execute_statements(script, parsed[i].main,
                                              label_for(request, m, main_script(request)));
         // A verify script checks the up script's work in the same transaction; its error
         // undoes the migration with everything else.
         if (parsed[i].verify)
-            execute_statements(*script_of(request, m, Script::Verify), *parsed[i].verify,
+            execute_statements(*parsed[i].scripts.verify, *parsed[i].verify,
                                label_for(request, m, Script::Verify));
         const double ms = static_cast<double>(GetCurrentTimestamp() - started) / 1000.0;
-        record_step(m, parsed[i], request, ms, count);
+        record_step(record, m, parsed[i], request, ms, count);
         rows.add_row({Cell::text(m.version.text()), Cell::text(m.name),
                       Cell::text(action_of(request)), Cell::float8(ms), Cell::int4(count),
                       Cell::null(), Cell::null(), Cell::null(), Cell::null(), Cell::null()});
     }
+    InternalScope internal;
+    record.write();
 }
 
 // Where a rehearsal stopped short of a migration's end, and why.
@@ -340,6 +360,7 @@ std::vector<std::string> rehearse_steps(ResultSet& rows, const std::vector<core:
                                         const std::vector<ParsedStep>& parsed,
                                         const RunRequest& request) {
     std::vector<std::string> unrehearsed;
+    RunRecord record(request.project, request.caller);
     AddedEnumValues added;
     std::optional<std::string> stopped_at;
     for (std::size_t i = 0; i < plan.size(); ++i) {
@@ -355,7 +376,7 @@ std::vector<std::string> rehearse_steps(ResultSet& rows, const std::vector<core:
             unrehearsed.push_back(m.version.text() + " (after " + *stopped_at + ")");
             continue;
         }
-        const std::string script = runnable(required_script(request, m), parsed[i]);
+        const std::string script = runnable(parsed[i].scripts.main, parsed[i]);
         const MigrationLabel label = label_for(request, m, main_script(request));
         // A dry run also reports what the migration did to the tables: locks, sizes and
         // rewrites. Locks are named before the run as well: a relation the migration drops
@@ -379,13 +400,13 @@ std::vector<std::string> rehearse_steps(ResultSet& rows, const std::vector<core:
         if (!stop && parsed[i].verify) {
             std::vector<double> verify_durations;
             int verify_count = 0;
-            stop = rehearse_part(*script_of(request, m, Script::Verify), *parsed[i].verify,
+            stop = rehearse_part(*parsed[i].scripts.verify, *parsed[i].verify,
                                  label_for(request, m, Script::Verify), added, verify_durations,
                                  verify_count, true);
         }
         const double ms = static_cast<double>(GetCurrentTimestamp() - started) / 1000.0;
         if (!stop)
-            record_step(m, parsed[i], request, ms, count);
+            record_step(record, m, parsed[i], request, ms, count);
         needed.merge(statement_locks_now(script));
         const core::DryRunEffects effects =
             core::compare_states(before, capture_relation_state(), needed);
@@ -406,6 +427,8 @@ std::vector<std::string> rehearse_steps(ResultSet& rows, const std::vector<core:
                       Cell::float8_array(&durations), Cell::datum(bytes, false),
                       Cell::text(rehearsal)});
     }
+    InternalScope internal;
+    record.write();
     return unrehearsed;
 }
 

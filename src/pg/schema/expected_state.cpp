@@ -429,7 +429,32 @@ namespace {
 // dropped or renamed come from there).
 void touched_objects(const std::string& last, Objects* live, Objects* stored) {
     const std::int64_t up_to = std::stoll(last);
-    *live = collect_objects(query_object_fingerprints(recording_scope(), up_to));
+    // The roots the store holds for what was touched. The live query finds a root from the
+    // catalogs, where a dropped index, view or constraint no longer leads to its table: it
+    // is named here, so that what stays of the table is taken live, not taken as gone.
+    std::vector<std::string> store_kinds, store_idents;
+    {
+        const auto rows = spi_query(
+            "WITH t AS (SELECT * FROM migrations_schema.expected_touched "
+            "WHERE id OPERATOR(pg_catalog.<=) $1::pg_catalog.int8) "
+            "SELECT x.root_kind, x.root_identity FROM t, LATERAL ("
+            "SELECT e.root_kind, e.root_identity FROM migrations_schema.expected_object e "
+            "WHERE e.classid OPERATOR(pg_catalog.=) t.classid "
+            "AND e.objid OPERATOR(pg_catalog.=) t.objid) x "
+            "WHERE x.root_kind IS NOT NULL AND x.root_identity IS NOT NULL "
+            "UNION SELECT x.root_kind, x.root_identity FROM t, LATERAL ("
+            "SELECT e.root_kind, e.root_identity FROM migrations_schema.expected_object e "
+            "WHERE e.kind OPERATOR(pg_catalog.=) t.root_kind "
+            "AND e.identity OPERATOR(pg_catalog.=) t.root_identity) x "
+            "WHERE x.root_kind IS NOT NULL AND x.root_identity IS NOT NULL",
+            {text_arg(last)});
+        for (std::uint64_t i = 0; i < rows; ++i) {
+            store_kinds.push_back(spi_required_text(i, 1));
+            store_idents.push_back(spi_required_text(i, 2));
+        }
+    }
+    *live = collect_objects(
+        query_object_fingerprints(recording_scope(), up_to, store_kinds, store_idents));
     std::vector<std::string> root_kinds, root_idents, kinds, idents;
     for (const auto& [key, o] : *live) {
         root_kinds.push_back(o.root_kind.value_or(""));

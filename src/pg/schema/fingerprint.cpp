@@ -668,8 +668,25 @@ Placement placement(const std::string& kind) {
 // relation, the sequences it owns, the relations and functions that use a changed type.
 constexpr const char* touched_head = R"sql(
 touched AS (
-    SELECT DISTINCT tt.classid, tt.objid FROM migrations_schema.expected_touched tt
-    WHERE tt.id OPERATOR(pg_catalog.<=) $3::pg_catalog.int8 AND tt.classid IS NOT NULL),
+    SELECT DISTINCT x.classid, x.objid FROM (
+        SELECT tt.classid, tt.objid FROM migrations_schema.expected_touched tt
+        WHERE tt.id OPERATOR(pg_catalog.<=) $3::pg_catalog.int8 AND tt.classid IS NOT NULL
+        -- The roots the store names for what was touched ($4, $5): a dropped index or view
+        -- is gone from the catalogs, but the table it was on is still there and is taken
+        -- again as a whole, with what stays of it.
+        UNION ALL
+        SELECT CASE r.k WHEN 'rel' THEN {rc:pg_class} WHEN 'type' THEN {rc:pg_type}
+                        WHEN 'function' THEN {rc:pg_proc} WHEN 'schema' THEN {rc:pg_namespace}
+                        WHEN 'extension' THEN {rc:pg_extension} END::pg_catalog.oid,
+               CASE r.k WHEN 'rel' THEN pg_catalog.to_regclass(r.i)::pg_catalog.oid
+                        WHEN 'type' THEN pg_catalog.to_regtype(r.i)::pg_catalog.oid
+                        WHEN 'function' THEN pg_catalog.to_regprocedure(r.i)::pg_catalog.oid
+                        WHEN 'schema' THEN pg_catalog.to_regnamespace(r.i)::pg_catalog.oid
+                        WHEN 'extension' THEN (SELECT x.oid FROM pg_catalog.pg_extension x
+                            WHERE pg_catalog.format('%I', x.extname) {=} r.i) END
+        FROM ROWS FROM (pg_catalog.unnest($4::pg_catalog.text[]),
+                        pg_catalog.unnest($5::pg_catalog.text[])) r(k, i)) x
+    WHERE x.classid IS NOT NULL AND x.objid IS NOT NULL),
 trel AS (
     SELECT t.objid AS oid FROM touched t WHERE t.classid {=} {rc:pg_class}
     UNION SELECT i.indrelid FROM touched t JOIN pg_catalog.pg_index i
@@ -809,18 +826,23 @@ private:
 }  // namespace
 
 std::uint64_t query_object_fingerprints(const std::optional<std::vector<std::string>>& schemas,
-                                        std::optional<std::int64_t> touched_up_to) {
+                                        std::optional<std::int64_t> touched_up_to,
+                                        const std::vector<std::string>& root_kinds,
+                                        const std::vector<std::string>& root_idents) {
     fault_point("fingerprint");
     static const std::string queries[2][2] = {
         {build_object_query(false, false), build_object_query(false, true)},
         {build_object_query(true, false), build_object_query(true, true)}};
     const std::string& query = queries[citus_catalog_present() ? 1 : 0][touched_up_to ? 1 : 0];
     OutputSettings settings;
+    if (!touched_up_to)
+        return spi_query(query.c_str(), {text_array_arg(schemas),
+                                         text_arg(std::string(tracking_schema)),
+                                         text_arg(std::nullopt)});
     return spi_query(query.c_str(),
                      {text_array_arg(schemas), text_arg(std::string(tracking_schema)),
-                      text_arg(touched_up_to ? std::optional<std::string>(
-                                                   std::to_string(*touched_up_to))
-                                             : std::nullopt)});
+                      text_arg(std::to_string(*touched_up_to)), text_array_arg(root_kinds),
+                      text_array_arg(root_idents)});
 }
 
 SchemaFingerprint schema_fingerprint(const std::optional<std::vector<std::string>>& schemas) {

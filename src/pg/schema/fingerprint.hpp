@@ -27,7 +27,11 @@ SchemaFingerprint schema_fingerprint(const std::optional<std::vector<std::string
 // migrations_schema.expected_touched holds up to that id, and reported says whether the
 // object's own address is among them. Leaves the rows in SPI_tuptable. Call inside an
 // SpiConnection and an InternalScope; the schema names are not checked.
+// root_kinds, root_idents: roots (kind, identity as the store holds them) taken whole as
+// well, by name: those the store names for touched objects that are gone.
 std::uint64_t query_object_fingerprints(const std::optional<std::vector<std::string>>& schemas,
-                                        std::optional<std::int64_t> touched_up_to);
+                                        std::optional<std::int64_t> touched_up_to,
+                                        const std::vector<std::string>& root_kinds = {},
+                                        const std::vector<std::string>& root_idents = {});
 
 }  // namespace ms::pg
