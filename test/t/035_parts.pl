@@ -109,7 +109,7 @@ sub log_of {
 # The schema an uninterrupted run leaves, with the project's name taken out.
 sub shape {
     my ($p) = @_;
-    return sql(qq{SELECT string_agg(replace(c.relname, '$p', 'P') || ':' || c.relkind || ':' ||
+    return sql(qq{SELECT string_agg(replace(c.relname, '$p', 'P') || ':' || c.relkind::text || ':' ||
             coalesce((SELECT indisvalid::text FROM pg_index WHERE indexrelid = c.oid), '-') || ':' ||
             coalesce(pg_get_indexdef(c.oid), '') || ':' ||
             (SELECT count(*) FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped),
