@@ -169,7 +169,9 @@ for my $k (@parts) {
 # resumed run does it again, once. (The transactional parts: a top-level part has committed
 # in the worker before its record, and is run again after an interruption there, as
 # docs/operations.md says.)
-for my $n (1, 3) {
+# (The counts of a pause restart at every entry point, the event triggers' included, so
+# only the first record is reached by count.)
+for my $n (1) {
     my $p = "k$n";
     register($p);
     my ($o, $e) = ('', '');
@@ -281,12 +283,12 @@ SKIP: {
     ($o, $e) = ('', '');
     ok(!IPC::Run::run([ $bin, 'run', $dir, '--project', 'cli' ], '<', \undef, '>', \$o, '2>', \$e),
         'pg_migrate run refuses the out-of-order migration');
-    like("$o$e", qr/ordered before applied migration 3/, 'naming both');
+    like("$o$e", qr/pending migration 002 \(index\) is ordered before applied migration 003 \(three\)/, 'naming both');
     ($o, $e) = ('', '');
     ok(IPC::Run::run([ $bin, 'run', $dir, '--project', 'cli', '--out-of-order' ], '<', \undef, '>', \$o, '2>', \$e),
         'pg_migrate run --out-of-order applies it') or diag "$o$e";
     is(sql(q{SELECT string_agg(version || '=' || state, ' ' ORDER BY version) FROM migrate_status('cli')}),
-        '1=applied 2=applied 3=applied', 'all applied');
+        '001=applied 002=applied 003=applied', 'all applied');
 }
 
 # --- An out-of-order undo checks what later migrations made on what it created --------------
