@@ -17,6 +17,13 @@ constexpr const char* columns =
     "AND m.version OPERATOR(pg_catalog.=) p.version) "
     "FROM migrations_schema.progress p ";
 
+// Between a package upgrade and ALTER EXTENSION UPDATE the library runs under an install
+// script without the table: nothing is partly applied then, and nothing is recorded.
+bool has_table() {
+    spi_query("SELECT pg_catalog.to_regclass('migrations_schema.progress') IS NOT NULL", {});
+    return spi_bool(0, 1);
+}
+
 core::PartProgress row(std::uint64_t i) {
     core::PartProgress p;
     p.version = spi_required_text(i, 2);
@@ -37,6 +44,8 @@ std::optional<core::PartProgress> load_progress(const std::string& project,
     static const std::string sql = std::string(columns) +
                                    "WHERE p.project OPERATOR(pg_catalog.=) $1 "
                                    "AND p.version OPERATOR(pg_catalog.=) $2";
+    if (!has_table())
+        return std::nullopt;
     if (spi_query(sql.c_str(), {text_arg(project), text_arg(version)}) == 0)
         return std::nullopt;
     return row(0);
@@ -48,6 +57,8 @@ std::vector<std::pair<std::string, core::PartProgress>> load_all_progress(
         std::string(columns) +
         "WHERE $1::pg_catalog.text IS NULL OR p.project OPERATOR(pg_catalog.=) $1 "
         "ORDER BY p.project, p.version";
+    if (!has_table())
+        return {};
     const auto rows = spi_query(sql.c_str(), {text_arg(project)});
     std::vector<std::pair<std::string, core::PartProgress>> out;
     out.reserve(rows);
@@ -65,6 +76,8 @@ std::vector<core::PartProgress> partial_migrations(const std::string& project) {
 
 void record_progress(const std::string& project, const core::PartProgress& p) {
     fault_point("record_progress");
+    if (!has_table())
+        return;
     spi_query(
         "INSERT INTO migrations_schema.progress (project, version, checksum, parts, "
         "total_parts, statements, total_statements, committed) "
@@ -79,6 +92,8 @@ void record_progress(const std::string& project, const core::PartProgress& p) {
 }
 
 void clear_progress(const std::string& project, const std::string& version) {
+    if (!has_table())
+        return;
     spi_query(
         "DELETE FROM migrations_schema.progress "
         "WHERE project OPERATOR(pg_catalog.=) $1 AND version OPERATOR(pg_catalog.=) $2",
