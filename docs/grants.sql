@@ -14,7 +14,7 @@ GRANT EXECUTE ON FUNCTION
     migrate_verify(text), migrate_drift(text)
     TO deployer;
 GRANT EXECUTE ON PROCEDURE
-    migrate_run(text, text),
+    migrate_run(text, text, boolean),
     migrate_run_rollback(text, integer, boolean, text, text, boolean)
     TO deployer;
 -- ... and its repairs, when the same role looks after the registry: pg_migrate repair

@@ -25,6 +25,7 @@ BEGIN
         '@extschema@.migrate_history(pg_catalog.text)',
         '@extschema@.migrate_verify(pg_catalog.text)',
         '@extschema@.migrate_run(pg_catalog.text, pg_catalog.text)',
+        '@extschema@.migrate_run(pg_catalog.text, pg_catalog.text, pg_catalog.bool)',
         '@extschema@.migrate_run_rollback(pg_catalog.text, pg_catalog.int4, pg_catalog.bool, pg_catalog.text, pg_catalog.text, pg_catalog.bool)',
         '@extschema@.migrate_lint(pg_catalog.text)',
         '@extschema@.migrate_lint_pending(pg_catalog.text)',
@@ -228,3 +229,86 @@ CREATE TABLE migrations_schema.runner_lease (
 );
 COMMENT ON TABLE migrations_schema.runner_lease IS
     'Per project, the session running its migrations (migrate_run), if any.';
+
+-- Migrations applied in parts: the committed parts of each, so that a failed run resumes
+-- after them; migrate_status shows them (a result column), and migrate_run applies out of
+-- order on request (a parameter).
+-- A migration that commits more than once (statements around a CREATE INDEX CONCURRENTLY, a
+-- DO block that commits its batches) is applied in parts. The parts committed so far, while
+-- the migration is not applied: a failed run resumes after them, and never runs one again.
+-- committed is the SHA-256 over the committed statements' text, checked against the script
+-- when the run resumes.
+CREATE TABLE migrations_schema.progress (
+    project          text NOT NULL,
+    version          text NOT NULL,
+    checksum         text NOT NULL,
+    parts            integer NOT NULL CHECK (parts > 0),
+    total_parts      integer NOT NULL,
+    statements       integer NOT NULL CHECK (statements > 0),
+    total_statements integer NOT NULL,
+    committed        text NOT NULL,
+    recorded_at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    PRIMARY KEY (project, version)
+);
+COMMENT ON TABLE migrations_schema.progress IS
+    'Per partly applied migration, the parts of its up script that committed.';
+
+SELECT pg_catalog.pg_extension_config_dump('migrations_schema.progress', '');
+
+-- Neither a result column nor a parameter can be added in place: both routines are dropped
+-- and created anew, and the EXECUTE grants their owner gave are read first and given again,
+-- so that no deploy role loses what it could do.
+CREATE FUNCTION migrations_schema.upgrade_progress_grants(fn pg_catalog.regprocedure)
+RETURNS pg_catalog.text[] LANGUAGE sql AS $$
+    SELECT pg_catalog.array_agg(pg_catalog.quote_ident(r.rolname))
+    FROM pg_catalog.pg_proc p,
+         pg_catalog.aclexplode(p.proacl) a
+         JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) a.grantee
+    WHERE p.oid OPERATOR(pg_catalog.=) fn AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
+      AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
+$$;
+CREATE TABLE migrations_schema.upgrade_progress_saved (fn text PRIMARY KEY, grantees text[]);
+INSERT INTO migrations_schema.upgrade_progress_saved VALUES
+    ('status', migrations_schema.upgrade_progress_grants('@extschema@.migrate_status(text)')),
+    ('run', migrations_schema.upgrade_progress_grants('@extschema@.migrate_run(text, text)'));
+DROP FUNCTION @extschema@.migrate_status(text);
+DROP PROCEDURE @extschema@.migrate_run(text, text);
+CREATE FUNCTION @extschema@.migrate_status(project text DEFAULT NULL)
+RETURNS TABLE (project text, version text, name text, state text,
+               applied_at timestamptz, applied_by text, duration_ms double precision,
+               reversible boolean, checksum text, progress text)
+AS 'MODULE_PATHNAME', 'migrate_status'
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.migrate_status(text) IS
+    'One row per known migration: pending, failed, partial, applied, baseline, modified or '
+    'missing; progress names the committed parts of a partial one.';
+
+CREATE PROCEDURE @extschema@.migrate_run(target text DEFAULT NULL, project text DEFAULT 'default',
+    out_of_order boolean DEFAULT false)
+AS 'MODULE_PATHNAME', 'migrate_run'
+LANGUAGE C;
+COMMENT ON PROCEDURE @extschema@.migrate_run(text, text, boolean) IS
+    'Applies pending migrations one transaction each, CONCURRENTLY statements through a '
+    'background worker, retrying lock timeouts; records a failure and stops there. A '
+    'migration applied in parts resumes after the parts that committed.';
+
+REVOKE ALL ON FUNCTION @extschema@.migrate_status(text) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.migrate_run(text, text, boolean) FROM PUBLIC;
+DO $$
+DECLARE
+    grantee text;
+BEGIN
+    FOR grantee IN SELECT pg_catalog.unnest(grantees) FROM migrations_schema.upgrade_progress_saved
+                   WHERE fn OPERATOR(pg_catalog.=) 'status' LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_status(text) TO %s',
+                                  grantee);
+    END LOOP;
+    FOR grantee IN SELECT pg_catalog.unnest(grantees) FROM migrations_schema.upgrade_progress_saved
+                   WHERE fn OPERATOR(pg_catalog.=) 'run' LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON PROCEDURE @extschema@.migrate_run(text, text, '
+                                  'boolean) TO %s', grantee);
+    END LOOP;
+END
+$$;
+DROP TABLE migrations_schema.upgrade_progress_saved;
+DROP FUNCTION migrations_schema.upgrade_progress_grants(pg_catalog.regprocedure);

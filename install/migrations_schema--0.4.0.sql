@@ -313,12 +313,33 @@ CREATE TABLE migrations_schema.runner_lease (
 COMMENT ON TABLE migrations_schema.runner_lease IS
     'Per project, the session running its migrations (migrate_run), if any.';
 
+-- A migration that commits more than once (statements around a CREATE INDEX CONCURRENTLY, a
+-- DO block that commits its batches) is applied in parts. The parts committed so far, while
+-- the migration is not applied: a failed run resumes after them, and never runs one again.
+-- committed is the SHA-256 over the committed statements' text, checked against the script
+-- when the run resumes.
+CREATE TABLE migrations_schema.progress (
+    project          text NOT NULL,
+    version          text NOT NULL,
+    checksum         text NOT NULL,
+    parts            integer NOT NULL CHECK (parts > 0),
+    total_parts      integer NOT NULL,
+    statements       integer NOT NULL CHECK (statements > 0),
+    total_statements integer NOT NULL,
+    committed        text NOT NULL,
+    recorded_at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    PRIMARY KEY (project, version)
+);
+COMMENT ON TABLE migrations_schema.progress IS
+    'Per partly applied migration, the parts of its up script that committed.';
+
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.migration', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.applied', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.failure', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.history', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.history_id_seq', '');
 SELECT pg_catalog.pg_extension_config_dump('migrations_schema.schema_snapshot', '');
+SELECT pg_catalog.pg_extension_config_dump('migrations_schema.progress', '');
 
 -- The functions are not STRICT: a NULL argument is answered with a clear error.
 -- Each function pins search_path = pg_catalog, pg_temp for its own queries: every internal
@@ -399,11 +420,12 @@ COMMENT ON FUNCTION @extschema@.migrate_rollback_plan(text, integer, boolean, te
 CREATE FUNCTION @extschema@.migrate_status(project text DEFAULT NULL)
 RETURNS TABLE (project text, version text, name text, state text,
                applied_at timestamptz, applied_by text, duration_ms double precision,
-               reversible boolean, checksum text)
+               reversible boolean, checksum text, progress text)
 AS 'MODULE_PATHNAME', 'migrate_status'
 LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
 COMMENT ON FUNCTION @extschema@.migrate_status(text) IS
-    'One row per known migration: pending, applied, modified or missing.';
+    'One row per known migration: pending, failed, partial, applied, baseline, modified or '
+    'missing; progress names the committed parts of a partial one.';
 
 CREATE FUNCTION @extschema@.migrate_baseline(version text, project text DEFAULT 'default')
 RETURNS TABLE (version text, name text)
@@ -454,12 +476,14 @@ LANGUAGE C VOLATILE;
 COMMENT ON FUNCTION @extschema@.migrate_verify(text) IS
     'Runs the verify script of every applied migration again, changing nothing.';
 
-CREATE PROCEDURE @extschema@.migrate_run(target text DEFAULT NULL, project text DEFAULT 'default')
+CREATE PROCEDURE @extschema@.migrate_run(target text DEFAULT NULL, project text DEFAULT 'default',
+    out_of_order boolean DEFAULT false)
 AS 'MODULE_PATHNAME', 'migrate_run'
 LANGUAGE C;
-COMMENT ON PROCEDURE @extschema@.migrate_run(text, text) IS
+COMMENT ON PROCEDURE @extschema@.migrate_run(text, text, boolean) IS
     'Applies pending migrations one transaction each, CONCURRENTLY statements through a '
-    'background worker, retrying lock timeouts; records a failure and stops there.';
+    'background worker, retrying lock timeouts; records a failure and stops there. A '
+    'migration applied in parts resumes after the parts that committed.';
 
 CREATE PROCEDURE @extschema@.migrate_run_rollback(
     target text DEFAULT NULL, steps integer DEFAULT 1, everything boolean DEFAULT false,
@@ -593,7 +617,7 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_validate(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_repair(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_history(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_verify(text) FROM PUBLIC;
-REVOKE ALL ON PROCEDURE @extschema@.migrate_run(text, text) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.migrate_run(text, text, boolean) FROM PUBLIC;
 REVOKE ALL ON PROCEDURE @extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean) FROM PUBLIC;
 REVOKE ALL ON @extschema@.migration_history FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean) FROM PUBLIC;

@@ -4,7 +4,7 @@
 CALL regress.reset();
 CREATE ROLE ms_deployer LOGIN;
 GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text) TO ms_deployer;
-GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO ms_deployer;
+GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean) TO ms_deployer;
 GRANT EXECUTE ON FUNCTION migrate_status(text) TO ms_deployer;
 GRANT CREATE ON SCHEMA public TO ms_deployer;
 SET ROLE ms_deployer;

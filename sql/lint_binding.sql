@@ -10,7 +10,7 @@ GRANT USAGE, CREATE ON SCHEMA app TO regress_lb_deployer;
 GRANT USAGE ON SCHEMA regress TO regress_lb_deployer;
 GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
     migrate_apply(text, boolean, text, boolean), migrate_status(text) TO regress_lb_deployer;
-GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO regress_lb_deployer;
+GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean) TO regress_lb_deployer;
 
 -- Each attack is a project of its own, against a table of its own that the deploy role owns.
 CREATE TEMP TABLE attack (p text PRIMARY KEY, script text);

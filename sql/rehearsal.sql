@@ -10,7 +10,7 @@ GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
                           migrate_apply(text, boolean, text, boolean),
                           migrate_rollback(text, integer, boolean, boolean, text, text, boolean)
     TO ms_rehearser;
-GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO ms_rehearser;
+GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean) TO ms_rehearser;
 GRANT CREATE ON SCHEMA public TO ms_rehearser;
 SET ROLE ms_rehearser;
 CREATE TABLE rh_big AS SELECT g AS id, 'x' || g AS email FROM generate_series(1, 10000) g;

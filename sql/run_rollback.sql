@@ -10,7 +10,7 @@ GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
                           migrate_rollback(text, integer, boolean, boolean, text, text, boolean),
                           migrate_rollback_plan(text, integer, boolean, text, text, boolean)
     TO ms_rollbacker;
-GRANT EXECUTE ON PROCEDURE migrate_run(text, text),
+GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean),
                            migrate_run_rollback(text, integer, boolean, text, text, boolean)
     TO ms_rollbacker;
 GRANT CREATE ON SCHEMA public TO ms_rollbacker;

@@ -77,6 +77,11 @@ SELECT regress.tracking_objects() = objects AS tracking_objects_unchanged FROM r
 SELECT migrate_register('1', 'fails', 'SELECT 1 / 0;', NULL, 'tp filled');
 \set VERBOSITY terse
 CALL migrate_run(project => 'tp filled');
+-- A migration partly applied: its first two parts committed, the third failed.
+SELECT migrate_register('1', 'parts', 'CREATE TABLE public.tp_part (id int);
+CREATE INDEX CONCURRENTLY tp_part_idx ON public.tp_part (id);
+SELECT 1 / 0;', NULL, 'tp partial');
+CALL migrate_run(project => 'tp partial');
 \set VERBOSITY default
 SELECT migrate_register('1', 'table', 'CREATE TABLE public.tp_truncate_marker (id int);',
     'DROP TABLE public.tp_truncate_marker;', 'tp applied');

@@ -8,7 +8,7 @@ GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
                           migrate_status(text), migrate_history(text),
                           migrate_unregister(text, text), migrate_prune(text[], text)
     TO ms_pruner;
-GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO ms_pruner;
+GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean) TO ms_pruner;
 GRANT CREATE ON SCHEMA public TO ms_pruner;
 GRANT USAGE ON SCHEMA regress TO ms_pruner;
 SET ROLE ms_pruner;

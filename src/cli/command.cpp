@@ -103,6 +103,8 @@ Call build_call(const Options& o, const std::string& schema) {
         CallBuilder b("CALL ", schema, "migrate_run");
         b.arg("target", o.target);
         b.arg("project", o.project);
+        // Only when asked: a server still at 0.3.0 has migrate_run without it.
+        b.flag("out_of_order", o.out_of_order);
         return b.done();
     }
     case Command::Rollback:

@@ -63,7 +63,7 @@ const std::vector<CommandSpec>& commands() {
         {Command::Apply, "apply", {}, true, P_TARGET | P_DRY_RUN | P_OUT_OF_ORDER | P_PRUNE |
                                                 P_STOP_ON_DRIFT,
          "[DIR]", "migrate_apply(): all pending, in one transaction"},
-        {Command::Run, "run", {}, true, P_TARGET | P_PRUNE | P_STOP_ON_DRIFT, "[DIR]",
+        {Command::Run, "run", {}, true, P_TARGET | P_OUT_OF_ORDER | P_PRUNE | P_STOP_ON_DRIFT, "[DIR]",
          "CALL migrate_run(): one transaction per migration"},
         {Command::Status, "status", {}, true, 0, "[DIR]",
          "migrate_status(), and a one-line summary"},

@@ -153,6 +153,8 @@ $node->safe_psql('drifted', q{
     SELECT migrate_register('1', 't', 'CREATE TABLE t (id int PRIMARY KEY, v int);', 'DROP TABLE t;');
     SELECT count(*) FROM migrate_apply();
     CREATE INDEX hotfix_idx ON t (v);
+    GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO deployer;
+    GRANT EXECUTE ON FUNCTION migrate_status(text) TO deployer;
 });
 my $drift_sql = q{SELECT coalesce(string_agg(change || ' ' || object_type || ' ' || object, ', '
                                              ORDER BY object_type, object), '')
@@ -179,6 +181,26 @@ is($node->safe_psql('drifted', q{
     '0/1', 'the whole-schema snapshot is emptied; the run recorded its column');
 is($node->safe_psql('drifted', q{SELECT count(*) FROM migrate_history() WHERE action = 'drift'}),
     '1', 'history keeps the drift the run saw');
+# The runner's grants survive migrate_run and migrate_status made anew; a migration applied
+# in parts after the update records its parts and resumes.
+is($node->safe_psql('drifted', q{
+        SELECT has_function_privilege('deployer', 'migrate_run(text, text, boolean)', 'EXECUTE')
+               AND has_function_privilege('deployer', 'migrate_status(text)', 'EXECUTE')}),
+    't', 'EXECUTE on migrate_run and migrate_status survives the update');
+$node->safe_psql('drifted', q{
+    SELECT migrate_register('3', 'parts', 'CREATE TABLE p3 (id int);
+CREATE INDEX CONCURRENTLY p3_idx ON p3 (id);
+SELECT 1 / 0;', 'DROP TABLE p3;')});
+$node->psql('drifted', 'CALL migrate_run()');
+is($node->safe_psql('drifted', q{SELECT state || ': ' || progress FROM migrate_status() WHERE version = '3'}),
+    'partial: 2 of 3 parts committed (statements 1 to 2 of 3)', 'a migration applied in parts after the update is partial');
+$node->safe_psql('drifted', q{
+    SELECT migrate_register('3', 'parts', 'CREATE TABLE p3 (id int);
+CREATE INDEX CONCURRENTLY p3_idx ON p3 (id);
+SELECT 1;', 'DROP TABLE p3;')});
+($rc, $run_out, $run_err) = $node->psql('drifted', 'CALL migrate_run()');
+is($rc, 0, 'and resumes once the failing part is corrected') or diag $run_err;
+like($run_err, qr/resuming migration 3 \(parts\) at statement 3/, 'at the part that failed');
 $node->safe_psql('drifted', q{SELECT migrate_accept_drift(ARRAY['index public.hotfix_idx'])});
 is($node->safe_psql('drifted', $drift_sql), '', 'accepted, the drift is resolved');
 is($node->safe_psql('drifted', q{SELECT count(*) FROM migrate_history() WHERE action = 'accept-drift'}),

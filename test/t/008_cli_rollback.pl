@@ -27,7 +27,7 @@ $node->safe_psql('postgres', q{
         migrate_rollback(text, integer, boolean, boolean, text, text, boolean),
         migrate_rollback_plan(text, integer, boolean, text, text, boolean),
         migrate_prune(text[], text) TO deployer;
-    GRANT EXECUTE ON PROCEDURE migrate_run(text, text),
+    GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean),
         migrate_run_rollback(text, integer, boolean, text, text, boolean) TO deployer;
     GRANT CREATE ON SCHEMA public TO deployer;
 });

@@ -272,10 +272,10 @@ for my $call ('CALL migrate_run()', 'SELECT * FROM migrate_apply()',
 is(drift_rows($workers[0]), '0:', 'and the worker logged nothing');
 # As a role that may only run migrations: refused the same way, and the session is intact.
 coordinator(q{CREATE ROLE deployer LOGIN;
-    GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO deployer;
+    GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean) TO deployer;
     TRUNCATE migrations_schema.drift_log});
 on($workers[0], q{SET migrations_schema.ddl_guard_bypass = on;
-    GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO deployer;
+    GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean) TO deployer;
     TRUNCATE migrations_schema.drift_log});
 ($rc, $out, $err) = $workers[0]->psql('postgres', q{
     \set VERBOSITY verbose

@@ -21,7 +21,7 @@ $node->safe_psql('postgres', q{
     CREATE EXTENSION migrations_schema;
     CREATE ROLE deployer LOGIN;
     GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text) TO deployer;
-    GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO deployer;
+    GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean) TO deployer;
     GRANT EXECUTE ON FUNCTION migrate_status(text) TO deployer;
     GRANT EXECUTE ON FUNCTION migrate_apply(text, boolean, text, boolean) TO deployer;
     GRANT CREATE ON SCHEMA public TO deployer;

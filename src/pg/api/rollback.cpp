@@ -1,12 +1,14 @@
 // migrate_rollback(target, steps, everything, dry_run, project, version, out_of_order) ->
 // SETOF (version, name, action, duration_ms, statements, ...): down scripts, newest first,
 // in the caller's transaction.
-#include "core/plan/planner.hpp"
+#include "core/plan/progress.hpp"
 #include "pg/api/rollback_arguments.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/registry/progress.hpp"
 #include "pg/registry/project_operation.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/runner/plan_runner.hpp"
+#include "pg/runner/undo_dependents.hpp"
 
 namespace ms::pg {
 
@@ -19,8 +21,10 @@ Datum rollback_body(FunctionCallInfo fcinfo) {
     ProjectOperation op("migrate_rollback", project);
     const auto plan = op.tracked([&] {
         const auto state = op.load();
-        return core::plan_rollback(state.registered, state.applied, request);
+        return core::plan_rollback_with_progress(state.registered, state.applied, request,
+                                                 partial_migrations(op.project()));
     });
+    check_undo_dependents(op.project(), plan, request);
     run_plan(fcinfo, plan, RunRequest{op.project(), op.caller(), Direction::Down, dry_run});
     return Datum(0);
 }

@@ -2,6 +2,7 @@
 // (version, name, statements, top_level, destructive): what a rollback would run, newest
 // first, with the down scripts' statements that destroy data (the linter's "destructive"
 // findings), so that a person can be asked before they run. Changes nothing.
+#include "core/plan/progress.hpp"
 #include "core/plan/run_plan.hpp"
 #include "pg/api/rollback_arguments.hpp"
 #include "pg/base/guard.hpp"
@@ -9,6 +10,7 @@
 #include "pg/base/result_set.hpp"
 #include "pg/lint/lint.hpp"
 #include "pg/parse/statements.hpp"
+#include "pg/registry/progress.hpp"
 #include "pg/registry/project_operation.hpp"
 #include "pg/registry/registry.hpp"
 
@@ -23,7 +25,8 @@ Datum rollback_plan_body(FunctionCallInfo fcinfo) {
     ProjectOperation op("migrate_rollback_plan", project, BesideRunner::Proceed, Access::Read);
     const auto plan = op.tracked([&] {
         const auto state = op.load();
-        return core::plan_rollback(state.registered, state.applied, request);
+        return core::plan_rollback_with_progress(state.registered, state.applied, request,
+                                                 partial_migrations(op.project()));
     });
     for (const auto& m : plan) {
         const std::string script = op.tracked([&] {

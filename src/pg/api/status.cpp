@@ -1,5 +1,5 @@
 // migrate_status(project) -> SETOF (project, version, name, state, applied_at, applied_by,
-// duration_ms, reversible, checksum): every known migration, in version order.
+// duration_ms, reversible, checksum, progress): every known migration, in version order.
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/result_set.hpp"
@@ -20,7 +20,8 @@ Datum status_body(FunctionCallInfo fcinfo) {
                       m.applied ? Cell::datum(m.applied->applied_at, false) : Cell::null(),
                       m.applied ? Cell::text(m.applied->applied_by) : Cell::null(),
                       m.applied ? Cell::float8(m.applied->duration_ms) : Cell::null(),
-                      Cell::boolean(m.reversible), Cell::text(m.checksum)});
+                      Cell::boolean(m.reversible), Cell::text(m.checksum),
+                      m.progress ? Cell::text(*m.progress) : Cell::null()});
     });
     return Datum(0);
 }

@@ -1,6 +1,9 @@
 #include "pg/registry/unregistration.hpp"
 
+#include "core/base/failure.hpp"
+#include "core/plan/progress.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/registry/progress.hpp"
 #include "pg/registry/registry.hpp"
 
 #include <boost/algorithm/string/join.hpp>
@@ -32,6 +35,14 @@ core::Migration unregister_version(ProjectOperation& op, const std::string& vers
     const RegistryState state = op.load();
     const core::Migration m =
         core::plan_unregister(state.registered, state.applied, state.failed, version);
+    // Its committed parts are in the schema: the record goes with them, as an applied one's.
+    if (const auto p = load_progress(op.project(), registered_spelling(state, m.version)))
+        throw core::Failure(core::FailureKind::Conflict,
+                            "migration " + m.version.text() + " (" + m.name +
+                                ") is partly applied and cannot be unregistered",
+                            "Committed: " + core::describe_progress(*p) + ".",
+                            "Roll it back first (migrate_run_rollback(version => '" +
+                                m.version.text() + "')); its record goes with its effects.");
     forget(op, state, m, "unregistered by migrate_unregister");
     return m;
 }
@@ -43,6 +54,9 @@ std::vector<core::Migration> prune_to(ProjectOperation& op,
         core::plan_prune(state.registered, state.applied, state.failed, folder_versions);
     std::vector<std::string> names;
     for (const auto& m : gone) {
+        // A partly applied one is kept, as an applied one is.
+        if (load_progress(op.project(), registered_spelling(state, m.version)))
+            continue;
         forget(op, state, m, "pruned: no longer in the folder");
         names.push_back(m.version.text() + " (" + m.name + ")");
     }

@@ -2,6 +2,7 @@
 
 #include "core/base/failure.hpp"
 #include "core/plan/planner.hpp"
+#include "core/plan/progress.hpp"
 #include "core/plan/run_plan.hpp"
 #include "pg/base/activity.hpp"
 #include "pg/base/citus.hpp"
@@ -16,11 +17,14 @@
 #include "pg/base/transaction.hpp"
 #include "pg/lint/policy.hpp"
 #include "pg/parse/statements.hpp"
+#include "pg/registry/checksum.hpp"
+#include "pg/registry/progress.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/registry/runner_lease.hpp"
 #include "pg/runner/run_progress.hpp"
 #include "pg/runner/statement_executor.hpp"
 #include "pg/runner/top_level_worker.hpp"
+#include "pg/runner/undo_dependents.hpp"
 #include "pg/schema/snapshot.hpp"
 
 extern "C" {
@@ -185,16 +189,31 @@ public:
             if (!run.down)
                 verify_ = std::move(loaded->verify);
             checksum_ = std::move(loaded->checksum);
+            progress_ = load_progress(run.project, m.version.text());
         }
         statements_ = parse_script(script_, label_);
         if (verify_)
             verify_statements_ = parse_script(*verify_, MigrationLabel{run.project, label_.version,
                                                                        m.name, "verify"});
+        // Up a partly applied migration: resumed after the statements that committed, if the
+        // script still begins with them. Down: its down script undoes what committed.
+        std::size_t start = 0;
+        if (progress_ && !run.down) {
+            start = static_cast<std::size_t>(core::resume_at(
+                *progress_, "migration " + describe_migration(),
+                committed_digest(static_cast<std::size_t>(progress_->statements)),
+                static_cast<int>(statements_.size())));
+            parts_done_ = progress_->parts;
+        }
         std::vector<bool> top_level;
         const bool marked = core::has_no_transaction_marker(script_);
-        for (const auto& s : statements_)
-            top_level.push_back(marked || s.top_level);
+        for (std::size_t i = start; i < statements_.size(); ++i)
+            top_level.push_back(marked || statements_[i].top_level);
         segments_ = core::segment_statements(top_level);
+        for (auto& seg : segments_) {
+            seg.begin += start;
+            seg.end += start;
+        }
     }
 
     // Applies the migration, retrying lock timeouts; records a failure and rethrows.
@@ -215,6 +234,13 @@ public:
             fail(c.message, started);
             std::rethrow_exception(c.error);
         }
+        if (parts_done_ > 0)
+            notice("resuming migration " + describe_migration() + " at statement " +
+                   std::to_string(progress_->statements + 1) + ": " +
+                   core::describe_progress(*progress_) + " by an earlier run" +
+                   (progress_->checksum == checksum_
+                        ? std::string()
+                        : "; its script changed after them, the committed statements did not"));
         for (int attempt = 1;; ++attempt) {
             const Caught c = capture([&] { run_segments(started); });
             if (!c) {
@@ -223,11 +249,12 @@ public:
                        std::to_string(static_cast<long>(elapsed_ms(started))) + " ms");
                 return;
             }
-            if (c.sqlstate != ERRCODE_LOCK_NOT_AVAILABLE || committed_any_ || attempt > retries) {
+            if (c.sqlstate != ERRCODE_LOCK_NOT_AVAILABLE || attempt > retries) {
                 fail(c.message, started);
                 std::rethrow_exception(c.error);
             }
-            // The transaction the error was caught in is dead; the retry starts afresh.
+            // The transaction the error was caught in is dead; the retry starts afresh at the
+            // part that gave up, after those that committed.
             rollback_work();
             const long delay = core::retry_delay_ms(attempt, pg_prng_double(&pg_global_prng_state));
             notice("migration " + label_.version + " (" + m_.name + ") gave up waiting for a lock " +
@@ -241,6 +268,40 @@ public:
     }
 
 private:
+    std::string describe_migration() const { return label_.version + " (" + m_.name + ")"; }
+
+    // SHA-256 over the text of the first n statements, as progress records them ("" when the
+    // script has fewer): what a resumed run compares, whatever comments and blank lines
+    // surround them.
+    std::string committed_digest(std::size_t n) const {
+        if (n > statements_.size())
+            return {};
+        std::string text;
+        for (std::size_t i = 0; i < n; ++i) {
+            text.append(script_, statements_[i].offset, statements_[i].length);
+            text.push_back('\0');
+        }
+        return migration_checksum(text, std::nullopt, std::nullopt);
+    }
+
+    // The parts up to and including segment i committed (up only: a down script is run
+    // whole). Called in the transaction that commits segment i, or after the worker's.
+    void record_part(std::size_t i) {
+        if (run_.down)
+            return;
+        const std::size_t statements = segments_[i].end;
+        core::PartProgress p;
+        p.version = label_.version;
+        p.checksum = checksum_;
+        p.parts = parts_done_ + static_cast<int>(i) + 1;
+        p.total_parts = parts_done_ + static_cast<int>(segments_.size());
+        p.statements = static_cast<int>(statements);
+        p.total_statements = static_cast<int>(statements_.size());
+        p.committed = committed_digest(statements);
+        InternalScope internal;
+        record_progress(run_.project, p);
+    }
+
     std::vector<Statement> slice(const core::Segment& seg) const {
         return {statements_.begin() + static_cast<long>(seg.begin),
                 statements_.begin() + static_cast<long>(seg.end)};
@@ -261,8 +322,12 @@ private:
         const double ms = elapsed_ms(started);
         InternalScope internal;
         const std::string& checksum = checksum_;
+        clear_progress(run_.project, label_.version);
         if (run_.down) {
             remove_applied(run_.project, label_.version);
+            // A partly applied migration undone has its failed attempt forgotten too.
+            if (progress_)
+                clear_failure(run_.project, label_.version);
             append_history({run_.project, label_.version, "rollback", ms, checksum},
                            run_.caller);
             return;
@@ -276,8 +341,9 @@ private:
                            run_.caller);
     }
 
+    // From the first part not committed yet (a lock-timeout retry starts at the part that
+    // gave up); each part but the last is recorded as it commits.
     void run_segments(TimestampTz started) {
-        committed_any_ = false;
         if (segments_.empty()) {
             in_subtransaction([&] {
                 finish(started);
@@ -286,7 +352,7 @@ private:
             commit();
             return;
         }
-        for (std::size_t i = 0; i < segments_.size(); ++i) {
+        for (std::size_t i = next_segment_; i < segments_.size(); ++i) {
             const auto& seg = segments_[i];
             const bool last = i + 1 == segments_.size();
             current_ = &statements_[seg.begin];
@@ -299,21 +365,26 @@ private:
                                        migration_statement_timeout_ms());
                     if (last)
                         finish(started);
+                    else
+                        record_part(i);
                     check_lease();
                 });
                 commit();
-                committed_any_ = !last;
+                next_segment_ = i + 1;
                 continue;
             }
             run_top_level(*current_);
-            committed_any_ = true;
-            if (last) {
-                in_subtransaction([&] {
+            // The worker committed: recorded at once, so that a resumed run does not run it
+            // again (only an interruption between the two can make it run twice).
+            next_segment_ = i + 1;
+            in_subtransaction([&] {
+                if (last)
                     finish(started);
-                    check_lease();
-                });
-                commit();
-            }
+                else
+                    record_part(i);
+                check_lease();
+            });
+            commit();
         }
     }
 
@@ -380,6 +451,16 @@ private:
             }
             commit();
         });
+        if (!c && !run_.down && (next_segment_ > 0 || parts_done_ > 0)) {
+            const int committed = next_segment_ > 0
+                                      ? static_cast<int>(segments_[next_segment_ - 1].end)
+                                      : progress_->statements;
+            notice("migration " + describe_migration() + " is partly applied: " +
+                   std::to_string(parts_done_ + static_cast<int>(next_segment_)) + " of " +
+                   std::to_string(parts_done_ + static_cast<int>(segments_.size())) +
+                   " parts committed; the next CALL migrate_run() resumes at statement " +
+                   std::to_string(committed + 1));
+        }
         if (c) {
             rollback_work();
             throw core::Failure(core::FailureKind::Conflict,
@@ -406,7 +487,9 @@ private:
     std::vector<core::Segment> segments_;
     std::vector<LintIgnore> lint_ignored_;
     const Statement* current_ = nullptr;
-    bool committed_any_ = false;
+    std::optional<core::PartProgress> progress_;  // as recorded when the run began
+    int parts_done_ = 0;                            // parts committed before this run
+    std::size_t next_segment_ = 0;                  // of segments_, the first not committed
 };
 
 void record_snapshot_now(const Run& run) {
@@ -495,6 +578,7 @@ void run_production(const ProductionRequest& req) {
     RunnerScope runner(run.procedure());
     core::ApplyRequest request;
     request.target = req.target;
+    request.allow_out_of_order = req.out_of_order;
 
     SpiConnection spi(true);
     std::size_t applied = 0;
@@ -508,8 +592,9 @@ void run_production(const ProductionRequest& req) {
         {
             InternalScope internal;
             if (run.down)
-                plan = core::plan_rollback(load_registered(run.project),
-                                           load_applied(run.project), *req.rollback);
+                plan = core::plan_rollback_with_progress(
+                    load_registered(run.project), load_applied(run.project), *req.rollback,
+                    partial_migrations(run.project));
             else if (request.target || !everything_applied(run.project))
                 plan = core::plan_apply(load_registered(run.project), load_applied(run.project),
                                         request, load_failed(run.project));
@@ -519,6 +604,11 @@ void run_production(const ProductionRequest& req) {
             report_drift_before_run(run.project, run.action(), run.caller);
         }
         commit();
+        // Undone out of order: refused if that would take what later migrations made.
+        if (run.down) {
+            check_undo_dependents(run.project, plan, *req.rollback);
+            commit();
+        }
         // Every script is read and parsed before the first migration commits: a syntax error
         // in the fourth stops the run before the first three are applied.
         std::vector<MigrationRun> runs;

@@ -15,6 +15,7 @@ namespace ms::pg {
 struct ProductionRequest {
     std::optional<std::string> target;  // up: apply up to and including it
     std::string project;
+    bool out_of_order = false;  // up: pending migrations before the newest applied one too
     bool atomic = true;  // called inside a transaction block: it cannot commit, so it refuses
     // Down scripts instead, planned by core::plan_rollback from this request.
     std::optional<core::RollbackRequest> rollback;

@@ -1,6 +1,7 @@
 // What migrate_status shows: every known migration of one project or all, in version
-// order, with its state as the registry records it, or `running` while a live migrate_run
-// works on it. Needs a connected SPI.
+// order, with its state as the registry records it, `partial` when some of its parts
+// committed (core/plan/progress.hpp), or `running` while a live migrate_run works on it.
+// Needs a connected SPI.
 #pragma once
 
 #include "pg/registry/project_states.hpp"
@@ -19,6 +20,7 @@ struct MigrationStatus {
     const AppliedDetail* applied;  // null: not applied
     bool reversible;
     const std::string& checksum;
+    const std::string* progress;  // a partial one's committed parts; null otherwise
 };
 
 // Calls `row` once per migration; what it is handed lives only during the call.

@@ -14,6 +14,7 @@
 #include "pg/base/spi.hpp"
 #include "pg/base/top_level_statement.hpp"
 #include "pg/schema/ddl_guard.hpp"
+#include "pg/schema/drop_watch.hpp"
 #include "pg/schema/expected_state.hpp"
 #include "pg/schema/snapshot.hpp"
 
@@ -287,6 +288,8 @@ Datum on_ddl(FunctionCallInfo fcinfo, Event event) {
     if (runner_is_active()) {
         SpiConnection spi;
         note_touched_objects(event == Event::SqlDrop);
+        if (event == Event::SqlDrop)
+            note_watched_drops();
         return Datum(0);
     }
     const auto* data = reinterpret_cast<EventTriggerData*>(fcinfo->context);
