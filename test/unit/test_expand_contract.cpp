@@ -114,7 +114,7 @@ TEST(ExpandContract, AddColumnWithDefaultAndNotNull) {
     EXPECT_TRUE(has(p.abort.main, "ALTER TABLE \"public\".\"users\" DROP COLUMN IF EXISTS \"active\""));
     EXPECT_TRUE(p.backfill.empty());
     // The old version does not see it, the new one does.
-    EXPECT_EQ(p.old_views.at(0), "CREATE VIEW \"app_1\".\"users\" AS SELECT \"id\", \"email\", "
+    EXPECT_EQ(p.old_views.at(0).sql, "CREATE VIEW \"app_1\".\"users\" AS SELECT \"id\", \"email\", "
                                  "\"age\", \"nick\" FROM \"public\".\"users\"");
     EXPECT_TRUE(has(p.start.main, "CREATE VIEW \"app_2\".\"users\" AS SELECT \"id\", \"email\", "
                                   "\"age\", \"nick\", \"active\" FROM \"public\".\"users\""));
@@ -270,7 +270,7 @@ TEST(ExpandContract, ConstraintsAreAddedNotValidAndValidatedAtCompletion) {
 
 TEST(ExpandContract, DropColumnLeavesTheOldVersionItsColumn) {
     const auto p = plan_expand_contract({stmt(EcKind::DropColumn, "nick")}, users(), {}, names());
-    EXPECT_EQ(p.old_views.at(0), "CREATE VIEW \"app_1\".\"users\" AS SELECT \"id\", \"email\", "
+    EXPECT_EQ(p.old_views.at(0).sql, "CREATE VIEW \"app_1\".\"users\" AS SELECT \"id\", \"email\", "
                                  "\"age\", \"nick\" FROM \"public\".\"users\"");
     EXPECT_TRUE(has(p.start.main, "CREATE VIEW \"app_2\".\"users\" AS SELECT \"id\", \"email\", "
                                   "\"age\" FROM \"public\".\"users\""));

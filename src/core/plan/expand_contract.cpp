@@ -571,8 +571,9 @@ private:
                 for (const auto& c : t.columns)
                     if (c.in_old)
                         cols += (cols.empty() ? "" : ", ") + quote_name(c.physical);
-                plan_.old_views.push_back("CREATE VIEW " + qualified(names_.old_schema, t.physical) +
-                                          " AS SELECT " + cols + " FROM " + phys(t));
+                plan_.old_views.push_back(
+                    {t.physical, "CREATE VIEW " + qualified(names_.old_schema, t.physical) +
+                                     " AS SELECT " + cols + " FROM " + phys(t)});
             }
             if (!t.in_new)
                 continue;

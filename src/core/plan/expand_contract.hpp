@@ -113,11 +113,17 @@ struct EcBackfill {
     std::string check;
 };
 
+// A view of the old version: `name` in the old version's schema, created when missing.
+struct EcView {
+    std::string name;
+    std::string sql;
+};
+
 struct EcPlan {
     std::string old_schema;
     std::string new_schema;
     EcPhase start;     // additive changes, the new version's views, the sync triggers
-    std::vector<std::string> old_views;  // the old version's views (created if missing)
+    std::vector<EcView> old_views;
     std::vector<EcBackfill> backfill;
     EcPhase complete;  // drops the sync triggers and the old version's schema first
     EcPhase abort;     // drops the new version's schema and the sync triggers first

@@ -1,6 +1,7 @@
 #include "pg/runner/status.hpp"
 
 #include "pg/base/internal_scope.hpp"
+#include "pg/registry/expansion.hpp"
 #include "pg/runner/run_progress.hpp"
 
 #include <map>
@@ -13,10 +14,15 @@ void migration_status(const std::optional<std::string>& project,
                       const std::function<void(const MigrationStatus&)>& row) {
     std::map<std::string, ProjectState> projects;
     std::set<std::pair<std::string, std::string>> running;
+    // A started expand and contract migration: "expanding" until its backfill is done,
+    // then "expanded" until it is completed or aborted.
+    std::map<std::pair<std::string, std::string>, std::string> expanding;
     {
         InternalScope internal;
         projects = load_project_states(project);
         running = running_migrations();
+        for (const auto& e : load_expansions())
+            expanding[{e.project, e.version}] = e.phase == "expanded" ? "expanded" : "expanding";
     }
     static const std::string running_state = "running";
     // Spelled once, not per row.
@@ -30,10 +36,13 @@ void migration_status(const std::optional<std::string>& project,
             const std::string& checksum = m.registered_index != core::Migration::npos
                                               ? p.registered[m.registered_index].checksum
                                               : p.applied[m.applied_index].checksum;
+            const auto started = expanding.find({name, m.version.text()});
             row(MigrationStatus{
                 name, m.version.text(), m.state == core::State::Missing ? nullptr : &m.name,
                 !core::is_applied(m.state) && running.count({name, m.version.text()})
                     ? running_state
+                : !core::is_applied(m.state) && started != expanding.end()
+                    ? started->second
                     : state_names[static_cast<int>(m.state)],
                 applied ? &p.details[m.applied_index] : nullptr, m.has_down, checksum});
         }
