@@ -469,7 +469,12 @@ Expansion expand(const Call& base) {
                       "'.' OPERATOR(pg_catalog.||) pg_catalog.quote_ident($2)) "
                       "AND a.attname OPERATOR(pg_catalog.=) $3",
                       {text_arg(b.schema), text_arg(b.table), text_arg(b.key)});
-            BackfillState state{b.schema, b.table, b.key, spi_required_text(0, 1), b.check};
+            BackfillState state;
+            state.schema = b.schema;
+            state.table = b.table;
+            state.key = b.key;
+            state.key_type = spi_required_text(0, 1);
+            state.check = b.check;
             InternalScope internal;
             insert_backfill(project, state);
         }
