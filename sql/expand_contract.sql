@@ -14,14 +14,14 @@ CALL migrate_run();
 
 SELECT migrate_register('2', 'reshape', $$-- migrate:expand-contract
 -- migrate:down-expression age = split_part(age, ' ', 1)::integer
-ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;
-ALTER TABLE users RENAME COLUMN nick TO handle;
-ALTER TABLE users ALTER COLUMN age TYPE text USING age::text || ' years';
 ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email),
                   ADD CONSTRAINT email_has_at CHECK (email LIKE '%@%');
-ALTER TABLE users DROP COLUMN legacy;
+ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;
 CREATE INDEX users_active ON users (active);
 DROP INDEX users_nick;
+ALTER TABLE users DROP COLUMN legacy;
+ALTER TABLE users ALTER COLUMN age TYPE text USING age::text || ' years';
+ALTER TABLE users RENAME COLUMN nick TO handle;
 CREATE TABLE audit (id bigint PRIMARY KEY, note text);
 $$);
 

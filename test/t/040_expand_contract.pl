@@ -44,17 +44,17 @@ SELECT setval('users_id_seq', $rows);
 };
 my $reshape = q{-- migrate:expand-contract
 -- migrate:down-expression age = split_part(age, ' ', 1)::integer
-ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;
-ALTER TABLE users RENAME COLUMN nick TO handle;
-ALTER TABLE users ALTER COLUMN age TYPE text USING age::text || ' years';
 ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);
 ALTER TABLE users ADD CONSTRAINT email_has_at CHECK (email LIKE '%@%');
+ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;
 CREATE INDEX users_active ON users (active);
+ALTER TABLE users ALTER COLUMN age TYPE text USING age::text || ' years';
+ALTER TABLE users RENAME COLUMN nick TO handle;
 };
 my $undone = q{-- migrate:expand-contract
 ALTER TABLE users ADD COLUMN score integer NOT NULL DEFAULT 0;
-ALTER TABLE users ALTER COLUMN handle TYPE varchar(200);
 CREATE INDEX users_score ON users (score);
+ALTER TABLE users ALTER COLUMN handle TYPE varchar(200);
 };
 
 $node->safe_psql('postgres', 'CREATE EXTENSION migrations_schema');

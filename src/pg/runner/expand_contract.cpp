@@ -292,7 +292,7 @@ std::string quoted(const std::string& name) {
 
 // Where each relation a statement names lives, as the caller's search_path finds it.
 void resolve_schemas(std::vector<core::EcStatement>& facts) {
-    spi_query_caller_names("SELECT pg_catalog.current_schema()", {});
+    spi_query_caller_names("SELECT pg_catalog.current_schema()::pg_catalog.text", {});
     const std::string current = spi_text(0, 1).value_or("public");
     for (auto& f : facts) {
         const std::string& name = f.kind == core::EcKind::DropIndex ? f.index : f.table;
@@ -428,7 +428,12 @@ Expansion expand(const Call& base) {
             throw core::Failure(core::FailureKind::Unsupported,
                                 "an expand and contract migration changes one schema; this one "
                                 "names " +
-                                    std::to_string(schemas.size()),
+                                    [&] {
+                                        std::string all;
+                                        for (const auto& name : schemas)
+                                            all += (all.empty() ? "" : ", ") + quoted(name);
+                                        return all;
+                                    }(),
                                 {}, "Split it into one migration per schema.");
         const std::string schema = schemas.empty() ? std::string("public") : *schemas.begin();
         const core::EcNames names{project, m.version.text(),
@@ -505,13 +510,13 @@ void backfill_table(const Call& call, const BackfillState& first, const StartReq
     const std::string table = quoted(first.schema) + "." + quoted(first.table);
     const std::string key = quoted(first.key);
     const std::string next_from =
-        "SELECT pg_catalog.max(" + key + ")::pg_catalog.text, pg_catalog.count(*) FROM (SELECT " +
+        "SELECT pg_catalog.max(" + key + ")::pg_catalog.text, pg_catalog.count(*)::pg_catalog.text FROM (SELECT " +
         key + " FROM " + table + " WHERE " + key + " OPERATOR(pg_catalog.>) $1::" +
         first.key_type + " ORDER BY " + key + " LIMIT $2) AS batch";
     const std::string next_first = "SELECT pg_catalog.max(" + key +
-                                   ")::pg_catalog.text, pg_catalog.count(*) FROM (SELECT " + key +
+                                   ")::pg_catalog.text, pg_catalog.count(*)::pg_catalog.text FROM (SELECT " + key +
                                    " FROM " + table + " ORDER BY " + key + " LIMIT $2) AS batch";
-    const std::string count = "SELECT pg_catalog.count(*) FROM " + table;
+    const std::string count = "SELECT pg_catalog.count(*)::pg_catalog.text FROM " + table;
     for (long batches = 0;; ++batches) {
         BackfillState b;
         {
@@ -626,7 +631,7 @@ void check_backfill_whole(const Call& call, const Expansion& e) {
                                 "the backfill of " + quoted(b.schema) + "." + quoted(b.table) +
                                     " has not finished",
                                 {}, "CALL migrate_start() again to resume it.");
-        const std::string sql = "SELECT pg_catalog.count(*) FROM " + quoted(b.schema) + "." +
+        const std::string sql = "SELECT pg_catalog.count(*)::pg_catalog.text FROM " + quoted(b.schema) + "." +
                                 quoted(b.table) + " WHERE " + b.check;
         spi_query_caller_names(sql.c_str(), {});
         const std::string behind = spi_required_text(0, 1);
