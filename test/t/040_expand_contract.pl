@@ -90,7 +90,7 @@ INSERT INTO users (email, age, handle, score) SELECT 'v3-' || s || '\@x', (s % 1
 }),
 );
 
-my $pgbench = $node->installed_command_path('pgbench') // 'pgbench';
+my $pgbench = 'pgbench';
 my @failures;
 
 # A pgbench population for `seconds`: its schema first on the search_path, its
