@@ -134,3 +134,22 @@ SELECT nspname FROM pg_namespace WHERE nspname LIKE 'default\_%' ORDER BY 1;
 SELECT version, state FROM migrate_status() WHERE version = '3';
 SELECT version, action FROM migrate_history() WHERE action IN ('start', 'abort', 'apply') ORDER BY id;
 SELECT count(*) AS drift FROM migrate_drift('default');
+
+-- Resume: a batch that fails stops the start after the batches committed before it; once the
+-- row is fixed, CALL migrate_start() again goes on from there (2502 rows in all, not more).
+SELECT migrate_unregister('3');
+SELECT migrate_register('3', 'resumed', $$-- migrate:expand-contract
+-- migrate:down-expression active = active <> 0
+ALTER TABLE users ALTER COLUMN active TYPE integer
+    USING CASE WHEN handle = 'n1500' THEN 1 / 0 WHEN active THEN 1 ELSE 0 END;
+$$);
+CALL migrate_start(batch_size => 1000);
+SELECT version, state FROM migrate_status() WHERE version = '3';
+SELECT phase, table_name, rows_done, rows_total, done FROM migrate_expansion();
+UPDATE default_2.users SET handle = 'fixed' WHERE id = 1500;
+CALL migrate_start(batch_size => 1000);
+SELECT phase, table_name, rows_done, rows_total, done FROM migrate_expansion();
+SELECT count(*) AS disagreeing FROM default_2.users o JOIN default_3.users n USING (id)
+WHERE n.active IS DISTINCT FROM (CASE WHEN o.active THEN 1 ELSE 0 END);
+CALL migrate_abort();
+SELECT version, state FROM migrate_status() WHERE version = '3';
