@@ -141,7 +141,7 @@ SELECT migrate_unregister('3');
 SELECT migrate_register('3', 'resumed', $$-- migrate:expand-contract
 -- migrate:down-expression age = age || ' years'
 ALTER TABLE users ALTER COLUMN age TYPE integer
-    USING CASE WHEN handle = 'n1500' THEN 1 / 0 ELSE split_part(age, ' ', 1)::integer END;
+    USING CASE WHEN handle = 'n1500' THEN id / (id - 1500) ELSE split_part(age, ' ', 1)::integer END;
 $$);
 CALL migrate_start(batch_size => 1000);
 SELECT version, state FROM migrate_status() WHERE version = '3';
