@@ -169,7 +169,9 @@ TEST(ExpandContract, TypeChangeGetsAShadowColumnTriggersAndABackfill) {
     ASSERT_EQ(p.backfill.size(), 1u);
     EXPECT_EQ(p.backfill[0].key, "id");
     EXPECT_EQ(p.backfill[0].check,
-              "\"ms_new_age\" IS DISTINCT FROM CAST((age::text || ' years') AS text)");
+              "((\"ms_new_age\" IS NULL) OPERATOR(pg_catalog.<>) (CAST((age::text || ' years') AS "
+              "text) IS NULL) OR \"ms_new_age\" OPERATOR(pg_catalog.<>) CAST((age::text || ' years') "
+              "AS text))");
     // Completion drops the trigger before the columns it names, then swaps the columns.
     const auto trigger = index_of(p.complete.main,
                                   "DROP TRIGGER IF EXISTS \"ms_sync_age\" ON \"public\".\"users\"");

@@ -380,8 +380,11 @@ private:
                 b.check += " OR ";
                 found = true;
             }
-        const std::string disagrees = quote_name(shadow) + " IS DISTINCT FROM CAST((" + up +
-                                      ") AS " + s.type + ")";
+        // IS DISTINCT FROM would take its "=" from the caller's search_path.
+        const std::string expected = "CAST((" + up + ") AS " + s.type + ")";
+        const std::string disagrees = "((" + quote_name(shadow) + " IS NULL) OPERATOR(pg_catalog.<>) (" +
+                                      expected + " IS NULL) OR " + quote_name(shadow) +
+                                      " OPERATOR(pg_catalog.<>) " + expected + ")";
         if (found) {
             for (auto& b : plan_.backfill)
                 if (b.schema == t.schema && b.table == t.physical)
