@@ -366,7 +366,7 @@ $node->safe_psql('postgres', q{
     SELECT migrate_register('2', 'ec', E'-- migrate:expand-contract\nALTER TABLE trap_ecs.trap_ec ADD COLUMN w int NOT NULL DEFAULT 0;\nCREATE INDEX trap_ec_w ON trap_ecs.trap_ec (w);\nALTER TABLE trap_ecs.trap_ec ALTER COLUMN v TYPE bigint;',
         NULL, 'trap_ec');
 });
-$node->safe_psql('postgres', q{SET ROLE deployer; CALL migrate_run(target => '1', project => 'trap_ec');});
+$node->safe_psql('postgres', q{CALL migrate_run(target => '1', project => 'trap_ec');});
 
 plant('postgres', 'deploy', 'public');
 
