@@ -64,7 +64,7 @@ CREATE TABLE migrations_schema.history (
                      CHECK (action IN ('register', 'apply', 'rollback', 'baseline', 'import',
                                        'repair', 'failure', 'lint-ignore', 'drift',
                                        'unregister', 'rollback-failure',
-                                       'accept-drift')),
+                                       'accept-drift', 'start', 'abort')),
     at               timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
     role_name        text NOT NULL,
     application_name text,
@@ -631,3 +631,89 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_test(text, text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_schema_description(text[]) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_generate(jsonb, text[], boolean, text[], text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_drift(text) FROM PUBLIC;
+
+-- Expand and contract: a migration marked "-- migrate:expand-contract" runs in two phases
+-- (migrate_start, then migrate_complete or migrate_abort) while an old and a new version of
+-- an application use the database. Between the phases its state lives here, written only by
+-- the extension: the version schemas, what completion and abort will run (decided at start,
+-- while the catalog had the old shape), and each table's backfill progress.
+CREATE TABLE migrations_schema.expansion (
+    project    text PRIMARY KEY,
+    version    text NOT NULL,
+    checksum   text NOT NULL,
+    old_schema text NOT NULL,
+    new_schema text NOT NULL,
+    phase      text NOT NULL CHECK (phase IN ('backfilling', 'expanded')),
+    started_at timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    started_by text NOT NULL
+);
+COMMENT ON TABLE migrations_schema.expansion IS
+    'Per project, the expand and contract migration started and not yet completed or aborted.';
+
+CREATE TABLE migrations_schema.expansion_step (
+    project   text NOT NULL REFERENCES migrations_schema.expansion ON DELETE CASCADE,
+    phase     text NOT NULL CHECK (phase IN ('start', 'complete', 'abort')),
+    n         integer NOT NULL,
+    stage     text NOT NULL CHECK (stage IN ('before', 'main', 'after')),
+    top_level boolean NOT NULL,
+    statement integer NOT NULL,
+    line      integer NOT NULL,
+    sql       text NOT NULL,
+    PRIMARY KEY (project, phase, n)
+);
+COMMENT ON TABLE migrations_schema.expansion_step IS
+    'What migrate_start (resumed), migrate_complete and migrate_abort run, in order.';
+
+CREATE TABLE migrations_schema.backfill (
+    project     text NOT NULL REFERENCES migrations_schema.expansion ON DELETE CASCADE,
+    schema_name text NOT NULL,
+    table_name  text NOT NULL,
+    key_column  text NOT NULL,
+    key_type    text NOT NULL,
+    check_sql   text NOT NULL,
+    last_key    text,
+    rows_done   bigint NOT NULL DEFAULT 0,
+    rows_total  bigint,
+    done        boolean NOT NULL DEFAULT false,
+    PRIMARY KEY (project, schema_name, table_name)
+);
+COMMENT ON TABLE migrations_schema.backfill IS
+    'Per table of a started expand and contract migration, how far its backfill has come.';
+
+SELECT pg_catalog.pg_extension_config_dump('migrations_schema.expansion', '');
+SELECT pg_catalog.pg_extension_config_dump('migrations_schema.expansion_step', '');
+SELECT pg_catalog.pg_extension_config_dump('migrations_schema.backfill', '');
+
+CREATE PROCEDURE @extschema@.migrate_start(
+    project text DEFAULT 'default', batch_size integer DEFAULT 1000, pause_ms integer DEFAULT 0)
+AS 'MODULE_PATHNAME', 'migrate_start'
+LANGUAGE C;
+COMMENT ON PROCEDURE @extschema@.migrate_start(text, integer, integer) IS
+    'Expands the next pending expand and contract migration: version schemas of views, sync '
+    'triggers, a backfill in batches by the background worker; called again, resumes it.';
+
+CREATE PROCEDURE @extschema@.migrate_complete(project text DEFAULT 'default')
+AS 'MODULE_PATHNAME', 'migrate_complete'
+LANGUAGE C;
+COMMENT ON PROCEDURE @extschema@.migrate_complete(text) IS
+    'Contracts the started expand and contract migration: checks the backfill, drops the old '
+    'version, applies the constraints and records the migration applied.';
+
+CREATE PROCEDURE @extschema@.migrate_abort(project text DEFAULT 'default')
+AS 'MODULE_PATHNAME', 'migrate_abort'
+LANGUAGE C;
+COMMENT ON PROCEDURE @extschema@.migrate_abort(text) IS
+    'Removes what migrate_start added; the migration is pending again.';
+
+CREATE FUNCTION @extschema@.migrate_expansion(project text DEFAULT NULL)
+RETURNS TABLE (project text, version text, phase text, old_schema text, new_schema text,
+               table_name text, rows_done bigint, rows_total bigint, done boolean)
+AS 'MODULE_PATHNAME', 'migrate_expansion'
+LANGUAGE C VOLATILE SET search_path = pg_catalog, pg_temp;
+COMMENT ON FUNCTION @extschema@.migrate_expansion(text) IS
+    'The started expand and contract migration of each project, with its backfill progress.';
+
+REVOKE ALL ON PROCEDURE @extschema@.migrate_start(text, integer, integer) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.migrate_complete(text) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.migrate_abort(text) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_expansion(text) FROM PUBLIC;

@@ -3,6 +3,8 @@
 SUDO=
 [ "$(id -u)" -eq 0 ] || SUDO=sudo
 
+# postgresql-15 brings pgbench, which test/t/040_expand_contract.pl and bench/expand_contract.sh
+# run (Debian's postgresql-contrib is a name for the same package).
 # The -dev packages from liblz4-dev on are what Citus (scripts/citus.sh) builds against.
 MS_PACKAGES="postgresql-15 postgresql-server-dev-15 libboost-dev libgtest-dev cmake g++ make nodejs \
 libipc-run-perl libio-pty-perl libpq-dev clang-14 llvm-14 \

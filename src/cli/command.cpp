@@ -117,6 +117,21 @@ Call build_call(const Options& o, const std::string& schema) {
         b.flag("dry_run", o.dry_run);
         return b.done();
     }
+    case Command::Start: {
+        CallBuilder b("CALL ", schema, "migrate_start");
+        b.arg("project", o.project);
+        return b.done();
+    }
+    case Command::Complete: {
+        CallBuilder b("CALL ", schema, "migrate_complete");
+        b.arg("project", o.project);
+        return b.done();
+    }
+    case Command::Abort: {
+        CallBuilder b("CALL ", schema, "migrate_abort");
+        b.arg("project", o.project);
+        return b.done();
+    }
     case Command::Status: {
         CallBuilder b(select, schema, "migrate_status");
         b.arg("project", o.project);

@@ -65,6 +65,14 @@ const std::vector<CommandSpec>& commands() {
          "[DIR]", "migrate_apply(): all pending, in one transaction"},
         {Command::Run, "run", {}, true, P_TARGET | P_OUT_OF_ORDER | P_PRUNE | P_STOP_ON_DRIFT, "[DIR]",
          "CALL migrate_run(): one transaction per migration"},
+        {Command::Start, "start", {}, true, 0, "[DIR]",
+         "CALL migrate_start(): expand the next expand and contract migration, backfill, "
+         "and show both versions with the backfill's progress"},
+        {Command::Complete, "complete", {}, false, 0, "",
+         "CALL migrate_complete(): contract; refused while the old version's clients are "
+         "connected"},
+        {Command::Abort, "abort", {}, false, 0, "",
+         "CALL migrate_abort(): remove what start added"},
         {Command::Status, "status", {}, true, 0, "[DIR]",
          "migrate_status(), and a one-line summary"},
         {Command::Rollback, "rollback", {}, true,

@@ -11,7 +11,7 @@ namespace ms::cli {
 enum class Command {
     Push, Apply, Run, Status, Rollback, Undo, Validate, Test,
     Lint, Drift, History, Baseline, Import, Repair, Verify, Unregister, Fingerprint, Hash,
-    New, Convert, Wait, Generate,
+    New, Convert, Wait, Generate, Start, Complete, Abort,
 };
 
 const char* command_name(Command c) noexcept;

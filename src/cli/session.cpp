@@ -212,6 +212,9 @@ bool read_only(const Options& o) noexcept {
     case Command::Undo: return o.dry_run;
     case Command::Push:
     case Command::Run:
+    case Command::Start:
+    case Command::Complete:
+    case Command::Abort:
     case Command::Baseline:
     case Command::Import:
     case Command::Repair:
@@ -397,6 +400,23 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
             return settled_outcome(e.what(), dsn, settings, pid, *schema, planned, down);
         }
         report.result = to_table(result.get());
+        if (o.command == Command::Start || o.command == Command::Complete ||
+            o.command == Command::Abort) {
+            // The versions live now, with the backfill's progress (none left after complete
+            // and abort: then the migrations' states).
+            const std::string project = o.project.value_or("default");
+            Table live = to_table(conn.exec("SELECT version, phase, old_schema, new_schema, "
+                                            "table_name, rows_done, rows_total, done FROM " +
+                                                *schema + ".migrate_expansion($1::pg_catalog.text)",
+                                            {project})
+                                      .get());
+            if (live.rows.empty())
+                live = to_table(conn.exec("SELECT version, name, state FROM " + *schema +
+                                              ".migrate_status($1::pg_catalog.text)",
+                                          {project})
+                                    .get());
+            report.result = std::move(live);
+        }
         if (compare_only) conn.exec("ROLLBACK");
         if (conn.parameter("client_encoding") != "UTF8") {
             // A migration changed it: the rows above may not be UTF-8 (they are printed with

@@ -361,7 +361,12 @@ $node->safe_psql('postgres', q{
         'DROP TABLE app.trap_tested;', 'trap_test');
     SELECT migrate_register('1', 'imported', 'CREATE TABLE app.trap_imported (id int);',
         NULL, 'trap_import');
+    SELECT migrate_register('1', 'ec base', 'CREATE SCHEMA trap_ecs; CREATE TABLE trap_ecs.trap_ec (id int PRIMARY KEY, v int);
+        INSERT INTO trap_ecs.trap_ec SELECT g, g FROM generate_series(1, 50) AS g;', NULL, 'trap_ec');
+    SELECT migrate_register('2', 'ec', E'-- migrate:expand-contract\nALTER TABLE trap_ecs.trap_ec ADD COLUMN w int NOT NULL DEFAULT 0;\nCREATE INDEX trap_ec_w ON trap_ecs.trap_ec (w);\nALTER TABLE trap_ecs.trap_ec ALTER COLUMN v TYPE bigint;',
+        NULL, 'trap_ec');
 });
+$node->safe_psql('postgres', q{CALL migrate_run(target => '1', project => 'trap_ec');});
 
 plant('postgres', 'deploy', 'public');
 
@@ -404,10 +409,15 @@ my %for = (
     migrate_test => { project => q{'trap_test'} },
     migrate_rollback => { dry_run => 'true' },
     migrate_status => { project => 'NULL' },
+    migrate_start => { project => q{'trap_ec'} },
+    migrate_expansion => { project => q{'trap_ec'} },
+    migrate_abort => { project => q{'trap_ec'} },
+    migrate_complete => { project => q{'trap_ec'} },
 );
 # The order a deployment has: register, check, run, look, roll back, run again.
 my @order = qw(migrate_register migrate_load_dir migrate_lint migrate_lint_pending
-  migrate_validate migrate_status migrate_run migrate_apply migrate_verify migrate_test
+  migrate_validate migrate_status migrate_run migrate_apply
+  migrate_start migrate_expansion migrate_abort migrate_complete migrate_verify migrate_test
   migrate_rollback_plan migrate_rollback migrate_run_rollback migrate_baseline migrate_import
   migrate_repair migrate_history migrate_drift migrate_schema_fingerprint migrate_schema_hash
   migrate_schema_description migrate_generate migrate_prune migrate_unregister);
@@ -458,9 +468,12 @@ for my $r (@callable) {
     $call = "DO \$t\$ BEGIN PERFORM $qualified(" . join(', ', @args) . '); '
           . 'EXCEPTION WHEN undefined_object THEN NULL; END $t$'
         if $name eq 'migrate_accept_drift';
+    # Completion needs a started migration: the abort before it took the first one away.
+    $call = 'CALL ' . ($qualified =~ s/migrate_complete$/migrate_start/r) . "(project => 'trap_ec'); $call"
+        if $name eq 'migrate_complete';
     for my $path ($hostile_path, '"$user", public') {
         # Each call changes what the next one sees; the second path repeats the reads only.
-        next if $path ne $hostile_path && $name =~ /register|load_dir|run|apply|rollback$|baseline|import|repair|prune|unregister/;
+        next if $path ne $hostile_path && $name =~ /register|load_dir|run|apply|rollback$|baseline|import|repair|prune|unregister|start|complete|abort/;
         as_superuser('postgres', $path, "$call;", $name);
     }
 }

@@ -67,6 +67,7 @@ void ResultSet::add_row(std::initializer_list<Cell> cells) {
         }
         case Cell::Kind::Float8: value = Float8GetDatum(c.float_value); break;
         case Cell::Kind::Int4: value = Int32GetDatum(c.int_value); break;
+        case Cell::Kind::Int8: value = Int64GetDatum(c.int8_value); break;
         case Cell::Kind::Bool: value = BoolGetDatum(c.bool_value); break;
         case Cell::Kind::Datum: value = c.datum_value; break;
         case Cell::Kind::TextArray: value = text_array_datum(*c.texts); break;

@@ -2,6 +2,7 @@
 
 #include "core/plan/progress.hpp"
 #include "pg/base/internal_scope.hpp"
+#include "pg/registry/expansion.hpp"
 #include "pg/registry/progress.hpp"
 #include "pg/runner/run_progress.hpp"
 
@@ -16,6 +17,9 @@ void migration_status(const std::optional<std::string>& project,
     std::map<std::string, ProjectState> projects;
     std::set<std::pair<std::string, std::string>> running;
     std::map<std::pair<std::string, std::string>, std::string> partial;
+    // A started expand and contract migration: "expanding" until its backfill is done,
+    // then "expanded" until it is completed or aborted.
+    std::map<std::pair<std::string, std::string>, std::string> expanding;
     {
         InternalScope internal;
         projects = load_project_states(project);
@@ -23,6 +27,8 @@ void migration_status(const std::optional<std::string>& project,
         for (const auto& [p, progress] : load_all_progress(project))
             partial.emplace(std::make_pair(p, progress.version),
                             core::describe_progress(progress));
+        for (const auto& e : load_expansions())
+            expanding[{e.project, e.version}] = e.phase == "expanded" ? "expanded" : "expanding";
     }
     static const std::string running_state = "running";
     static const std::string partial_state = "partial";
@@ -42,9 +48,11 @@ void migration_status(const std::optional<std::string>& project,
                                       ? partial.find({name, p.registered[m.registered_index].version})
                                       : partial.end();
             const bool has_parts = in_parts != partial.end();
+            const auto started = expanding.find({name, m.version.text()});
             row(MigrationStatus{
                 name, m.version.text(), m.state == core::State::Missing ? nullptr : &m.name,
                 pending && running.count({name, m.version.text()}) ? running_state
+                : pending && started != expanding.end()              ? started->second
                 : has_parts                                          ? partial_state
                                    : state_names[static_cast<int>(m.state)],
                 applied ? &p.details[m.applied_index] : nullptr, m.has_down, checksum,
