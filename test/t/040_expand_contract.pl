@@ -152,7 +152,7 @@ sub under_load {
 }
 
 # --- start: the old client runs from before the new version exists ---------------------
-my ($rc, $output, $done) = under_load('CALL migrate_start(batch_size => 5000)',
+my ($rc, $output, $done) = under_load('CALL migrate_start(batch_size => 1000)',
     [ { schema => 'default_1', script => $scripts{v1} },
       { schema => 'default_2', script => $scripts{v2} } ]);
 is($rc, 0, 'migrate_start succeeded under load') or diag $output;
@@ -234,7 +234,7 @@ is($node->safe_psql('postgres', "SELECT count(*) FROM migrate_drift('default')")
 # --- abort: the new version's client stops first, the old one runs on ------------------
 $node->safe_psql('postgres', qq{SELECT migrate_register('3', 'undone', \$m\$$undone\$m\$)});
 my $before = $node->safe_psql('postgres', $hash);
-($rc, $output, $done) = under_load('CALL migrate_start(batch_size => 5000)',
+($rc, $output, $done) = under_load('CALL migrate_start(batch_size => 1000)',
     [ { schema => 'default_2', script => $scripts{v2} },
       { schema => 'default_3', script => $scripts{v3} } ]);
 is($rc, 0, 'the second migrate_start succeeded under load') or diag $output;
