@@ -77,7 +77,7 @@ void prepare_session(Connection& conn, const Options& o) {
         ((o.command == Command::Rollback || o.command == Command::Undo) && o.dry_run);
     if (!o.lock_timeout && one_transaction)
         sql += "CASE WHEN pg_catalog.current_setting('lock_timeout') OPERATOR(pg_catalog.=) '0' "
-               "THEN pg_catalog.set_config('lock_timeout', pg_catalog.coalesce(pg_catalog."
+               "THEN pg_catalog.set_config('lock_timeout', COALESCE(pg_catalog."
                "current_setting('migrations_schema.lock_timeout', true), '5s'), false) END, ";
     Params params;
     for (const auto& [name, value] : settings) {
