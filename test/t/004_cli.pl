@@ -175,7 +175,7 @@ like($err, qr/verify script/, 'naming the verify script');
 is($rc, 0, 'status --json exits 0');
 my $rows = eval { decode_json($out) };
 is(ref $rows, 'ARRAY', 'status --json is a JSON array') or diag($out);
-my @cols = qw(project version name state applied_at applied_by duration_ms reversible checksum);
+my @cols = qw(project version name state applied_at applied_by duration_ms reversible checksum progress);
 my $expected = sql('postgres',
     'SELECT ' . join(', ', @cols) . q{ FROM migrate_status('plain') ORDER BY version});
 is(join("\n", map { my $r = $_; join('|', map { $r->{$_} // '' } @cols) } @$rows),
