@@ -56,8 +56,12 @@ SELECT action, version, detail FROM migrate_history() WHERE action = 'drift';
 SELECT source, change, object_type, object, detail FROM migrate_drift() WHERE source = 'schema';
 SELECT source, change, object_type, object, detail FROM migrate_drift() WHERE source = 'ddl'
 ORDER BY at;
+-- A row of the DDL log is a statement, not an object that differs: accepting it says so.
+SELECT * FROM migrate_accept_drift(ARRAY['table app.items']);
 SELECT * FROM migrate_accept_drift(ARRAY['column app.items.added_by_hand']);
 SELECT * FROM migrate_drift() WHERE source = 'schema';
+-- With no object left differing, the log of the statements that made the drift clears too.
+SELECT count(*) AS ddl_rows FROM migrate_drift() WHERE source = 'ddl';
 
 -- A rollback records what it touched too.
 SELECT version, action FROM migrate_rollback();

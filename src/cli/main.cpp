@@ -107,6 +107,7 @@ int run_single(const Job& job) {
         print_table(std::cout, r.result);
         if (o.command == Command::Status)
             std::cout << summary_line(count_states(r.result)) << "\n";
+        for (const auto& note : r.notes) std::cout << note << "\n";
     }
     if (!message.empty()) say(message);
     return exit_code(r.outcome);

@@ -157,6 +157,22 @@ std::optional<Settled> settle(const std::optional<std::string>& dsn, ConnectSett
     }
 }
 
+// Drift stays open until a migration or migrate_accept_drift resolves it, so status names
+// it too; only for a caller who may call migrate_drift (not granted to PUBLIC).
+std::optional<std::string> open_drift(Connection& conn, const std::string& schema, const Options& o) {
+    const Result may = conn.exec("SELECT pg_catalog.has_function_privilege($1, 'EXECUTE')",
+                                 {schema + ".migrate_drift(pg_catalog.text)"});
+    if (std::string(PQgetvalue(may.get(), 0, 0)) != "t") return std::nullopt;
+    Options drift = o;
+    drift.command = Command::Drift;
+    const Call call = build_call(drift, schema);
+    const long changes = PQntuples(conn.exec(call.sql, call.params).get());
+    if (changes == 0) return std::nullopt;
+    return "open drift: " + plural(changes, "change", "changes") +
+           " outside migrations, kept until a migration or migrate_accept_drift resolves it "
+           "(pg_migrate drift lists them)";
+}
+
 bool writes_migrations(const Options& o) {
     return !o.dry_run && (o.command == Command::Run || o.command == Command::Apply ||
                           o.command == Command::Rollback || o.command == Command::Undo);
@@ -418,6 +434,8 @@ Report run_on_database(const std::optional<std::string>& dsn, const Job& job,
             report.result = std::move(live);
         }
         if (compare_only) conn.exec("ROLLBACK");
+        if (o.command == Command::Status && !o.json)
+            if (auto drift = open_drift(conn, *schema, o)) report.notes.push_back(std::move(*drift));
         if (conn.parameter("client_encoding") != "UTF8") {
             // A migration changed it: the rows above may not be UTF-8 (they are printed with
             // invalid bytes replaced), and nothing after them will be.

@@ -49,6 +49,7 @@ struct Report {
     Table result;       // the command's rows (push: one per migration)
     std::string error;     // why it is not ok
     std::string sqlstate;  // of the server's error, when there was one
+    std::vector<std::string> notes;  // lines shown under the rows (not in --json)
     double duration_ms = 0;
 };
 

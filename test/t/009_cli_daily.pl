@@ -147,6 +147,11 @@ sql('CREATE TABLE made_by_hand (id int)');
 ($rc, $out, $err) = pg_migrate('drift');
 is($rc, 1, 'drift exits 1 when the schema changed outside migrations');
 like($out, qr/made_by_hand/, 'and shows what changed');
+($rc, $out, $err) = pg_migrate('status');
+like($out, qr/^open drift: 3 changes outside migrations, kept until a migration or migrate_accept_drift resolves it/m,
+    'status names the open drift under its summary');
+($rc, $out, $err) = pg_migrate('status', '--json');
+ok(ref decode_json($out) eq 'ARRAY', 'and --json stays an array of rows with drift open');
 ($rc, $out, $err) = pg_migrate('verify');
 is($rc, 0, 'verify');
 sql(q{SELECT migrate_register('1', 'checked', 'CREATE TABLE checked_t (id int);', NULL, 'verified',
@@ -165,6 +170,11 @@ like($out, qr/^\s*[0-9a-f]{64}$/m, 'hash prints the schema hash');
 ok(decode_json($out)->[0]{fingerprint} =~ /made_by_hand/, 'fingerprint');
 ($rc, $out, $err) = pg_migrate('repair');
 is($rc, 0, 'repair');
+($rc, $out, $err) = pg_migrate('status');
+like($out, qr/^open drift: \d+ changes /m, 'the drift stays open after an apply and a repair') or diag $err;
+sql(q{SELECT count(*) FROM migrate_accept_drift(array(SELECT object_type || ' ' || object FROM migrate_drift() WHERE source = 'schema'))});
+($rc, $out, $err) = pg_migrate('status');
+unlike($out, qr/open drift/, 'and is no longer named once accepted');
 my $base = "$tmp/base";
 mkdir $base;
 write_file("$base/$_->[0]", $_->[1]) for ['1_a.sql', 'CREATE TABLE base_a ();'],

@@ -16,6 +16,7 @@
 
 #include <boost/algorithm/string/join.hpp>
 
+#include <algorithm>
 #include <map>
 
 namespace ms::pg {
@@ -61,12 +62,22 @@ Datum accept_drift_body(FunctionCallInfo fcinfo) {
     std::vector<std::string> accepted;
     for (const auto& key : wanted) {
         const auto found = open.find(key);
-        if (found == open.end())
-            throw core::Failure(core::FailureKind::NotFound,
-                                "no open drift on " + key.first + " " + key.second,
-                                "Nothing was accepted.",
-                                "migrate_drift() lists the objects that differ from what "
-                                "migrations made.");
+        if (found == open.end()) {
+            // migrate_drift() also lists the DDL log (source 'ddl'): statements, not objects
+            // that differ; they leave the list once no object differs any more.
+            const bool logged_only = std::any_of(
+                drift.ddl.begin(), drift.ddl.end(), [&](const DdlLogEntry& d) {
+                    return d.object_type == key.first && d.object_identity == key.second;
+                });
+            throw core::Failure(
+                core::FailureKind::NotFound, "no open drift on " + key.first + " " + key.second,
+                "Nothing was accepted.",
+                logged_only ? "It is in the DDL log (source 'ddl' in migrate_drift()), which is "
+                              "not accepted: it clears once no object differs from the expected "
+                              "state. Accept the rows of source 'schema'."
+                            : "migrate_drift() lists the objects that differ from what "
+                              "migrations made.");
+        }
         accepted.push_back(std::string(core::change_name(found->second->change)) + " " +
                            key.first + " " + key.second);
     }
