@@ -8,14 +8,14 @@ GRANT EXECUTE ON FUNCTION
     migrate_prune(text[], text),
     migrate_unregister(text, text),
     migrate_apply(text, boolean, text, boolean),
-    migrate_rollback(text, integer, boolean, boolean, text, text, boolean),
+    migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean),
     migrate_rollback_plan(text, integer, boolean, text, text, boolean),
     migrate_status(text), migrate_validate(text), migrate_history(text),
     migrate_verify(text), migrate_drift(text)
     TO deployer;
 GRANT EXECUTE ON PROCEDURE
     migrate_run(text, text, boolean),
-    migrate_run_rollback(text, integer, boolean, text, text, boolean)
+    migrate_run_rollback(text, integer, boolean, text, text, boolean, boolean)
     TO deployer;
 -- ... and its repairs, when the same role looks after the registry: pg_migrate repair
 -- (accept edited scripts, clear a failure), baseline (adopt an existing database), import
@@ -31,7 +31,7 @@ GRANT EXECUTE ON FUNCTION
     migrate_register(text, text, text, text, text, text),
     migrate_lint(text), migrate_lint_pending(text), migrate_test(text, text),
     migrate_apply(text, boolean, text, boolean),
-    migrate_rollback(text, integer, boolean, boolean, text, text, boolean),
+    migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean),
     migrate_status(text), migrate_validate(text)
     TO reviewer;
 

@@ -27,6 +27,8 @@ BEGIN
         '@extschema@.migrate_run(pg_catalog.text, pg_catalog.text)',
         '@extschema@.migrate_run(pg_catalog.text, pg_catalog.text, pg_catalog.bool)',
         '@extschema@.migrate_run_rollback(pg_catalog.text, pg_catalog.int4, pg_catalog.bool, pg_catalog.text, pg_catalog.text, pg_catalog.bool)',
+        '@extschema@.migrate_run_rollback(pg_catalog.text, pg_catalog.int4, pg_catalog.bool, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.bool)',
+        '@extschema@.migrate_rollback(pg_catalog.text, pg_catalog.int4, pg_catalog.bool, pg_catalog.bool, pg_catalog.text, pg_catalog.text, pg_catalog.bool, pg_catalog.bool)',
         '@extschema@.migrate_lint(pg_catalog.text)',
         '@extschema@.migrate_lint_pending(pg_catalog.text)',
         '@extschema@.migrate_schema_fingerprint(pg_catalog.text[])',
@@ -274,9 +276,34 @@ $$;
 CREATE TABLE migrations_schema.upgrade_progress_saved (fn text PRIMARY KEY, grantees text[]);
 INSERT INTO migrations_schema.upgrade_progress_saved VALUES
     ('status', migrations_schema.upgrade_progress_grants('@extschema@.migrate_status(text)')),
-    ('run', migrations_schema.upgrade_progress_grants('@extschema@.migrate_run(text, text)'));
+    ('run', migrations_schema.upgrade_progress_grants('@extschema@.migrate_run(text, text)')),
+    ('rollback', migrations_schema.upgrade_progress_grants(
+        '@extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean)')),
+    ('run_rollback', migrations_schema.upgrade_progress_grants(
+        '@extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean)'));
 DROP FUNCTION @extschema@.migrate_status(text);
 DROP PROCEDURE @extschema@.migrate_run(text, text);
+-- force: an out-of-order undo that also drops what later migrations made.
+DROP FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean);
+DROP PROCEDURE @extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean);
+CREATE FUNCTION @extschema@.migrate_rollback(
+    target text DEFAULT NULL, steps integer DEFAULT 1, everything boolean DEFAULT false,
+    dry_run boolean DEFAULT false, project text DEFAULT 'default', version text DEFAULT NULL,
+    out_of_order boolean DEFAULT false, force boolean DEFAULT false)
+RETURNS TABLE (version text, name text, action text, duration_ms double precision,
+               statements integer, locks text[], rewritten text[],
+               statement_ms double precision[], relation_bytes jsonb, rehearsal text)
+AS 'MODULE_PATHNAME', 'migrate_rollback'
+LANGUAGE C VOLATILE;
+COMMENT ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean) IS
+    'Runs down scripts newest first until target is the newest applied migration, or undoes '
+    'exactly one version.';
+CREATE PROCEDURE @extschema@.migrate_run_rollback(
+    target text DEFAULT NULL, steps integer DEFAULT 1, everything boolean DEFAULT false,
+    project text DEFAULT 'default', version text DEFAULT NULL,
+    out_of_order boolean DEFAULT false, force boolean DEFAULT false)
+AS 'MODULE_PATHNAME', 'migrate_run_rollback'
+LANGUAGE C;
 CREATE FUNCTION @extschema@.migrate_status(project text DEFAULT NULL)
 RETURNS TABLE (project text, version text, name text, state text,
                applied_at timestamptz, applied_by text, duration_ms double precision,
@@ -298,6 +325,8 @@ COMMENT ON PROCEDURE @extschema@.migrate_run(text, text, boolean) IS
 
 REVOKE ALL ON FUNCTION @extschema@.migrate_status(text) FROM PUBLIC;
 REVOKE ALL ON PROCEDURE @extschema@.migrate_run(text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean, boolean) FROM PUBLIC;
 DO $$
 DECLARE
     grantee text;
@@ -311,6 +340,17 @@ BEGIN
                    WHERE fn OPERATOR(pg_catalog.=) 'run' LOOP
         EXECUTE pg_catalog.format('GRANT EXECUTE ON PROCEDURE @extschema@.migrate_run(text, text, '
                                   'boolean) TO %s', grantee);
+    END LOOP;
+    FOR grantee IN SELECT pg_catalog.unnest(grantees) FROM migrations_schema.upgrade_progress_saved
+                   WHERE fn OPERATOR(pg_catalog.=) 'rollback' LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_rollback(text, '
+                                  'integer, boolean, boolean, text, text, boolean, boolean) TO %s',
+                                  grantee);
+    END LOOP;
+    FOR grantee IN SELECT pg_catalog.unnest(grantees) FROM migrations_schema.upgrade_progress_saved
+                   WHERE fn OPERATOR(pg_catalog.=) 'run_rollback' LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON PROCEDURE @extschema@.migrate_run_rollback(text, '
+                                  'integer, boolean, text, text, boolean, boolean) TO %s', grantee);
     END LOOP;
 END
 $$;

@@ -395,13 +395,13 @@ COMMENT ON FUNCTION @extschema@.migrate_apply(text, boolean, text, boolean) IS
 CREATE FUNCTION @extschema@.migrate_rollback(
     target text DEFAULT NULL, steps integer DEFAULT 1, everything boolean DEFAULT false,
     dry_run boolean DEFAULT false, project text DEFAULT 'default', version text DEFAULT NULL,
-    out_of_order boolean DEFAULT false)
+    out_of_order boolean DEFAULT false, force boolean DEFAULT false)
 RETURNS TABLE (version text, name text, action text, duration_ms double precision,
                statements integer, locks text[], rewritten text[],
                statement_ms double precision[], relation_bytes jsonb, rehearsal text)
 AS 'MODULE_PATHNAME', 'migrate_rollback'
 LANGUAGE C VOLATILE;
-COMMENT ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean) IS
+COMMENT ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean) IS
     'Runs down scripts newest first until target is the newest applied migration, or undoes '
     'exactly one version.';
 
@@ -488,10 +488,10 @@ COMMENT ON PROCEDURE @extschema@.migrate_run(text, text, boolean) IS
 CREATE PROCEDURE @extschema@.migrate_run_rollback(
     target text DEFAULT NULL, steps integer DEFAULT 1, everything boolean DEFAULT false,
     project text DEFAULT 'default', version text DEFAULT NULL,
-    out_of_order boolean DEFAULT false)
+    out_of_order boolean DEFAULT false, force boolean DEFAULT false)
 AS 'MODULE_PATHNAME', 'migrate_run_rollback'
 LANGUAGE C;
-COMMENT ON PROCEDURE @extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean) IS
+COMMENT ON PROCEDURE @extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean, boolean) IS
     'Runs down scripts newest first, one transaction each, DROP INDEX CONCURRENTLY and other '
     'top-level statements through a background worker, retrying lock timeouts; records a '
     'failure and stops there.';
@@ -618,9 +618,9 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_repair(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_history(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_verify(text) FROM PUBLIC;
 REVOKE ALL ON PROCEDURE @extschema@.migrate_run(text, text, boolean) FROM PUBLIC;
-REVOKE ALL ON PROCEDURE @extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON PROCEDURE @extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean, boolean) FROM PUBLIC;
 REVOKE ALL ON @extschema@.migration_history FROM PUBLIC;
-REVOKE ALL ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean) FROM PUBLIC;
+REVOKE ALL ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_rollback_plan(text, integer, boolean, text, text, boolean) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_status(text) FROM PUBLIC;
 REVOKE ALL ON FUNCTION @extschema@.migrate_lint(text) FROM PUBLIC;

@@ -8,7 +8,7 @@ GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
                           migrate_status(text), migrate_test(text, text),
                           migrate_unregister(text, text),
                           migrate_apply(text, boolean, text, boolean),
-                          migrate_rollback(text, integer, boolean, boolean, text, text, boolean)
+                          migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean)
     TO ms_rehearser;
 GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean) TO ms_rehearser;
 GRANT CREATE ON SCHEMA public TO ms_rehearser;

@@ -7,11 +7,11 @@ CALL regress.reset();
 CREATE ROLE ms_rollbacker LOGIN;
 GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
                           migrate_status(text), migrate_history(text),
-                          migrate_rollback(text, integer, boolean, boolean, text, text, boolean),
+                          migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean),
                           migrate_rollback_plan(text, integer, boolean, text, text, boolean)
     TO ms_rollbacker;
 GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean),
-                           migrate_run_rollback(text, integer, boolean, text, text, boolean)
+                           migrate_run_rollback(text, integer, boolean, text, text, boolean, boolean)
     TO ms_rollbacker;
 GRANT CREATE ON SCHEMA public TO ms_rollbacker;
 GRANT USAGE ON SCHEMA regress TO ms_rollbacker;

@@ -19,7 +19,7 @@ RESET ROLE;
 -- tracking tables, and its migrations run with its own rights.
 GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text),
                           migrate_apply(text, boolean, text, boolean),
-                          migrate_rollback(text, integer, boolean, boolean, text, text, boolean),
+                          migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean),
                           migrate_status(text) TO regress_app;
 SET ROLE regress_app;
 SET search_path = app_sec;

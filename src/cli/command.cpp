@@ -115,6 +115,8 @@ Call build_call(const Options& o, const std::string& schema) {
                       o.dry_run ? "migrate_rollback" : "migrate_run_rollback");
         add_rollback_arguments(b, o);
         b.flag("dry_run", o.dry_run);
+        // Only when asked: a server still at 0.3.0 has no such parameter.
+        b.flag("force", o.force);
         return b.done();
     }
     case Command::Start: {

@@ -31,6 +31,7 @@ enum Param : unsigned {
     P_DESIRED = 1u << 11,
     P_NO_ONLINE = 1u << 12,
     P_RENAME = 1u << 13,
+    P_FORCE = 1u << 14,
 };
 
 const std::pair<Param, const char*> param_names[] = {
@@ -41,6 +42,7 @@ const std::pair<Param, const char*> param_names[] = {
     {P_SOURCE_SCHEMA, "--source-schema"}, {P_LAYOUT, "--layout"},
     {P_TIMEOUT, "--timeout"},     {P_DESIRED, "--desired"},
     {P_NO_ONLINE, "--no-online"}, {P_RENAME, "--rename"},
+    {P_FORCE, "--force"},
 };
 
 // What a command reads from its positional arguments, in order.
@@ -78,7 +80,7 @@ const std::vector<CommandSpec>& commands() {
         {Command::Rollback, "rollback", {}, true,
          P_TARGET | P_STEPS | P_EVERYTHING | P_DRY_RUN | P_YES, "[DIR]",
          "CALL migrate_run_rollback(): the newest migrations' down scripts"},
-        {Command::Undo, "undo", {Arg::Version}, true, P_DRY_RUN | P_OUT_OF_ORDER | P_YES,
+        {Command::Undo, "undo", {Arg::Version}, true, P_DRY_RUN | P_OUT_OF_ORDER | P_YES | P_FORCE,
          "VERSION [DIR]", "exactly that migration's down script"},
         {Command::Validate, "validate", {}, true, 0, "[DIR]",
          "migrate_validate(); exits 1 if it reports an error"},
@@ -245,6 +247,7 @@ Options parse_options(const std::vector<std::string>& args) {
         else if (name == "--everything") o.everything = flag(), given |= P_EVERYTHING;
         else if (name == "--dry-run") o.dry_run = flag(), given |= P_DRY_RUN;
         else if (name == "--out-of-order") o.out_of_order = flag(), given |= P_OUT_OF_ORDER;
+        else if (name == "--force") o.force = flag(), given |= P_FORCE;
         else if (name == "--yes" || name == "-y") o.yes = flag(), given |= P_YES;
         else if (name == "--prune") o.prune = flag(), given |= P_PRUNE;
         else if (name == "--stop-on-drift") o.stop_on_drift = flag(), given |= P_STOP_ON_DRIFT;
@@ -368,6 +371,8 @@ Migration options (as the SQL parameters of the same names):
   --dry-run             apply, rollback, undo: rehearse everything, then roll it back
   --out-of-order        apply: allow pending migrations older than the newest applied;
                         undo: allow undoing one below the newest applied
+  --force               undo --out-of-order: go ahead although the down script also drops
+                        what later migrations made (named in a warning)
   --yes, -y             rollback, undo: do not ask before down scripts that drop data
                         (asked only when stdin is a terminal)
   --prune               push, apply, run: unregister the pending migrations the folder no

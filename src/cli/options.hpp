@@ -29,6 +29,7 @@ struct Options {
     bool everything = false;
     bool dry_run = false;
     bool out_of_order = false;
+    bool force = false;
     std::optional<std::string> version;        // undo, baseline, unregister
     std::optional<std::string> source;         // import: the other tool's table
     std::optional<std::string> source_schema;  // import

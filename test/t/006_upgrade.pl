@@ -99,7 +99,7 @@ is($node->safe_psql('postgres', $objects_sql), $node->safe_psql('fresh', $object
 # The grants given before the update hold on the recreated functions.
 is($node->safe_psql('postgres', q{
         SELECT has_function_privilege('deployer',
-                   'migrate_rollback(text, integer, boolean, boolean, text, text, boolean)', 'EXECUTE')
+                   'migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean)', 'EXECUTE')
                AND has_function_privilege('deployer', 'migrate_load_dir(text, text, boolean)', 'EXECUTE')
                AND has_function_privilege('deployer', 'migrate_status(text)', 'EXECUTE')
                AND has_function_privilege('deployer', 'migrate_apply(text, boolean, text, boolean)', 'EXECUTE')
@@ -155,6 +155,7 @@ $node->safe_psql('drifted', q{
     CREATE INDEX hotfix_idx ON t (v);
     GRANT EXECUTE ON PROCEDURE migrate_run(text, text) TO deployer;
     GRANT EXECUTE ON FUNCTION migrate_status(text) TO deployer;
+    GRANT EXECUTE ON PROCEDURE migrate_run_rollback(text, integer, boolean, text, text, boolean) TO deployer;
 });
 my $drift_sql = q{SELECT coalesce(string_agg(change || ' ' || object_type || ' ' || object, ', '
                                              ORDER BY object_type, object), '')
@@ -185,8 +186,10 @@ is($node->safe_psql('drifted', q{SELECT count(*) FROM migrate_history() WHERE ac
 # in parts after the update records its parts and resumes.
 is($node->safe_psql('drifted', q{
         SELECT has_function_privilege('deployer', 'migrate_run(text, text, boolean)', 'EXECUTE')
-               AND has_function_privilege('deployer', 'migrate_status(text)', 'EXECUTE')}),
-    't', 'EXECUTE on migrate_run and migrate_status survives the update');
+               AND has_function_privilege('deployer', 'migrate_status(text)', 'EXECUTE')
+               AND has_function_privilege('deployer',
+                       'migrate_run_rollback(text, integer, boolean, text, text, boolean, boolean)', 'EXECUTE')}),
+    't', 'EXECUTE on migrate_run, migrate_status and migrate_run_rollback survives the update');
 $node->safe_psql('drifted', q{
     SELECT migrate_register('3', 'parts', 'CREATE TABLE p3 (id int);
 CREATE INDEX CONCURRENTLY p3_idx ON p3 (id);

@@ -24,11 +24,11 @@ $node->safe_psql('postgres', q{
     CREATE ROLE deployer LOGIN;
     GRANT EXECUTE ON FUNCTION
         migrate_register(text, text, text, text, text, text), migrate_status(text),
-        migrate_rollback(text, integer, boolean, boolean, text, text, boolean),
+        migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean),
         migrate_rollback_plan(text, integer, boolean, text, text, boolean),
         migrate_prune(text[], text) TO deployer;
     GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean),
-        migrate_run_rollback(text, integer, boolean, text, text, boolean) TO deployer;
+        migrate_run_rollback(text, integer, boolean, text, text, boolean, boolean) TO deployer;
     GRANT CREATE ON SCHEMA public TO deployer;
 });
 $ENV{PGHOST} = $node->host;

@@ -21,9 +21,9 @@ $node->safe_psql('postgres', q{
     CREATE ROLE deployer LOGIN;
     GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text) TO deployer;
     GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean) TO deployer;
-    GRANT EXECUTE ON PROCEDURE migrate_run_rollback(text, integer, boolean, text, text, boolean) TO deployer;
+    GRANT EXECUTE ON PROCEDURE migrate_run_rollback(text, integer, boolean, text, text, boolean, boolean) TO deployer;
     GRANT EXECUTE ON FUNCTION migrate_apply(text, boolean, text, boolean) TO deployer;
-    GRANT EXECUTE ON FUNCTION migrate_rollback(text, integer, boolean, boolean, text, text, boolean) TO deployer;
+    GRANT EXECUTE ON FUNCTION migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean) TO deployer;
     GRANT EXECUTE ON FUNCTION migrate_status(text) TO deployer;
     GRANT EXECUTE ON FUNCTION migrate_schema_fingerprint(text[]) TO deployer;
     GRANT CREATE ON SCHEMA public TO deployer;

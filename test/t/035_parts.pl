@@ -26,8 +26,8 @@ $node->safe_psql('postgres', q{
     CREATE ROLE deployer LOGIN;
     GRANT EXECUTE ON FUNCTION migrate_register(text, text, text, text, text, text) TO deployer;
     GRANT EXECUTE ON PROCEDURE migrate_run(text, text, boolean) TO deployer;
-    GRANT EXECUTE ON PROCEDURE migrate_run_rollback(text, integer, boolean, text, text, boolean) TO deployer;
-    GRANT EXECUTE ON FUNCTION migrate_rollback(text, integer, boolean, boolean, text, text, boolean) TO deployer;
+    GRANT EXECUTE ON PROCEDURE migrate_run_rollback(text, integer, boolean, text, text, boolean, boolean) TO deployer;
+    GRANT EXECUTE ON FUNCTION migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean) TO deployer;
     GRANT EXECUTE ON FUNCTION migrate_status(text) TO deployer;
     GRANT EXECUTE ON FUNCTION migrate_unregister(text, text) TO deployer;
     GRANT EXECUTE ON FUNCTION migrate_apply(text, boolean, text, boolean) TO deployer;
@@ -323,6 +323,14 @@ for my $call (q{CALL migrate_run_rollback(version => '1', out_of_order => true, 
 like($err, qr/would also drop: view public\.dep_v \(migration 4 \(view\)\)/,
     'a view dropped by CASCADE is named with its migration') or diag $err;
 is(sql(q{SELECT to_regclass('dep_v') IS NOT NULL}), 't', 'the view is there');
+# force => true goes ahead, naming in a WARNING what it also drops.
+($ret, $out, $err) = $node->psql('postgres', q{SET ROLE deployer;
+    SELECT count(*) FROM migrate_rollback(version => '3', out_of_order => true, force => true, project => 'dep')});
+is($ret, 0, 'force => true undoes it anyway') or diag $err;
+like($err, qr/WARNING:  undoing migration 3 \(base\) also drops what later migrations made \(force\)\n.*DETAIL:  Its down script also drops: view public\.dep_v \(migration 4 \(view\)\)/s,
+    'naming in a WARNING what it also drops, and the migration that made it');
+is(sql(q{SELECT to_regclass('dep_v') IS NULL AND to_regclass('dep_base') IS NULL}), 't',
+    'the table and the view are gone');
 # What the undone migration made itself goes with it (its index on the column it drops).
 ($ret, $out, $err) = $node->psql('postgres', q{SET ROLE deployer;
     CALL migrate_run_rollback(version => '5', out_of_order => true, project => 'dep')});
@@ -334,6 +342,32 @@ is(sql(q{SELECT to_regclass('dep_own_x') IS NULL}), 't', 'with its own index');
     CALL migrate_run_rollback(version => '1', out_of_order => true, project => 'dep')});
 is($ret, 0, 'undoing the dependent first, then the migration, succeeds') or diag $err;
 is(sql(q{SELECT string_agg(version || '=' || state, ' ' ORDER BY version) FROM migrate_status('dep')}),
-    '1=pending 2=pending 3=applied 4=applied 5=pending 6=applied', 'both undone');
+    '1=pending 2=pending 3=pending 4=applied 5=pending 6=applied', 'both undone');
+
+# pg_migrate undo --out-of-order refuses the same way, and goes ahead with --force.
+SKIP: {
+    my $bin = $ENV{PG_MIGRATE_BIN};
+    skip 'PG_MIGRATE_BIN is not set', 5 unless $bin && -x $bin;
+    sql(q{SET ROLE deployer;
+        SELECT migrate_register('7', 'base2', 'CREATE TABLE dep_base2 (id int);', 'DROP TABLE dep_base2 CASCADE;', 'dep2');
+        SELECT migrate_register('8', 'view2', 'CREATE VIEW dep_v2 AS SELECT id FROM dep_base2;', 'DROP VIEW dep_v2;', 'dep2');
+        CALL migrate_run(project => 'dep2');});
+    local $ENV{PGHOST} = $node->host;
+    local $ENV{PGPORT} = $node->port;
+    local $ENV{PGDATABASE} = 'postgres';
+    my @undo = ($bin, 'undo', '7', '--out-of-order', '--yes', '--project', 'dep2');
+    my ($o, $e) = ('', '');
+    IPC::Run::run(\@undo, '<', \undef, '>', \$o, '2>', \$e);
+    is($? >> 8, 1, 'pg_migrate undo --out-of-order is refused') or diag $e;
+    like($e, qr/would also drop what later migrations made.*view public\.dep_v2 \(migration 8 \(view2\)\).*--force/s,
+        'naming the view, its migration, and --force');
+    ($o, $e) = ('', '');
+    IPC::Run::run([@undo, '--force'], '<', \undef, '>', \$o, '2>', \$e);
+    is($? >> 8, 0, 'pg_migrate undo --out-of-order --force undoes it') or diag $e;
+    like($e, qr/WARNING:  undoing migration 7 \(base2\) also drops what later migrations made \(force\)/,
+        'with the warning');
+    is(sql(q{SELECT string_agg(version || '=' || state, ' ' ORDER BY version) FROM migrate_status('dep2')}),
+        '7=pending 8=applied', 'only 7 undone');
+}
 
 done_testing();

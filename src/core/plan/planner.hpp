@@ -80,6 +80,9 @@ struct RollbackRequest {
     // a later migration is applied, unless out of order is allowed.
     std::optional<std::string> version;
     bool allow_out_of_order = false;
+    // An out-of-order undo whose down script would also drop what later migrations made
+    // goes ahead, with a WARNING naming it, instead of being refused.
+    bool force = false;
     // The project is forward-only (core/plan/forward_only.hpp): a migration without a down
     // script is refused as having nothing to roll back with, not as an omission.
     bool forward_only = false;

@@ -59,8 +59,8 @@ std::vector<std::string> migrations_naming(const DroppedAlong& object,
     return out;
 }
 
-void refuse_undo_of_dependents(const std::string& undone, const std::vector<DroppedAlong>& along,
-                               const std::vector<LaterMigration>& later) {
+std::vector<std::string> made_by_later(const std::vector<DroppedAlong>& along,
+                                       const std::vector<LaterMigration>& later) {
     std::vector<std::string> found;
     for (const auto& o : along) {
         const auto by = migrations_naming(o, later);
@@ -68,14 +68,19 @@ void refuse_undo_of_dependents(const std::string& undone, const std::vector<Drop
             found.push_back(o.type + " " + o.identity + " (migration " +
                             boost::algorithm::join(by, ", migration ") + ")");
     }
-    if (found.empty())
+    return found;
+}
+
+void refuse_undo_of_dependents(const std::string& undone, const std::vector<std::string>& made) {
+    if (made.empty())
         return;
     throw Failure(FailureKind::Conflict,
                   "undoing migration " + undone + " would also drop what later migrations made",
-                  "Its down script would also drop: " + boost::algorithm::join(found, "; ") +
+                  "Its down script would also drop: " + boost::algorithm::join(made, "; ") +
                       ". Those migrations would stay applied without it.",
-                  "Roll back those migrations first, or change the down script so that it "
-                  "leaves their objects alone.");
+                  "Roll back those migrations first, change the down script so that it leaves "
+                  "their objects alone, or undo it anyway with force => true (pg_migrate undo "
+                  "--force).");
 }
 
 }  // namespace ms::core

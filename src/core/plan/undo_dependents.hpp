@@ -25,10 +25,14 @@ struct LaterMigration {
 std::vector<std::string> migrations_naming(const DroppedAlong& object,
                                            const std::vector<LaterMigration>& later);
 
-// Refuses, naming each object and the later migrations that made it, when a later migration
-// made any of them; objects no later migration names (made by the undone migration itself,
-// or by hand) do not stop it.
-void refuse_undo_of_dependents(const std::string& undone, const std::vector<DroppedAlong>& along,
-                               const std::vector<LaterMigration>& later);
+// The objects of `along` that a later migration made, each with those migrations named
+// ("index public.t_c_gin (migration 002 (gin))"); objects no later migration names (made by
+// the undone migration itself, or by hand) are not among them.
+std::vector<std::string> made_by_later(const std::vector<DroppedAlong>& along,
+                                       const std::vector<LaterMigration>& later);
+
+// Refuses, naming them, when a later migration made any of the objects (`made`, as
+// made_by_later() lists them).
+void refuse_undo_of_dependents(const std::string& undone, const std::vector<std::string>& made);
 
 }  // namespace ms::core

@@ -16,7 +16,7 @@ namespace {
 
 Datum rollback_body(FunctionCallInfo fcinfo) {
     const std::string project = project_argument(fcinfo, 4);
-    const core::RollbackRequest request = rollback_request(fcinfo, {0, 1, 2, 5, 6}, project);
+    const core::RollbackRequest request = rollback_request(fcinfo, {0, 1, 2, 5, 6, 7}, project);
     const bool dry_run = required_bool(fcinfo, 3, "dry_run");
     ProjectOperation op("migrate_rollback", project);
     const auto plan = op.tracked([&] {

@@ -12,6 +12,7 @@ namespace ms::pg {
 
 struct RollbackPositions {
     int target, steps, everything, version, out_of_order;
+    int force;  // -1: the function has no such argument
 };
 
 inline core::RollbackRequest rollback_request(FunctionCallInfo fcinfo, RollbackPositions at,
@@ -24,6 +25,8 @@ inline core::RollbackRequest rollback_request(FunctionCallInfo fcinfo, RollbackP
     // Absent under the 0.2.0 definition of migrate_rollback (before ALTER EXTENSION UPDATE).
     request.version = optional_text(fcinfo, at.version);
     request.allow_out_of_order = required_bool(fcinfo, at.out_of_order, "out_of_order", false);
+    // Absent before ALTER EXTENSION UPDATE to 0.4.0.
+    request.force = at.force >= 0 && required_bool(fcinfo, at.force, "force", false);
     return request;
 }
 

@@ -20,7 +20,7 @@ namespace {
 
 Datum rollback_plan_body(FunctionCallInfo fcinfo) {
     const std::string project = project_argument(fcinfo, 3);
-    const core::RollbackRequest request = rollback_request(fcinfo, {0, 1, 2, 4, 5}, project);
+    const core::RollbackRequest request = rollback_request(fcinfo, {0, 1, 2, 4, 5, -1}, project);
     ResultSet rows(fcinfo);
     ProjectOperation op("migrate_rollback_plan", project, BesideRunner::Proceed, Access::Read);
     const auto plan = op.tracked([&] {

@@ -11,7 +11,7 @@ namespace {
 
 Datum run_rollback_body(FunctionCallInfo fcinfo) {
     const std::string project = project_argument(fcinfo, 3);
-    const core::RollbackRequest rollback = rollback_request(fcinfo, {0, 1, 2, 4, 5}, project);
+    const core::RollbackRequest rollback = rollback_request(fcinfo, {0, 1, 2, 4, 5, 6}, project);
     run_production(ProductionRequest{std::nullopt, project, false,
                                      in_atomic_context(fcinfo), rollback});
     return Datum(0);

@@ -11,6 +11,8 @@
 #include "pg/runner/statement_executor.hpp"
 #include "pg/schema/drop_watch.hpp"
 
+#include <boost/algorithm/string/join.hpp>
+
 #include <exception>
 #include <set>
 #include <utility>
@@ -104,7 +106,22 @@ void check_undo_dependents(const std::string& project, const std::vector<core::M
             continue;  // a part of a table the script drops by name
         along.push_back({d.type, d.identity});
     }
-    core::refuse_undo_of_dependents(m.version.text() + " (" + m.name + ")", along, later);
+    const std::string undone = m.version.text() + " (" + m.name + ")";
+    const auto made = core::made_by_later(along, later);
+    if (!made.empty() && request.force) {
+        const std::string list = boost::algorithm::join(made, "; ");
+        pg_call([&] {
+            ereport(WARNING,
+                    (errmsg("undoing migration %s also drops what later migrations made (force)",
+                            undone.c_str()),
+                     errdetail("Its down script also drops: %s. Those migrations stay applied "
+                               "without it.", list.c_str()),
+                     errhint("Put back what they need with a new migration, or roll them back "
+                             "too.")));
+        });
+        return;
+    }
+    core::refuse_undo_of_dependents(undone, made);
 }
 
 }  // namespace ms::pg
