@@ -232,7 +232,7 @@ sql(q{SET ROLE deployer;
       SELECT migrate_register('3', 'taken', 'CREATE INDEX CONCURRENTLY vi_idx ON vi (id);', NULL, 'vi')});
 ($ret, $out, $err) = $node->psql('postgres', q{SET ROLE deployer; CALL migrate_run(project => 'vi')});
 like($err, qr/relation "vi_idx" already exists/, 'a build under a taken name fails');
-is(sql(q{SELECT 'vi_idx'::regclass::oid}), $valid_oid, 'and the valid index of that name is still the same index');
+is(sql(q{SELECT to_regclass('vi_idx')::oid}), $valid_oid, 'and the valid index of that name is still the same index');
 unlike($err, qr/dropped INVALID index/, 'no drop is reported');
 
 # --- 7. The full comparison behind the no-op check refuses a modified applied migration ---
