@@ -116,6 +116,20 @@ SELECT kind, identity FROM migrations_schema.expected_object
 WHERE identity IN ('app.t', 'app.t.id', 'app.t_id_idx') ORDER BY 1, 2;
 CALL migrate_run_rollback(steps => 2);
 DROP ROLE regress_expected_reader;
+-- A rollback through the runner that stops at a failing down script still records what
+-- the migrations undone before it dropped: that is not drift.
+SELECT migrate_register('1', 'a', 'ALTER TABLE app.t ADD COLUMN es_a int;', 'SELECT 1 / 0;', 'es_fail');
+SELECT migrate_register('2', 'b', 'ALTER TABLE app.t ADD COLUMN es_b int;',
+    'ALTER TABLE app.t DROP COLUMN es_b;', 'es_fail');
+CALL migrate_run(project => 'es_fail');
+\set VERBOSITY terse
+CALL migrate_run_rollback(steps => 2, project => 'es_fail');
+\set VERBOSITY default
+SELECT version, state FROM migrate_status('es_fail') ORDER BY version;
+SELECT source, change, object_type, object FROM migrate_drift()
+WHERE source = 'schema' AND object LIKE 'app.t.es%';
+SELECT identity FROM migrations_schema.expected_object WHERE identity LIKE 'app.t.es%'
+ORDER BY identity;
 -- The stored objects equal the whole fingerprint of the live schema, object by object.
 SELECT count(*) AS differing FROM (
     SELECT k.key, o.key, o.value FROM jsonb_each(migrate_schema_fingerprint()) k,

@@ -270,6 +270,95 @@ is($node->safe_psql('views_target', 'SELECT migrate_schema_hash()'), $views_want
 is($rc, 0, 'the down script runs too') or diag($out . $err);
 is($node->safe_psql('views_target', 'SELECT migrate_schema_hash()'), $views_before, 'and brings the old views back');
 
+# 6c. Generated graphs of views and materialized views. The names are random (no order by
+# name or by kind happens to be right); each object reads the table or one or two objects
+# before it (chains, diamonds, fans; joins and unions); the desired graph keeps some
+# objects, changes others (their filter, what they read, view or materialized view), drops
+# some and adds new ones, in an order of its own, so that a changed object may come to read
+# one it was read by. Both scripts run on the server and end at the schema each was made
+# for. MS_GENERATE_VIEW_GRAPHS sets how many graphs (default 6).
+{
+    my $graphs = $ENV{MS_GENERATE_VIEW_GRAPHS} // 6;
+    srand(33);
+    my @filters = ('true', 'a > 0', 'b IS NOT NULL', 'a < b');
+    my %taken;
+    my $new_name = sub {
+        my $name;
+        do { $name = 'v_' . join('', map { ('a' .. 'z')[int rand 26] } 1 .. 6) } while $taken{$name}++;
+        return $name;
+    };
+    # One object reading the given ones (the table when none).
+    my $definition = sub {
+        my (@reads) = @_;
+        my $filter = $filters[int rand @filters];
+        return { kind => (rand() < 0.4 ? 'MATERIALIZED VIEW' : 'VIEW'),
+                 sql => "SELECT a, b FROM base WHERE $filter" } unless @reads;
+        my $sql = @reads == 1 ? "SELECT a, b FROM $reads[0] WHERE $filter"
+                : rand() < 0.5 ? "SELECT a, b FROM (SELECT x.a, y.b FROM $reads[0] x JOIN $reads[1] y USING (a)) j WHERE $filter"
+                : "SELECT a, b FROM $reads[0] UNION ALL SELECT a, b FROM $reads[1] WHERE $filter";
+        return { kind => (rand() < 0.4 ? 'MATERIALIZED VIEW' : 'VIEW'), sql => $sql };
+    };
+    my $pick_reads = sub {
+        my (@before) = @_;
+        my $count = @before ? int(rand(3)) : 0;
+        my %seen;
+        return grep { !$seen{$_}++ } map { $before[int rand @before] } 1 .. $count;
+    };
+    my $ddl = sub {
+        my ($order, $def) = @_;
+        return join '', "CREATE TABLE base (a int, b int);\n",
+            map { "CREATE $def->{$_}{kind} $_ AS $def->{$_}{sql};\n" } @$order;
+    };
+    for my $g (1 .. $graphs) {
+        my (@from_order, %from, %from_reads);
+        for (1 .. 6 + int rand 5) {
+            my $name = $new_name->();
+            my @reads = $pick_reads->(@from_order);
+            $from{$name} = $definition->(@reads);
+            $from_reads{$name} = \@reads;
+            push @from_order, $name;
+        }
+        # The desired graph: most objects kept by name, some new, in a shuffled order.
+        my @names = grep { rand() < 0.85 } @from_order;
+        push @names, $new_name->() for 1 .. int rand 3;
+        for (my $i = @names - 1; $i > 0; --$i) {
+            my $j = int rand($i + 1);
+            @names[$i, $j] = @names[$j, $i];
+        }
+        my (@to_order, %to);
+        for my $name (@names) {
+            my %placed = map { $_ => 1 } @to_order;
+            if ($from{$name} && rand() < 0.5 && !grep { !$placed{$_} } @{ $from_reads{$name} }) {
+                $to{$name} = $from{$name};
+            } else {
+                $to{$name} = $definition->($pick_reads->(@to_order));
+            }
+            push @to_order, $name;
+        }
+        my ($from_sql, $to_sql) = ($ddl->(\@from_order, \%from), $ddl->(\@to_order, \%to));
+        fresh_db("graph_ref_$g", $to_sql);
+        my $graph_wanted = $node->safe_psql("graph_ref_$g", 'SELECT migrate_schema_hash()');
+        fresh_db("graph_$g", $from_sql);
+        $node->safe_psql("graph_$g", 'INSERT INTO base VALUES (1, 2), (3, NULL)');
+        my $graph_before = $node->safe_psql("graph_$g", 'SELECT migrate_schema_hash()');
+        write_file("$tmp/graph_$g.sql", $to_sql);
+        my $graph_dir = "$tmp/graph_out_$g";
+        make_path($graph_dir);
+        my $case = "graph $g:\n-- from\n$from_sql-- to\n$to_sql";
+        ($rc, $out, $err) = pg_migrate('generate', 'graph', '--desired', "$tmp/graph_$g.sql",
+            '--layout', 'golang', '--dsn', "dbname=graph_$g", $graph_dir);
+        is($rc, 0, "graph $g: generated") or diag("$case$err");
+        ($rc, $out, $err) = pg_migrate('run', '--dsn', "dbname=graph_$g", $graph_dir);
+        is($rc, 0, "graph $g: the up script runs") or diag("$case$out$err");
+        is($node->safe_psql("graph_$g", 'SELECT migrate_schema_hash()'), $graph_wanted,
+            "graph $g: and builds the desired graph") or diag($case);
+        ($rc, $out, $err) = pg_migrate('rollback', '--yes', '--dsn', "dbname=graph_$g", $graph_dir);
+        is($rc, 0, "graph $g: the down script runs") or diag("$case$out$err");
+        is($node->safe_psql("graph_$g", 'SELECT migrate_schema_hash()'), $graph_before,
+            "graph $g: and brings the old graph back") or diag($case);
+    }
+}
+
 # 7. The desired schema is data: built by a temporary role that can do nothing outside its
 # scratch database. Every statement that would reach further fails, named by file and line,
 # and nothing outside the scratch database changes.

@@ -226,6 +226,14 @@ unlike($err, qr/dropped INVALID index public\.vi_idx/, 'and no drop of it is rep
 isnt(sql(q{SELECT 'iv_idx'::regclass::oid}), $invalid_oid, 'the INVALID one was dropped and built again');
 is(sql(q{SELECT indisvalid FROM pg_index WHERE indexrelid = 'iv_idx'::regclass}), 't', 'valid now');
 like($err, qr/dropped INVALID index public\.iv_idx left by an earlier attempt/, 'saying so');
+# A build that fails because a valid index has the name: the clean-up after the failure
+# leaves that index alone too.
+sql(q{SET ROLE deployer;
+      SELECT migrate_register('3', 'taken', 'CREATE INDEX CONCURRENTLY vi_idx ON vi (id);', NULL, 'vi')});
+($ret, $out, $err) = $node->psql('postgres', q{SET ROLE deployer; CALL migrate_run(project => 'vi')});
+like($err, qr/relation "vi_idx" already exists/, 'a build under a taken name fails');
+is(sql(q{SELECT to_regclass('vi_idx')::oid}), $valid_oid, 'and the valid index of that name is still the same index');
+unlike($err, qr/dropped INVALID index/, 'no drop is reported');
 
 # --- 7. The full comparison behind the no-op check refuses a modified applied migration ---
 sql(q{SET ROLE deployer; SELECT migrate_register('1', 'slow path', 'CREATE TABLE sp_t ();', NULL, 'sp');
