@@ -38,7 +38,7 @@ $node->safe_psql('postgres', 'CALL migrate_run()');
 $node->safe_psql('postgres', q{SELECT migrate_register('2', 'reshape', $m$-- migrate:expand-contract
 ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;
 ALTER TABLE users ALTER COLUMN age TYPE text
-    USING CASE WHEN email = 'u2000@x' THEN (1 / 0)::text ELSE age::text || ' years' END;
+    USING CASE WHEN email = 'u2000@x' THEN (id / (id - 2000))::text ELSE age::text || ' years' END;
 $m$)});
 
 # The migrating session: a lock_timeout of its own far above the migration's.
