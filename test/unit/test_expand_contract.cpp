@@ -172,7 +172,8 @@ TEST(ExpandContract, TypeChangeGetsAShadowColumnTriggersAndABackfill) {
               "((\"ms_new_age\" IS NULL) OPERATOR(pg_catalog.<>) (CAST((age::text || ' years') AS "
               "text) IS NULL) OR \"ms_new_age\" OPERATOR(pg_catalog.<>) CAST((age::text || ' years') "
               "AS text))");
-    // Completion drops the trigger before the columns it names, then swaps the columns.
+    // Completion drops the version schemas, then the trigger before the columns it names,
+    // then swaps the columns.
     const auto trigger = index_of(p.complete.main,
                                   "DROP TRIGGER IF EXISTS \"ms_sync_age\" ON \"public\".\"users\"");
     const auto schema = index_of(p.complete.main, "DROP SCHEMA IF EXISTS \"app_1\" CASCADE");
@@ -180,7 +181,9 @@ TEST(ExpandContract, TypeChangeGetsAShadowColumnTriggersAndABackfill) {
     const auto rename = index_of(p.complete.main,
                                  "ALTER TABLE \"public\".\"users\" RENAME COLUMN \"ms_new_age\" TO \"age\"");
     const auto live = index_of(p.complete.main, "DROP SCHEMA IF EXISTS \"app_2\" CASCADE");
-    EXPECT_LT(trigger, schema);
+    // The views before the table: clients lock them in that order.
+    EXPECT_LT(schema, trigger);
+    EXPECT_LT(live, trigger);
     EXPECT_LT(schema, drop);
     // Neither version's views outlive completion: they would hold the columns against a
     // later migration.
