@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The sync triggers' cost to clients: pgbench write throughput on a table before
-# migrate_start() (no trigger) and while both versions live (a type change's trigger fires on
-# every insert and update), in one run on one throwaway cluster. Prints the ratio.
+# migrate_start() and after migrate_abort() (no trigger), and while both versions live (a
+# type change's trigger fires on every insert and update), for the old and the new version's
+# clients, in one run on one throwaway cluster. Prints the ratios to the mean without.
 # Usage: bench/expand_contract.sh [ROWS] [SECONDS]   (PATH must hold the server's binaries
 # and the extension must be installed there; run as a user that may run initdb)
 set -euo pipefail
@@ -29,7 +30,14 @@ tps() {
 }
 before=$(tps public)
 q -c "CALL migrate_start(batch_size => 10000)" 2>/dev/null
-during=$(tps default_1)
-echo "writes per second without trigger: $before"
-echo "writes per second with the sync trigger (old version, through its view): $during"
-awk -v a="$before" -v b="$during" 'BEGIN { printf "ratio with/without: %.2f\n", b / a }'
+old=$(tps default_1)
+new=$(tps default_2)
+q -c "CALL migrate_abort()" 2>/dev/null
+# Again without the trigger, after abort: the machine's drift over the run.
+after=$(tps public)
+echo "writes per second without trigger, before start: $before"
+echo "writes per second with the sync trigger, old version through its view: $old"
+echo "writes per second with the sync trigger, new version through its view: $new"
+echo "writes per second without trigger, after abort: $after"
+awk -v a="$before" -v c="$after" -v o="$old" -v n="$new" \
+    'BEGIN { m = (a + c) / 2; printf "ratio with/without: old %.2f, new %.2f\n", o / m, n / m }'

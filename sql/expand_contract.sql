@@ -80,8 +80,21 @@ SELECT conname, contype, convalidated FROM pg_constraint WHERE conrelid = 'app.u
 SELECT indexrelid::regclass AS index, indisvalid FROM pg_index WHERE indrelid = 'app.users'::regclass ORDER BY 1;
 SELECT tgname FROM pg_trigger WHERE tgrelid = 'app.users'::regclass;
 SELECT id, age, handle FROM app.users WHERE id IN (1, 2, 10001, 10002) ORDER BY id;
-SELECT id, age, handle FROM default_2.users WHERE id IN (1, 10002) ORDER BY id;
+-- The new version's clients read the tables through the next schema on their search_path.
+SET search_path = default_2, app, public;
+SELECT id, age, handle FROM users WHERE id IN (1, 10002) ORDER BY id;
+SET search_path = app, public;
 SELECT count(*) AS drift FROM migrate_drift('default');
+-- No view of either version is left to hold a column or a table against a later migration.
+SELECT migrate_register('2.5', 'later', $$
+ALTER TABLE users ALTER COLUMN email TYPE varchar(320);
+ALTER TABLE users DROP COLUMN handle;
+DROP TABLE audit;
+$$);
+BEGIN;
+SELECT version, action FROM migrate_apply();
+ROLLBACK;
+SELECT migrate_unregister('2.5');
 
 -- Refused: anything but the supported statements, named with its line; nothing changes.
 SELECT migrate_register('3', 'refused', $$-- migrate:expand-contract
@@ -123,6 +136,19 @@ SELECT table_name, rows_done, rows_total, done FROM migrate_expansion();
 SELECT attname, attnotnull FROM pg_attribute
 WHERE attrelid = 'app.users'::regclass AND attnum > 0 AND NOT attisdropped ORDER BY attnum;
 SELECT indexrelid::regclass AS index, indisvalid FROM pg_index WHERE indrelid = 'app.users'::regclass ORDER BY 1;
+-- While it is open, every other run of the project is refused, naming it: the runner would
+-- run its script as plain SQL over the expanded tables.
+SELECT regress.snapshot() AS open \gset
+CALL migrate_run();
+SELECT version, action FROM migrate_apply();
+SELECT version, action FROM migrate_apply(dry_run => true);
+\set VERBOSITY sqlstate
+SELECT version, action FROM migrate_rollback(steps => 1);
+CALL migrate_run_rollback(steps => 1);
+SELECT count(*) FROM migrate_test();
+\set VERBOSITY default
+SELECT regress.snapshot() = :'open' AS unchanged;
+SELECT version, state FROM migrate_status() WHERE version = '3';
 CALL migrate_abort();
 SELECT regress.snapshot() = :'before' AS unchanged;
 SELECT attname, attnotnull FROM pg_attribute
@@ -153,3 +179,23 @@ SELECT count(*) AS disagreeing FROM default_2.users o JOIN default_3.users n USI
 WHERE n.age IS DISTINCT FROM split_part(o.age, ' ', 1)::integer;
 CALL migrate_abort();
 SELECT version, state FROM migrate_status() WHERE version = '3';
+
+-- After an abort too, nothing of the versions is left: an ordinary migration drops and
+-- changes what the expansion's views showed.
+SELECT nspname FROM pg_namespace WHERE nspname LIKE 'default\_%' ORDER BY 1;
+SELECT migrate_unregister('3');
+SELECT migrate_register('3', 'later', $$
+ALTER TABLE users ALTER COLUMN email TYPE varchar(320);
+ALTER TABLE users DROP COLUMN handle;
+DROP TABLE audit;
+$$);
+CALL migrate_run();
+SELECT version, state FROM migrate_status() ORDER BY version;
+-- A version schema that start would make and that exists already is someone else's: refused.
+SELECT migrate_register('4', 'clash', $$-- migrate:expand-contract
+ALTER TABLE users ADD COLUMN score integer DEFAULT 0;
+$$);
+CREATE SCHEMA default_4;
+CALL migrate_start();
+SELECT count(*) AS expansions FROM migrate_expansion();
+DROP SCHEMA default_4;

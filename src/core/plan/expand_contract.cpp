@@ -152,16 +152,26 @@ public:
         views();
         // Whatever start built is undone newest first.
         std::reverse(abort_main_.begin(), abort_main_.end());
-        // The sync triggers go before anything they name; the version schemas with them.
-        std::vector<EcStep> complete_main = sync_drop_;
-        complete_main.push_back({"DROP SCHEMA IF EXISTS " + quote_name(names_.old_schema) +
-                                     " CASCADE",
-                                 false, 0});
+        // The sync triggers go before anything they name; both version schemas with them:
+        // once one version is left, the tables have its shape, its clients read them through
+        // the next schema on their search_path, and no view is left to hold a column or a
+        // table against a later migration.
+        // The schemas go first: a client locks a view before its table, and so must the
+        // transaction that drops both while clients run, or each waits for the other (the
+        // CASCADE locks every view before it drops the trigger the new schema's function
+        // has, which locks the table).
+        std::vector<EcStep> complete_main;
+        for (const auto* schema : {&names_.old_schema, &names_.new_schema})
+            complete_main.push_back(
+                {"DROP SCHEMA IF EXISTS " + quote_name(*schema) + " CASCADE", false, 0});
+        complete_main.insert(complete_main.end(), sync_drop_.begin(), sync_drop_.end());
         complete_main.insert(complete_main.end(), contract_main_.begin(), contract_main_.end());
         plan_.complete.main = std::move(complete_main);
-        std::vector<EcStep> abort_main = sync_drop_;
-        abort_main.push_back(
-            {"DROP SCHEMA IF EXISTS " + quote_name(names_.new_schema) + " CASCADE", false, 0});
+        std::vector<EcStep> abort_main;
+        for (const auto* schema : {&names_.new_schema, &names_.old_schema})
+            abort_main.push_back(
+                {"DROP SCHEMA IF EXISTS " + quote_name(*schema) + " CASCADE", false, 0});
+        abort_main.insert(abort_main.end(), sync_drop_.begin(), sync_drop_.end());
         abort_main.insert(abort_main.end(), abort_main_.begin(), abort_main_.end());
         plan_.abort.main = std::move(abort_main);
         return std::move(plan_);

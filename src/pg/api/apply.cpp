@@ -3,6 +3,7 @@
 #include "core/plan/planner.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/registry/expansion.hpp"
 #include "pg/registry/project_operation.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/runner/plan_runner.hpp"
@@ -18,6 +19,7 @@ Datum apply_body(FunctionCallInfo fcinfo) {
     request.allow_out_of_order = required_bool(fcinfo, 3, "out_of_order");
     ProjectOperation op("migrate_apply", project_argument(fcinfo, 2));
     const auto plan = op.tracked([&] {
+        refuse_while_expanding(op.project(), "migrate_apply");
         // A target must still be checked to be registered, so only a call without one
         // takes the short way.
         if (!request.target && everything_applied(op.project()))

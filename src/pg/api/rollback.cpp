@@ -4,6 +4,7 @@
 #include "core/plan/progress.hpp"
 #include "pg/api/rollback_arguments.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/registry/expansion.hpp"
 #include "pg/registry/progress.hpp"
 #include "pg/registry/project_operation.hpp"
 #include "pg/registry/registry.hpp"
@@ -20,6 +21,7 @@ Datum rollback_body(FunctionCallInfo fcinfo) {
     const bool dry_run = required_bool(fcinfo, 3, "dry_run");
     ProjectOperation op("migrate_rollback", project);
     const auto plan = op.tracked([&] {
+        refuse_while_expanding(op.project(), "migrate_rollback");
         const auto state = op.load();
         return core::plan_rollback_with_progress(state.registered, state.applied, request,
                                                  partial_migrations(op.project()));

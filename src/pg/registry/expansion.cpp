@@ -1,5 +1,6 @@
 #include "pg/registry/expansion.hpp"
 
+#include "core/base/failure.hpp"
 #include "pg/base/spi.hpp"
 
 #include <string>
@@ -40,6 +41,25 @@ std::vector<Expansion> load_expansions() {
     for (std::uint64_t i = 0; i < rows; ++i)
         out.push_back(expansion_row(i));
     return out;
+}
+
+void refuse_while_expanding(const std::string& project, const char* procedure) {
+    // Under an install script older than the table, nothing can be expanding.
+    spi_query("SELECT pg_catalog.to_regclass('migrations_schema.expansion') IS NOT NULL", {});
+    if (!spi_bool(0, 1))
+        return;
+    const auto e = load_expansion(project);
+    if (!e)
+        return;
+    throw core::Failure(
+        core::FailureKind::Conflict,
+        std::string(procedure) + "() cannot run while the expand and contract migration " +
+            e->version + " of project \"" + project + "\" is in progress",
+        "CALL migrate_start() started it as expand and contract (phase " + e->phase +
+            "); its version schemas \"" + e->old_schema + "\" and \"" + e->new_schema +
+            "\" are live and their views hold the tables it changes.",
+        "Finish it first: CALL migrate_complete() (pg_migrate complete) or CALL "
+        "migrate_abort() (pg_migrate abort); nothing was changed.");
 }
 
 void insert_expansion(const Expansion& e, const std::string& caller) {

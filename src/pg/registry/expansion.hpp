@@ -46,6 +46,13 @@ std::optional<Expansion> load_expansion(const std::string& project);
 // Every project's expansion, for migrate_status.
 std::vector<Expansion> load_expansions();
 
+// Refuses (SQLSTATE 55000) a call that would run, undo or rehearse the project's
+// migrations while an expand and contract migration of it is started and not completed or
+// aborted: the runner would run the expanding migration's script as plain SQL over its
+// expanded state, and the version schemas' views hold the tables and columns a later
+// migration changes. procedure names the refused call ("migrate_run").
+void refuse_while_expanding(const std::string& project, const char* procedure);
+
 void insert_expansion(const Expansion& e, const std::string& caller);
 void set_expansion_phase(const std::string& project, const std::string& phase);
 // Deletes the expansion with its steps and backfill state.

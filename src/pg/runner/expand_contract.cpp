@@ -136,8 +136,20 @@ void with_retries(const Call& call, const std::string& what, Fn&& attempt) {
         if (!c)
             return;
         rollback_work();
-        if (c.sqlstate != ERRCODE_LOCK_NOT_AVAILABLE || n > retries)
+        if (c.sqlstate != ERRCODE_LOCK_NOT_AVAILABLE)
             std::rethrow_exception(c.error);
+        if (n > retries)
+            throw core::Failure(core::FailureKind::LockWait,
+                                std::string(call.procedure) + "() gave up waiting for a lock (" +
+                                    what + ") after " + std::to_string(n) + " attempt(s) of " +
+                                    std::to_string(migration_lock_timeout_ms()) + " ms",
+                                c.message,
+                                "Nothing of this step was committed; what committed before "
+                                "stays. CALL " + std::string(call.procedure) +
+                                    "() again once the lock's holder is done, or raise "
+                                    "migrations_schema.lock_timeout or "
+                                    "migrations_schema.lock_retries.")
+                .with_context(call.label.describe());
         const long delay = core::retry_delay_ms(n, pg_prng_double(&pg_global_prng_state));
         notice(std::string(call.procedure) + "() gave up waiting for a lock after " +
                std::to_string(migration_lock_timeout_ms()) + " ms (" + what + "), attempt " +
@@ -356,11 +368,10 @@ std::string newest_applied(const std::string& project) {
     return rows > 0 ? spi_required_text(0, 1) : std::string("initial");
 }
 
-bool relation_exists(const std::string& schema, const std::string& name) {
-    spi_query("SELECT EXISTS (SELECT FROM pg_catalog.pg_class c "
-              "JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) c.relnamespace "
-              "WHERE n.nspname OPERATOR(pg_catalog.=) $1 AND c.relname OPERATOR(pg_catalog.=) $2)",
-              {text_arg(schema), text_arg(name)});
+bool schema_exists(const std::string& schema) {
+    spi_query("SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace n "
+              "WHERE n.nspname OPERATOR(pg_catalog.=) $1)",
+              {text_arg(schema)});
     return spi_bool(0, 1);
 }
 
@@ -449,6 +460,17 @@ Expansion expand(const Call& base) {
         lines[s.number] = s.line;
     const Expansion e{project, m.version.text(), scripts->checksum, plan.old_schema,
                       plan.new_schema, "backfilling"};
+    // Completion and abort drop both version schemas with CASCADE: a schema of that name
+    // that start did not make is someone else's, and is left alone.
+    for (const auto* schema : {&plan.old_schema, &plan.new_schema})
+        if (schema_exists(*schema))
+            throw core::Failure(core::FailureKind::Conflict,
+                                "the version schema \"" + *schema + "\" already exists",
+                                "Expand and contract makes the schemas of both versions itself "
+                                "and drops them, with everything in them, at completion or abort.",
+                                "Rename or drop that schema, then CALL migrate_start() again; "
+                                "nothing was changed.")
+                .with_context(call.label.describe());
     {
         InternalScope internal;
         report_drift_before_run(project, "run", call.caller);
@@ -483,10 +505,9 @@ Expansion expand(const Call& base) {
             InternalScope internal;
             insert_backfill(project, state);
         }
-        run_sql(call, "CREATE SCHEMA IF NOT EXISTS " + quoted(plan.old_schema), 0, 0);
+        run_sql(call, "CREATE SCHEMA " + quoted(plan.old_schema), 0, 0);
         for (const auto& v : plan.old_views)
-            if (!relation_exists(plan.old_schema, v.name))
-                run_sql(call, v.sql, 0, 0);
+            run_sql(call, v.sql, 0, 0);
         run_sql(call, "CREATE SCHEMA " + quoted(plan.new_schema), 0, 0);
         for (const auto& s : plan.start.main)
             run_sql(call, s.sql, s.statement, lines[s.statement]);
@@ -519,26 +540,34 @@ void backfill_table(const Call& call, const BackfillState& first, const StartReq
     const std::string count = "SELECT pg_catalog.count(*)::pg_catalog.text FROM " + table;
     for (long batches = 0;; ++batches) {
         BackfillState b;
-        {
-            InternalScope internal;
-            for (auto& x : load_backfill(call.project))
-                if (x.schema == first.schema && x.table == first.table)
-                    b = x;
-        }
+        std::optional<std::int64_t> total;
+        std::optional<std::string> high;
+        std::int64_t rows = 0;
+        // The reads wait for a lock like any step: under the migration's lock_timeout.
+        transaction(call, "backfill of " + table, [&] {
+            {
+                InternalScope internal;
+                for (auto& x : load_backfill(call.project))
+                    if (x.schema == first.schema && x.table == first.table)
+                        b = x;
+            }
+            if (b.done)
+                return;
+            total.reset();
+            if (!b.rows_total) {
+                spi_query(count.c_str(), {});
+                total = std::stoll(spi_required_text(0, 1));
+            }
+            if (b.last_key)
+                spi_query(next_from.c_str(), {text_arg(*b.last_key), int4_arg(req.batch_size)});
+            else
+                spi_query(next_first.c_str(),
+                          {text_arg(std::string()), int4_arg(req.batch_size)});
+            high = spi_text(0, 1);
+            rows = std::stoll(spi_required_text(0, 2));
+        });
         if (b.done)
             return;
-        std::optional<std::int64_t> total;
-        if (!b.rows_total) {
-            spi_query(count.c_str(), {});
-            total = std::stoll(spi_required_text(0, 1));
-        }
-        if (b.last_key)
-            spi_query(next_from.c_str(), {text_arg(*b.last_key), int4_arg(req.batch_size)});
-        else
-            spi_query(next_first.c_str(), {text_arg(std::string()), int4_arg(req.batch_size)});
-        const auto high = spi_text(0, 1);
-        const std::int64_t rows = std::stoll(spi_required_text(0, 2));
-        commit_work();
         if (rows > 0) {
             std::string update = "UPDATE " + table + " SET " + key + " = " + key + " WHERE " + key +
                                  " OPERATOR(pg_catalog.<=) " + literal(*high) + "::" + b.key_type;
@@ -703,9 +732,13 @@ void complete_expansion(const std::string& project, bool atomic) {
                                     {}, "CALL migrate_abort(), then start it again.");
             steps = load_steps(project, "complete");
         }
-        refuse_old_clients(e);
-        check_backfill_whole(call, e);
         commit_work();
+        // The check reads the whole table: under the migration's lock_timeout, like every
+        // step.
+        transaction(call, "backfill check", [&] {
+            refuse_old_clients(e);
+            check_backfill_whole(call, e);
+        });
         run_separately(call, steps, "before");
         transaction(call, "contract", [&] {
             run_main(call, steps);

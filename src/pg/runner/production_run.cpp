@@ -18,6 +18,7 @@
 #include "pg/lint/policy.hpp"
 #include "pg/parse/statements.hpp"
 #include "pg/registry/checksum.hpp"
+#include "pg/registry/expansion.hpp"
 #include "pg/registry/progress.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/registry/runner_lease.hpp"
@@ -591,6 +592,7 @@ void run_production(const ProductionRequest& req) {
         std::vector<core::Migration> plan;
         {
             InternalScope internal;
+            refuse_while_expanding(run.project, run.procedure());
             if (run.down)
                 plan = core::plan_rollback_with_progress(
                     load_registered(run.project), load_applied(run.project), *req.rollback,

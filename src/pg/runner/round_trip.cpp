@@ -13,6 +13,7 @@
 #include "pg/base/standby.hpp"
 #include "pg/base/subtransaction.hpp"
 #include "pg/parse/statements.hpp"
+#include "pg/registry/expansion.hpp"
 #include "pg/registry/registry.hpp"
 #include "pg/registry/runner_lease.hpp"
 #include "pg/runner/enum_values.hpp"
@@ -244,6 +245,7 @@ std::vector<RoundTripOutcome> test_round_trips(const std::string& project,
     {
         InternalScope internal;
         lock_project(project);
+        refuse_while_expanding(project, "migrate_test");
         plan = core::plan_apply(load_registered(project), load_applied(project), request,
                                 load_failed(project));
     }
