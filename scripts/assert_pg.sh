@@ -35,14 +35,15 @@ private_apt_state() {
     fi
     [ -n "${uri:-}" ] || { echo "no Debian sources file to derive a deb-src entry from" >&2; return 1; }
     echo "deb-src ${keyring:+[signed-by=$keyring] }$uri $ASSERT_PG_SUITE main" >"$dir/sources.list"
-    private_apt update -q >/dev/null
+    private_apt apt-get update -q >/dev/null
 }
 
-# private_apt ARGS: apt-get with the private state of the cache folder.
+# private_apt TOOL ARGS: apt-get or apt-cache with the private state of the cache folder.
 private_apt() {
-    local dir
+    local tool=$1 dir
+    shift
     dir="$(assert_pg_cache_dir)/apt-$ASSERT_PG_SUITE"
-    apt-get -o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=/dev/null \
+    "$tool" -o Dir::Etc::sourcelist="$dir/sources.list" -o Dir::Etc::sourceparts=/dev/null \
         -o Dir::State::lists="$dir/lists" -o Dir::Cache="$dir/cache" "$@"
 }
 
@@ -64,10 +65,10 @@ ensure_assert_pg() {
         private_apt_state "$cache/apt-$ASSERT_PG_SUITE" || return 1
         build=$(mktemp -d "$cache/build.XXXXXX")
         # The newest source the mirror still serves.
-        for version in $(private_apt showsrc "postgresql-$major" 2>/dev/null |
+        for version in $(private_apt apt-cache showsrc "postgresql-$major" 2>/dev/null |
             sed -n 's/^Version: //p' | sort -rV); do
             rm -rf "${build:?}"/*
-            (cd "$build" && private_apt source -q --download-only "postgresql-$major=$version" \
+            (cd "$build" && private_apt apt-get source -q --download-only "postgresql-$major=$version" \
                 >/dev/null 2>&1) && break
             version=
         done
