@@ -1,3 +1,6 @@
+-- The fingerprint is the server's own catalog text, which PostgreSQL 18 writes differently
+-- (views deparsed without table names, the owner's MAINTAIN privilege "m" in ACLs, newer
+-- contrib versions): expected/fingerprint_1.out is the same test on 18.
 -- migrate_schema_fingerprint() and migrate_schema_hash(): a canonical description of the
 -- user schemas, {kind: {identity: {attribute: text}}}, and its SHA-256. Equal schemas get
 -- equal hashes whatever order their objects were created in; any change to an object

@@ -116,6 +116,15 @@ for my $file (sort @sources) {
 diag($_) for @order_violations;
 is_deeply(\@order_violations, [], 'include blocks in the house order (scripts/sort_includes)');
 
+# Version differences live in one header: PG_VERSION_NUM is tested in src/pg/base/compat.hpp
+# and nowhere else in the sources.
+my @version_guards;
+for my $file (sort @sources) {
+    next if $file eq 'src/pg/base/compat.hpp';
+    push @version_guards, $file if slurp($file) =~ /PG_VERSION_NUM/;
+}
+is_deeply(\@version_guards, [], 'PG_VERSION_NUM only in src/pg/base/compat.hpp');
+
 # The regress list runs every test in sql/, and every test has its expected output.
 my @listed = grep { /\S/ && !/^#/ } split /\n/, slurp('test/regress.list');
 opendir my $sql, 'sql' or die "sql: $!";

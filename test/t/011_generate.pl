@@ -388,7 +388,8 @@ my @attacks = (
       qr/permission denied to create event trigger/ ],
     [ q{ALTER DATABASE postgres SET work_mem = '77MB';}, qr/must be owner of database postgres/ ],
     [ 'ALTER ROLE postgres NOSUPERUSER;', qr/must be superuser to alter superuser roles|permission denied/ ],
-    [ 'GRANT pg_execute_server_program TO CURRENT_USER;', qr/must have admin option on role/ ],
+    # 15 says "must have admin option on role", 18 "Only roles with the ADMIN option ...".
+    [ 'GRANT pg_execute_server_program TO CURRENT_USER;', qr/must have admin option on role|with the ADMIN option on role/ ],
     [ 'SET ROLE postgres;', qr/permission denied to set role "postgres"/ ],
     [ 'RESET ROLE; CREATE ROLE evil_reset;', qr/permission denied to create role/ ],
     [ 'RESET SESSION AUTHORIZATION; CREATE ROLE evil_session;', qr/permission denied to create role/ ],

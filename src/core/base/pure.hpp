@@ -2,6 +2,6 @@
 // so that it can be unit-tested and fuzzed on its own and shared with the client.
 #pragma once
 
-#ifdef PG_VERSION_NUM
+#ifdef PG_MAJORVERSION  // pg_config.h, which every PostgreSQL header includes
 static_assert(false, "src/core must not include PostgreSQL headers");
 #endif

@@ -9,8 +9,9 @@ namespace ms::pg {
 
 List* string_constants(const char* text, int from) {
     List* found = NIL;
+    const int sconst = grammar_tokens().sconst;
     lex_script(text, [&](int token, const core_YYSTYPE& value, int location) {
-        if (token == SCONST && location >= from) {
+        if (token == sconst && location >= from) {
             auto* literal = static_cast<LintLiteral*>(palloc(sizeof(LintLiteral)));
             literal->location = location;
             literal->value = pstrdup(value.str);
@@ -23,8 +24,9 @@ List* string_constants(const char* text, int from) {
 
 List* long_identifiers(const char* text) {
     List* found = NIL;
+    const int ident = grammar_tokens().ident;
     lex_script(text, [&](int token, const core_YYSTYPE&, int location) {
-        if (token != IDENT)
+        if (token != ident)
             return true;
         // The token's value is already truncated; its length as written is in the text.
         const char* start = text + location;

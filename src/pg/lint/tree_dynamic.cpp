@@ -17,8 +17,9 @@ namespace {
 // scanner): EXECUTE inside a string or a comment does not count.
 bool executes_strings(const char* body) {
     bool found = false;
+    const int execute = grammar_tokens().execute;
     lex_script(body, [&](int token, const core_YYSTYPE&, int) {
-        found = token == EXECUTE;
+        found = token == execute;
         return !found;
     });
     return found;

@@ -32,6 +32,7 @@ void find_cuts(const char* text, std::size_t target, Cuts* cuts) {
     int words = 0;
     int depth = 0;
     std::size_t piece_start = 0;
+    const GrammarTokens& grammar = grammar_tokens();
     lex_script(text, [&](int token, const core_YYSTYPE&, int location) {
         if (token == ';') {
             if (depth == 0) {
@@ -45,10 +46,10 @@ void find_cuts(const char* text, std::size_t target, Cuts* cuts) {
             return true;
         }
         ++words;
-        if (token == BEGIN_P || token == CASE) {
+        if (token == grammar.begin || token == grammar.case_) {
             if (words > 1)
                 ++depth;
-        } else if (token == END_P && depth > 0) {
+        } else if (token == grammar.end && depth > 0) {
             --depth;
         }
         return true;

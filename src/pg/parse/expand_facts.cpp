@@ -246,7 +246,8 @@ struct SliceEnd {
 
 void find_end(const char* text, SliceEnd* s) {
     s->end = static_cast<int>(strlen(text));
-    lex_script(text, [s](int token, const core_YYSTYPE&, int location) {
+    const int using_ = grammar_tokens().using_;
+    lex_script(text, [s, using_](int token, const core_YYSTYPE&, int location) {
         if (location < s->start)
             return true;
         if (s->limit >= 0 && location >= s->limit) {
@@ -261,7 +262,7 @@ void find_end(const char* text, SliceEnd* s) {
                 return false;
             }
         } else if (s->depth == 0 &&
-                   (token == ',' || token == ';' || (s->at_using && token == USING))) {
+                   (token == ',' || token == ';' || (s->at_using && token == using_))) {
             s->end = location;
             return false;
         }

@@ -332,6 +332,7 @@ std::vector<core::EcTable> load_tables(const std::string& schema) {
         "  AND a.attnum OPERATOR(pg_catalog.=) ANY (i.indkey::pg_catalog.int2[])) "
         "OR EXISTS (SELECT FROM pg_catalog.pg_constraint k "
         "  WHERE k.conrelid OPERATOR(pg_catalog.=) c.oid "
+        "  AND k.contype OPERATOR(pg_catalog.<>) 'n' "  // 18's NOT NULL, which a copy keeps
         "  AND a.attnum OPERATOR(pg_catalog.=) ANY (k.conkey)), "
         "COALESCE((SELECT ka.attname::pg_catalog.text FROM pg_catalog.pg_index i "
         "  JOIN pg_catalog.pg_attribute ka ON ka.attrelid OPERATOR(pg_catalog.=) i.indrelid "

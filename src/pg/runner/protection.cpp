@@ -1,6 +1,7 @@
 #include "pg/runner/protection.hpp"
 
 #include "pg/base/activity.hpp"
+#include "pg/base/compat.hpp"
 #include "pg/base/extension_objects.hpp"
 #include "pg/base/pg.hpp"
 #include "pg/base/top_level_statement.hpp"
@@ -23,7 +24,6 @@ namespace {
 
 object_access_hook_type previous_object_access = nullptr;
 ProcessUtility_hook_type previous_process_utility = nullptr;
-ExecutorCheckPerms_hook_type previous_check_perms = nullptr;
 
 void refuse_change(const char* what) {
     ereport(ERROR, (errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
@@ -46,8 +46,10 @@ void on_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int 
             refuse_change("drop");
         break;
     case OAT_POST_ALTER:
+        // "change", as the DDL event trigger says: which of the two sees an ALTER TABLE
+        // first depends on the server version (18 calls this hook for more of them).
         if (is_extension_object(class_id, object_id))
-            refuse_change("alter");
+            refuse_change("change");
         break;
     case OAT_TRUNCATE:
         if (is_extension_object(class_id, object_id))
@@ -65,20 +67,10 @@ void on_object_access(ObjectAccessType access, Oid class_id, Oid object_id, int 
     }
 }
 
-bool on_check_perms(List* range_table, bool ereport_on_violation) {
-    if (user_sql_is_running()) {
-        ListCell* cell;
-        foreach (cell, range_table) {
-            const auto* rte = static_cast<const RangeTblEntry*>(lfirst(cell));
-            if (rte->rtekind == RTE_RELATION &&
-                (rte->requiredPerms & (ACL_INSERT | ACL_UPDATE | ACL_DELETE)) != 0 &&
-                is_extension_object(RelationRelationId, rte->relid))
-                refuse_change("modify");
-        }
-    }
-    if (previous_check_perms != nullptr)
-        return previous_check_perms(range_table, ereport_on_violation);
-    return true;
+void on_checked_relation(Oid relid, AclMode required) {
+    if (user_sql_is_running() && (required & (ACL_INSERT | ACL_UPDATE | ACL_DELETE)) != 0 &&
+        is_extension_object(RelationRelationId, relid))
+        refuse_change("modify");
 }
 
 bool is_tracking_schema_name(const char* name) {
@@ -200,8 +192,7 @@ void install_protection_hooks() {
     ProcessUtility_hook = on_process_utility;
     previous_object_access = object_access_hook;
     object_access_hook = on_object_access;
-    previous_check_perms = ExecutorCheckPerms_hook;
-    ExecutorCheckPerms_hook = on_check_perms;
+    compat::install_check_perms_hook(on_checked_relation);
 }
 
 }  // namespace ms::pg

@@ -1,10 +1,7 @@
 #include "pg/runner/script_rewrite.hpp"
 
 #include "pg/base/guard.hpp"
-
-extern "C" {
-#include "parser/gramparse.h"
-}
+#include "pg/parse/lexer.hpp"
 
 #include <vector>
 
@@ -14,16 +11,12 @@ std::string without_concurrently(const std::string& script) {
     std::vector<int> at;
     try {
         pg_call([&] {
-            core_yy_extra_type extra;
-            core_yyscan_t scanner =
-                scanner_init(script.c_str(), &extra, &ScanKeywords, ScanKeywordTokens);
-            core_YYSTYPE value;
-            int location = 0;
-            for (int token = core_yylex(&value, &location, scanner); token != 0;
-                 token = core_yylex(&value, &location, scanner))
-                if (token == CONCURRENTLY)
+            const int concurrently = grammar_tokens().concurrently;
+            lex_script(script.c_str(), [&](int token, const core_YYSTYPE&, int location) {
+                if (token == concurrently)
                     at.push_back(location);
-            scanner_finish(scanner);
+                return true;
+            });
         });
     } catch (const PgError&) {
         return script;

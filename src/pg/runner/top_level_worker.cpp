@@ -1,6 +1,7 @@
 #include "pg/runner/top_level_worker.hpp"
 
 #include "pg/base/activity.hpp"
+#include "pg/base/compat.hpp"
 #include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/settings.hpp"
@@ -89,7 +90,7 @@ void stop_worker_on_detach(dsm_segment*, Datum handle) {
 // its locks) until someone terminated it by hand.
 void wait_for_worker() {
     const int events = WaitLatch(MyLatch, WL_LATCH_SET | WL_TIMEOUT | WL_EXIT_ON_PM_DEATH,
-                                 1000, WAIT_EVENT_MQ_RECEIVE);
+                                 1000, compat::wait_event_message_queue_receive);
     ResetLatch(MyLatch);
     CHECK_FOR_INTERRUPTS();
     if ((events & WL_TIMEOUT) != 0 && MyProcPort != nullptr && !pq_check_connection()) {
@@ -256,7 +257,7 @@ void execute_top_level(const char* sql) {
         DestReceiver* receiver = CreateDestReceiver(DestNone);
         MemoryContextSwitchTo(old);
         QueryCompletion qc;
-        (void)PortalRun(portal, FETCH_ALL, true, true, receiver, receiver, &qc);
+        (void)compat::portal_run(portal, FETCH_ALL, true, receiver, receiver, &qc);
         receiver->rDestroy(receiver);
         PortalDrop(portal, false);
     }

@@ -322,7 +322,10 @@ std::vector<Branch> branches(bool citus) {
           UNION ALL
           SELECT 0::pg_catalog.oid, t.oid, t.ident FROM typ t WHERE t.typtype {=} 'd') o
       ON co.conrelid {=} o.relid AND co.contypid {=} o.typid)" +
-                     described("pg_constraint", "co.oid")});
+                     described("pg_constraint", "co.oid") +
+                     R"(
+    -- NOT NULL, which 18 records as a constraint too, is the column's (or domain's) not_null
+    WHERE co.contype {<>} 'n')"});
 
     b.push_back({"index", "pg_catalog.format('%I.%I', r.nspname, ic.relname)",
                  {{"table", "r.ident"},

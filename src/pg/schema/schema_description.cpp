@@ -64,6 +64,7 @@ obj (classid, objid, subid, kind, ident) AS (
     LEFT JOIN pg_catalog.pg_class c ON c.oid {=} co.conrelid
     LEFT JOIN pg_catalog.pg_type t ON t.oid {=} co.contypid
     JOIN ns n ON n.oid {=} COALESCE(c.relnamespace, t.typnamespace)
+    WHERE co.contype {<>} 'n'  -- 18's NOT NULL constraints: the column's not_null
     UNION ALL
     SELECT 'pg_catalog.pg_type'::pg_catalog.regclass, t.oid, 0,
            COALESCE(r.kind, 'type'),
@@ -135,7 +136,7 @@ implied (kind, ident, okind, oident) AS (
     JOIN pg_catalog.pg_namespace n ON n.oid {=} c.relnamespace
     LEFT JOIN obj po ON po.classid {=} 'pg_catalog.pg_constraint'::pg_catalog.regclass
                     AND po.objid {=} co.conparentid
-    WHERE co.conparentid {<>} 0 OR NOT co.conislocal
+    WHERE (co.conparentid {<>} 0 OR NOT co.conislocal) AND co.contype {<>} 'n'
     UNION ALL
     -- a partition's index attached to its parent's
     SELECT 'index', ci.ident, pi.kind, pi.ident
