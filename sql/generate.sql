@@ -1,3 +1,6 @@
+-- Generated scripts quote the server's own catalog text, which PostgreSQL 18 writes differently
+-- (views deparsed without table names, newer contrib versions): expected/generate_1.out is
+-- the same test on 18.
 -- migrate_generate(): the up and down scripts between the live schema and a desired one, run
 -- by a role holding only EXECUTE. The desired schema is built first and described
 -- (migrate_schema_description), then replaced by the live one; the generated up script must

@@ -107,11 +107,11 @@ std::string Writer::comment_target(const SchemaModel& m, const ObjectKey& key) {
     return {};
 }
 
-std::optional<AclTarget> Writer::acl_target(const SchemaModel& m, const ObjectKey& key) {
+std::optional<AclTarget> Writer::acl_target(const SchemaModel& m, const ObjectKey& key) const {
     AclTarget t;
     const std::string& id = key.identity;
     if (key.kind == "schema") { t.object = "SCHEMA " + id; t.owner_default = "UC"; }
-    else if (key.kind == "table" || key.kind == "view") { t.object = "TABLE " + id; t.owner_default = "arwdDxt"; }
+    else if (key.kind == "table" || key.kind == "view") { t.object = "TABLE " + id; t.owner_default = table_owner_privileges_; }
     else if (key.kind == "sequence") { t.object = "SEQUENCE " + id; t.owner_default = "rwU"; }
     else if (key.kind == "function" || key.kind == "aggregate") {
         t.object = "ROUTINE " + id; t.owner_default = "X"; t.public_default = "X";

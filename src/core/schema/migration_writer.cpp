@@ -672,7 +672,7 @@ SchemaModel renamed(const SchemaModel& m, const std::vector<std::pair<std::strin
 
 DirectionScript write_direction(const SchemaModel& from, const SchemaModel& to, bool online,
                                 const std::vector<std::pair<std::string, std::string>>& renames,
-                                bool undo_renames) {
+                                bool undo_renames, const std::string& table_owner_privileges) {
     // One after the other: a column of a renamed table is named under the table's new name.
     // The side with the old names is `from` going up, `to` coming down; it is compared under
     // the new names.
@@ -687,14 +687,14 @@ DirectionScript write_direction(const SchemaModel& from, const SchemaModel& to, 
         }
     }
     if (!undo_renames) {
-        writer::Writer writer(old_side, to, online);
+        writer::Writer writer(old_side, to, online, table_owner_privileges);
         return writer.write(applicable);
     }
     // Coming down, the renames run backwards, last first.
     std::vector<std::pair<std::string, std::string>> back;
     for (auto it = applicable.rbegin(); it != applicable.rend(); ++it)
         back.push_back({it->second, it->first});
-    writer::Writer writer(from, old_side, online);
+    writer::Writer writer(from, old_side, online, table_owner_privileges);
     return writer.write(back);
 }
 
@@ -702,8 +702,10 @@ GeneratedMigration generate_migration(const SchemaModel& live, const SchemaModel
                                       const GenerateOptions& options) {
     // A rename is applied to the side that has the old name, so that the rest compares
     // objects under one name.
-    const DirectionScript up = write_direction(live, desired, options.online, options.renames);
-    const DirectionScript down = write_direction(desired, live, options.online, options.renames, true);
+    const DirectionScript up = write_direction(live, desired, options.online, options.renames, false,
+                                               options.table_owner_privileges);
+    const DirectionScript down = write_direction(desired, live, options.online, options.renames, true,
+                                                 options.table_owner_privileges);
     GeneratedMigration g;
     g.up = writer::assemble(options, "up", up);
     g.down = writer::assemble(options, "down", down);

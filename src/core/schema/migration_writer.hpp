@@ -32,6 +32,9 @@ struct GenerateOptions {
     std::string source_hash;
     // SET lock_timeout at the head of each script; empty: none.
     std::string lock_timeout = "5s";
+    // What a table's owner holds by default, in the server's ACL letters: a grant list equal
+    // to it needs no statement. 17 added MAINTAIN (m).
+    std::string table_owner_privileges = "arwdDxt";
 };
 
 struct GeneratedMigration {
@@ -60,6 +63,7 @@ struct DirectionScript {
 
 DirectionScript write_direction(const SchemaModel& from, const SchemaModel& to, bool online,
                                 const std::vector<std::pair<std::string, std::string>>& renames,
-                                bool undo_renames = false);
+                                bool undo_renames = false,
+                                const std::string& table_owner_privileges = "arwdDxt");
 
 }  // namespace ms::core

@@ -48,8 +48,10 @@ std::string option_names(const std::vector<std::string>& options);
 // Writes one direction: from one schema model to another.
 class Writer {
 public:
-    Writer(const SchemaModel& from, const SchemaModel& to, bool online)
-        : from_(from), to_(to), online_(online) {}
+    Writer(const SchemaModel& from, const SchemaModel& to, bool online,
+           std::string table_owner_privileges = "arwdDxt")
+        : from_(from), to_(to), online_(online),
+          table_owner_privileges_(std::move(table_owner_privileges)) {}
 
     DirectionScript write(const std::vector<std::pair<std::string, std::string>>& renames);
 
@@ -58,6 +60,7 @@ private:
     const SchemaModel& from_;
     const SchemaModel& to_;
     bool online_;
+    std::string table_owner_privileges_;
     std::vector<Step> steps_;
     DirectionScript out_;
     std::set<ObjectKey> created_, dropped_, replaced_;
@@ -111,7 +114,7 @@ private:
     // ---- names for statements -------------------------------------------------------------
     static std::string comment_target(const SchemaModel& m, const ObjectKey& key);
 
-    static std::optional<AclTarget> acl_target(const SchemaModel& m, const ObjectKey& key);
+    std::optional<AclTarget> acl_target(const SchemaModel& m, const ObjectKey& key) const;
 
     // Comment and grants from one side's attributes to the other's.
     void describe(const ObjectKey& key, const ObjectAttributes* before, const ObjectAttributes& after);

@@ -22,6 +22,13 @@ extern "C" {
 
 namespace ms::pg::compat {
 
+// What a table's owner holds by default (acldefault('r', owner)): 17 added MAINTAIN.
+#if PG_VERSION_NUM >= 170000
+inline constexpr const char* table_owner_privileges = "arwdDxtm";
+#else
+inline constexpr const char* table_owner_privileges = "arwdDxt";
+#endif
+
 // Wait events: 17 generates their names from a list, and renamed the message queue's.
 #if PG_VERSION_NUM >= 170000
 inline constexpr uint32 wait_event_message_queue_receive = WAIT_EVENT_MESSAGE_QUEUE_RECEIVE;

@@ -1,6 +1,7 @@
 #include "pg/schema/generation.hpp"
 
 #include "core/schema/identity_shape.hpp"
+#include "pg/base/compat.hpp"
 #include "pg/base/spi.hpp"
 #include "pg/schema/schema_description.hpp"
 
@@ -23,6 +24,7 @@ core::GeneratedMigration generate_to(const std::string& desired_json,
               "ELSE $1::pg_catalog.jsonb END)::pg_catalog.text, 'UTF8')), 'hex')",
               {text_arg(desired_json)});
     options.source_hash = spi_required_text(0, 1);
+    options.table_owner_privileges = compat::table_owner_privileges;
     return core::generate_migration(live, desired, options);
 }
 
