@@ -40,3 +40,19 @@ override CXXFLAGS += -MMD -MP
 EXTRA_CLEAN = results regression.diffs regression.out tmp_check $(OBJS:.o=.d)
 
 -include $(OBJS:.o=.d)
+
+# PGXN's distribution, $(DIST).zip: the committed tree (git archive of HEAD) in a git
+# checkout; elsewhere every file .gitignore does not exclude, read through a throwaway index.
+EXTVERSION = $(shell sed -n "s/^default_version *= *'\(.*\)'/\1/p" $(EXTENSION).control)
+DIST       = $(EXTENSION)-$(EXTVERSION)
+.PHONY: dist
+dist:
+	@rm -f $(DIST).zip
+	@if [ "$$(git rev-parse --show-toplevel 2>/dev/null)" = "$(CURDIR)" ]; then \
+	    git archive --format=zip --prefix=$(DIST)/ -o $(DIST).zip HEAD; \
+	else \
+	    index=$$(mktemp -d) && export GIT_DIR=$$index/git GIT_WORK_TREE=. && git init -q && \
+	    git add -A && git archive --format=zip --prefix=$(DIST)/ -o $(DIST).zip $$(git write-tree); \
+	    status=$$?; rm -rf $$index; exit $$status; \
+	fi
+	@echo $(DIST).zip
