@@ -607,6 +607,27 @@ for my $line (grep { /\|/ } split /\n/, $out) {
 }
 is(scalar(keys %sep), 1, 'wide characters count as two columns: the table stays aligned');
 
+# A 100 MB script: status DIR holds it a bounded number of times (the file, the parameter
+# built from it, libpq's output buffer), so it works under a data limit of five times the
+# folder's size.
+SKIP: {
+    skip 'prlimit is not installed', 2 unless -x '/usr/bin/prlimit';
+    my $big = "$tmp/big";
+    mkdir $big;
+    open my $f, '>', "$big/002_big.sql" or die;
+    my $line = "INSERT INTO big_t VALUES (1, '" . ('x' x 80) . "');\n";
+    print $f $line x int(100 * 1024 * 1024 / length $line);
+    close $f;
+    open $f, '>', "$big/001_t.sql" or die;
+    print $f "CREATE TABLE big_t (id int, v text);\n";
+    close $f;
+    my ($out, $err) = ('', '');
+    IPC::Run::run([ '/usr/bin/prlimit', '--data=' . 5 * 100 * 1024 * 1024, '--', $bin, 'status', $big ],
+        '<', \undef, '>', \$out, '2>', \$err, IPC::Run::timeout(120));
+    is($? >> 8, 0, 'status of a folder with a 100 MB script works within five times its size') or diag $err;
+    like($out, qr/^ default\s*\| 002\s*\| big\s*\| pending/m, 'and shows it pending');
+}
+
 kill 'KILL', $proxy_pid;
 $node->stop;
 done_testing();
