@@ -35,17 +35,9 @@ for p in $packages; do
     fi
 done
 
-missing=()
-for p in postgresql-server-dev-all debhelper dpkg-dev fakeroot libboost-dev libgtest-dev \
-    libpq-dev cmake g++ "postgresql-$version" "postgresql-server-dev-$version"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
-done
-if [ ${#missing[@]} -gt 0 ]; then
-    echo "== installing ${missing[*]}"
-    $SUDO apt-get update -q >/dev/null
-    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-        "${missing[@]}" >/dev/null
-fi
+. "$here/scripts/prerequisites.sh"
+ensure_packages postgresql-server-dev-all debhelper dpkg-dev fakeroot libboost-dev libgtest-dev \
+    libpq-dev cmake g++ "postgresql-$version" "postgresql-server-dev-$version"
 
 work=$(mktemp -d /tmp/migrations_schema_package.XXXXXX)
 installed=

@@ -10,9 +10,10 @@ MS_PACKAGES="postgresql-15 postgresql-server-dev-15 libboost-dev libgtest-dev cm
 libipc-run-perl libio-pty-perl libpq-dev clang-14 llvm-14 \
 liblz4-dev libzstd-dev libkrb5-dev libssl-dev libselinux1-dev libxslt1-dev libpam0g-dev libreadline-dev"
 
-ensure_prerequisites() {
-    local missing=()
-    for p in $MS_PACKAGES; do
+# ensure_packages PKG...: installs those of the Debian packages that are not installed yet.
+ensure_packages() {
+    local missing=() p
+    for p in "$@"; do
         dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
     done
     if [ ${#missing[@]} -gt 0 ]; then
@@ -22,6 +23,11 @@ ensure_prerequisites() {
         $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
             "${missing[@]}" >/dev/null
     fi
+}
+
+ensure_prerequisites() {
+    # shellcheck disable=SC2086 # a list of package names
+    ensure_packages $MS_PACKAGES
     export PATH="$(pg_config --bindir):$PATH"
 }
 
