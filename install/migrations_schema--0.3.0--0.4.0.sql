@@ -273,13 +273,18 @@ RETURNS pg_catalog.text[] LANGUAGE sql AS $$
     WHERE p.oid OPERATOR(pg_catalog.=) fn AND a.privilege_type OPERATOR(pg_catalog.=) 'EXECUTE'
       AND a.grantee OPERATOR(pg_catalog.<>) p.proowner
 $$;
+-- Keyed by the signature each routine has after the update: the grants go back on it.
 CREATE TABLE migrations_schema.upgrade_progress_saved (fn text PRIMARY KEY, grantees text[]);
 INSERT INTO migrations_schema.upgrade_progress_saved VALUES
-    ('status', migrations_schema.upgrade_progress_grants('@extschema@.migrate_status(text)')),
-    ('run', migrations_schema.upgrade_progress_grants('@extschema@.migrate_run(text, text)')),
-    ('rollback', migrations_schema.upgrade_progress_grants(
+    ('@extschema@.migrate_status(text)',
+     migrations_schema.upgrade_progress_grants('@extschema@.migrate_status(text)')),
+    ('@extschema@.migrate_run(text, text, boolean)',
+     migrations_schema.upgrade_progress_grants('@extschema@.migrate_run(text, text)')),
+    ('@extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean, boolean)',
+     migrations_schema.upgrade_progress_grants(
         '@extschema@.migrate_rollback(text, integer, boolean, boolean, text, text, boolean)')),
-    ('run_rollback', migrations_schema.upgrade_progress_grants(
+    ('@extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean, boolean)',
+     migrations_schema.upgrade_progress_grants(
         '@extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean)'));
 DROP FUNCTION @extschema@.migrate_status(text);
 DROP PROCEDURE @extschema@.migrate_run(text, text);
@@ -329,28 +334,11 @@ REVOKE ALL ON FUNCTION @extschema@.migrate_rollback(text, integer, boolean, bool
 REVOKE ALL ON PROCEDURE @extschema@.migrate_run_rollback(text, integer, boolean, text, text, boolean, boolean) FROM PUBLIC;
 DO $$
 DECLARE
-    grantee text;
+    saved record;
 BEGIN
-    FOR grantee IN SELECT pg_catalog.unnest(grantees) FROM migrations_schema.upgrade_progress_saved
-                   WHERE fn OPERATOR(pg_catalog.=) 'status' LOOP
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_status(text) TO %s',
-                                  grantee);
-    END LOOP;
-    FOR grantee IN SELECT pg_catalog.unnest(grantees) FROM migrations_schema.upgrade_progress_saved
-                   WHERE fn OPERATOR(pg_catalog.=) 'run' LOOP
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON PROCEDURE @extschema@.migrate_run(text, text, '
-                                  'boolean) TO %s', grantee);
-    END LOOP;
-    FOR grantee IN SELECT pg_catalog.unnest(grantees) FROM migrations_schema.upgrade_progress_saved
-                   WHERE fn OPERATOR(pg_catalog.=) 'rollback' LOOP
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON FUNCTION @extschema@.migrate_rollback(text, '
-                                  'integer, boolean, boolean, text, text, boolean, boolean) TO %s',
-                                  grantee);
-    END LOOP;
-    FOR grantee IN SELECT pg_catalog.unnest(grantees) FROM migrations_schema.upgrade_progress_saved
-                   WHERE fn OPERATOR(pg_catalog.=) 'run_rollback' LOOP
-        EXECUTE pg_catalog.format('GRANT EXECUTE ON PROCEDURE @extschema@.migrate_run_rollback(text, '
-                                  'integer, boolean, text, text, boolean, boolean) TO %s', grantee);
+    FOR saved IN SELECT fn, pg_catalog.unnest(grantees) AS grantee
+                 FROM migrations_schema.upgrade_progress_saved LOOP
+        EXECUTE pg_catalog.format('GRANT EXECUTE ON ROUTINE %s TO %s', saved.fn, saved.grantee);
     END LOOP;
 END
 $$;
