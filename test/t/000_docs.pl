@@ -67,6 +67,31 @@ for my $rule (@rules) {
     like($rules_section // '', qr/`\Q$rule\E`/, "docs/sql.md names lint rule $rule");
 }
 
+# The linter's coverage of squawk's and strong_migrations' cases, as docs/sql.md states it, is
+# what sql/lint_coverage.sql measures (the figures of its expected output), and meets the goal:
+# at least 95% of the bad cases caught, no false positive on the ok cases.
+my %measured;
+my $coverage_out = slurp('expected/lint_coverage.out');
+while ($coverage_out
+       =~ /^ (squawk|strong_migrations)\s*\|\s*(\d+)\s*\|\s*(\d+)\s*\|\s*([\d.]+)\s*\|\s*(\d+)\s*\|\s*(\d+)\s*$/mg) {
+    $measured{$1} = { bad => $2, caught => $3, pct => $4, ok => $5, false_positives => $6 };
+}
+is_deeply([ sort keys %measured ], [qw(squawk strong_migrations)],
+    'expected/lint_coverage.out has the figures of both sources');
+(my $sql_md_flat = $sql_md) =~ s/\s+/ /g;
+my @squawk_stated = $sql_md_flat
+  =~ /catches (\d+) of squawk's (\d+) bad cases \(([\d.]+)%\) with no false positive on its (\d+) ok cases/;
+is_deeply(\@squawk_stated, [ @{ $measured{squawk} // {} }{qw(caught bad pct ok)} ],
+    "docs/sql.md states squawk's coverage as measured");
+my @strong_stated = $sql_md_flat =~ /all (\d+) of strong_migrations' \(100%\) with none on its (\d+) safe forms/;
+my $strong = $measured{strong_migrations} // {};
+is_deeply(\@strong_stated, [ $strong->{caught} == $strong->{bad} ? $strong->{bad} : 'not all', $strong->{ok} ],
+    "docs/sql.md states strong_migrations' coverage as measured");
+for my $source (sort keys %measured) {
+    cmp_ok($measured{$source}{pct}, '>=', 95, "$source: at least 95% of the bad cases caught");
+    is($measured{$source}{false_positives}, 0, "$source: no false positive on the ok cases");
+}
+
 # pg_migrate's commands: the words of the command table in src/cli/options.cpp.
 my $options_cpp = slurp('src/cli/options.cpp');
 my @commands = $options_cpp =~ /\{Command::\w+,\s*"([a-z-]+)"/g;

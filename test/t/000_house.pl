@@ -59,6 +59,9 @@ for my $file (sort @files) {
             push @violations, "$file ($folder) includes $inc ($to), a folder above it";
         }
     }
+    # The purity guard holds only where it is included: every source file of src/core.
+    push @violations, "$file does not include core/base/pure.hpp (src/core is pure)"
+        if $layer eq 'core' && $file =~ /\.cpp$/ && $text !~ m{^#include "core/base/pure\.hpp"}m;
     push @violations, "$file cites DESIGN.md, which is not in the repository"
         if $text =~ /DESIGN\.md/;
     push @violations, "$file cites an issue number" if $text =~ /\bissue\s*#?\d+/i;

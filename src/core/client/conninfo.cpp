@@ -6,6 +6,8 @@
 #include <cctype>
 #include <vector>
 
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
 namespace ms::core {
 
 namespace {

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
 namespace ms::core {
 
 namespace {
