@@ -9,6 +9,7 @@
 #include "pg/schema/snapshot.hpp"
 
 extern "C" {
+#include "catalog/namespace.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
@@ -16,6 +17,7 @@ extern "C" {
 #include "nodes/parsenodes.h"
 #include "tcop/deparse_utility.h"
 #include "utils/aclchk_internal.h"
+#include "utils/lsyscache.h"
 }
 
 #include <algorithm>
@@ -27,9 +29,9 @@ namespace ms::pg {
 namespace {
 
 struct Address {
-    std::string classid;
-    std::string objid;
-    std::string objsubid;
+    Oid classid;
+    Oid objid;
+    int objsubid;
 };
 
 // GRANT and REVOKE reach the event trigger without an address; the collected command
@@ -55,7 +57,7 @@ Oid grant_catalog(ObjectType type) {
 
 void add_address(std::vector<Address>* out, Oid classid, Oid objid, int objsubid) {
     if (OidIsValid(classid) && OidIsValid(objid))
-        out->push_back({std::to_string(classid), std::to_string(objid), std::to_string(objsubid)});
+        out->push_back({classid, objid, objsubid});
 }
 
 // What the command's collected form says beyond its own row: the objects of a GRANT, the
@@ -79,33 +81,54 @@ void collected_addresses(Datum command, std::vector<Address>* out) {
     }
 }
 
+std::optional<std::vector<std::string>> nullable_array(
+    const std::vector<std::optional<std::string>>& values) {
+    // text_array_arg takes strings: '' stands for NULL and is turned back by NULLIF.
+    std::vector<std::string> out;
+    out.reserve(values.size());
+    for (const auto& v : values)
+        out.push_back(v.value_or(""));
+    return out;
+}
+
+// A relation is also named as it is now: the recording finds it by that name too, when
+// something later in the run (Citus turning a table into a shard under a new shell table)
+// moved the name to another relation. The name comes from the caches: a join with pg_class
+// here became a generic plan that read the whole catalog for every DDL statement.
+std::optional<std::string> relation_root(Oid classid, Oid objid) {
+    if (classid != RelationRelationId)
+        return std::nullopt;
+    const char* qualified = pg_call([&]() -> const char* {
+        const char kind = get_rel_relkind(objid);
+        if (kind == '\0' || kind == RELKIND_INDEX || kind == RELKIND_PARTITIONED_INDEX)
+            return nullptr;
+        const char* name = get_rel_name(objid);
+        const char* schema = get_namespace_name(get_rel_namespace(objid));
+        return name && schema ? quote_qualified_identifier(schema, name) : nullptr;
+    });
+    return qualified ? std::optional<std::string>(qualified) : std::nullopt;
+}
+
 void insert_touched(const std::vector<Address>& addresses) {
     if (addresses.empty())
         return;
     std::vector<std::string> classes, objects, subs;
+    std::vector<std::optional<std::string>> roots;
     for (const auto& a : addresses) {
-        classes.push_back(a.classid);
-        objects.push_back(a.objid);
-        subs.push_back(a.objsubid);
+        classes.push_back(std::to_string(a.classid));
+        objects.push_back(std::to_string(a.objid));
+        subs.push_back(std::to_string(a.objsubid));
+        roots.push_back(relation_root(a.classid, a.objid));
     }
-    // A relation is also named as it is now: the recording finds it by that name too, when
-    // something later in the run (Citus turning a table into a shard under a new shell table)
-    // moved the name to another relation.
     spi_query("INSERT INTO migrations_schema.expected_touched (classid, objid, objsubid, "
               "root_kind, root_identity) "
               "SELECT u.c::pg_catalog.oid, u.o::pg_catalog.oid, u.s::pg_catalog.int4, "
-              "CASE WHEN r.oid IS NOT NULL THEN 'rel' END, "
-              "CASE WHEN r.oid IS NOT NULL THEN pg_catalog.format('%I.%I', n.nspname, "
-              "r.relname) END "
+              "CASE WHEN u.r OPERATOR(pg_catalog.<>) '' THEN 'rel' END, NULLIF(u.r, '') "
               "FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.text[]), "
-              "pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[])) "
-              "u(c, o, s) "
-              "LEFT JOIN pg_catalog.pg_class r ON u.c::pg_catalog.oid OPERATOR(pg_catalog.=) "
-              "'pg_catalog.pg_class'::pg_catalog.regclass::pg_catalog.oid "
-              "AND r.oid OPERATOR(pg_catalog.=) u.o::pg_catalog.oid "
-              "AND r.relkind OPERATOR(pg_catalog.<>) ALL ('{i,I}'::pg_catalog.\"char\"[]) "
-              "LEFT JOIN pg_catalog.pg_namespace n ON n.oid OPERATOR(pg_catalog.=) r.relnamespace",
-              {text_array_arg(classes), text_array_arg(objects), text_array_arg(subs)});
+              "pg_catalog.unnest($2::pg_catalog.text[]), pg_catalog.unnest($3::pg_catalog.text[]), "
+              "pg_catalog.unnest($4::pg_catalog.text[])) u(c, o, s, r)",
+              {text_array_arg(classes), text_array_arg(objects), text_array_arg(subs),
+               text_array_arg(nullable_array(roots))});
 }
 
 struct Object {
@@ -132,16 +155,6 @@ struct Columns {
     std::vector<std::optional<std::string>> root_kind, root_ident, classid, objid, objsubid,
         schema;
 };
-
-std::optional<std::vector<std::string>> nullable_array(
-    const std::vector<std::optional<std::string>>& values) {
-    // text_array_arg takes strings: '' stands for NULL and is turned back by NULLIF.
-    std::vector<std::string> out;
-    out.reserve(values.size());
-    for (const auto& v : values)
-        out.push_back(v.value_or(""));
-    return out;
-}
 
 void upsert(const Columns& c) {
     if (c.kind.empty())
@@ -266,9 +279,12 @@ void note_touched_objects(bool dropped) {
     insert_touched(addresses);
 }
 
+// Asked for every DDL statement: the caches answer without a query.
 bool expected_store_exists() {
-    spi_query("SELECT pg_catalog.to_regclass('migrations_schema.expected_state') IS NOT NULL", {});
-    return spi_bool(0, 1);
+    return pg_call([] {
+        const Oid schema = get_namespace_oid("migrations_schema", true);
+        return OidIsValid(schema) && OidIsValid(get_relname_relid("expected_state", schema));
+    });
 }
 
 bool expected_state_filled() {
