@@ -248,28 +248,64 @@ std::string sql_literal(const Token& t) {
     return out + "'";
 }
 
+bool sql_identifier_char(char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '$' ||
+           static_cast<unsigned char>(c) >= 0x80;
+}
+
 // The SQL with $1, $2, ... replaced by the parameters' literals where the server would read
-// them as placeholders: not inside quoted literals, quoted identifiers, dollar quotes or
-// comments, where a "$1" is text.
+// them as placeholders: not inside quoted literals (E'' ones with their backslash escapes),
+// quoted identifiers, dollar quotes, comments (block comments nest) or words (`price$1` is
+// one identifier), where a "$1" is text.
 std::string with_parameters(const std::string& sql, const std::vector<Token>& params) {
     if (params.empty()) return sql;
     std::string out;
     std::size_t i = 0;
-    const auto copy_until = [&](const std::string& end, std::size_t from) {
-        const std::size_t stop = sql.find(end, from);
-        const std::size_t to = stop == std::string::npos ? sql.size() : stop + end.size();
+    const auto copy_to = [&](std::size_t to) {
+        to = std::min(to, sql.size());
         out.append(sql, i, to - i);
         i = to;
     };
+    const auto copy_until = [&](const std::string& end, std::size_t from) {
+        const std::size_t stop = sql.find(end, from);
+        copy_to(stop == std::string::npos ? sql.size() : stop + end.size());
+    };
     while (i < sql.size()) {
         const char c = sql[i];
+        if ((c == 'E' || c == 'e') && i + 1 < sql.size() && sql[i + 1] == '\'' &&
+            (i == 0 || !sql_identifier_char(sql[i - 1]))) {
+            std::size_t j = i + 2;
+            while (j < sql.size() && sql[j] != '\'') j += sql[j] == '\\' ? 2 : 1;
+            copy_to(j + 1);  // '' inside: the scan goes on at the second quote
+            continue;
+        }
+        if (std::isdigit(static_cast<unsigned char>(c))) {  // a number: 1$1 is 1 and $1
+            std::size_t j = i;
+            while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j]))) ++j;
+            copy_to(j);
+            continue;
+        }
+        if (sql_identifier_char(c) && c != '$') {
+            std::size_t j = i;
+            while (j < sql.size() && sql_identifier_char(sql[j])) ++j;
+            copy_to(j);
+            continue;
+        }
         if (c == '\'' || c == '"') {
             // '' and "" inside are two quotes in a row: the scan resumes after the pair.
             copy_until(std::string(1, c), i + 1);
             continue;
         }
         if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') { copy_until("\n", i); continue; }
-        if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') { copy_until("*/", i + 2); continue; }
+        if (c == '/' && i + 1 < sql.size() && sql[i + 1] == '*') {
+            std::size_t j = i + 2;
+            for (int depth = 1; j < sql.size() && depth > 0; ++j) {
+                if (sql.compare(j, 2, "/*") == 0) { ++depth; ++j; }
+                else if (sql.compare(j, 2, "*/") == 0) { --depth; ++j; }
+            }
+            copy_to(j);
+            continue;
+        }
         if (c == '$') {
             std::size_t j = i + 1;
             while (j < sql.size() && std::isdigit(static_cast<unsigned char>(sql[j]))) ++j;
