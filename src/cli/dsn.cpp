@@ -56,8 +56,22 @@ std::optional<std::string> dsn_problem(const std::string& dsn) {
 
 namespace {
 
+// libpq's own default for a keyword (the operating system user for `user`), read once.
+std::string libpq_default(const std::string& keyword) {
+    static const std::map<std::string, std::string> defaults = [] {
+        std::map<std::string, std::string> d;
+        const ConninfoOptions options(PQconndefaults(), &PQconninfoFree);
+        for (auto* o = options.get(); o && o->keyword; ++o)
+            if (o->val) d[o->keyword] = o->val;
+        return d;
+    }();
+    const auto it = defaults.find(keyword);
+    return it == defaults.end() ? std::string() : it->second;
+}
+
 // Which database a string names, however it is written (keywords or a URI, any order,
-// other options aside): host, port, database and user as libpq would fill them in.
+// other options aside, any role): host, port and database as libpq would fill them in. Two
+// roles on one database are still one database to migrate.
 std::string database_named(const std::string& dsn) {
     char* error = nullptr;
     const ConninfoOptions parsed(PQconninfoParse(dsn.c_str(), &error), &PQconninfoFree);
@@ -66,15 +80,18 @@ std::string database_named(const std::string& dsn) {
     std::map<std::string, std::string> given;
     for (auto* o = parsed.get(); o->keyword; ++o)
         if (o->val && *o->val) given[o->keyword] = o->val;
-    const auto value = [&](const char* keyword, const char* env, const char* fallback) {
+    const auto value = [&](const char* keyword, const char* env) {
         if (const auto it = given.find(keyword); it != given.end()) return it->second;
         if (const char* e = std::getenv(env); e && *e) return std::string(e);
-        return std::string(fallback);
+        return libpq_default(keyword);
     };
-    const std::string user = value("user", "PGUSER", "");
-    const std::string host = given.count("hostaddr") ? given["hostaddr"] : value("host", "PGHOST", "");
-    return host + '\n' + value("port", "PGPORT", "5432") + '\n' + value("dbname", "PGDATABASE", user.c_str()) +
-           '\n' + user;
+    const std::string user = value("user", "PGUSER");
+    const std::string host = given.count("hostaddr") ? given["hostaddr"] : value("host", "PGHOST");
+    std::string port = value("port", "PGPORT");
+    if (port.empty()) port = "5432";
+    std::string dbname = value("dbname", "PGDATABASE");
+    if (dbname.empty()) dbname = user;
+    return host + '\n' + port + '\n' + dbname;
 }
 
 }  // namespace

@@ -28,7 +28,8 @@ struct DsnLine {
 // One connection string per line; blank lines and lines starting with # are skipped.
 // Throws UsageError when the file cannot be read, lists nothing, or lists the same string
 // twice (naming both lines). For a command that writes (`writes`), one
-// database written two ways (keywords in another order, other options, a URI) is twice.
+// database written two ways (keywords in another order, other options, a URI, another
+// role, or the user and database left to their defaults) is twice.
 std::vector<DsnLine> read_dsn_file(const std::string& path, bool writes);
 
 }  // namespace ms::cli

@@ -522,6 +522,28 @@ PostgreSQL::Test::Utils::append_to_file($dup2,
 ($rc, $out, $err) = pg_migrate('run', '--dsn-file', $dup2);
 is($rc, 2, 'the same database written as keywords and as a URI: refused for a command that writes');
 like($err, qr/twice \(lines 1 and 3\)/, 'naming both lines');
+# Another role on the same database, and the database left to its default (the user's name,
+# libpq's default user being the operating system's): still one database, twice.
+my $os_user = getpwuid($<);
+my $dup3 = "$tmp/dup3.dsn";
+PostgreSQL::Test::Utils::append_to_file($dup3,
+    "port=" . $node->port . " dbname=postgres user=postgres
+"
+    . "port=" . $node->port . " dbname=postgres user=someone_else
+");
+($rc, $out, $err) = pg_migrate('run', '--dsn-file', $dup3);
+is($rc, 2, 'the same database under two roles is refused for a command that writes');
+like($err, qr/twice \(lines 1 and 2\)/, 'naming both lines');
+my $dup4 = "$tmp/dup4.dsn";
+PostgreSQL::Test::Utils::append_to_file($dup4,
+    "port=" . $node->port . "\nport=" . $node->port . " dbname=$os_user\n");
+{
+    delete local $ENV{PGUSER};
+    delete local $ENV{PGDATABASE};
+    ($rc, $out, $err) = pg_migrate('run', '--dsn-file', $dup4);
+}
+is($rc, 2, 'the default database and the same database named are refused');
+like($err, qr/twice \(lines 1 and 2\)/, 'naming both lines');
 
 my $fleet3 = "$tmp/three.dsn";
 for my $db (qw(f1 f2 f3)) {
