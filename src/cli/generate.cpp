@@ -371,7 +371,8 @@ std::string describe_desired(const Desired& d, const Options& o, Connection& tar
             setup.on_notice([](const std::string&) {});
             setup.exec("REASSIGN OWNED BY " + setup.quote_identifier(role_name) + " TO CURRENT_USER");
         }
-        const Result r = scratch.exec("SELECT " + schema + ".migrate_schema_description()::text");
+        const Result r = scratch.exec("SELECT " + schema +
+                                      ".migrate_schema_description(NULL::pg_catalog.text[])::pg_catalog.text");
         description = PQgetvalue(r.get(), 0, 0);
     }  // disconnected before the drop
     return description;
@@ -418,7 +419,7 @@ int generate_migration_files(const Options& o) {
         const Result g = target.exec(
             "SELECT up, down, pg_catalog.array_to_string(hazards, E'\\n'), "
             "pg_catalog.array_to_string(not_generated, E'\\n') FROM " +
-                schema + ".migrate_generate($1::pg_catalog.jsonb, NULL, $2::pg_catalog.bool, "
+                schema + ".migrate_generate($1::pg_catalog.jsonb, NULL::pg_catalog.text[], $2::pg_catalog.bool, "
                          "CASE WHEN $3::pg_catalog.text OPERATOR(pg_catalog.<>) '' "
                          "THEN pg_catalog.string_to_array($3::pg_catalog.text, E'\\n') END, "
                          "$4::pg_catalog.text)",
