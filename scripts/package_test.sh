@@ -58,7 +58,7 @@ tar -C "$here" --exclude=./.git --exclude=./build --exclude=./build-client --exc
     --exclude='*.bc' --exclude='*.so' --exclude='*.d' --exclude=./results \
     --exclude=./tmp_check --exclude='./regression.*' --exclude='./migrations_schema-*.zip' \
     -cf - . | tar -C "$work/src" -xf -
-(cd "$work/src" && DEB_BUILD_OPTIONS="parallel=$(nproc) nocheck" dpkg-buildpackage -b -uc -us \
+(cd "$work/src" && DEB_BUILD_OPTIONS="parallel=$(nproc) nocheck noautodbgsym" dpkg-buildpackage -b -uc -us \
     >"$work/build.log" 2>&1) || { tail -n 60 "$work/build.log"; exit 1; }
 debs=()
 for p in $packages; do

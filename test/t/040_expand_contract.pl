@@ -27,6 +27,9 @@ $node->append_conf('postgresql.conf', qq{
 max_worker_processes = 16
 max_connections = 60
 log_lock_waits = on
+# The framework logs every statement; four pgbench clients would fill the log the lock-wait
+# check reads with millions of lines.
+log_statement = none
 deadlock_timeout = '${wait_limit_ms}ms'
 log_line_prefix = '%m [%p] app=%a '
 migrations_schema.lock_timeout = '${lock_timeout_ms}ms'
