@@ -160,46 +160,74 @@ LANGUAGE sql STABLE SET search_path = pg_catalog, pg_temp AS $$
                  AND a.checksum OPERATOR(pg_catalog.=) m.checksum))
     FROM migrations_schema.migration m GROUP BY m.project;
 $$;
-CREATE OR REPLACE FUNCTION migrations_schema.track_registered() RETURNS trigger
+-- The row triggers that kept project_state become statement triggers, one function for
+-- both tables (also under session_replication_role = replica).
+DROP TRIGGER track_registered ON migrations_schema.migration;
+DROP TRIGGER track_applied ON migrations_schema.applied;
+DROP FUNCTION migrations_schema.track_registered();
+DROP FUNCTION migrations_schema.track_applied();
+-- A registered migration counts as unmatched unless an applied row has its version and
+-- checksum; an applied row matches the registered migration of its version and checksum.
+-- Statement triggers over the transition tables (a trigger with them takes one event, so
+-- there are three per table): a statement that registers or records a thousand migrations
+-- moves each project's count once, not a thousand times, each of which would leave a row
+-- version behind for the next to walk past.
+CREATE FUNCTION migrations_schema.track_unmatched() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    registry CONSTANT boolean := TG_TABLE_NAME OPERATOR(pg_catalog.=) 'migration';
+    -- The rows of a transition table that are counted, each with its move of the count: a
+    -- registered row unmatched by an applied one, an applied row matching a registered one.
+    counted CONSTANT text := pg_catalog.format(
+        'SELECT r.project, %%s AS delta FROM %%I r WHERE %s (SELECT FROM migrations_schema.%I o '
+        'WHERE o.project OPERATOR(pg_catalog.=) r.project '
+        'AND o.version OPERATOR(pg_catalog.=) r.version '
+        'AND o.checksum OPERATOR(pg_catalog.=) r.checksum)',
+        CASE WHEN registry THEN 'NOT EXISTS' ELSE 'EXISTS' END,
+        CASE WHEN registry THEN 'applied' ELSE 'migration' END);
+    sign CONSTANT integer := CASE WHEN registry THEN 1 ELSE -1 END;
+    parts text[] := '{}';
 BEGIN
-    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['UPDATE', 'DELETE']) AND NOT EXISTS (
-            SELECT FROM migrations_schema.applied a
-            WHERE a.project OPERATOR(pg_catalog.=) OLD.project
-              AND a.version OPERATOR(pg_catalog.=) OLD.version
-              AND a.checksum OPERATOR(pg_catalog.=) OLD.checksum) THEN
-        PERFORM migrations_schema.adjust_project_state(OLD.project, -1);
+    IF TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN
+        parts := parts OPERATOR(pg_catalog.||)
+                 pg_catalog.format(counted, OPERATOR(pg_catalog.-) sign, 'old_rows');
     END IF;
-    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE']) AND NOT EXISTS (
-            SELECT FROM migrations_schema.applied a
-            WHERE a.project OPERATOR(pg_catalog.=) NEW.project
-              AND a.version OPERATOR(pg_catalog.=) NEW.version
-              AND a.checksum OPERATOR(pg_catalog.=) NEW.checksum) THEN
-        PERFORM migrations_schema.adjust_project_state(NEW.project, 1);
+    IF TG_OP OPERATOR(pg_catalog.<>) 'DELETE' THEN
+        parts := parts OPERATOR(pg_catalog.||) pg_catalog.format(counted, sign, 'new_rows');
     END IF;
+    EXECUTE 'SELECT migrations_schema.adjust_project_state(u.project, '
+            'pg_catalog.sum(u.delta)::pg_catalog.int8) FROM ('
+            OPERATOR(pg_catalog.||) pg_catalog.array_to_string(parts, ' UNION ALL ')
+            OPERATOR(pg_catalog.||) ') u GROUP BY u.project '
+            'HAVING pg_catalog.sum(u.delta) OPERATOR(pg_catalog.<>) 0';
     RETURN NULL;
 END;
 $$;
-CREATE OR REPLACE FUNCTION migrations_schema.track_applied() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['UPDATE', 'DELETE']) AND EXISTS (
-            SELECT FROM migrations_schema.migration m
-            WHERE m.project OPERATOR(pg_catalog.=) OLD.project
-              AND m.version OPERATOR(pg_catalog.=) OLD.version
-              AND m.checksum OPERATOR(pg_catalog.=) OLD.checksum) THEN
-        PERFORM migrations_schema.adjust_project_state(OLD.project, 1);
-    END IF;
-    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE']) AND EXISTS (
-            SELECT FROM migrations_schema.migration m
-            WHERE m.project OPERATOR(pg_catalog.=) NEW.project
-              AND m.version OPERATOR(pg_catalog.=) NEW.version
-              AND m.checksum OPERATOR(pg_catalog.=) NEW.checksum) THEN
-        PERFORM migrations_schema.adjust_project_state(NEW.project, -1);
-    END IF;
-    RETURN NULL;
-END;
-$$;
+
+CREATE TRIGGER track_registered_insert AFTER INSERT ON migrations_schema.migration
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
+CREATE TRIGGER track_registered_update AFTER UPDATE ON migrations_schema.migration
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
+CREATE TRIGGER track_registered_delete AFTER DELETE ON migrations_schema.migration
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
+CREATE TRIGGER track_applied_insert AFTER INSERT ON migrations_schema.applied
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
+CREATE TRIGGER track_applied_update AFTER UPDATE ON migrations_schema.applied
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
+CREATE TRIGGER track_applied_delete AFTER DELETE ON migrations_schema.applied
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
+ALTER TABLE migrations_schema.migration ENABLE ALWAYS TRIGGER track_registered_insert;
+ALTER TABLE migrations_schema.migration ENABLE ALWAYS TRIGGER track_registered_update;
+ALTER TABLE migrations_schema.migration ENABLE ALWAYS TRIGGER track_registered_delete;
+ALTER TABLE migrations_schema.applied ENABLE ALWAYS TRIGGER track_applied_insert;
+ALTER TABLE migrations_schema.applied ENABLE ALWAYS TRIGGER track_applied_update;
+ALTER TABLE migrations_schema.applied ENABLE ALWAYS TRIGGER track_applied_delete;
 ALTER FUNCTION @extschema@.migrate_register(text, text, text, text, text, text) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION @extschema@.migrate_load_dir(text, text, boolean) SET search_path = pg_catalog, pg_temp;
 ALTER FUNCTION @extschema@.migrate_unregister(text, text) SET search_path = pg_catalog, pg_temp;

@@ -239,59 +239,71 @@ $$;
 
 -- A registered migration counts as unmatched unless an applied row has its version and
 -- checksum; an applied row matches the registered migration of its version and checksum.
-CREATE FUNCTION migrations_schema.track_registered() RETURNS trigger
+-- Statement triggers over the transition tables (a trigger with them takes one event, so
+-- there are three per table): a statement that registers or records a thousand migrations
+-- moves each project's count once, not a thousand times, each of which would leave a row
+-- version behind for the next to walk past.
+CREATE FUNCTION migrations_schema.track_unmatched() RETURNS trigger
 LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
+DECLARE
+    registry CONSTANT boolean := TG_TABLE_NAME OPERATOR(pg_catalog.=) 'migration';
+    -- The rows of a transition table that are counted, each with its move of the count: a
+    -- registered row unmatched by an applied one, an applied row matching a registered one.
+    counted CONSTANT text := pg_catalog.format(
+        'SELECT r.project, %%s AS delta FROM %%I r WHERE %s (SELECT FROM migrations_schema.%I o '
+        'WHERE o.project OPERATOR(pg_catalog.=) r.project '
+        'AND o.version OPERATOR(pg_catalog.=) r.version '
+        'AND o.checksum OPERATOR(pg_catalog.=) r.checksum)',
+        CASE WHEN registry THEN 'NOT EXISTS' ELSE 'EXISTS' END,
+        CASE WHEN registry THEN 'applied' ELSE 'migration' END);
+    sign CONSTANT integer := CASE WHEN registry THEN 1 ELSE -1 END;
+    parts text[] := '{}';
 BEGIN
-    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['UPDATE', 'DELETE']) AND NOT EXISTS (
-            SELECT FROM migrations_schema.applied a
-            WHERE a.project OPERATOR(pg_catalog.=) OLD.project
-              AND a.version OPERATOR(pg_catalog.=) OLD.version
-              AND a.checksum OPERATOR(pg_catalog.=) OLD.checksum) THEN
-        PERFORM migrations_schema.adjust_project_state(OLD.project, -1);
+    IF TG_OP OPERATOR(pg_catalog.<>) 'INSERT' THEN
+        parts := parts OPERATOR(pg_catalog.||)
+                 pg_catalog.format(counted, OPERATOR(pg_catalog.-) sign, 'old_rows');
     END IF;
-    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE']) AND NOT EXISTS (
-            SELECT FROM migrations_schema.applied a
-            WHERE a.project OPERATOR(pg_catalog.=) NEW.project
-              AND a.version OPERATOR(pg_catalog.=) NEW.version
-              AND a.checksum OPERATOR(pg_catalog.=) NEW.checksum) THEN
-        PERFORM migrations_schema.adjust_project_state(NEW.project, 1);
+    IF TG_OP OPERATOR(pg_catalog.<>) 'DELETE' THEN
+        parts := parts OPERATOR(pg_catalog.||) pg_catalog.format(counted, sign, 'new_rows');
     END IF;
+    EXECUTE 'SELECT migrations_schema.adjust_project_state(u.project, '
+            'pg_catalog.sum(u.delta)::pg_catalog.int8) FROM ('
+            OPERATOR(pg_catalog.||) pg_catalog.array_to_string(parts, ' UNION ALL ')
+            OPERATOR(pg_catalog.||) ') u GROUP BY u.project '
+            'HAVING pg_catalog.sum(u.delta) OPERATOR(pg_catalog.<>) 0';
     RETURN NULL;
 END;
 $$;
 
-CREATE FUNCTION migrations_schema.track_applied() RETURNS trigger
-LANGUAGE plpgsql SET search_path = pg_catalog, pg_temp AS $$
-BEGIN
-    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['UPDATE', 'DELETE']) AND EXISTS (
-            SELECT FROM migrations_schema.migration m
-            WHERE m.project OPERATOR(pg_catalog.=) OLD.project
-              AND m.version OPERATOR(pg_catalog.=) OLD.version
-              AND m.checksum OPERATOR(pg_catalog.=) OLD.checksum) THEN
-        PERFORM migrations_schema.adjust_project_state(OLD.project, 1);
-    END IF;
-    IF TG_OP OPERATOR(pg_catalog.=) ANY (ARRAY['INSERT', 'UPDATE']) AND EXISTS (
-            SELECT FROM migrations_schema.migration m
-            WHERE m.project OPERATOR(pg_catalog.=) NEW.project
-              AND m.version OPERATOR(pg_catalog.=) NEW.version
-              AND m.checksum OPERATOR(pg_catalog.=) NEW.checksum) THEN
-        PERFORM migrations_schema.adjust_project_state(NEW.project, -1);
-    END IF;
-    RETURN NULL;
-END;
-$$;
-
-CREATE TRIGGER track_registered AFTER INSERT OR UPDATE OR DELETE ON migrations_schema.migration
-    FOR EACH ROW EXECUTE FUNCTION migrations_schema.track_registered();
-CREATE TRIGGER track_applied AFTER INSERT OR UPDATE OR DELETE ON migrations_schema.applied
-    FOR EACH ROW EXECUTE FUNCTION migrations_schema.track_applied();
+CREATE TRIGGER track_registered_insert AFTER INSERT ON migrations_schema.migration
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
+CREATE TRIGGER track_registered_update AFTER UPDATE ON migrations_schema.migration
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
+CREATE TRIGGER track_registered_delete AFTER DELETE ON migrations_schema.migration
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
+CREATE TRIGGER track_applied_insert AFTER INSERT ON migrations_schema.applied
+    REFERENCING NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
+CREATE TRIGGER track_applied_update AFTER UPDATE ON migrations_schema.applied
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
+CREATE TRIGGER track_applied_delete AFTER DELETE ON migrations_schema.applied
+    REFERENCING OLD TABLE AS old_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.track_unmatched();
 CREATE TRIGGER recompute_after_truncate AFTER TRUNCATE ON migrations_schema.migration
     FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.recompute_project_state();
 CREATE TRIGGER recompute_after_truncate AFTER TRUNCATE ON migrations_schema.applied
     FOR EACH STATEMENT EXECUTE FUNCTION migrations_schema.recompute_project_state();
 -- Also under session_replication_role = replica: the count must never miss a change.
-ALTER TABLE migrations_schema.migration ENABLE ALWAYS TRIGGER track_registered;
-ALTER TABLE migrations_schema.applied ENABLE ALWAYS TRIGGER track_applied;
+ALTER TABLE migrations_schema.migration ENABLE ALWAYS TRIGGER track_registered_insert;
+ALTER TABLE migrations_schema.migration ENABLE ALWAYS TRIGGER track_registered_update;
+ALTER TABLE migrations_schema.migration ENABLE ALWAYS TRIGGER track_registered_delete;
+ALTER TABLE migrations_schema.applied ENABLE ALWAYS TRIGGER track_applied_insert;
+ALTER TABLE migrations_schema.applied ENABLE ALWAYS TRIGGER track_applied_update;
+ALTER TABLE migrations_schema.applied ENABLE ALWAYS TRIGGER track_applied_delete;
 ALTER TABLE migrations_schema.migration ENABLE ALWAYS TRIGGER recompute_after_truncate;
 ALTER TABLE migrations_schema.applied ENABLE ALWAYS TRIGGER recompute_after_truncate;
 

@@ -57,6 +57,22 @@ SELECT migrate_register('4', 'four', 'SELECT 4;', NULL, 'noop');
 RESET session_replication_role;
 SELECT count(*) AS four_is_pending FROM migrate_apply(project => 'noop');
 SELECT pg_temp.state_is_exact() AS under_replica;
+-- One statement that registers a folder or records a run's migrations moves the count once
+-- per project, also for a project that has no row yet (its count is then taken whole).
+\getenv abs_srcdir PG_ABS_SRCDIR
+SELECT migrate_load_dir(:'abs_srcdir' || '/test/fixtures/plain', 'noop_many');
+SELECT pg_temp.state_is_exact() AS after_folder, unmatched
+FROM migrations_schema.project_state WHERE project = 'noop_many';
+DELETE FROM migrations_schema.project_state WHERE project = 'noop_many';
+SELECT count(*) AS applied_together FROM migrate_apply(project => 'noop_many');
+SELECT pg_temp.state_is_exact() AS after_run_without_row, unmatched
+FROM migrations_schema.project_state WHERE project = 'noop_many';
+DELETE FROM migrations_schema.applied WHERE project = 'noop_many' AND version <> '001';
+SELECT pg_temp.state_is_exact() AS after_two_deleted, unmatched
+FROM migrations_schema.project_state WHERE project = 'noop_many';
+UPDATE migrations_schema.applied SET checksum = 'x' WHERE project = 'noop_many';
+SELECT pg_temp.state_is_exact() AS after_update, unmatched
+FROM migrations_schema.project_state WHERE project = 'noop_many';
 -- Lost (a restore without triggers): the answer falls back to the full comparison.
 DELETE FROM migrations_schema.project_state;
 SELECT migrate_register('5', 'five', 'SELECT 5;', NULL, 'noop');

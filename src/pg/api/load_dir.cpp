@@ -5,6 +5,7 @@
 #include "core/folder/folder.hpp"
 #include "pg/base/arguments.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/registry/folder_registration.hpp"
 #include "pg/registry/project_operation.hpp"
 #include "pg/registry/registration.hpp"
 #include "pg/registry/unregistration.hpp"
@@ -50,13 +51,14 @@ Datum load_dir_body(FunctionCallInfo fcinfo) {
     {
         ProjectOperation op("migrate_load_dir", project, BesideRunner::Proceed);
         op.tracked([&] {
+            FolderRegistration registration(project, op.caller());
             for (std::size_t i = 0; i < migrations.size(); ++i) {
-                const auto outcome = register_migration(project, migrations[i].files.version,
-                                                        contents[i], op.caller());
+                const auto outcome = registration.add(migrations[i].files.version, contents[i]);
                 ++counts[static_cast<int>(outcome)];
-                // Registered: its text is in the table now.
+                // Registered, or about to be: the registration holds its text.
                 contents[i] = MigrationContent{};
             }
+            registration.finish();
             if (prune) {
                 std::vector<std::string> versions;
                 for (const auto& m : migrations) versions.push_back(m.files.version.text());

@@ -35,6 +35,22 @@ std::map<std::string, std::string> checksums_by_version(
     return checksums;
 }
 
+std::optional<std::string> newest_applied_version(const std::string& project) {
+    // A subquery per registered row, each one probe of the applied key: a join planned
+    // without statistics (the rows a run has just written) compares every pair.
+    const auto rows = spi_query(
+        "SELECT m.version FROM migrations_schema.migration m "
+        "WHERE m.project OPERATOR(pg_catalog.=) $1 "
+        "AND (SELECT true FROM migrations_schema.applied a "
+        "WHERE a.project OPERATOR(pg_catalog.=) $1 "
+        "AND a.version OPERATOR(pg_catalog.=) m.version) "
+        "ORDER BY m.sort_key DESC LIMIT 1",
+        {text_arg(project)});
+    if (rows == 0)
+        return std::nullopt;
+    return spi_required_text(0, 1);
+}
+
 bool everything_applied(const std::string& project) {
     // One row, kept by the tracking tables' triggers in the same transactions. (The table
     // is new in 0.3.0: under an older install script, until ALTER EXTENSION ... UPDATE, the
@@ -124,9 +140,11 @@ SqlArg script_arg(std::optional<std::string>& script) {
 }  // namespace
 
 RegisterOutcome register_migration(const std::string& project, const core::Version& version,
-                                   MigrationContent& content, const std::string& caller) {
+                                   MigrationContent& content, const std::string& caller,
+                                   std::optional<std::string> given_checksum) {
     const std::string checksum =
-        migration_checksum(content.up_sql, content.down_sql, content.verify_sql);
+        given_checksum ? std::move(*given_checksum)
+                       : migration_checksum(content.up_sql, content.down_sql, content.verify_sql);
     const auto found = spi_query(
         "SELECT version, name, checksum, down_sql, verify_sql FROM migrations_schema.migration "
         "WHERE project OPERATOR(pg_catalog.=) $1 "

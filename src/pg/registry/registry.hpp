@@ -15,6 +15,8 @@ namespace ms::pg {
 
 std::vector<core::Registered> load_registered(const std::string& project);
 std::vector<core::Applied> load_applied(const std::string& project);
+// The applied migration that comes last in version order, if any.
+std::optional<std::string> newest_applied_version(const std::string& project);
 // Each registered version's checksum, by version as registered.
 std::map<std::string, std::string> checksums_by_version(
     const std::vector<core::Registered>& registered);
@@ -42,8 +44,10 @@ enum class RegisterOutcome { New, Changed, Unchanged };
 // spelling of a registered version. `caller` is the calling role's name, taken before
 // entering the InternalScope. The scripts of `content` are released as they are handed to
 // the server, so that a large script is not held twice: do not read them afterwards.
+// `checksum`, when the caller has it already, is migration_checksum of the content.
 RegisterOutcome register_migration(const std::string& project, const core::Version& version,
-                                   MigrationContent& content, const std::string& caller);
+                                   MigrationContent& content, const std::string& caller,
+                                   std::optional<std::string> checksum = std::nullopt);
 
 // Deletes a registered migration (as spelled in the registry) and its failed attempt, if
 // any; returns its checksum. The caller has checked it is not applied.

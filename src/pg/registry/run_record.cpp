@@ -3,12 +3,10 @@
 #include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/base/spi_arrays.hpp"
 
 extern "C" {
-#include "catalog/pg_type_d.h"
-#include "utils/array.h"
 #include "utils/guc.h"
-#include "utils/lsyscache.h"
 #include "utils/timestamp.h"
 }
 
@@ -19,53 +17,6 @@ extern "C" {
 namespace ms::pg {
 
 namespace {
-
-// A one-dimensional array parameter; an element without a value is NULL.
-template <class T, class ToDatum>
-SqlArg array_arg(Oid array_type, Oid element_type, const std::vector<std::optional<T>>& values,
-                 ToDatum to_datum) {
-    std::vector<Datum> elements;
-    std::vector<bool> nulls;
-    elements.reserve(values.size());
-    nulls.reserve(values.size());
-    for (const auto& v : values) {
-        elements.push_back(v ? to_datum(*v) : Datum(0));
-        nulls.push_back(!v);
-    }
-    std::unique_ptr<bool[]> null_flags(new bool[values.size() + 1]);
-    for (std::size_t i = 0; i < nulls.size(); ++i)
-        null_flags[i] = nulls[i];
-    ArrayType* array = pg_call([&] {
-        int16 len = 0;
-        bool byval = false;
-        char align = 0;
-        get_typlenbyvalalign(element_type, &len, &byval, &align);
-        int dims[1] = {static_cast<int>(elements.size())};
-        int lbs[1] = {1};
-        return construct_md_array(elements.data(), null_flags.get(), 1, dims, lbs, element_type,
-                                  len, byval, align);
-    });
-    return SqlArg{array_type, PointerGetDatum(array), false};
-}
-
-SqlArg texts(const std::vector<std::optional<std::string>>& values) {
-    return array_arg(TEXTARRAYOID, TEXTOID, values,
-                     [](const std::string& v) { return text_arg(v).value; });
-}
-
-SqlArg float8s(const std::vector<std::optional<double>>& values) {
-    return array_arg(FLOAT8ARRAYOID, FLOAT8OID, values,
-                     [](double v) { return Float8GetDatum(v); });
-}
-
-SqlArg int4s(const std::vector<std::optional<int>>& values) {
-    return array_arg(INT4ARRAYOID, INT4OID, values, [](int v) { return Int32GetDatum(v); });
-}
-
-SqlArg timestamps(const std::vector<std::optional<TimestampTz>>& values) {
-    return array_arg(TIMESTAMPTZARRAYOID, TIMESTAMPTZOID, values,
-                     [](TimestampTz v) { return TimestampTzGetDatum(v); });
-}
 
 std::optional<std::string> application_name() {
     const char* name = pg_call([] { return GetConfigOption("application_name", true, false); });
@@ -115,12 +66,13 @@ void RunRecord::write() {
             "AS a(version, checksum, duration_ms, statements, n) ORDER BY a.n",
             {text_arg(project_), text_arg(caller_),
              text_arg(std::string(core::applied_kind_name(core::AppliedKind::Run))),
-             texts(versions), texts(checksums), float8s(durations), int4s(statements)});
+             texts_arg(versions), texts_arg(checksums), float8s_arg(durations),
+             int4s_arg(statements)});
         // A migration that applies has no failed attempt left on record.
         spi_query("DELETE FROM migrations_schema.failure "
                   "WHERE project OPERATOR(pg_catalog.=) $1 "
                   "AND version OPERATOR(pg_catalog.=) ANY ($2)",
-                  {text_arg(project_), texts(versions)});
+                  {text_arg(project_), texts_arg(versions)});
         applied_.clear();
     }
     if (!removed_.empty()) {
@@ -128,7 +80,7 @@ void RunRecord::write() {
         spi_query("DELETE FROM migrations_schema.applied "
                   "WHERE project OPERATOR(pg_catalog.=) $1 "
                   "AND version OPERATOR(pg_catalog.=) ANY ($2)",
-                  {text_arg(project_), texts(versions)});
+                  {text_arg(project_), texts_arg(versions)});
         removed_.clear();
     }
     if (!history_.empty()) {
@@ -164,8 +116,8 @@ void RunRecord::write() {
             "AS h(version, action, duration_ms, checksum, old_checksum, detail, at, n) "
             "ORDER BY h.n",
             {text_arg(project_), text_arg(caller_), text_arg(application_name()),
-             texts(versions), texts(actions), float8s(durations), texts(checksums),
-             texts(old_checksums), texts(details), timestamps(times)});
+             texts_arg(versions), texts_arg(actions), float8s_arg(durations), texts_arg(checksums),
+             texts_arg(old_checksums), texts_arg(details), timestamps_arg(times)});
         history_.clear();
     }
 }

@@ -359,15 +359,6 @@ std::vector<core::EcTable> load_tables(const std::string& schema) {
     return out;
 }
 
-std::string newest_applied(const std::string& project) {
-    const auto rows = spi_query(
-        "SELECT a.version FROM migrations_schema.applied a "
-        "JOIN migrations_schema.migration m ON m.project OPERATOR(pg_catalog.=) a.project "
-        "AND m.version OPERATOR(pg_catalog.=) a.version "
-        "WHERE a.project OPERATOR(pg_catalog.=) $1 ORDER BY m.sort_key DESC LIMIT 1",
-        {text_arg(project)});
-    return rows > 0 ? spi_required_text(0, 1) : std::string("initial");
-}
 
 bool schema_exists(const std::string& schema) {
     spi_query("SELECT EXISTS (SELECT FROM pg_catalog.pg_namespace n "
@@ -403,7 +394,7 @@ Expansion expand(const Call& base) {
         InternalScope internal;
         pending = core::plan_apply(load_registered(project), load_applied(project),
                                    core::ApplyRequest{}, load_failed(project));
-        before = newest_applied(project);
+        before = newest_applied_version(project).value_or("initial");
     }
     if (pending.empty())
         throw core::Failure(core::FailureKind::NotFound,

@@ -56,14 +56,10 @@ std::vector<core::SchemaAttribute> collect_attributes(std::uint64_t rows) {
     return out;
 }
 
-std::string newest_version(const std::string& project) {
-    spi_query(
-        "SELECT a.version FROM migrations_schema.applied a "
-        "JOIN migrations_schema.migration m ON m.project OPERATOR(pg_catalog.=) a.project "
-        " AND m.version OPERATOR(pg_catalog.=) a.version "
-        "WHERE a.project OPERATOR(pg_catalog.=) $1 ORDER BY m.sort_key DESC LIMIT 1",
-        {text_arg(project)});
-    return SPI_processed == 0 ? std::string() : spi_text(0, 1).value_or("");
+
+// The snapshot's version: the newest applied migration, '' before any.
+SqlArg newest_version_arg(const std::string& project) {
+    return text_arg(newest_applied_version(project).value_or(""));
 }
 
 }  // namespace
@@ -339,7 +335,7 @@ static void legacy_snapshot(const std::string& project, const char* action,
                   "AND catalog_marker OPERATOR(pg_catalog.=) $5 "
                   "AND (schemas OPERATOR(pg_catalog.=) $6::pg_catalog.jsonb "
                   "OR (schemas IS NULL AND $6 IS NULL))",
-                  {text_arg(project), text_arg(newest_version(project)),
+                  {text_arg(project), newest_version_arg(project),
                    text_arg(std::string(action)), text_arg(caller), text_arg(marker_before),
                    text_arg(scope_json)});
         if (SPI_processed > 0)
@@ -358,7 +354,7 @@ static void legacy_snapshot(const std::string& project, const char* action,
             "action = excluded.action, recorded_at = pg_catalog.clock_timestamp(), "
             "recorded_by = excluded.recorded_by, schemas = excluded.schemas, "
             "schema_hash = excluded.schema_hash, fingerprint = excluded.fingerprint",
-            {text_arg(project), text_arg(newest_version(project)), text_arg(std::string(action)),
+            {text_arg(project), newest_version_arg(project), text_arg(std::string(action)),
              text_arg(caller), text_arg(scope_json), text_arg(live.sha256), text_arg(live.json)});
         return;
     }
@@ -372,7 +368,7 @@ static void legacy_snapshot(const std::string& project, const char* action,
         "recorded_by = excluded.recorded_by, schemas = excluded.schemas, "
         "schema_hash = excluded.schema_hash, fingerprint = excluded.fingerprint, "
         "catalog_marker = excluded.catalog_marker",
-        {text_arg(project), text_arg(newest_version(project)), text_arg(std::string(action)),
+        {text_arg(project), newest_version_arg(project), text_arg(std::string(action)),
          text_arg(caller), text_arg(scope_json), text_arg(live.sha256), text_arg(live.json),
          text_arg(marker)});
 }
@@ -409,7 +405,7 @@ void record_schema_snapshot(const std::string& project, const char* action,
         "action = excluded.action, recorded_at = pg_catalog.clock_timestamp(), "
         "recorded_by = excluded.recorded_by, schemas = excluded.schemas, schema_hash = NULL, "
         "fingerprint = NULL, catalog_marker = NULL",
-        {text_arg(project), text_arg(newest_version(project)), text_arg(std::string(action)),
+        {text_arg(project), newest_version_arg(project), text_arg(std::string(action)),
          text_arg(caller)});
 }
 
