@@ -8,6 +8,8 @@
 #include "pg/base/internal_scope.hpp"
 #include "pg/base/spi.hpp"
 #include "pg/base/subtransaction.hpp"
+#include "pg/schema/catalog_sql.hpp"
+#include "pg/schema/touched_selection.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"
@@ -16,11 +18,14 @@ extern "C" {
 }
 
 #include <boost/algorithm/string/predicate.hpp>
+#include <boost/algorithm/string/replace.hpp>
 
 #include <algorithm>
 #include <cstdint>
 #include <cstring>
 #include <exception>
+#include <map>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -75,7 +80,8 @@ namespace {
 // snapshots compare with its text and hash.
 //
 // In the SQL below {=} stands for OPERATOR(pg_catalog.=) (every operator is qualified) and
-// {rc:pg_class} for 'pg_catalog.pg_class'::pg_catalog.regclass; expand() spells them out.
+// {rc:pg_class} for 'pg_catalog.pg_class'::pg_catalog.regclass; expand_catalog_sql()
+// (catalog_sql.hpp) spells them out.
 
 struct Attribute {
     std::string key;
@@ -556,26 +562,7 @@ FROM fingerprint f, checked c
 )sql";
 
 void replace_all(std::string& text, const std::string& from, const std::string& to) {
-    for (std::size_t pos = text.find(from); pos != std::string::npos;
-         pos = text.find(from, pos + to.size()))
-        text.replace(pos, from.size(), to);
-}
-
-// Every operator qualified ({=} -> OPERATOR(pg_catalog.=)), every catalog reference
-// spelled out ({rc:pg_class} -> 'pg_catalog.pg_class'::pg_catalog.regclass).
-std::string expand(std::string sql) {
-    for (const char* op : {"=", "<>", ">", ">=", "||"})
-        replace_all(sql, std::string("{") + op + "}", std::string("OPERATOR(pg_catalog.") + op + ")");
-    for (std::size_t pos = sql.find("{rc:"); pos != std::string::npos; pos = sql.find("{rc:", pos)) {
-        const std::size_t end = sql.find('}', pos);
-        if (end == std::string::npos)
-            throw std::logic_error("unterminated catalog reference in the fingerprint query");
-        const std::string literal =
-            "'pg_catalog." + sql.substr(pos + 4, end - pos - 4) + "'::pg_catalog.regclass";
-        sql.replace(pos, end + 1 - pos, literal);
-        pos += literal.size();
-    }
-    return sql;
+    boost::algorithm::replace_all(text, from, to);
 }
 
 // On a Citus node: a shard is named after its logical table (in its schema), '_' and its
@@ -611,7 +598,7 @@ std::string build_query(bool citus) {
                " AS obj\n    " + branch.from + ") o";
         first = false;
     }
-    return expand(sql + query_tail);
+    return expand_catalog_sql(sql + query_tail);
 }
 
 // Where each kind's object sits, for the expected state (schema/expected_state.cpp): its
@@ -666,78 +653,6 @@ Placement placement(const std::string& kind) {
     throw std::logic_error("no placement for the fingerprint kind " + kind);
 }
 
-// The objects the runner's statements touched (migrations_schema.expected_touched, rows up to
-// $3), each taken to its root, and what came along (pg_depend): the views over a changed
-// relation, the sequences it owns, the relations and functions that use a changed type.
-constexpr const char* touched_head = R"sql(
-touched AS (
-    SELECT DISTINCT x.classid, x.objid FROM (
-        SELECT tt.classid, tt.objid FROM migrations_schema.expected_touched tt
-        WHERE tt.id OPERATOR(pg_catalog.<=) $3::pg_catalog.int8 AND tt.classid IS NOT NULL
-        -- The roots the store names for what was touched ($4, $5): a dropped index or view
-        -- is gone from the catalogs, but the table it was on is still there and is taken
-        -- again as a whole, with what stays of it.
-        UNION ALL
-        SELECT CASE r.k WHEN 'rel' THEN {rc:pg_class} WHEN 'type' THEN {rc:pg_type}
-                        WHEN 'function' THEN {rc:pg_proc} WHEN 'schema' THEN {rc:pg_namespace}
-                        WHEN 'extension' THEN {rc:pg_extension} END::pg_catalog.oid,
-               CASE r.k WHEN 'rel' THEN pg_catalog.to_regclass(r.i)::pg_catalog.oid
-                        WHEN 'type' THEN pg_catalog.to_regtype(r.i)::pg_catalog.oid
-                        WHEN 'function' THEN pg_catalog.to_regprocedure(r.i)::pg_catalog.oid
-                        WHEN 'schema' THEN pg_catalog.to_regnamespace(r.i)::pg_catalog.oid
-                        WHEN 'extension' THEN (SELECT x.oid FROM pg_catalog.pg_extension x
-                            WHERE pg_catalog.format('%I', x.extname) {=} r.i) END
-        FROM ROWS FROM (pg_catalog.unnest($4::pg_catalog.text[]),
-                        pg_catalog.unnest($5::pg_catalog.text[])) r(k, i)) x
-    WHERE x.classid IS NOT NULL AND x.objid IS NOT NULL),
-trel AS (
-    SELECT t.objid AS oid FROM touched t WHERE t.classid {=} {rc:pg_class}
-    UNION SELECT i.indrelid FROM touched t JOIN pg_catalog.pg_index i
-        ON t.classid {=} {rc:pg_class} AND i.indexrelid {=} t.objid
-    UNION SELECT co.conrelid FROM touched t JOIN pg_catalog.pg_constraint co
-        ON t.classid {=} {rc:pg_constraint} AND co.oid {=} t.objid WHERE co.conrelid {<>} 0
-    UNION SELECT tg.tgrelid FROM touched t JOIN pg_catalog.pg_trigger tg
-        ON t.classid {=} {rc:pg_trigger} AND tg.oid {=} t.objid
-    UNION SELECT po.polrelid FROM touched t JOIN pg_catalog.pg_policy po
-        ON t.classid {=} {rc:pg_policy} AND po.oid {=} t.objid
-    UNION SELECT rw.ev_class FROM touched t JOIN pg_catalog.pg_rewrite rw
-        ON t.classid {=} {rc:pg_rewrite} AND rw.oid {=} t.objid
-    UNION SELECT sx.stxrelid FROM touched t JOIN pg_catalog.pg_statistic_ext sx
-        ON t.classid {=} {rc:pg_statistic_ext} AND sx.oid {=} t.objid
-    UNION SELECT ad.adrelid FROM touched t JOIN pg_catalog.pg_attrdef ad
-        ON t.classid {=} {rc:pg_attrdef} AND ad.oid {=} t.objid
-    UNION SELECT ty.typrelid FROM touched t JOIN pg_catalog.pg_type ty
-        ON t.classid {=} {rc:pg_type} AND ty.oid {=} t.objid WHERE ty.typrelid {<>} 0
-    UNION SELECT c.oid FROM migrations_schema.expected_touched tt JOIN pg_catalog.pg_class c
-        ON c.oid {=} pg_catalog.to_regclass(tt.root_identity)::pg_catalog.oid
-        WHERE tt.id OPERATOR(pg_catalog.<=) $3::pg_catalog.int8 AND tt.root_kind {=} 'rel'),
-ttyp AS (
-    SELECT t.objid AS oid FROM touched t WHERE t.classid {=} {rc:pg_type}
-    UNION SELECT co.contypid FROM touched t JOIN pg_catalog.pg_constraint co
-        ON t.classid {=} {rc:pg_constraint} AND co.oid {=} t.objid WHERE co.contypid {<>} 0
-    UNION SELECT c.reltype FROM trel JOIN pg_catalog.pg_class c ON c.oid {=} trel.oid
-        WHERE c.relkind {=} 'c'),
-came_along AS (
-    SELECT rw.ev_class AS oid FROM pg_catalog.pg_depend d
-        JOIN pg_catalog.pg_rewrite rw ON rw.oid {=} d.objid
-        WHERE d.classid {=} {rc:pg_rewrite} AND d.refclassid {=} {rc:pg_class}
-          AND d.refobjid IN (SELECT oid FROM trel)
-    UNION SELECT d.objid FROM pg_catalog.pg_depend d
-        WHERE d.classid {=} {rc:pg_class} AND d.refclassid {=} {rc:pg_class}
-          AND d.refobjid IN (SELECT oid FROM trel) AND d.deptype {=} ANY ('{a,i}'::pg_catalog."char"[])
-    UNION SELECT d.objid FROM pg_catalog.pg_depend d
-        WHERE d.classid {=} {rc:pg_class} AND d.refclassid {=} {rc:pg_type}
-          AND d.refobjid IN (SELECT oid FROM ttyp)),
-sel AS (
-    SELECT ARRAY(SELECT oid FROM trel UNION SELECT oid FROM came_along) AS rels,
-           ARRAY(SELECT oid FROM ttyp) AS typs,
-           ARRAY(SELECT t.objid FROM touched t WHERE t.classid {=} {rc:pg_proc}
-                 UNION SELECT d.objid FROM pg_catalog.pg_depend d
-                 WHERE d.classid {=} {rc:pg_proc} AND d.refclassid {=} {rc:pg_type}
-                   AND d.refobjid IN (SELECT oid FROM ttyp)) AS fns,
-           ARRAY(SELECT t.objid FROM touched t WHERE t.classid {=} {rc:pg_namespace}) AS nsps,
-           ARRAY(SELECT t.objid FROM touched t WHERE t.classid {=} {rc:pg_extension}) AS exts),)sql";
-
 void replace_once(std::string& text, const std::string& from, const std::string& to) {
     const std::size_t pos = text.find(from);
     if (pos == std::string::npos || text.find(from, pos + 1) != std::string::npos)
@@ -747,13 +662,20 @@ void replace_once(std::string& text, const std::string& from, const std::string&
 
 // One row per object: kind, ident, obj (its attributes as jsonb text), root_kind, root_ident,
 // classid, objid, objsubid, reported (a touched address is its own). The same objects and
-// text as the whole fingerprint; with `touched`, only the roots the runner touched.
-std::string build_object_query(bool citus, bool touched) {
+// text as the whole fingerprint; with `touched`, only the roots the runner touched, given as
+// oid[] texts $3 (relations) to $7 (extensions) as touched_selection.hpp selects them, and
+// only the kinds named; $8 is the last touched row.
+std::string build_object_query(bool citus, bool touched, const std::set<std::string>& kinds = {}) {
     std::string head = query_head;
     replace_all(head, "{not_shard}", citus ? not_shard : "");
     head = head.substr(0, head.find("-- One row per kind"));
     if (touched) {
-        replace_once(head, "WITH\n", std::string("WITH") + touched_head + "\n");
+        replace_once(head, "WITH\n",
+                     "WITH\nsel AS (SELECT $3::pg_catalog.text::pg_catalog.oid[] AS rels, "
+                     "$4::pg_catalog.text::pg_catalog.oid[] AS typs, "
+                     "$5::pg_catalog.text::pg_catalog.oid[] AS fns, "
+                     "$6::pg_catalog.text::pg_catalog.oid[] AS nsps, "
+                     "$7::pg_catalog.text::pg_catalog.oid[] AS exts),\n");
         replace_once(head, "FROM pg_catalog.pg_class c JOIN ns n ON n.oid {=} c.relnamespace\n    WHERE ",
                      "FROM pg_catalog.pg_class c JOIN ns n ON n.oid {=} c.relnamespace\n    WHERE "
                      "c.oid {=} ANY ((SELECT s.rels FROM sel s)::pg_catalog.oid[]) AND ");
@@ -772,6 +694,8 @@ std::string build_object_query(bool citus, bool touched) {
     std::string sql = head + "objects AS (";
     bool first = true;
     for (const auto& branch : branches(citus)) {
+        if (touched && kinds.count(branch.kind) == 0)
+            continue;
         const Placement p = placement(branch.kind);
         const std::string root_kind =
             std::strchr(p.root_kind, ' ') ? p.root_kind : "'" + std::string(p.root_kind) + "'";
@@ -792,12 +716,12 @@ std::string build_object_query(bool citus, bool touched) {
            "o.classid::pg_catalog.text, o.objid::pg_catalog.text, o.objsubid::pg_catalog.text, "
            "o.schema_name, ";
     sql += touched ? "EXISTS (SELECT FROM migrations_schema.expected_touched tt "
-                     "WHERE tt.id OPERATOR(pg_catalog.<=) $3::pg_catalog.int8 "
+                     "WHERE tt.id OPERATOR(pg_catalog.<=) $8::pg_catalog.int8 "
                      "AND tt.classid {=} o.classid AND tt.objid {=} o.objid "
                      "AND tt.objsubid {=} o.objsubid)"
                    : "false";
     sql += " FROM objects o";
-    return expand(sql);
+    return expand_catalog_sql(sql);
 }
 
 // The settings that change how values and names are printed, pinned while the query runs:
@@ -833,19 +757,31 @@ std::uint64_t query_object_fingerprints(const std::optional<std::vector<std::str
                                         const std::vector<std::string>& root_kinds,
                                         const std::vector<std::string>& root_idents) {
     fault_point("fingerprint");
-    static const std::string queries[2][2] = {
-        {build_object_query(false, false), build_object_query(false, true)},
-        {build_object_query(true, false), build_object_query(true, true)}};
-    const std::string& query = queries[citus_catalog_present() ? 1 : 0][touched_up_to ? 1 : 0];
+    const bool citus = citus_catalog_present();
+    if (!touched_up_to) {
+        static const std::string every[2] = {build_object_query(false, false),
+                                             build_object_query(true, false)};
+        OutputSettings settings;
+        return spi_query(every[citus ? 1 : 0].c_str(),
+                         {text_array_arg(schemas), text_arg(std::string(tracking_schema))});
+    }
+    const TouchedSelection touched = select_touched(*touched_up_to, root_kinds, root_idents);
+    if (touched.kinds.empty())
+        return 0;
+    // A few combinations of kinds recur (a table and its columns, with or without indexes):
+    // their texts are kept for the session.
+    static std::map<std::pair<bool, std::set<std::string>>, std::string> built;
+    auto query = built.find({citus, touched.kinds});
+    if (query == built.end())
+        query = built.emplace(std::make_pair(citus, touched.kinds),
+                              build_object_query(citus, true, touched.kinds))
+                    .first;
     OutputSettings settings;
-    if (!touched_up_to)
-        return spi_query(query.c_str(), {text_array_arg(schemas),
-                                         text_arg(std::string(tracking_schema)),
-                                         text_arg(std::nullopt)});
-    return spi_query(query.c_str(),
+    return spi_query(query->second.c_str(),
                      {text_array_arg(schemas), text_arg(std::string(tracking_schema)),
-                      text_arg(std::to_string(*touched_up_to)), text_array_arg(root_kinds),
-                      text_array_arg(root_idents)});
+                      text_arg(touched.rels), text_arg(touched.typs), text_arg(touched.fns),
+                      text_arg(touched.nsps), text_arg(touched.exts),
+                      text_arg(std::to_string(*touched_up_to))});
 }
 
 SchemaFingerprint schema_fingerprint(const std::optional<std::vector<std::string>>& schemas) {

@@ -29,6 +29,8 @@ SchemaFingerprint schema_fingerprint(const std::optional<std::vector<std::string
 // SpiConnection and an InternalScope; the schema names are not checked.
 // root_kinds, root_idents: roots (kind, identity as the store holds them) taken whole as
 // well, by name: those the store names for touched objects that are gone.
+// With touched_up_to, the query names only the kinds the touched roots hold
+// (touched_selection.hpp): a new session plans a query that size on every run.
 std::uint64_t query_object_fingerprints(const std::optional<std::vector<std::string>>& schemas,
                                         std::optional<std::int64_t> touched_up_to,
                                         const std::vector<std::string>& root_kinds = {},

@@ -4,14 +4,13 @@
 #include "pg/base/extension_objects.hpp"
 #include "pg/base/guard.hpp"
 #include "pg/base/spi.hpp"
+#include "pg/schema/catalog_sql.hpp"
 #include "pg/schema/fingerprint.hpp"
 
 extern "C" {
 #include "catalog/pg_type_d.h"
 #include "utils/array.h"
 }
-
-#include <boost/algorithm/string/replace.hpp>
 
 #include <stdexcept>
 
@@ -163,16 +162,6 @@ SELECT pg_catalog.jsonb_build_object(
                          FROM implied), '[]'::pg_catalog.jsonb))::pg_catalog.text
 )sql";
 
-std::string expand(std::string sql) {
-    boost::algorithm::replace_all(sql, "{=}", "OPERATOR(pg_catalog.=)");
-    boost::algorithm::replace_all(sql, "{<>}", "OPERATOR(pg_catalog.<>)");
-    boost::algorithm::replace_all(sql, "{>}", "OPERATOR(pg_catalog.>)");
-    boost::algorithm::replace_all(sql, "{->>}", "OPERATOR(pg_catalog.->>)");
-    boost::algorithm::replace_all(sql, "{->}", "OPERATOR(pg_catalog.->)");
-    boost::algorithm::replace_all(sql, "{?}", "OPERATOR(pg_catalog.?)");
-    boost::algorithm::replace_all(sql, "{||}", "OPERATOR(pg_catalog.||)");
-    return sql;
-}
 
 // The first thing in the argument that is not a fingerprint's shape, or NULL. $1: the
 // fingerprint part (the argument, or its "fingerprint" member).
@@ -214,7 +203,7 @@ WHERE pg_catalog.jsonb_typeof(e) {=} 'array'
 )sql";
 
 std::vector<core::SchemaDependency> read_pairs(const std::string& json, const char* member) {
-    static const std::string sql = expand(pairs_sql);
+    static const std::string sql = expand_catalog_sql(pairs_sql);
     const auto rows = spi_query(sql.c_str(), {text_arg(json), text_arg(std::string(member))});
     std::vector<core::SchemaDependency> out;
     out.reserve(rows);
@@ -228,14 +217,14 @@ std::vector<core::SchemaDependency> read_pairs(const std::string& json, const ch
 
 std::string schema_description(const std::optional<std::vector<std::string>>& schemas) {
     const SchemaFingerprint fp = schema_fingerprint(schemas);
-    static const std::string sql = expand(std::string(objects_sql) + description_tail);
+    static const std::string sql = expand_catalog_sql(std::string(objects_sql) + description_tail);
     spi_query(sql.c_str(), {text_array_arg(schemas), text_arg(std::string(tracking_schema)),
                             text_arg(fp.json)});
     return spi_required_text(0, 1);
 }
 
 core::SchemaModel description_model(const std::string& json, const char* argument) {
-    static const std::string check = expand(shape_check_sql);
+    static const std::string check = expand_catalog_sql(shape_check_sql);
     spi_query(check.c_str(), {text_arg(json)});
     if (const auto problem = spi_text(0, 1))
         throw core::Failure(core::FailureKind::InvalidValue,
