@@ -116,7 +116,11 @@ CREATE TABLE migrations_schema.expected_state (
     -- the catalog digest when the store last equalled the live schema (NULL: compare)
     catalog_marker text,
     clean_at       timestamptz,
-    filled_at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp()
+    filled_at      timestamptz NOT NULL DEFAULT pg_catalog.clock_timestamp(),
+    -- the catalog digest when the drift below was last known, and that drift: what differs
+    -- from the live schema, [{"change", "kind", "object", "detail"}, ...] (NULL: compare)
+    drift_marker   text,
+    open_drift     jsonb
 );
 COMMENT ON TABLE migrations_schema.expected_state IS
     'Whether the expected state is filled, what it covers, and when it last equalled the schema.';

@@ -136,9 +136,38 @@ UPDATE migrations_schema.expected_state SET catalog_marker = NULL;
 SELECT pg_temp.fingerprint_needed() AS without_marker;
 SELECT count(*) AS drift FROM migrate_drift() WHERE source = 'schema';
 
+-- Open drift known at a digest: a run that leaves a hotfix open records the drift that is
+-- left with the digest after the run, and the checks that follow read it instead of
+-- fingerprinting, until the catalog changes again.
+SELECT count(*) AS open_before FROM migrate_drift() WHERE source = 'schema';
+CALL pg_temp.snapshot_now('20');
+CREATE INDEX marked_hotfix_idx ON app.marked (id, note);
+SELECT migrate_register('21', 'unrelated', 'CREATE TABLE app.unrelated (id int);',
+    'DROP TABLE app.unrelated;');
+SELECT count(*) FROM migrate_apply();
+SELECT catalog_marker IS NULL AS not_clean, drift_marker IS NOT NULL AS drift_known,
+       open_drift
+FROM migrations_schema.expected_state;
+SELECT pg_temp.fingerprint_needed() AS with_the_drift_known;
+SELECT change, object_type, object FROM migrate_drift() WHERE source = 'schema';
+COMMENT ON TABLE app.unrelated IS 'by hand';
+SELECT pg_temp.fingerprint_needed() AS after_another_change;
+SELECT change, object_type, object FROM migrate_drift() WHERE source = 'schema' ORDER BY object;
+-- Accepting one of two open changes leaves the other known at the digest.
+SELECT change, object_type, object FROM migrate_accept_drift(ARRAY['index app.marked_hotfix_idx']);
+SELECT pg_temp.fingerprint_needed() AS after_accepting_one;
+SELECT change, object_type, object FROM migrate_drift() WHERE source = 'schema';
+-- A migration that makes the same change resolves the rest: the store is clean.
+SELECT migrate_register('22', 'comment', $$COMMENT ON TABLE app.unrelated IS 'by hand';$$,
+    'COMMENT ON TABLE app.unrelated IS NULL;');
+SELECT count(*) FROM migrate_apply();
+SELECT catalog_marker IS NOT NULL AS clean, open_drift FROM migrations_schema.expected_state;
+SELECT pg_temp.fingerprint_needed() AS after_resolving_it;
+
 SELECT version, state FROM migrate_status() ORDER BY version::int;
 RESET client_min_messages;
-DROP TABLE app.deployed, app.more, app.seen;
+DROP TABLE app.deployed, app.more, app.seen, app.unrelated;
+DROP INDEX app.marked_hotfix_idx;
 DROP OWNED BY regress_marker_deploy;
 DROP ROLE regress_marker_deploy;
 REVOKE ALL ON app.marked FROM regress_marker_renamed;

@@ -98,3 +98,11 @@ TEST(SchemaDiff, JsonEscapesQuotesBackslashesAndControlCharacters) {
               "\"object\": \"app.\\\"x\\\"\", \"detail\": \"d\"}]");
     EXPECT_EQ(changes_json({}), "[]");
 }
+
+TEST(SchemaDiff, ChangeNamesReadBackAsTheirKinds) {
+    for (const auto kind : {ms::core::SchemaChangeKind::Added, ms::core::SchemaChangeKind::Removed,
+                            ms::core::SchemaChangeKind::Changed})
+        EXPECT_EQ(ms::core::change_kind_named(ms::core::change_name(kind)), kind);
+    EXPECT_EQ(ms::core::change_kind_named("Added"), std::nullopt);
+    EXPECT_EQ(ms::core::change_kind_named(""), std::nullopt);
+}

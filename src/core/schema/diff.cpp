@@ -84,6 +84,14 @@ const char* change_name(SchemaChangeKind change) {
     return "changed";
 }
 
+std::optional<SchemaChangeKind> change_kind_named(const std::string& name) {
+    for (const auto kind : {SchemaChangeKind::Added, SchemaChangeKind::Removed,
+                            SchemaChangeKind::Changed})
+        if (name == change_name(kind))
+            return kind;
+    return std::nullopt;
+}
+
 std::vector<SchemaChange> diff_schemas(const std::vector<SchemaAttribute>& before,
                                        const std::vector<SchemaAttribute>& after) {
     const Objects old_objects = group(before);

@@ -3,6 +3,7 @@
 // schema changed outside migrations.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -29,6 +30,8 @@ struct SchemaChange {
 };
 
 const char* change_name(SchemaChangeKind change);
+// The change change_name() names; nullopt for any other text.
+std::optional<SchemaChangeKind> change_kind_named(const std::string& name);
 
 // Sorted by kind, then object; the inputs may come in any order. An object is identified
 // by (kind, object); duplicates of one attribute keep the last value.

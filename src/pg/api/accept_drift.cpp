@@ -55,6 +55,9 @@ Datum accept_drift_body(FunctionCallInfo fcinfo) {
                             "there is no expected state of the schema to accept drift into yet",
                             "The first apply, run, rollback or baseline records it.",
                             "Run ALTER EXTENSION migrations_schema UPDATE, then apply.");
+    // The catalog digest around the comparison: unchanged, what is left open below is the
+    // drift at that digest, and the next check reads it instead of comparing again.
+    const std::string marker = catalog_marker();
     const Drift drift = current_drift(std::nullopt);
     std::map<ObjectKey, const core::SchemaChange*> open;
     for (const auto& c : drift.changes)
@@ -82,8 +85,14 @@ Datum accept_drift_body(FunctionCallInfo fcinfo) {
                            key.first + " " + key.second);
     }
     accept_objects(wanted);
-    const bool none_left = current_drift(std::nullopt).changes.empty();
-    set_expected_marker(none_left ? std::optional<std::string>(catalog_marker()) : std::nullopt);
+    std::vector<core::SchemaChange> left;
+    for (const auto& c : drift.changes)
+        if (std::find(wanted.begin(), wanted.end(), ObjectKey{c.kind, c.object}) == wanted.end())
+            left.push_back(c);
+    if (catalog_marker() == marker)
+        set_known_drift(marker, left);
+    else
+        set_expected_marker(std::nullopt);
     append_history({project, std::nullopt, "accept-drift", std::nullopt, std::nullopt,
                     std::nullopt, "accepted into the expected state: " +
                                       boost::algorithm::join(accepted, "; ")},

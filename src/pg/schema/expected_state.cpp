@@ -547,13 +547,15 @@ Recorded record_touched_objects(const std::set<ObjectKey>& drift_before) {
     touched_objects(*last, &live, &stored);
     Columns changed;
     std::vector<ObjectKey> gone;
-    bool kept = false;
+    Recorded recorded;
+    recorded.any = true;
     auto decide = [&](const ObjectKey& key, const Object* l, const Object* e) {
         const bool reported = (l && l->reported) || (e && e->reported);
         if (!reported && drift_before.count(key) > 0) {
-            kept = true;
+            recorded.kept = true;
             return;
         }
+        recorded.resolved.insert(key);
         if (l == nullptr) {
             gone.push_back(key);
             return;
@@ -576,13 +578,48 @@ Recorded record_touched_objects(const std::set<ObjectKey>& drift_before) {
     spi_query("DELETE FROM migrations_schema.expected_touched "
               "WHERE id OPERATOR(pg_catalog.<=) $1::pg_catalog.int8",
               {text_arg(*last)});
-    return {true, kept};
+    return recorded;
 }
 
 void set_expected_marker(const std::optional<std::string>& marker) {
     spi_query("UPDATE migrations_schema.expected_state SET catalog_marker = $1, "
-              "clean_at = CASE WHEN $1 IS NULL THEN clean_at ELSE pg_catalog.clock_timestamp() END",
+              "clean_at = CASE WHEN $1 IS NULL THEN clean_at ELSE pg_catalog.clock_timestamp() END, "
+              "drift_marker = $1, open_drift = CASE WHEN $1 IS NOT NULL THEN '[]'::pg_catalog.jsonb END",
               {text_arg(marker)});
+}
+
+void set_known_drift(const std::string& marker, const std::vector<core::SchemaChange>& changes) {
+    if (changes.empty()) {
+        set_expected_marker(marker);
+        return;
+    }
+    spi_query("UPDATE migrations_schema.expected_state SET catalog_marker = NULL, "
+              "drift_marker = $1, open_drift = $2::pg_catalog.jsonb",
+              {text_arg(marker), text_arg(core::changes_json(changes))});
+}
+
+std::optional<KnownDrift> expected_known_drift() {
+    if (spi_query("SELECT drift_marker FROM migrations_schema.expected_state "
+                  "WHERE drift_marker IS NOT NULL AND open_drift IS NOT NULL",
+                  {}) == 0)
+        return std::nullopt;
+    KnownDrift known;
+    known.marker = spi_required_text(0, 1);
+    const auto rows = spi_query(
+        "SELECT c OPERATOR(pg_catalog.->>) 'change', c OPERATOR(pg_catalog.->>) 'kind', "
+        "c OPERATOR(pg_catalog.->>) 'object', COALESCE(c OPERATOR(pg_catalog.->>) 'detail', '') "
+        "FROM migrations_schema.expected_state, "
+        "pg_catalog.jsonb_array_elements(open_drift) WITH ORDINALITY AS a(c, i) ORDER BY a.i",
+        {});
+    for (std::uint64_t i = 0; i < rows; ++i) {
+        const auto change = core::change_kind_named(spi_required_text(i, 1));
+        // A change this version cannot read: the drift is computed again.
+        if (!change)
+            return std::nullopt;
+        known.changes.push_back({*change, spi_required_text(i, 2), spi_required_text(i, 3),
+                                 spi_required_text(i, 4)});
+    }
+    return known;
 }
 
 void accept_objects(const std::vector<ObjectKey>& objects) {

@@ -43,6 +43,14 @@ std::vector<core::SchemaAttribute> expected_attributes(
 
 // The catalog digest at which the store was last known equal to the live schema, and when.
 std::optional<std::string> expected_clean_marker();
+
+// The drift last known, and the catalog digest it was known at: while the catalog has not
+// changed since, it is still the drift, without a whole-schema fingerprint.
+struct KnownDrift {
+    std::string marker;
+    std::vector<core::SchemaChange> changes;
+};
+std::optional<KnownDrift> expected_known_drift();
 std::optional<std::string> expected_clean_at();
 
 // Fills a missing store: from the newest whole-schema snapshot an older version recorded (so
@@ -56,6 +64,8 @@ void fill_expected_state();
 struct Recorded {
     bool any = false;   // something was touched since the last call
     bool kept = false;  // objects were left as drift
+    // The objects whose stored form now equals the live one (recorded or removed).
+    std::set<ObjectKey> resolved;
 };
 Recorded record_touched_objects(const std::set<ObjectKey>& drift_before);
 
@@ -66,6 +76,9 @@ std::set<ObjectKey> pending_objects();
 
 // After a run: the store equals the live schema (marker given) or may not (nullopt).
 void set_expected_marker(const std::optional<std::string>& marker);
+// The store differs from the live schema by exactly `changes` at catalog digest `marker`
+// (none: it equals it, as set_expected_marker(marker)).
+void set_known_drift(const std::string& marker, const std::vector<core::SchemaChange>& changes);
 
 // Takes the live form of each object into the store (removes it when it is gone).
 // Objects without drift are refused by the caller; returns how many were taken.

@@ -186,7 +186,7 @@ static Drift legacy_drift(const std::optional<std::string>& project) {
 namespace {
 
 // What differed from the store before this backend's run began: left as drift by the run.
-std::optional<std::set<ObjectKey>> drift_before_run;
+std::optional<std::vector<core::SchemaChange>> drift_before_run;
 
 std::vector<DdlLogEntry> ddl_since(const std::optional<std::string>& since) {
     std::vector<DdlLogEntry> out;
@@ -230,10 +230,17 @@ Drift drift_now(const std::optional<std::string>& project, bool with_ddl) {
     Drift drift;
     drift.has_snapshot = true;
     describe_last_action(&drift);
-    // The catalog has not changed since the store was last known to equal it: no drift,
-    // and no whole-schema fingerprint.
-    const auto clean = expected_clean_marker();
-    if (!clean || *clean != catalog_marker()) {
+    // The catalog has not changed since the store was last known to equal it, or since the
+    // drift was last known: that is the drift, without a whole-schema fingerprint.
+    bool known = false;
+    if (const auto clean = expected_clean_marker()) {
+        known = *clean == catalog_marker();
+    } else if (auto last = expected_known_drift()) {
+        known = last->marker == catalog_marker();
+        if (known)
+            drift.changes = std::move(last->changes);
+    }
+    if (!known) {
         const auto scope = comparison_scope();
         const SchemaFingerprint live = schema_fingerprint(existing_schemas(scope));
         drift.changes =
@@ -275,9 +282,7 @@ std::string summarize_changes(const std::vector<core::SchemaChange>& changes,
 void report_drift_before_run(const std::string& project, const char* action,
                               const std::string& caller) {
     const Drift drift = drift_now(std::nullopt, !expected_state_filled());
-    drift_before_run.emplace();
-    for (const auto& c : drift.changes)
-        drift_before_run->insert({c.kind, c.object});
+    drift_before_run = drift.changes;
     const bool stays = expected_state_filled();
     std::string summary;
     if (drift.runner_after_snapshot && !drift.ddl.empty()) {
@@ -382,19 +387,32 @@ void record_schema_snapshot(const std::string& project, const char* action,
     }
     // Known only to the backend that checked before its run: elsewhere (a run that failed
     // before its check, a baseline) nothing is taken as known.
-    const std::optional<std::set<ObjectKey>> before = std::move(drift_before_run);
+    const std::optional<std::vector<core::SchemaChange>> before = std::move(drift_before_run);
     drift_before_run.reset();
+    std::set<ObjectKey> before_keys;
+    if (before)
+        for (const auto& c : *before)
+            before_keys.insert({c.kind, c.object});
     const bool filled = expected_state_filled();
     if (!filled)
         fill_expected_state();
-    const Recorded recorded = record_touched_objects(before.value_or(std::set<ObjectKey>{}));
-    // The store equals the live schema when it did before the run and nothing was left as
-    // drift: the digest now describes it. Otherwise the next check compares. Nothing
-    // touched (data only, a baseline): the store and its digest are as they were.
-    if (filled && recorded.any)
-        set_expected_marker(before && before->empty() && !recorded.kept
-                                ? std::optional<std::string>(catalog_marker())
-                                : std::nullopt);
+    const Recorded recorded = record_touched_objects(before_keys);
+    // The drift known before the run, less what the run recorded, is the drift now: the
+    // digest describes it (none left: the store equals the live schema). Not when objects
+    // were left as drift on a touched root (the run may have changed their live form too),
+    // nor when nothing was known before: the next check compares. Nothing touched (data
+    // only, a baseline): the store and its digests are as they were.
+    if (filled && recorded.any) {
+        if (before && !recorded.kept) {
+            std::vector<core::SchemaChange> left;
+            for (const auto& c : *before)
+                if (recorded.resolved.count({c.kind, c.object}) == 0)
+                    left.push_back(c);
+            set_known_drift(catalog_marker(), left);
+        } else {
+            set_expected_marker(std::nullopt);
+        }
+    }
     // Who ran what last, for messages; the whole-schema fingerprint is no longer kept.
     spi_query(
         "INSERT INTO migrations_schema.schema_snapshot AS s "
