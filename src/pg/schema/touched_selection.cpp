@@ -28,7 +28,13 @@ touched AS (
                         WHEN 'extension' THEN {rc:pg_extension} END::pg_catalog.oid,
                CASE r.k WHEN 'rel' THEN pg_catalog.to_regclass(r.i)::pg_catalog.oid
                         WHEN 'type' THEN pg_catalog.to_regtype(r.i)::pg_catalog.oid
-                        WHEN 'function' THEN pg_catalog.to_regprocedure(r.i)::pg_catalog.oid
+                        -- Not to_regprocedure: on PostgreSQL 15 it raises when an argument's
+                        -- type is gone (a function over a dropped table's row type).
+                        WHEN 'function' THEN (SELECT p.oid FROM migrations_schema.expected_object e
+                            JOIN pg_catalog.pg_proc p ON p.oid {=} e.objid
+                            WHERE e.kind {=} ANY (ARRAY['function', 'aggregate'])
+                              AND e.identity {=} r.i AND e.classid {=} {rc:pg_proc}
+                              AND p.oid::pg_catalog.regprocedure::pg_catalog.text {=} r.i)
                         WHEN 'schema' THEN pg_catalog.to_regnamespace(r.i)::pg_catalog.oid
                         WHEN 'extension' THEN (SELECT x.oid FROM pg_catalog.pg_extension x
                             WHERE pg_catalog.format('%I', x.extname) {=} r.i) END
