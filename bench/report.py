@@ -718,12 +718,12 @@ def main():
     for (wl, cid), notes in st.notes.items():
         for scope, n in notes:
             any_note = True
-            w(f"- {WL_TITLE.get(wl, 'N=' + str(st.n[wl]))}, {LABEL.get(cid, cid)}"
+            w(f"- {wl_title(st, wl)}, {LABEL.get(cid, cid)}"
               f"{'' if scope is None else ' (' + scope + ')'}: {n}.")
     for (wl, cid), errs in st.errors.items():
         for e in errs:
             any_note = True
-            w(f"- {WL_TITLE.get(wl, 'N=' + str(st.n[wl]))}, {LABEL.get(cid, cid)}: **failed**: {e}")
+            w(f"- {wl_title(st, wl)}, {LABEL.get(cid, cid)}: **failed**: {e}")
     if not any_note:
         w("- None.")
     w("")
