@@ -7,12 +7,14 @@ extern "C" {
 #include "catalog/namespace.h"
 #include "catalog/pg_type_d.h"
 #include "utils/guc.h"
+#include "utils/lsyscache.h"
 }
 
 #include <exception>
 #include <map>
 #include <stdexcept>
 #include <string>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -60,19 +62,25 @@ namespace {
 // migration: each is planned once per backend and kept. PostgreSQL's plan cache replans a
 // kept plan when what it uses changes (the extension dropped and created again), and
 // permissions are checked at every execution, as the role running it then.
-using PlanKey = std::pair<std::string, std::vector<Oid>>;
+// A query given a large value (a script of many megabytes) is planned generic: a custom
+// plan folds each parameter into the plan tree as a constant, copying the value twice more
+// (the planner's constant folding and the cached plan's copy); a generic plan reads it in place.
+using PlanKey = std::tuple<std::string, std::vector<Oid>, bool>;
+constexpr Size large_value_bytes = Size{1} << 20;
 std::map<PlanKey, SPIPlanPtr> kept_plans;
 // Texts built at run time (a foreign tracking table's name) are few; a bound keeps an odd
 // caller from filling the backend's memory with plans.
 constexpr std::size_t max_kept_plans = 512;
 
-SPIPlanPtr plan_for(const char* sql, std::vector<Oid>& types) {
-    PlanKey key{sql, types};
+SPIPlanPtr plan_for(const char* sql, std::vector<Oid>& types, bool generic) {
+    PlanKey key{sql, types, generic};
     const auto found = kept_plans.find(key);
     if (found != kept_plans.end())
         return found->second;
-    SPIPlanPtr plan = pg_call(
-        [&] { return SPI_prepare(sql, static_cast<int>(types.size()), types.data()); });
+    SPIPlanPtr plan = pg_call([&] {
+        return SPI_prepare_cursor(sql, static_cast<int>(types.size()), types.data(),
+                                  generic ? CURSOR_OPT_GENERIC_PLAN : 0);
+    });
     if (plan == nullptr)
         throw std::runtime_error(std::string("internal query could not be planned: ") +
                                  SPI_result_code_string(SPI_result));
@@ -122,15 +130,21 @@ std::uint64_t run_query(const char* sql, std::initializer_list<SqlArg> args) {
     std::vector<Oid> types;
     std::vector<Datum> values;
     std::vector<char> nulls;
+    bool large = false;
     for (const auto& a : args) {
         types.push_back(a.type);
         values.push_back(a.value);
         nulls.push_back(a.is_null ? 'n' : ' ');
+        if (!a.is_null && !large)
+            large = pg_call([&] {
+                return get_typlen(a.type) == -1 &&
+                       VARSIZE_ANY(DatumGetPointer(a.value)) > large_value_bytes;
+            });
     }
     // The previous result is no longer needed; freeing it keeps memory bounded by one
     // result (one script) however many queries a call makes.
     pg_call([] { SPI_freetuptable(SPI_tuptable); });
-    SPIPlanPtr plan = plan_for(sql, types);
+    SPIPlanPtr plan = plan_for(sql, types, large);
     const int rc = pg_call(
         [&] { return SPI_execute_plan(plan, values.data(), nulls.data(), false, 0); });
     if (rc < 0)
