@@ -1,6 +1,7 @@
 #include "pg/runner/expand_contract.hpp"
 
 #include "core/base/failure.hpp"
+#include "core/plan/backfill_batch.hpp"
 #include "core/plan/expand_contract.hpp"
 #include "core/plan/planner.hpp"
 #include "core/plan/run_plan.hpp"
@@ -515,6 +516,64 @@ std::string literal(const std::string& value) {
     return std::string(q);
 }
 
+// How long a backfill batch may hold its rows' locks: the wait the runner allows itself on
+// a lock (migrations_schema.lock_timeout) is the wait it may impose on the table's writers.
+// The statement timeout, when shorter, bounds it too. 0: no bound.
+long batch_bound_ms() {
+    const long lock = migration_lock_timeout_ms();
+    const long statement = migration_statement_timeout_ms();
+    if (lock <= 0)
+        return statement;
+    return statement > 0 ? std::min(lock, statement) : lock;
+}
+
+// One batch's no-op UPDATE at top level in the worker, cancelled at the bound: a batch that
+// would hold its rows longer is rolled back, and the caller takes its rows again in a smaller
+// one. A batch of one row has nothing smaller: it is tried again after a pause, like a lock
+// wait, migrations_schema.lock_retries times.
+core::BatchOutcome run_batch(const Call& call, const std::string& update, long size, std::int64_t rows) {
+    core::BatchOutcome outcome;
+    outcome.rows = std::min<std::int64_t>(size, rows);
+    const long bound = batch_bound_ms();
+    StoredStep s{"backfill", core::EcStep{update, true, 0}, 0};
+    if (bound <= 0) {
+        run_top_level_step(call, s);
+        return outcome;
+    }
+    const int retries = migration_lock_retries();
+    for (int n = 1;; ++n) {
+        with_retries(call, update, [&] {
+            commit_work();
+            WorkerTimeouts timeouts;
+            const TimestampTz started = GetCurrentTimestamp();
+            outcome.timed_out = !run_at_top_level_within(
+                update, call.label.describe() + ", backfill batch of " + std::to_string(rows) +
+                            " rows (run at top level by a background worker)",
+                static_cast<int>(bound));
+            outcome.elapsed_ms = elapsed_ms(started);
+        });
+        if (!outcome.timed_out || rows > 1)
+            return outcome;
+        if (n > retries)
+            throw core::Failure(core::FailureKind::LockWait,
+                                std::string(call.procedure) + "() could not backfill one row within " +
+                                    std::to_string(bound) + " ms",
+                                "Each of " + std::to_string(n) + " attempts was cancelled at that bound "
+                                "(migrations_schema.lock_timeout), so that the row's writers would "
+                                "not wait longer.",
+                                "Nothing of this batch was committed; what committed before stays. "
+                                "CALL " + std::string(call.procedure) + "() again once the table is "
+                                "quieter, or raise migrations_schema.lock_timeout.")
+                .with_context(call.label.describe());
+        const long delay = core::retry_delay_ms(n, pg_prng_double(&pg_global_prng_state));
+        notice(std::string(call.procedure) + "(): a backfill batch of one row ran past " +
+               std::to_string(bound) + " ms and was cancelled, attempt " + std::to_string(n) +
+               " of " + std::to_string(retries + 1) + "; retrying in " + std::to_string(delay) +
+               " ms");
+        sleep_ms(delay);
+    }
+}
+
 // One table's backfill, a batch at a time from where the last committed batch ended: the
 // bounds are read here, the no-op UPDATE that fires the sync triggers runs at top level in
 // the worker, and the progress is committed after it. A batch run twice (the progress lost
@@ -530,6 +589,7 @@ void backfill_table(const Call& call, const BackfillState& first, const StartReq
                                    ")::pg_catalog.text, pg_catalog.count(*)::pg_catalog.text FROM (SELECT " + key +
                                    " FROM " + table + " ORDER BY " + key + " LIMIT $2) AS batch";
     const std::string count = "SELECT pg_catalog.count(*)::pg_catalog.text FROM " + table;
+    long size = req.batch_size;
     for (long batches = 0;; ++batches) {
         BackfillState b;
         std::optional<std::int64_t> total;
@@ -551,10 +611,10 @@ void backfill_table(const Call& call, const BackfillState& first, const StartReq
                 total = std::stoll(spi_required_text(0, 1));
             }
             if (b.last_key)
-                spi_query(next_from.c_str(), {text_arg(*b.last_key), int4_arg(req.batch_size)});
+                spi_query(next_from.c_str(), {text_arg(*b.last_key), int4_arg(static_cast<int>(size))});
             else
                 spi_query(next_first.c_str(),
-                          {text_arg(std::string()), int4_arg(req.batch_size)});
+                          {text_arg(std::string()), int4_arg(static_cast<int>(size))});
             high = spi_text(0, 1);
             rows = std::stoll(spi_required_text(0, 2));
         });
@@ -566,8 +626,16 @@ void backfill_table(const Call& call, const BackfillState& first, const StartReq
             if (b.last_key)
                 update += " AND " + key + " OPERATOR(pg_catalog.>) " + literal(*b.last_key) +
                           "::" + b.key_type;
-            StoredStep s{"backfill", core::EcStep{update, true, 0}, 0};
-            run_top_level_step(call, s);
+            const core::BatchOutcome outcome = run_batch(call, update, size, rows);
+            size = core::next_batch_size(outcome, req.batch_size, batch_bound_ms());
+            if (outcome.timed_out) {
+                notice(std::string(call.procedure) + "(): a backfill batch of " +
+                       std::to_string(rows) + " rows of " + table + " ran past " +
+                       std::to_string(batch_bound_ms()) +
+                       " ms and was cancelled, so that its rows' writers would not wait longer; "
+                       "the same rows again in batches of " + std::to_string(size));
+                continue;  // nothing of it committed
+            }
         }
         transaction(call, "backfill progress", [&] {
             InternalScope internal;

@@ -4,6 +4,7 @@
 #include "pg/base/compat.hpp"
 #include "pg/base/fault.hpp"
 #include "pg/base/guard.hpp"
+#include "pg/base/internal_scope.hpp"
 #include "pg/base/settings.hpp"
 
 extern "C" {
@@ -28,6 +29,7 @@ extern "C" {
 #include "utils/ps_status.h"
 #include "utils/snapmgr.h"
 #include "utils/timeout.h"
+#include "utils/timestamp.h"
 }
 
 // libpq/libpq.h would pull in the GSSAPI headers; this is the one function needed from it.
@@ -102,7 +104,9 @@ void wait_for_worker() {
     }
 }
 
-void launch_and_wait(const char* sql, const char* context) {
+// cancelled: when given, a worker whose statement was cancelled (its statement_timeout) sets
+// it instead of raising the error.
+void launch_and_wait(const char* sql, const char* context, bool* cancelled) {
     const Size sql_len = strlen(sql) + 1;
     const Size guc_len = EstimateGUCStateSpace();
     shm_toc_estimator e;
@@ -215,6 +219,13 @@ void launch_and_wait(const char* sql, const char* context) {
     PG_END_TRY();
     dsm_detach(seg);
     pfree(handle);
+    if (failure != nullptr && cancelled != nullptr &&
+        failure->sqlerrcode == ERRCODE_QUERY_CANCELED) {
+        *cancelled = true;
+        FreeErrorData(failure);
+        error_context_stack = callback.previous;
+        return;
+    }
     if (failure != nullptr)
         raise_from_worker(failure);
     if (!completed)
@@ -270,8 +281,37 @@ void run_at_top_level(const std::string& sql, const std::string& context) {
     const char* sql_text = pg_call([&] { return pstrdup(sql.c_str()); });
     const char* context_text = pg_call([&] { return pstrdup(context.c_str()); });
     fault_point("worker_start");
-    pg_call([&] { launch_and_wait(sql_text, context_text); });
+    pg_call([&] { launch_and_wait(sql_text, context_text, nullptr); });
     fault_point("worker_done");
+}
+
+bool run_at_top_level_within(const std::string& sql, const std::string& context, int bound_ms) {
+    const char* sql_text = pg_call([&] { return pstrdup(sql.c_str()); });
+    const char* context_text = pg_call([&] { return pstrdup(context.c_str()); });
+    const std::string bound = std::to_string(bound_ms);
+    bool cancelled = false;
+    TimestampTz started = 0;
+    {
+        SettingsScope restore;
+        pg_call([&] {
+            (void)set_config_option("statement_timeout", bound.c_str(), PGC_USERSET,
+                                    PGC_S_SESSION, GUC_ACTION_SAVE, true, 0, false);
+            started = GetCurrentTimestamp();
+            launch_and_wait(sql_text, context_text, &cancelled);
+        });
+    }
+    if (!cancelled)
+        return true;
+    // Only the timeout set here is taken as such: a worker cancelled sooner (by hand, with
+    // pg_cancel_backend) fails the step as any error does.
+    const double elapsed_ms = static_cast<double>(GetCurrentTimestamp() - started) / 1000.0;
+    if (elapsed_ms < 0.9 * bound_ms)
+        pg_call([&] {
+            ereport(ERROR, (errcode(ERRCODE_QUERY_CANCELED),
+                            errmsg("the background worker's statement was cancelled"),
+                            errcontext("%s", context_text)));
+        });
+    return false;
 }
 
 }  // namespace ms::pg

@@ -13,4 +13,8 @@ namespace ms::pg {
 // A cancel or termination of the caller terminates the worker. Throws PgError.
 void run_at_top_level(const std::string& sql, const std::string& context);
 
+// The same with the statement bounded: false if it ran past bound_ms and was cancelled
+// there (rolled back; nothing of it stays). The caller's statement_timeout does not apply.
+bool run_at_top_level_within(const std::string& sql, const std::string& context, int bound_ms);
+
 }  // namespace ms::pg
