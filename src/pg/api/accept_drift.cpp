@@ -89,7 +89,7 @@ Datum accept_drift_body(FunctionCallInfo fcinfo) {
     for (const auto& c : drift.changes)
         if (std::find(wanted.begin(), wanted.end(), ObjectKey{c.kind, c.object}) == wanted.end())
             left.push_back(c);
-    if (catalog_marker() == marker)
+    if (same_catalog_state(catalog_marker(), marker))
         set_known_drift(marker, left);
     else
         set_expected_marker(std::nullopt);

@@ -14,6 +14,7 @@ extern "C" {
 #include "pgstat.h"
 #include "tcop/pquery.h"
 #include "utils/portal.h"
+#include "utils/rel.h"
 }
 
 #if PG_VERSION_NUM < 150000 || PG_VERSION_NUM >= 190000
@@ -35,6 +36,15 @@ inline constexpr uint32 wait_event_message_queue_receive = WAIT_EVENT_MESSAGE_QU
 #else
 inline constexpr uint32 wait_event_message_queue_receive = WAIT_EVENT_MQ_RECEIVE;
 #endif
+
+// A relation's file number: 16 renamed RelFileNode to RelFileLocator.
+inline uint32 relation_file_number(Relation rel) {
+#if PG_VERSION_NUM >= 160000
+    return rel->rd_locator.relNumber;
+#else
+    return rel->rd_node.relNode;
+#endif
+}
 
 // PortalRun: 18 dropped its run_once argument (a portal runs once either way here).
 inline bool portal_run(Portal portal, long count, bool is_top_level, DestReceiver* dest,

@@ -12,6 +12,9 @@
 // terminate the session at that very point; "jitter:MS" waits a random 0..MS ms at every
 // point, so that concurrent runners interleave differently each round; "trace" names each
 // point reached in a NOTICE, so that a test walks only the points a call reaches.
+// "digest_reads_all": the catalog digest reads every page instead of taking over the parts
+// that did not change; "no_catalog_digest": no two digests compare equal, so every drift
+// check compares fingerprints (the oracle the digest is tested against).
 #pragma once
 
 namespace ms::pg {

@@ -2,6 +2,7 @@
 // fingerprint it would otherwise compute before its migrations to look for drift.
 #pragma once
 
+#include <optional>
 #include <string>
 
 namespace ms::pg {
@@ -17,6 +18,15 @@ namespace ms::pg {
 //
 // Read with the snapshot a query would get now. Call it before and after a fingerprint: equal results
 // mean no catalog change committed in between, so the digest describes that fingerprint.
-std::string catalog_marker();
+//
+// Not every row is read every time. Pages are digested in runs (core/schema/catalog_digest.hpp):
+// a run none of whose pages' LSNs moved since an earlier digest read it, and whose rows'
+// inserters and deleters had all ended by then, holds the same visible rows, and its part is
+// taken over from that digest. The lender is `recorded` (a marker taken earlier, by any
+// session), else the last digest this backend took.
+std::string catalog_marker(const std::optional<std::string>& recorded = std::nullopt);
+
+// Whether two markers describe the same catalog (their digests, not how each was taken).
+bool same_catalog_state(const std::string& a, const std::string& b);
 
 }  // namespace ms::pg

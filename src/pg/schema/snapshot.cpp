@@ -37,6 +37,26 @@ const char* const newest_snapshot_unmarked =
     "WHERE $1::pg_catalog.text IS NULL OR project OPERATOR(pg_catalog.=) $1 "
     "ORDER BY recorded_at DESC LIMIT 1";
 
+// The DDL logged after `since` (nullopt: all of it).
+std::vector<DdlLogEntry> ddl_since(const std::optional<std::string>& since) {
+    std::vector<DdlLogEntry> out;
+    const auto rows = spi_query(
+        "SELECT at, role_name, command_tag, object_type, object_identity, statement "
+        "FROM migrations_schema.drift_log "
+        // The bound as a subquery: a generic plan would convert the text parameter again
+        // for every row of the log.
+        "WHERE at OPERATOR(pg_catalog.>) "
+        "COALESCE((SELECT $1::pg_catalog.timestamptz), '-infinity') ORDER BY id",
+        {text_arg(since)});
+    for (std::uint64_t i = 0; i < rows; ++i) {
+        bool is_null = false;
+        const Datum at = spi_datum(i, 1, &is_null);
+        out.push_back({DatumGetTimestampTz(at), spi_required_text(i, 2), spi_required_text(i, 3),
+                       spi_text(i, 4), spi_text(i, 5), spi_text(i, 6)});
+    }
+    return out;
+}
+
 // Until ALTER EXTENSION ... UPDATE the table may lack the column.
 bool snapshots_have_marker() {
     spi_query("SELECT EXISTS (SELECT FROM pg_catalog.pg_attribute "
@@ -132,13 +152,14 @@ static Drift legacy_drift(const std::optional<std::string>& project) {
         spi_query("SELECT EXISTS (SELECT FROM migrations_schema.history "
                   "WHERE action OPERATOR(pg_catalog.=) ANY "
                   "(ARRAY['apply', 'rollback', 'baseline']::pg_catalog.text[]) "
-                  "AND at OPERATOR(pg_catalog.>) $1::pg_catalog.timestamptz)",
+                  "AND at OPERATOR(pg_catalog.>) (SELECT $1::pg_catalog.timestamptz))",
                   {text_arg(drift.snapshot_at)});
         drift.runner_after_snapshot = spi_bool(0, 1);
     }
     // The catalog has not changed since the snapshot: neither has its fingerprint, and the
     // whole-schema fingerprint of the live schema is not needed.
-    const bool catalog_unchanged = stored_marker && *stored_marker == catalog_marker();
+    const bool catalog_unchanged =
+        stored_marker && same_catalog_state(*stored_marker, catalog_marker(stored_marker));
     if (drift.has_snapshot && !drift.runner_after_snapshot && !catalog_unchanged) {
         // Compared within the schemas the snapshot covered: changing the setting since is
         // not drift.
@@ -167,19 +188,8 @@ static Drift legacy_drift(const std::optional<std::string>& project) {
             drift.changes = core::diff_schemas(before, fingerprint_attributes(live.json));
         }
     }
-    const auto rows = spi_query(
-        "SELECT at, role_name, command_tag, object_type, object_identity, statement "
-        "FROM migrations_schema.drift_log "
-        "WHERE $1::pg_catalog.timestamptz IS NULL OR at OPERATOR(pg_catalog.>) $1::pg_catalog.timestamptz ORDER BY id",
-        {text_arg(drift.has_snapshot ? std::optional<std::string>(drift.snapshot_at)
-                                     : std::nullopt)});
-    for (std::uint64_t i = 0; i < rows; ++i) {
-        bool is_null = false;
-        const Datum at = spi_datum(i, 1, &is_null);
-        drift.ddl.push_back({DatumGetTimestampTz(at), spi_required_text(i, 2),
-                             spi_required_text(i, 3), spi_text(i, 4), spi_text(i, 5),
-                             spi_text(i, 6)});
-    }
+    drift.ddl = ddl_since(drift.has_snapshot ? std::optional<std::string>(drift.snapshot_at)
+                                             : std::nullopt);
     return drift;
 }
 
@@ -187,22 +197,6 @@ namespace {
 
 // What differed from the store before this backend's run began: left as drift by the run.
 std::optional<std::vector<core::SchemaChange>> drift_before_run;
-
-std::vector<DdlLogEntry> ddl_since(const std::optional<std::string>& since) {
-    std::vector<DdlLogEntry> out;
-    const auto rows = spi_query(
-        "SELECT at, role_name, command_tag, object_type, object_identity, statement "
-        "FROM migrations_schema.drift_log "
-        "WHERE $1::timestamptz IS NULL OR at OPERATOR(pg_catalog.>) $1::timestamptz ORDER BY id",
-        {text_arg(since)});
-    for (std::uint64_t i = 0; i < rows; ++i) {
-        bool is_null = false;
-        const Datum at = spi_datum(i, 1, &is_null);
-        out.push_back({DatumGetTimestampTz(at), spi_required_text(i, 2), spi_required_text(i, 3),
-                       spi_text(i, 4), spi_text(i, 5), spi_text(i, 6)});
-    }
-    return out;
-}
 
 // The last runner action, for messages: the schema is shared by every project.
 void describe_last_action(Drift* drift) {
@@ -234,9 +228,9 @@ Drift drift_now(const std::optional<std::string>& project, bool with_ddl) {
     // drift was last known: that is the drift, without a whole-schema fingerprint.
     bool known = false;
     if (const auto clean = expected_clean_marker()) {
-        known = *clean == catalog_marker();
+        known = same_catalog_state(*clean, catalog_marker(clean));
     } else if (auto last = expected_known_drift()) {
-        known = last->marker == catalog_marker();
+        known = same_catalog_state(last->marker, catalog_marker(last->marker));
         if (known)
             drift.changes = std::move(last->changes);
     }
@@ -337,7 +331,8 @@ static void legacy_snapshot(const std::string& project, const char* action,
         spi_query("UPDATE migrations_schema.schema_snapshot SET version = CASE WHEN $2 OPERATOR(pg_catalog.<>) '' THEN $2 END, "
                   "action = $3, recorded_at = pg_catalog.clock_timestamp(), recorded_by = $4 "
                   "WHERE project OPERATOR(pg_catalog.=) $1 "
-                  "AND catalog_marker OPERATOR(pg_catalog.=) $5 "
+                  "AND pg_catalog.split_part(catalog_marker, '|', 1) OPERATOR(pg_catalog.=) "
+                  "pg_catalog.split_part($5, '|', 1) "
                   "AND (schemas OPERATOR(pg_catalog.=) $6::pg_catalog.jsonb "
                   "OR (schemas IS NULL AND $6 IS NULL))",
                   {text_arg(project), newest_version_arg(project),
@@ -349,7 +344,8 @@ static void legacy_snapshot(const std::string& project, const char* action,
     const SchemaFingerprint live = schema_fingerprint(existing_schemas(scope));
     const std::string marker_after = catalog_marker();
     const std::optional<std::string> marker =
-        marker_before == marker_after ? std::optional<std::string>(marker_after) : std::nullopt;
+        same_catalog_state(marker_before, marker_after) ? std::optional<std::string>(marker_after)
+                                                        : std::nullopt;
     if (!snapshots_have_marker()) {
         spi_query(
             "INSERT INTO migrations_schema.schema_snapshot "
