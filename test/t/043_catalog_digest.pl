@@ -102,4 +102,22 @@ for my $step (1 .. $steps) {
 }
 if ($open) { $open->query_safe('ROLLBACK'); $open->quit; }
 $long->quit;
+
+# What the documentation says each digest reads (its DEBUG1 line): after a run of one
+# migration, only the runs of pages the run wrote; in a check with nothing changed since,
+# none.
+sql(q{SELECT count(*) FROM migrate_accept_drift(ARRAY(SELECT object_type || ' ' || object
+    FROM migrate_drift() WHERE source = 'schema'))});
+$version++;
+sql("SELECT migrate_register('$version', 'last', 'ALTER TABLE base ADD COLUMN last_one int;', 'ALTER TABLE base DROP COLUMN last_one;')");
+my ($ret, $out, $err) = $node->psql('postgres', 'SET client_min_messages = debug1; CALL migrate_run()');
+my @digests = $err =~ /catalog digest: (\d+) of (\d+) runs of pages taken over, (\d+) read/g;
+is(scalar(@digests), 6, 'a run takes two digests, before and after its migration') or diag $err;
+my ($before_lent, $before_all, $before_read, $after_lent, $after_all, $after_read) = @digests;
+is($before_read, 0, "the check before the run reads no page ($before_all runs of pages taken over)");
+ok($after_read > 0 && $after_read <= 10,
+   "the digest after it reads only what the run wrote ($after_read of $after_all runs of pages)");
+($ret, $out, $err) = $node->psql('postgres', "SET client_min_messages = debug1; $drift");
+like($err, qr/catalog digest: (\d+) of \1 runs of pages taken over, 0 read/,
+     'a drift check in a new session with nothing changed reads no page');
 done_testing();
