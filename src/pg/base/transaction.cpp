@@ -5,6 +5,7 @@
 #include "pg/base/internal_scope.hpp"
 
 extern "C" {
+#include "utils/guc.h"
 #include "tcop/pquery.h"
 #include "utils/snapmgr.h"
 }
@@ -46,6 +47,15 @@ void commit_work() {
     require_caller_identity("commit");
     fault_point("commit");
     pg_call([] { SPI_commit(); });
+}
+
+void commit_work_without_flush() {
+    require_caller_identity("commit");
+    pg_call([] {
+        (void)set_config_option("synchronous_commit", "off", PGC_USERSET, PGC_S_SESSION,
+                                GUC_ACTION_LOCAL, true, 0, false);
+    });
+    commit_work();
 }
 
 void rollback_work() {

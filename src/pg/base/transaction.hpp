@@ -11,4 +11,10 @@ namespace ms::pg {
 void commit_work();
 void rollback_work();
 
+// A commit that does not wait for its WAL to reach disk (synchronous_commit off for this
+// transaction alone). Only for bookkeeping whose loss in a crash is harmless or that a later
+// ordinary commit makes durable anyway (WAL is flushed in order): taking the runner's lease
+// before the migrations' own commits, giving it back after the last record.
+void commit_work_without_flush();
+
 }  // namespace ms::pg

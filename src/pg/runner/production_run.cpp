@@ -516,12 +516,14 @@ std::string message_of(const std::exception_ptr& e) {
 // first runner's CREATE INDEX CONCURRENTLY would wait for it while the first runner waits
 // for its worker, a cycle the deadlock detector cannot see. So: commit, try, sleep on the
 // latch, try again; cancels and a vanished client end the wait.
+// Given back without waiting for the disk: lost in a crash, the lease names a backend that is
+// gone, and the next runner takes it over.
 void release_project_lock(const Run& run) {
     {
         InternalScope internal;
         release_lease(run.project);
     }
-    commit();
+    commit_work_without_flush();
 }
 
 // Takes the project's lease, holding no snapshot while it waits (see above); the wait names
@@ -537,7 +539,8 @@ void acquire_project_lock(const Run& run, bool* held) {
         }
         // Releasing a lease that was not taken changes nothing, so this errs towards it.
         *held = !holder;
-        commit();
+        // The migrations' own commits flush it; lost in a crash, so is the run that held it.
+        commit_work_without_flush();
         if (!holder)
             return;
         const std::string who = holder->describe();
