@@ -3,6 +3,8 @@
 // extensions, with what came along (pg_depend), and which kinds of object they hold. The
 // query of their fingerprints (fingerprint.hpp) then plans only the kinds present: planning
 // every kind cost a new session most of the time a one-statement migration took to record.
+// The roots, what came along and the kinds are looked up through the catalogs' indexes, not
+// by one query: a new session took 9 ms to plan that query at 10,000 tables.
 #pragma once
 
 #include <cstdint>
