@@ -229,9 +229,13 @@ sub interrupted_run {
         $node->safe_psql('postgres', "SELECT pg_terminate_backend($pid)");
         eval { $victim->quit };
     } elsif ($how eq 'kill9') {
+        my $offset = -s $node->logfile;
         kill 'KILL', $pid;
         eval { $victim->quit };
-        # The postmaster resets every backend and comes back after crash recovery.
+        # The postmaster resets every backend and comes back after crash recovery. Waited for
+        # in its log: a query may still get through before the postmaster has noticed the
+        # killed backend, and the reset would then end the next one.
+        $node->wait_for_log(qr/all server processes terminated; reinitializing/, $offset);
         $node->poll_query_until('postgres', 'SELECT true');
     } else {
         my $postmaster = $node->{_pid};

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
 namespace ms::core {
 
 long next_batch_size(const BatchOutcome& last, long largest, long bound_ms) {

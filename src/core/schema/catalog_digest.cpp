@@ -7,6 +7,8 @@
 #include <charconv>
 #include <cstdio>
 
+#include "core/base/pure.hpp"  // last: proves nothing above pulled in PostgreSQL
+
 namespace ms::core {
 
 namespace {

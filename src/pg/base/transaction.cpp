@@ -5,8 +5,8 @@
 #include "pg/base/internal_scope.hpp"
 
 extern "C" {
-#include "utils/guc.h"
 #include "tcop/pquery.h"
+#include "utils/guc.h"
 #include "utils/snapmgr.h"
 }
 
