@@ -267,5 +267,10 @@ $node->start;
 is($ret, 0, 'after a crash the next runner succeeds') or diag $err;
 is(states('crash'), '1=applied', 'and applies the migration');
 is(lease_holders(), '0', 'and gives the lease back');
+# Only those two commits went without waiting for the disk: the session's setting is its own.
+sql(q{SET ROLE deployer; SELECT migrate_register('2', 'crash 2', 'CREATE TABLE crash_2 ();', NULL, 'crash')});
+is($node->safe_psql('postgres', q{SET ROLE deployer; SET client_min_messages = warning;
+    CALL migrate_run(project => 'crash'); SHOW synchronous_commit}), 'on',
+   'after a run the session still waits for the disk on commit');
 
 done_testing();
