@@ -34,6 +34,7 @@ ensure_prerequisites() {
 # Builds the extension and installs it into the server's directories.
 build_and_install() {
     local src=$1
-    make -C "$src" -j"$(nproc)" -s
-    $SUDO make -C "$src" -s install
+    shift
+    make -C "$src" -j"$(nproc)" -s "$@"
+    $SUDO make -C "$src" -s install "$@"
 }
