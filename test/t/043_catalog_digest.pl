@@ -19,6 +19,8 @@ my $seed = $ENV{MS_DIGEST_SEED} // time;
 my $steps = $ENV{MS_DIGEST_STEPS} // 60;
 srand($seed);
 note "seed $seed";
+# A sequence that fails outside a comparison is repeated with the same seed.
+$SIG{__DIE__} = sub { diag "seed $seed (MS_DIGEST_SEED repeats the sequence)" unless $^S };
 
 my $node = PostgreSQL::Test::Cluster->new('digest');
 $node->init;
@@ -106,8 +108,8 @@ $long->quit;
 # What the documentation says each digest reads (its DEBUG1 line): after a run of one
 # migration, only the runs of pages the run wrote; in a check with nothing changed since,
 # none.
-sql(q{SELECT count(*) FROM migrate_accept_drift(ARRAY(SELECT object_type || ' ' || object
-    FROM migrate_drift() WHERE source = 'schema'))});
+# (migrate_accept_drift refuses an empty list: the sequence may have left no drift.)
+$by_name{'the drift accepted'}[1]->();
 $version++;
 sql("SELECT migrate_register('$version', 'last', 'ALTER TABLE base ADD COLUMN last_one int;', 'ALTER TABLE base DROP COLUMN last_one;')");
 my ($ret, $out, $err) = $node->psql('postgres', 'SET client_min_messages = debug1; CALL migrate_run()');
