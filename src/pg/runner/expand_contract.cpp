@@ -578,18 +578,28 @@ core::BatchOutcome run_batch(const Call& call, const std::string& update, long s
 // bounds are read here, the no-op UPDATE that fires the sync triggers runs at top level in
 // the worker, and the progress is committed after it. A batch run twice (the progress lost
 // to a crash) only computes the same values again.
+//
+// It ends at the highest key of the call's first read: the sync triggers were committed
+// before it (their CREATE waited for every writer before them), so every row above was
+// written through them. Without that end, writers adding keys above the last batch faster
+// than batches go (an identity key under load) keep the backfill from ever finishing.
 void backfill_table(const Call& call, const BackfillState& first, const StartRequest& req) {
     const std::string table = quoted(first.schema) + "." + quoted(first.table);
     const std::string key = quoted(first.key);
+    const std::string up_to = key + " OPERATOR(pg_catalog.<=) $3::" + first.key_type;
     const std::string next_from =
         "SELECT pg_catalog.max(" + key + ")::pg_catalog.text, pg_catalog.count(*)::pg_catalog.text FROM (SELECT " +
         key + " FROM " + table + " WHERE " + key + " OPERATOR(pg_catalog.>) $1::" +
-        first.key_type + " ORDER BY " + key + " LIMIT $2) AS batch";
+        first.key_type + " AND " + up_to + " ORDER BY " + key + " LIMIT $2) AS batch";
     const std::string next_first = "SELECT pg_catalog.max(" + key +
                                    ")::pg_catalog.text, pg_catalog.count(*)::pg_catalog.text FROM (SELECT " + key +
-                                   " FROM " + table + " ORDER BY " + key + " LIMIT $2) AS batch";
+                                   " FROM " + table + " WHERE " + up_to + " ORDER BY " + key +
+                                   " LIMIT $2) AS batch";
     const std::string count = "SELECT pg_catalog.count(*)::pg_catalog.text FROM " + table;
+    const std::string highest = "SELECT pg_catalog.max(" + key + ")::pg_catalog.text FROM " + table;
     long size = req.batch_size;
+    bool end_read = false;
+    std::optional<std::string> end;  // none: the table was empty
     for (long batches = 0;; ++batches) {
         BackfillState b;
         std::optional<std::int64_t> total;
@@ -610,11 +620,23 @@ void backfill_table(const Call& call, const BackfillState& first, const StartReq
                 spi_query(count.c_str(), {});
                 total = std::stoll(spi_required_text(0, 1));
             }
+            // After the count: every row it counted is at or below the end.
+            if (!end_read) {
+                spi_query(highest.c_str(), {});
+                end = spi_text(0, 1);
+                end_read = true;
+            }
+            if (!end) {
+                high.reset();
+                rows = 0;
+                return;
+            }
             if (b.last_key)
-                spi_query(next_from.c_str(), {text_arg(*b.last_key), int4_arg(static_cast<int>(size))});
+                spi_query(next_from.c_str(), {text_arg(*b.last_key), int4_arg(static_cast<int>(size)),
+                                              text_arg(*end)});
             else
-                spi_query(next_first.c_str(),
-                          {text_arg(std::string()), int4_arg(static_cast<int>(size))});
+                spi_query(next_first.c_str(), {text_arg(std::string()),
+                                               int4_arg(static_cast<int>(size)), text_arg(*end)});
             high = spi_text(0, 1);
             rows = std::stoll(spi_required_text(0, 2));
         });
