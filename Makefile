@@ -21,6 +21,12 @@ PROVE_TESTS  = test/t/*.pl
 PG_CONFIG ?= pg_config
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 
+# No JIT bitcode, even where the server is built with LLVM: JIT inlines small functions into
+# the expressions of per-row plans, and no function of this library is one (each call runs a
+# migration step or reads the registry). It would be a second compile of every file, with
+# clang, for nothing. Set before PGXS so that its Makefile.global cannot turn it back on.
+override with_llvm = no
+
 PG_CPPFLAGS += -Isrc
 # -isystem keeps the server's headers out of our warnings; our own code stays at -Wall -Wextra.
 PG_CXXFLAGS += -std=c++17 -Wall -Wextra -Wno-register -fexceptions \
@@ -29,12 +35,14 @@ SHLIB_LINK  += -lstdc++
 
 include $(PGXS)
 
-# Debian's server is built with LLVM JIT: the bitcode step compiles C++ with clang and must
-# see the same language level.
-COMPILE.cxx.bc += $(PG_CXXFLAGS)
+# An earlier install's bitcode (earlier builds shipped it) would still be inlined by JIT in
+# place of this build's code: it goes when this build is installed.
+install: drop-stale-bitcode
+.PHONY: drop-stale-bitcode
+drop-stale-bitcode:
+	rm -rf '$(DESTDIR)$(pkglibdir)/bitcode/$(MODULE_big)' '$(DESTDIR)$(pkglibdir)/bitcode/$(MODULE_big).index.bc'
 
-# Header dependencies, for the g++ objects only (the bitcode step would overwrite the .d
-# files with its own targets): a changed struct must rebuild every object that uses it.
+# Header dependencies: a changed struct must rebuild every object that uses it.
 override CXXFLAGS += -MMD -MP
 
 EXTRA_CLEAN = results regression.diffs regression.out tmp_check $(OBJS:.o=.d)

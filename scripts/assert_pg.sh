@@ -51,16 +51,18 @@ private_apt() {
 ensure_assert_pg() {
     local cache prefix build version major=$ASSERT_PG_MAJOR
     cache=$(assert_pg_cache_dir)
-    # A finished build of any 18.x is good: its assertions are what the tests need. The r1
-    # in the name changes when what is built changes (the contrib modules the tests use).
-    prefix=$(ls -d "$cache/pg$major-cassert-r1-"*/.complete 2>/dev/null | sort -V | tail -n 1)
+    # A finished build of any 18.x is good: its assertions are what the tests need. The r2
+    # in the name changes when what is built changes (the contrib modules the tests use, the
+    # compiler's flags).
+    prefix=$(ls -d "$cache/pg$major-cassert-r2-"*/.complete 2>/dev/null | sort -V | tail -n 1)
     if [ -n "$prefix" ]; then
         echo "$(dirname "$prefix")/bin"
         return 0
     fi
     {
-        $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends \
-            dpkg-dev bison flex zlib1g-dev libreadline-dev libssl-dev >/dev/null
+        # (ensure_packages, from scripts/prerequisites.sh: apt only for what is missing, so
+        # that this build, started in the background, does not wait on another's apt lock.)
+        ensure_packages dpkg-dev bison flex zlib1g-dev libreadline-dev libssl-dev >/dev/null
         mkdir -p "$cache"
         private_apt_state "$cache/apt-$ASSERT_PG_SUITE" || return 1
         build=$(mktemp -d "$cache/build.XXXXXX")
@@ -73,12 +75,12 @@ ensure_assert_pg() {
             version=
         done
         [ -n "$version" ] || { echo "no postgresql-$major source package could be fetched" >&2; return 1; }
-        prefix="$cache/pg$major-cassert-r1-$version"
+        prefix="$cache/pg$major-cassert-r2-$version"
         echo "== building assertion-enabled PostgreSQL $version into $prefix (cached afterwards)" >&2
         (cd "$build" && dpkg-source -x --skip-patches ./*.dsc src >/dev/null) || return 1
         (cd "$build/src" &&
-            ./configure --prefix="$prefix" --enable-cassert --enable-debug --enable-tap-tests \
-                --without-icu --without-llvm --with-ssl=openssl CFLAGS="-O1 -g" >"$build/configure.log" 2>&1 &&
+            ./configure --prefix="$prefix" --enable-cassert --enable-tap-tests \
+                --without-icu --without-llvm --with-ssl=openssl CFLAGS="-O2" >"$build/configure.log" 2>&1 &&
             make -j"$(nproc)" -s >"$build/make.log" 2>&1 &&
             make -s install >"$build/install.log" 2>&1 &&
             for c in citext dblink pgcrypto postgres_fdw pg_trgm; do

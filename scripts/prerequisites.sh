@@ -7,7 +7,7 @@ SUDO=
 # run (Debian's postgresql-contrib is a name for the same package).
 # The -dev packages from liblz4-dev on are what Citus (scripts/citus.sh) builds against.
 MS_PACKAGES="postgresql-15 postgresql-server-dev-15 libboost-dev libgtest-dev cmake g++ make nodejs \
-libipc-run-perl libio-pty-perl libpq-dev clang-14 llvm-14 \
+libipc-run-perl libio-pty-perl libpq-dev \
 liblz4-dev libzstd-dev libkrb5-dev libssl-dev libselinux1-dev libxslt1-dev libpam0g-dev libreadline-dev"
 
 # ensure_packages PKG...: installs those of the Debian packages that are not installed yet.
